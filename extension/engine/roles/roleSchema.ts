@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { ArtifactTypeSchema } from '../artifacts/artifactSchema';
+
+/** Role ids the workflow itself knows about; user-defined roles use any other slug. */
+export const BUILTIN_ROLE_IDS = [
+  'organiser',
+  'architect',
+  'primary-coder',
+  'secondary-coder',
+  'code-sceptic',
+  'documentation-writer',
+  'debugger',
+] as const;
+export type BuiltinRoleId = (typeof BUILTIN_ROLE_IDS)[number];
+
+export const RoleIdSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{1,39}$/, 'A role id is 2–40 lower-case letters, digits or dashes, starting with a letter.');
+
+export const RoleCategorySchema = z.enum(['coordination', 'planning', 'implementation', 'review', 'documentation', 'testing', 'custom']);
+
+export const RoleDefinitionSchema = z.object({
+  id: RoleIdSchema,
+  name: z.string().min(1).max(60),
+  description: z.string().min(1).max(400),
+  category: RoleCategorySchema,
+  required: z.boolean(),
+  builtin: z.boolean().default(false),
+  capabilities: z.array(z.string().min(1)).default([]),
+  inputArtifacts: z.array(ArtifactTypeSchema).default([]),
+  outputArtifacts: z.array(ArtifactTypeSchema).default([]),
+  /** The system prompt the role's agent works under. */
+  prompt: z.string().min(1),
+  active: z.boolean().default(true),
+  /** How many agents of this role may exist at once (Coder 1, Coder 2 …). */
+  instances: z.number().int().min(1).max(8).default(1),
+});
+export type RoleDefinition = z.infer<typeof RoleDefinitionSchema>;
+
+/** A provider + model the user can assign to any role. */
+export const ProfileSchema = z.object({
+  id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
+  label: z.string().min(1).max(80),
+  providerID: z.string().min(1),
+  modelID: z.string().min(1),
+  variant: z.string().optional(),
+});
+export type Profile = z.infer<typeof ProfileSchema>;
+
+/** A partial change to a built-in role, or a whole user-defined role. */
+export const RoleOverrideSchema = RoleDefinitionSchema.partial().extend({ id: RoleIdSchema });
+export type RoleOverride = z.infer<typeof RoleOverrideSchema>;
+
+/** The `--roles FILE` format and the stored configuration: profiles, role changes, role → profile. */
+export const RolesConfigSchema = z.object({
+  profiles: z.array(ProfileSchema).default([]),
+  roles: z.array(RoleOverrideSchema).default([]),
+  assignments: z.record(RoleIdSchema, z.string()).default({}),
+});
+export type RolesConfig = z.infer<typeof RolesConfigSchema>;
+
+/** A role ready to run: its definition and the profile it runs on. */
+export interface ResolvedRole {
+  role: RoleDefinition;
+  profile: Profile;
+}

@@ -1,0 +1,214 @@
+import { z } from 'zod';
+import type { Finding, PlannedFile, SpawnRequest, TestFailure } from '../backends/agentOutput';
+
+export const PHASES = [
+  'IDLE',
+  'PLANNING',
+  'PLAN_REVIEW',
+  'PLAN_REVISION',
+  'STRUCTURE_CREATION',
+  'CODE_IMPLEMENTATION',
+  'CODE_REVIEW',
+  'CODE_FIXING',
+  'DOCUMENTATION',
+  'TESTING',
+  'COMPLETED',
+  'PAUSED',
+  'CANCELLED',
+  'FAILED',
+] as const;
+export type Phase = (typeof PHASES)[number];
+export const TERMINAL_PHASES: readonly Phase[] = ['COMPLETED', 'CANCELLED', 'FAILED'];
+
+/** The kinds of work the machine hands to role agents. */
+export const WORK_KINDS = ['plan', 'review-plan', 'revise-plan', 'structure', 'implement', 'review-code', 'fix', 'document', 'test', 'consult'] as const;
+export type WorkKind = (typeof WORK_KINDS)[number];
+
+/** Which workflow role does which kind of work. */
+export const ROLE_FOR_KIND: Record<Exclude<WorkKind, 'consult'>, string> = {
+  plan: 'architect',
+  'review-plan': 'code-sceptic',
+  'revise-plan': 'architect',
+  structure: 'primary-coder',
+  implement: 'secondary-coder',
+  'review-code': 'code-sceptic',
+  fix: 'secondary-coder',
+  document: 'documentation-writer',
+  test: 'debugger',
+};
+
+/** A piece of work for one agent instance (`${role}-${instance}` is the agent id). */
+export interface WorkItem {
+  id: string;
+  kind: WorkKind;
+  role: string;
+  instance: number;
+  /** Files the agent may write. */
+  grants: string[];
+  /** Artifact ids the agent receives in full. */
+  inputs: string[];
+  /** For per-file work. */
+  file?: string;
+  /** For batched work (structure, document): the files of the batch. */
+  files?: string[];
+  /** 1 for the first try; rises on each retry after a failure. */
+  attempt: number;
+  /** Free text from the Organiser or the previous step (review findings, test failures, spawn reason). */
+  note?: string;
+}
+
+export type FileStage = 'pending' | 'implementing' | 'reviewing' | 'fixing' | 'approved';
+
+export interface FileEntry {
+  path: string;
+  purpose: string;
+  stage: FileStage;
+  /** The secondary-coder instance that owns the file; fixes go back to it. */
+  coder?: number;
+  /** Fix rounds so far (review rejections and test failures). */
+  fixes: number;
+  /** Latest code artifact of the file. */
+  codeArtifactId?: string;
+  /** Pseudocode artifact from structure creation. */
+  pseudocodeArtifactId?: string;
+  /** Latest review artifact of the file. */
+  reviewArtifactId?: string;
+  /** Findings to hand to the fixer. */
+  openFindings?: string;
+}
+
+export interface WorkflowConfig {
+  /** Role id → number of agent instances; a role absent or 0 is inactive. */
+  instances: Record<string, number>;
+  maxPlanRevisions: number;
+  maxFixRounds: number;
+  maxTestCycles: number;
+  /** How many times one work item is tried before the run needs the user. */
+  maxWorkAttempts: number;
+  /** Files per structure or documentation work item. */
+  batchSize: number;
+  /** Base of the exponential retry delay, in ms. */
+  retryBaseMs: number;
+  /** Most instances a spawn request may raise a role to. */
+  maxInstancesPerRole: number;
+}
+
+export const DEFAULT_WORKFLOW_CONFIG: WorkflowConfig = {
+  instances: {},
+  maxPlanRevisions: 3,
+  maxFixRounds: 3,
+  maxTestCycles: 2,
+  maxWorkAttempts: 3,
+  batchSize: 25,
+  retryBaseMs: 1000,
+  maxInstancesPerRole: 4,
+};
+
+/** Decision points: where the Organiser chooses between more than one allowed action. */
+export type DecisionPoint = 'plan-ready' | 'plan-reviewed' | 'file-reviewed' | 'tests-failed' | 'spawn-request' | 'loop-limit';
+
+export const ORGANISER_ACTION_TYPES = [
+  'request_plan_review',
+  'approve_plan',
+  'revise_plan',
+  'fix_file',
+  'accept_file',
+  'fix_test_failures',
+  'complete',
+  'grant_spawn',
+  'refuse_spawn',
+  'escalate',
+] as const;
+export type OrganiserActionType = (typeof ORGANISER_ACTION_TYPES)[number];
+
+/** The closed set of answers the Organiser agent may give; anything else is invalid. */
+export const OrganiserActionSchema = z.object({
+  action: z.enum(ORGANISER_ACTION_TYPES),
+  /** One sentence: why. Shown in the timeline and handed to the next agent. */
+  reason: z.string().max(500).default(''),
+});
+export type OrganiserAction = z.infer<typeof OrganiserActionSchema>;
+
+export interface DecisionRequest {
+  id: string;
+  point: DecisionPoint;
+  options: OrganiserActionType[];
+  /** What the built-in rule would do; used when the Organiser gives no valid answer. */
+  recommended: OrganiserActionType;
+  /** What the decision is about, in words, for the Organiser's context. */
+  question: string;
+  file?: string;
+  spawn?: SpawnRequest & { requestedBy: string };
+}
+
+/** Why the run stopped for the user (loop limit, repeated failure); cleared on resume. */
+export interface Attention {
+  reason: string;
+  decision?: DecisionRequest;
+}
+
+export interface WorkflowState {
+  phase: Phase;
+  /** While PAUSED: the phase to return to. */
+  pausedFrom?: Phase;
+  task: string;
+  config: WorkflowConfig;
+  plan?: { artifactId: string; revisions: number; approved: boolean; reviewArtifactId?: string; openFindings?: string };
+  /** Files in plan order. */
+  files: FileEntry[];
+  /** Structure / documentation batches not yet done (indexes into `files` ranges are not kept: paths are). */
+  batchesLeft: number;
+  inFlight: Record<string, WorkItem>;
+  /** Effects held back while PAUSED, emitted on RESUME. */
+  deferred: Effect[];
+  decision?: DecisionRequest;
+  /** Spawn requests waiting for their own decision. */
+  spawnQueue: Array<SpawnRequest & { requestedBy: string }>;
+  attention?: Attention;
+  documented: boolean;
+  testCycles: number;
+  lastTestReportId?: string;
+  /** Deterministic id source for work items and decisions. */
+  seq: number;
+  outcome?: { reason: string };
+}
+
+/** The engine's digest of a finished piece of work, after its artifacts were stored. */
+export interface WorkResult {
+  /** Artifacts recorded for this work, in order (one per file for batches). */
+  artifactIds: string[];
+  /** For batches: file path → its artifact id. */
+  fileArtifacts?: Record<string, string>;
+  plannedFiles?: PlannedFile[];
+  approved?: boolean;
+  findings?: Finding[];
+  testFailures?: TestFailure[];
+  spawnRequests?: SpawnRequest[];
+}
+
+export type WorkflowEvent =
+  | { type: 'START'; task: string; config: WorkflowConfig }
+  | { type: 'WORK_DONE'; workId: string; result: WorkResult }
+  | { type: 'WORK_FAILED'; workId: string; message: string; retryable: boolean }
+  | { type: 'WORK_ABORTED'; workId: string }
+  | { type: 'DECIDE'; decisionId: string; action: OrganiserAction }
+  | { type: 'PAUSE' }
+  | { type: 'RESUME'; action?: OrganiserAction }
+  | { type: 'CANCEL'; reason?: string }
+  | { type: 'FAIL'; reason: string };
+
+export type Effect =
+  | { type: 'dispatch'; work: WorkItem; delayMs?: number }
+  | { type: 'abort'; workIds: string[] }
+  | { type: 'decide'; request: DecisionRequest }
+  | { type: 'spawn'; role: string; instance: number }
+  | { type: 'attention'; attention: Attention }
+  | { type: 'artifactStatus'; artifactId: string; status: 'approved' | 'needs-revision' | 'completed'; reviewedBy?: string; reviewArtifactId?: string }
+  | { type: 'finish'; phase: 'COMPLETED' | 'CANCELLED' | 'FAILED'; reason?: string };
+
+export interface TransitionResult {
+  state: WorkflowState;
+  effects: Effect[];
+  /** Set when the event was not allowed in this state; the state is then unchanged. */
+  rejected?: string;
+}

@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { ZodType } from 'zod';
+import { OrchestraError, describeError } from './errors';
+
+/**
+ * Writes `data` to `file` so that a reader (or a crash) sees either the old content or the new,
+ * never half of it: the data goes to a temp file in the same folder, is flushed to disk and then
+ * renamed over `file`. Missing parent folders are created. On failure the temp file is removed,
+ * the old file is left as it was, and an `io-failed` error is thrown.
+ */
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  const folder = path.dirname(file);
+  const temp = path.join(folder, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await fs.mkdir(folder, { recursive: true });
+    const handle = await fs.open(temp, 'wx');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temp, file);
+  } catch (error) {
+    await removeTemp(temp, error);
+    throw new OrchestraError('io-failed', `Could not write ${file}: ${describeError(error)}`, {
+      cause: error,
+      hint: 'Check that the folder exists, is writable and the disk is not full.',
+    });
+  }
+  await syncFolder(folder, file);
+}
+
+/**
+ * Reads and validates a JSON file. Returns undefined when the file does not exist. A file that
+ * cannot be read, is not JSON or does not match `schema` throws `io-failed` naming the file and
+ * the problem; the file itself is never touched, so nothing in it is lost.
+ */
+export async function readJsonFile<T>(file: string, schema: ZodType<T>): Promise<T | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return undefined;
+    throw new OrchestraError('io-failed', `Could not read ${file}: ${describeError(error)}`, { cause: error, hint: 'Check that the file is readable.' });
+  }
+  const hint = `The file was left as it is. Repair it, or move it aside to start afresh.`;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new OrchestraError('io-failed', `${file} is not valid JSON: ${describeError(error)}`, { cause: error, hint });
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .slice(0, 3)
+      .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(top level)'}: ${issue.message}`)
+      .join('; ');
+    const more = parsed.error.issues.length > 3 ? ` (and ${parsed.error.issues.length - 3} more problems)` : '';
+    throw new OrchestraError('io-failed', `${file} does not have the expected content: ${problems}${more}`, { cause: parsed.error, hint });
+  }
+  return parsed.data;
+}
+
+async function removeTemp(temp: string, original: unknown): Promise<void> {
+  try {
+    await fs.rm(temp, { force: true });
+  } catch (error) {
+    // The write already failed; report both rather than hide the leftover temp file.
+    throw new OrchestraError('io-failed', `Could not remove ${temp} after a failed write (${describeError(original)}): ${describeError(error)}`, { cause: error });
+  }
+}
+
+/** Makes the rename itself durable. Windows cannot open folders, and some file systems refuse to sync them. */
+async function syncFolder(folder: string, file: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(folder, 'r');
+    await handle.sync();
+  } catch (error) {
+    const code = errorCode(error);
+    if (code === 'EINVAL' || code === 'ENOTSUP' || code === 'EISDIR' || code === 'EPERM') return;
+    throw new OrchestraError('io-failed', `Wrote ${file} but could not flush its folder to disk: ${describeError(error)}`, { cause: error });
+  } finally {
+    await handle?.close();
+  }
+}
+
+function errorCode(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+}

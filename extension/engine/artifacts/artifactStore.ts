@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
+import { AtomicJsonFile } from '../util/atomicJsonAdapter';
 import { z } from 'zod';
 import { readJsonFile, writeFileAtomic } from '../util/atomicWrite';
 import { OrchestraError, describeError } from '../util/errors';
@@ -126,7 +126,7 @@ export class ArtifactStore {
       }
       seen.add(record.id);
     }
-    const db = new Low<IndexData>(new JSONFile<IndexData>(indexPath), loaded);
+    const db = new Low<IndexData>(new AtomicJsonFile<IndexData>(indexPath), loaded);
     return new ArtifactStore(dir, db, loaded, options.now ?? (() => new Date()), idPrefix);
   }
 

@@ -272,12 +272,12 @@ describe('ArtifactStore on disk', () => {
 
   it('keeps memory in step with disk when the index cannot be written, and never reuses the id', async () => {
     const store = await ArtifactStore.open(dir);
-    // lowdb writes through `.artifacts.json.tmp`; a folder in its place makes that write fail.
-    fs.mkdirSync(path.join(dir, '.artifacts.json.tmp'));
+    // A folder where the index file goes makes the index write (temp file + rename) fail.
+    fs.mkdirSync(indexFile());
     expect((await rejection(store.create(anArtifact()))).reason).toBe('io-failed');
     expect(store.count()).toBe(0);
     expect(store.get('plan-1')).toBeUndefined();
-    fs.rmdirSync(path.join(dir, '.artifacts.json.tmp'));
+    fs.rmdirSync(indexFile());
     expect((await store.create(anArtifact())).id).toBe('plan-2');
     expect((await ArtifactStore.open(dir)).list().map((r) => r.id)).toEqual(['plan-2']);
   });

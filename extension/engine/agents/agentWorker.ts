@@ -1,0 +1,328 @@
+import { z } from 'zod';
+import type { AgentReply, AgentSession, BackendEvent, Usage, WorkRequest } from '../backends/agentBackend';
+import type { MessageRouter } from '../routing/messageRouter';
+import type { MessageType, RouterMessage } from '../routing/messageSchema';
+import { OrchestraError, describeError, isOrchestraError, type ErrorReason } from '../util/errors';
+import type { TypedEmitter } from '../util/typedEvents';
+import type { AgentRecord, AgentStatus } from './agentSchema';
+
+/** How one piece of work ended, as told to the requester. */
+export interface WorkOutcome {
+  workId: string;
+  correlationId: string;
+  result: 'done' | 'failed' | 'aborted';
+  error?: { reason: ErrorReason; message: string; retryable: boolean };
+}
+
+export type PoolEvents = {
+  'agent:created': (agent: AgentRecord) => void;
+  'agent:statusChanged': (agent: AgentRecord) => void;
+  'agent:usage': (agent: AgentRecord, delta: Usage) => void;
+  'agent:workStarted': (agent: AgentRecord, work: WorkRequest) => void;
+  'agent:workFinished': (agent: AgentRecord, outcome: WorkOutcome) => void;
+  /** A problem no requester can be told of (a reply that could not be sent, a session that would not close). */
+  'pool:error': (error: unknown, context: { agentId?: string; workId?: string; during: string }) => void;
+};
+
+/** What a worker needs from its pool. */
+export interface WorkerHost {
+  router: MessageRouter;
+  events: TypedEmitter<PoolEvents>;
+  now(): number;
+  isPaused(): boolean;
+  /** Resolves when the pool resumes. */
+  whenResumed(): Promise<void>;
+  /** Runs `run` under the pool-wide cap; rejects with `aborted` without running it once `signal` has fired. */
+  runLimited<T>(signal: AbortSignal, run: () => Promise<T>): Promise<T>;
+}
+
+const WorkRequestShape = z.object({
+  workId: z.string().min(1),
+  kind: z.string().min(1),
+  prompt: z.string(),
+  grants: z.array(z.string()),
+  inputs: z.array(z.unknown()),
+  detail: z.record(z.string(), z.unknown()),
+});
+
+/** Statuses a finished run does not overwrite with `idle`. */
+const STICKY: ReadonlySet<AgentStatus> = new Set(['paused', 'needs-attention', 'done', 'terminated']);
+const NO_USAGE: Usage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+
+interface Job {
+  workId: string;
+  message: RouterMessage;
+  controller: AbortController;
+  /** Usage already counted from the run's events. */
+  counted: Usage;
+  live: boolean;
+}
+
+/**
+ * One agent's worker loop: takes `request` messages from its mailbox in FIFO order, runs each on
+ * the agent's session and answers the requester exactly once, with the reply, the failure, or
+ * `aborted`. No exception leaves the loop; it ends when the agent is terminated.
+ */
+export class AgentWorker {
+  private terminated = false;
+  private stop: () => void = () => undefined;
+  private readonly stopped = new Promise<void>((resolve) => (this.stop = resolve));
+  /** Interrupts the wait for the next message. */
+  private wait?: AbortController;
+  /** A message handed to the loop that it has not picked up yet (abortable until then). */
+  private inHand?: { message: RouterMessage; aborted: boolean };
+  private job?: Job;
+
+  constructor(
+    readonly record: AgentRecord,
+    readonly session: AgentSession,
+    private readonly host: WorkerHost,
+  ) {}
+
+  get id(): string {
+    return this.record.id;
+  }
+
+  get isTerminated(): boolean {
+    return this.terminated;
+  }
+
+  start(): void {
+    this.loop().catch((error: unknown) => this.host.events.emit('pool:error', error, { agentId: this.id, during: 'the worker loop' }));
+  }
+
+  /** Told by the pool when `next` hands this agent a message, before the loop resumes. */
+  noteDelivered(message: RouterMessage): void {
+    if (this.wait) this.inHand = { message, aborted: false };
+  }
+
+  /** Aborts the running work and answers every queued request `aborted`. */
+  pause(): void {
+    this.wait?.abort();
+    this.job?.controller.abort();
+    this.answerAborted(this.host.router.drain(this.id));
+    this.setStatus('paused');
+  }
+
+  resume(): void {
+    if (this.record.status === 'paused') this.setStatus('idle');
+  }
+
+  /** Aborts the given work items, running or queued; returns the ids it held. */
+  abortWork(ids: ReadonlySet<string>): string[] {
+    const found: string[] = [];
+    if (this.job && ids.has(this.job.workId)) {
+      this.job.controller.abort();
+      found.push(this.job.workId);
+    }
+    if (this.inHand && ids.has(workIdOf(this.inHand.message))) {
+      this.inHand.aborted = true;
+      found.push(workIdOf(this.inHand.message));
+    }
+    const queued = this.host.router.remove(this.id, (message) => ids.has(workIdOf(message)));
+    this.answerAborted(queued);
+    return [...found, ...queued.map(workIdOf)];
+  }
+
+  /** Aborts everything, closes the mailbox and the session. Closing errors are reported, not thrown. */
+  async terminate(): Promise<void> {
+    if (this.terminated) return;
+    this.terminated = true;
+    this.stop();
+    this.wait?.abort();
+    this.job?.controller.abort();
+    this.answerAborted(this.host.router.drain(this.id));
+    this.host.router.terminate(this.id, `${this.id} was terminated`);
+    this.setStatus('terminated');
+    try {
+      await this.session.close();
+    } catch (error) {
+      // Reported rather than thrown, so shutting down always reaches every agent.
+      this.record.lastError = `Closing the session failed: ${describeError(error)}`;
+      this.host.events.emit('pool:error', error, { agentId: this.id, during: 'closing the session' });
+    }
+  }
+
+  setStatus(status: AgentStatus): void {
+    const record = this.record;
+    if (record.status === status || (record.status === 'terminated' && status !== 'terminated')) return;
+    record.status = status;
+    this.host.events.emit('agent:statusChanged', copyRecord(record));
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.terminated) {
+      if (this.host.isPaused()) {
+        await Promise.race([this.host.whenResumed(), this.stopped]);
+        continue;
+      }
+      const wait = (this.wait = new AbortController());
+      let message: RouterMessage;
+      try {
+        message = await this.host.router.next(this.id, wait.signal);
+      } catch (error) {
+        if (isOrchestraError(error, 'aborted')) continue;
+        // The mailbox is gone: nothing more can arrive, so the loop ends.
+        if (!this.terminated) this.host.events.emit('pool:error', error, { agentId: this.id, during: 'waiting for work' });
+        return;
+      } finally {
+        this.wait = undefined;
+      }
+      try {
+        await this.handle(message);
+      } catch (error) {
+        this.host.events.emit('pool:error', error, { agentId: this.id, workId: workIdOf(message), during: 'handling a message' });
+      }
+    }
+  }
+
+  private async handle(message: RouterMessage): Promise<void> {
+    const abortedEarly = this.inHand?.message === message && this.inHand.aborted;
+    this.inHand = undefined;
+    if (message.messageType !== 'request') {
+      const error = new OrchestraError('invalid-input', `${this.id} received a ${message.messageType} message (${message.id}); agents only take requests.`);
+      this.host.events.emit('pool:error', error, { agentId: this.id, during: 'receiving' });
+      return;
+    }
+    const workId = workIdOf(message);
+    const parsed = WorkRequestShape.safeParse(message.payload.metadata.work);
+    if (!parsed.success) {
+      return this.conclude(message, workId, new OrchestraError('invalid-input', `Request ${message.id} carries no valid work: ${z.prettifyError(parsed.error)}`));
+    }
+    if (abortedEarly || this.host.isPaused() || this.terminated) return this.answerAborted([message]);
+
+    // The shape is checked; the original object is passed on so backends see every field.
+    const work = message.payload.metadata.work as WorkRequest;
+    const job: Job = { workId, message, controller: new AbortController(), counted: { ...NO_USAGE }, live: false };
+    this.job = job;
+    try {
+      const reply = await this.host.runLimited(job.controller.signal, () => this.execute(job, work));
+      // Once abort was asked for, the requester has moved on: it hears `aborted` even if the backend finished.
+      if (job.controller.signal.aborted) throw new OrchestraError('aborted', `${workId} was aborted.`);
+      if (typeof reply !== 'object' || reply === null) throw new OrchestraError('invalid-output', `The backend returned no reply for ${workId}.`);
+      this.addUsage(remainder(reply.usage ?? NO_USAGE, job.counted));
+      this.record.turns += 1;
+      this.conclude(message, workId, undefined, reply, work.kind);
+    } catch (error) {
+      this.conclude(message, workId, job.controller.signal.aborted ? new OrchestraError('aborted', `${workId} was aborted.`) : error);
+    } finally {
+      this.job = undefined;
+    }
+  }
+
+  private async execute(job: Job, work: WorkRequest): Promise<AgentReply> {
+    const record = this.record;
+    const step = job.message.payload.metadata.step;
+    job.live = true;
+    record.currentWorkId = job.workId;
+    record.currentStep = typeof step === 'string' ? step : undefined;
+    record.lastHeartbeat = this.host.now();
+    record.status = 'working';
+    this.host.events.emit('agent:statusChanged', copyRecord(record));
+    this.host.events.emit('agent:workStarted', copyRecord(record), work);
+    try {
+      return await this.session.run(work, job.controller.signal, (event) => this.onBackendEvent(job, event));
+    } finally {
+      job.live = false;
+    }
+  }
+
+  private onBackendEvent(job: Job, event: BackendEvent): void {
+    if (!job.live) return; // a straggler after the run settled; its usage arrives with the reply
+    this.record.lastHeartbeat = this.host.now();
+    if (event.type === 'retry') {
+      if (this.record.status === 'working') this.setStatus('waiting-rate-limit');
+    } else if (this.record.status === 'waiting-rate-limit') {
+      this.setStatus('working');
+    }
+    if (event.type === 'usage') {
+      job.counted = addUsage(job.counted, event.usage);
+      this.addUsage(event.usage);
+    }
+  }
+
+  /** Updates the record and answers the requester: the reply, the failure, or `aborted`. */
+  private conclude(request: RouterMessage, workId: string, error: unknown, reply?: AgentReply, kind?: string): void {
+    const record = this.record;
+    const outcome: WorkOutcome = { workId, correlationId: request.correlationId, result: 'done' };
+    if (error !== undefined) {
+      const aborted = isOrchestraError(error, 'aborted');
+      outcome.result = aborted ? 'aborted' : 'failed';
+      outcome.error = {
+        reason: isOrchestraError(error) ? error.reason : 'backend-failed',
+        message: describeError(error),
+        // An unexplained error from a backend is most often a dropped connection: worth another try.
+        retryable: isOrchestraError(error) ? error.retryable : true,
+      };
+      if (!aborted) record.lastError = outcome.error.message;
+    }
+    record.currentWorkId = undefined;
+    record.currentStep = undefined;
+    if (!STICKY.has(record.status)) record.status = 'idle';
+    this.host.events.emit('agent:statusChanged', copyRecord(record));
+    this.host.events.emit('agent:workFinished', copyRecord(record), outcome);
+
+    if (outcome.result === 'done') {
+      const type: MessageType = kind === 'review-plan' || kind === 'review-code' ? 'review' : 'artifact';
+      this.send(request, type, `${this.id} finished ${kind} ${workId}.`, { reply, workId });
+    } else if (outcome.result === 'aborted') {
+      this.send(request, 'status', `${workId} was aborted before ${this.id} finished it.`, { aborted: true, workId });
+    } else {
+      this.send(request, 'status', `${this.id} could not finish ${workId}: ${outcome.error?.message}`, { error: outcome.error, workId });
+    }
+  }
+
+  /** Answers requests that never reached the backend (drained, removed, or picked up while paused). */
+  private answerAborted(messages: RouterMessage[]): void {
+    for (const message of messages) {
+      if (message.messageType !== 'request') {
+        const error = new OrchestraError('invalid-input', `${message.id} (${message.messageType}) was removed from ${this.id}'s queue unread.`);
+        this.host.events.emit('pool:error', error, { agentId: this.id, during: 'aborting queued work' });
+        continue;
+      }
+      const workId = workIdOf(message);
+      this.host.events.emit('agent:workFinished', copyRecord(this.record), { workId, correlationId: message.correlationId, result: 'aborted' });
+      this.send(message, 'status', `${workId} was aborted before ${this.id} started it.`, { aborted: true, workId });
+    }
+  }
+
+  private send(request: RouterMessage, messageType: MessageType, content: string, metadata: Record<string, unknown>): void {
+    try {
+      this.host.router.send({ from: this.id, to: request.from, messageType, correlationId: request.correlationId, payload: { content, metadata } });
+    } catch (error) {
+      this.host.events.emit('pool:error', error, { agentId: this.id, workId: workIdOf(request), during: 'answering the requester' });
+    }
+  }
+
+  private addUsage(delta: Usage): void {
+    if (delta.inputTokens === 0 && delta.outputTokens === 0 && delta.costUsd === 0) return;
+    const record = this.record;
+    record.tokens = { input: record.tokens.input + delta.inputTokens, output: record.tokens.output + delta.outputTokens };
+    record.costUsd += delta.costUsd;
+    this.host.events.emit('agent:usage', copyRecord(record), { ...delta });
+  }
+}
+
+/** The work id of a request: its work's own id, else the correlation id. */
+export function workIdOf(message: RouterMessage): string {
+  const work = message.payload.metadata.work as { workId?: unknown } | undefined;
+  return typeof work?.workId === 'string' && work.workId !== '' ? work.workId : message.correlationId;
+}
+
+/** A copy callers may keep or change without touching the pool's record. */
+export function copyRecord(record: AgentRecord): AgentRecord {
+  return { ...record, tokens: { ...record.tokens } };
+}
+
+function addUsage(a: Usage, b: Usage): Usage {
+  return { inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens, costUsd: a.costUsd + b.costUsd };
+}
+
+/** The part of a run's total (the reply's usage) that its usage events did not already report. */
+function remainder(total: Usage, counted: Usage): Usage {
+  return {
+    inputTokens: Math.max(0, total.inputTokens - counted.inputTokens),
+    outputTokens: Math.max(0, total.outputTokens - counted.outputTokens),
+    costUsd: Math.max(0, total.costUsd - counted.costUsd),
+  };
+}

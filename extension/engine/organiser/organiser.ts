@@ -1,0 +1,235 @@
+import { z } from 'zod';
+import type { AgentReply, WorkRequest } from '../backends/agentBackend';
+import { truncateToTokens } from '../tokens/tokenCounter';
+import { OrchestraError, describeError, isOrchestraError } from '../util/errors';
+import {
+  ORGANISER_ACTION_TYPES,
+  OrganiserActionSchema,
+  type DecisionRequest,
+  type OrganiserAction,
+  type OrganiserActionType,
+} from '../workflow/workflowTypes';
+import { DEFAULT_ORGANISER_BUDGET, buildOrganiserContext, type OrganiserContext, type OrganiserSnapshot } from './organiserContext';
+
+export interface OrganiserOptions {
+  /** Sends one request to the Organiser agent; rejects with `aborted` when the run pauses or stops. */
+  ask: (request: WorkRequest) => Promise<AgentReply>;
+  /** The run as it is now; read afresh for every question. */
+  snapshot: () => OrganiserSnapshot;
+  budgetTokens?: number;
+  /** Invalid answers to one decision before the built-in rule decides instead. */
+  maxInvalidAnswers?: number;
+  log?: (entry: { event: string; data: unknown }) => void;
+}
+
+export interface OrganiserDecision {
+  action: OrganiserAction;
+  /** `rule` when the Organiser gave no valid answer and the built-in rule chose. */
+  source: 'organiser' | 'rule';
+  /** Tokens of the last context the Organiser was given for this decision. */
+  contextTokens: number;
+  /** Why each rejected answer was rejected, in order. */
+  invalidAnswers: string[];
+}
+
+export interface OrganiserStats {
+  turns: number;
+  maxContextTokens: number;
+  meanContextTokens: number;
+}
+
+/** What each action means, in words the Organiser agent reads next to the options. */
+const ACTION_MEANINGS: Record<OrganiserActionType, string> = {
+  request_plan_review: 'send the plan to the Code Sceptic for review',
+  approve_plan: 'accept the plan as it is and start building',
+  revise_plan: "send the plan back to the Architect with the review's findings",
+  fix_file: "send the file back to its coder with the review's findings",
+  accept_file: 'approve the file as it is',
+  fix_test_failures: 'send the failing files back to their coders',
+  complete: 'finish the run with the work as it is',
+  grant_spawn: 'start the extra agent that was asked for',
+  refuse_spawn: 'carry on without the extra agent',
+  escalate: 'stop and ask the user to decide',
+};
+
+const PREAMBLE =
+  'You are the Organiser of a team of agents. You see summaries of the work, never its full content. ' +
+  'Everything you know about the run is below; it is current as of now.';
+const QUESTION_TOKENS = 300;
+const NO_ANSWER = 'The Organiser gave no readable answer. Ask again, or look at the dashboard for the current state of the run.';
+const EXPLAIN = 'Explain in plain words what is happening now and what comes next.';
+
+/**
+ * The Organiser: answers the workflow's decision points and the user's chat messages. Every question
+ * gets a context built fresh from the run's snapshot; no history is kept between questions.
+ */
+export class Organiser {
+  private readonly budgetTokens: number;
+  private readonly maxInvalidAnswers: number;
+  private readonly contextSizes: number[] = [];
+
+  constructor(private readonly options: OrganiserOptions) {
+    this.budgetTokens = options.budgetTokens ?? DEFAULT_ORGANISER_BUDGET;
+    this.maxInvalidAnswers = options.maxInvalidAnswers ?? 2;
+    if (!Number.isInteger(this.maxInvalidAnswers) || this.maxInvalidAnswers < 0) {
+      throw new OrchestraError('invalid-config', `maxInvalidAnswers must be a whole number of at least 0, not ${this.maxInvalidAnswers}.`);
+    }
+  }
+
+  /**
+   * Asks the Organiser agent to choose one of `request.options`. An answer that is not valid JSON of
+   * the action schema, or names an action outside the options, is asked again with a fresh context
+   * and a line saying what was wrong; after `maxInvalidAnswers` the built-in rule's `recommended`
+   * action is taken. Rejects with `aborted` when the ask is aborted.
+   */
+  async decide(request: DecisionRequest): Promise<OrganiserDecision> {
+    const [first, ...rest] = request.options;
+    if (first === undefined) throw new OrchestraError('invalid-input', `Decision ${request.id} offers no options to choose from.`);
+    const responseSchema = z.toJSONSchema(OrganiserActionSchema.extend({ action: z.enum([first, ...rest]) })) as Record<string, unknown>;
+    const invalidAnswers: string[] = [];
+    let contextTokens = 0;
+    while (invalidAnswers.length < this.maxInvalidAnswers) {
+      const context = this.freshContext();
+      contextTokens = context.tokens;
+      const prompt = decisionPrompt(context, request, invalidAnswers.at(-1));
+      let output: unknown;
+      try {
+        const reply = await this.options.ask({
+          workId: request.id,
+          kind: 'decide',
+          prompt,
+          grants: [],
+          inputs: [],
+          responseSchema,
+          detail: { point: request.point, options: request.options, recommended: request.recommended, file: request.file },
+        });
+        output = reply.output;
+      } catch (error) {
+        if (isOrchestraError(error, 'aborted')) throw error;
+        this.reject(request, invalidAnswers, `the request failed: ${describeError(error)}`);
+        continue;
+      }
+      const verdict = readAction(output, request.options);
+      if (typeof verdict === 'string') {
+        this.reject(request, invalidAnswers, verdict);
+        continue;
+      }
+      this.log('organiser:decided', { decision: request.id, point: request.point, action: verdict.action, reason: verdict.reason, contextTokens });
+      return { action: verdict, source: 'organiser', contextTokens, invalidAnswers };
+    }
+    const why = invalidAnswers.length === 0 ? 'the Organiser was not asked' : `the Organiser gave no valid answer after ${invalidAnswers.length} tries (last: ${invalidAnswers.at(-1)})`;
+    const action: OrganiserAction = { action: request.recommended, reason: `built-in rule: ${why}`.slice(0, 500) };
+    this.log('organiser:fallback', { decision: request.id, point: request.point, action: action.action, invalidAnswers });
+    return { action, source: 'rule', contextTokens, invalidAnswers };
+  }
+
+  /** Answers a user's chat message from a fresh context; errors from the ask are passed on. */
+  async answer(message: string): Promise<{ text: string; contextTokens: number }> {
+    const context = this.freshContext();
+    const prompt = [
+      PREAMBLE,
+      context.text,
+      'USER MESSAGE',
+      message,
+      'Answer the user briefly and in plain words, from what is above. Reply with JSON {"answer": "..."}.',
+    ].join('\n\n');
+    const reply = await this.options.ask({ workId: `chat-${this.contextSizes.length}`, kind: 'chat', prompt, grants: [], inputs: [], detail: { message } });
+    const text = readChat(reply.output);
+    if (text === undefined) this.log('organiser:unreadable-answer', { output: describeOutput(reply.output) });
+    return { text: text ?? NO_ANSWER, contextTokens: context.tokens };
+  }
+
+  /** What is happening now and what comes next, in plain words. */
+  explain(): Promise<{ text: string; contextTokens: number }> {
+    return this.answer(EXPLAIN);
+  }
+
+  /** Size of every context built so far (one per ask). */
+  stats(): OrganiserStats {
+    const turns = this.contextSizes.length;
+    if (turns === 0) return { turns, maxContextTokens: 0, meanContextTokens: 0 };
+    const total = this.contextSizes.reduce((sum, size) => sum + size, 0);
+    return { turns, maxContextTokens: Math.max(...this.contextSizes), meanContextTokens: Math.round(total / turns) };
+  }
+
+  private freshContext(): OrganiserContext {
+    const context = buildOrganiserContext(this.options.snapshot(), this.budgetTokens);
+    this.contextSizes.push(context.tokens);
+    this.log('organiser:context', { tokens: context.tokens, omitted: context.omitted });
+    return context;
+  }
+
+  private reject(request: DecisionRequest, invalidAnswers: string[], why: string): void {
+    invalidAnswers.push(why);
+    this.log('organiser:invalid-answer', { decision: request.id, point: request.point, attempt: invalidAnswers.length, why });
+  }
+
+  private log(event: string, data: unknown): void {
+    this.options.log?.({ event, data });
+  }
+}
+
+function decisionPrompt(context: OrganiserContext, request: DecisionRequest, correction: string | undefined): string {
+  const about = [request.point, request.file ? `file ${request.file}` : undefined].filter(Boolean).join(', ');
+  const lines = [`DECISION (${about})`, truncateToTokens(request.question, QUESTION_TOKENS)];
+  if (request.spawn) lines.push(`Spawn request: a ${request.spawn.role} agent, asked for by ${request.spawn.requestedBy}: ${truncateToTokens(request.spawn.reason, 100)}`);
+  lines.push('OPTIONS');
+  for (const option of request.options) {
+    lines.push(`- ${option}: ${ACTION_MEANINGS[option]}${option === request.recommended ? ' (what the built-in rule would do)' : ''}`);
+  }
+  if (correction !== undefined) lines.push(`Your previous answer was rejected: ${correction}.`);
+  lines.push(`Answer with JSON {action, reason}: action is one of ${request.options.join(', ')}; reason is one sentence.`);
+  return [PREAMBLE, context.text, lines.join('\n')].join('\n\n');
+}
+
+/** The action in `output`, or why it is not a valid answer. */
+function readAction(output: unknown, options: OrganiserActionType[]): OrganiserAction | string {
+  let value = output;
+  if (typeof value === 'string') {
+    value = parseJson(value);
+    if (value === undefined) return `the answer was not JSON: ${JSON.stringify((output as string).slice(0, 80))}`;
+  }
+  const parsed = OrganiserActionSchema.safeParse(value);
+  if (!parsed.success) {
+    const named = (value as { action?: unknown } | null)?.action;
+    if (typeof named === 'string' && !(ORGANISER_ACTION_TYPES as readonly string[]).includes(named)) {
+      return `"${named.slice(0, 40)}" is not an action; choose one of ${options.join(', ')}`;
+    }
+    const issue = parsed.error.issues[0];
+    return `the answer did not match {action, reason}: ${issue ? `${issue.path.join('.') || 'answer'}: ${issue.message}` : 'invalid'}`;
+  }
+  if (!options.includes(parsed.data.action)) {
+    return `"${parsed.data.action}" is not one of the allowed options (${options.join(', ')})`;
+  }
+  return parsed.data;
+}
+
+/** JSON text, also inside a Markdown code fence, or undefined when it is not JSON. */
+function parseJson(text: string): unknown {
+  const fenced = /^```(?:json)?\s*([\s\S]*?)\s*```$/.exec(text.trim());
+  try {
+    return JSON.parse(fenced ? fenced[1]! : text.trim()) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function readChat(output: unknown): string | undefined {
+  if (typeof output === 'string') {
+    if (output.trim() === '') return undefined;
+    // Some backends hand the JSON answer over as text.
+    const parsed = output.trim().startsWith('{') ? parseJson(output) : undefined;
+    return parsed === undefined ? output : readChat(parsed);
+  }
+  if (typeof output !== 'object' || output === null) return undefined;
+  for (const key of ['answer', 'summary'] as const) {
+    const value = (output as Record<string, unknown>)[key];
+    if (typeof value === 'string' && value.trim() !== '') return value;
+  }
+  return undefined;
+}
+
+function describeOutput(output: unknown): string {
+  if (output === undefined) return 'nothing';
+  return truncateToTokens(typeof output === 'string' ? output : (JSON.stringify(output) ?? String(output)), 40);
+}

@@ -19,21 +19,32 @@ export const RoleIdSchema = z
 
 export const RoleCategorySchema = z.enum(['coordination', 'planning', 'implementation', 'review', 'documentation', 'testing', 'custom']);
 
-export const RoleDefinitionSchema = z.object({
+/** The fields of a role, without defaults: overrides must carry only what the user wrote. */
+const roleFields = {
   id: RoleIdSchema,
   name: z.string().min(1).max(60),
   description: z.string().min(1).max(400),
   category: RoleCategorySchema,
   required: z.boolean(),
-  builtin: z.boolean().default(false),
-  capabilities: z.array(z.string().min(1)).default([]),
-  inputArtifacts: z.array(ArtifactTypeSchema).default([]),
-  outputArtifacts: z.array(ArtifactTypeSchema).default([]),
+  builtin: z.boolean(),
+  capabilities: z.array(z.string().min(1)),
+  inputArtifacts: z.array(ArtifactTypeSchema),
+  outputArtifacts: z.array(ArtifactTypeSchema),
   /** The system prompt the role's agent works under. */
   prompt: z.string().min(1),
-  active: z.boolean().default(true),
+  active: z.boolean(),
   /** How many agents of this role may exist at once (Coder 1, Coder 2 …). */
-  instances: z.number().int().min(1).max(8).default(1),
+  instances: z.number().int().min(1).max(8),
+};
+
+export const RoleDefinitionSchema = z.object({
+  ...roleFields,
+  builtin: roleFields.builtin.default(false),
+  capabilities: roleFields.capabilities.default([]),
+  inputArtifacts: roleFields.inputArtifacts.default([]),
+  outputArtifacts: roleFields.outputArtifacts.default([]),
+  active: roleFields.active.default(true),
+  instances: roleFields.instances.default(1),
 });
 export type RoleDefinition = z.infer<typeof RoleDefinitionSchema>;
 
@@ -48,7 +59,7 @@ export const ProfileSchema = z.object({
 export type Profile = z.infer<typeof ProfileSchema>;
 
 /** A partial change to a built-in role, or a whole user-defined role. */
-export const RoleOverrideSchema = RoleDefinitionSchema.partial().extend({ id: RoleIdSchema });
+export const RoleOverrideSchema = z.object(roleFields).partial().extend({ id: RoleIdSchema });
 export type RoleOverride = z.infer<typeof RoleOverrideSchema>;
 
 /** The `--roles FILE` format and the stored configuration: profiles, role changes, role → profile. */

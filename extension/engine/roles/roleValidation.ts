@@ -1,0 +1,222 @@
+import { OrchestraError } from '../util/errors';
+import { BUILTIN_ROLES } from './builtinRoles';
+import { RoleDefinitionSchema, type Profile, type ResolvedRole, type RoleDefinition, type RoleOverride, type RolesConfig } from './roleSchema';
+
+export type ConfigIssueCode =
+  | 'required-unassigned'
+  | 'required-inactive'
+  | 'optional-unassigned'
+  | 'unknown-profile'
+  | 'unknown-role'
+  | 'duplicate-profile'
+  | 'builtin-locked'
+  | 'same-model-everywhere'
+  | 'custom-role-incomplete';
+
+/** One problem with a roles configuration, in a sentence that says what to do about it. */
+export interface ConfigIssue {
+  code: ConfigIssueCode;
+  roleId?: string;
+  message: string;
+}
+
+/** A roles configuration checked and merged with the built-ins. */
+export interface RoleResolution {
+  /** Built-ins with overrides applied, then custom roles. An active optional role without a profile is made inactive. */
+  roles: RoleDefinition[];
+  profiles: Profile[];
+  /** Role id → profile id, only for assignments that name a known role and profile. */
+  assignments: Record<string, string>;
+  /** Problems that stop a run from starting. */
+  errors: ConfigIssue[];
+  /** Problems the user should know about; a run may start. */
+  warnings: ConfigIssue[];
+  /** The role ready to run, or `invalid-config` if it is unknown, inactive or has no profile. */
+  resolve(roleId: string): ResolvedRole;
+}
+
+/** Fields a user may not change on a built-in role: the workflow depends on them. */
+const LOCKED_FIELDS = ['builtin', 'required'] as const;
+
+/** Roles sharing one provider + model are a rate-limit risk from this many active roles on. */
+const SAME_MODEL_THRESHOLD = 3;
+
+/**
+ * Merges a roles configuration with the built-in roles and checks it. Never throws: every problem
+ * becomes an error or a warning. Override fields that are `undefined` keep the built-in value, so
+ * the config should come from `parseRolesConfig`, which keeps only the fields the user wrote.
+ */
+export function resolveRoles(config: RolesConfig): RoleResolution {
+  const errors: ConfigIssue[] = [];
+  const warnings: ConfigIssue[] = [];
+
+  const roles = mergeRoles(config.roles, errors);
+  const profiles = uniqueProfiles(config.profiles, errors);
+  const roleById = new Map(roles.map((role) => [role.id, role]));
+  const profileById = new Map(profiles.map((profile) => [profile.id, profile]));
+
+  const assignments: Record<string, string> = {};
+  for (const [roleId, profileId] of Object.entries(config.assignments)) {
+    if (!roleById.has(roleId)) {
+      errors.push({ code: 'unknown-role', roleId, message: `The assignment for "${roleId}" names a role that does not exist; remove it or define the role under "roles".` });
+    } else if (!profileById.has(profileId)) {
+      errors.push({
+        code: 'unknown-profile',
+        roleId,
+        message: `Role "${roleId}" is assigned profile "${profileId}", which does not exist; pick one of: ${listOrNone(profiles.map((p) => p.id))}.`,
+      });
+    } else {
+      assignments[roleId] = profileId;
+    }
+  }
+
+  for (const role of roles) {
+    const assigned = assignments[role.id] !== undefined;
+    if (role.required && !role.active) {
+      errors.push({ code: 'required-inactive', roleId: role.id, message: `${role.name} is required but switched off; turn it back on.` });
+    } else if (role.required && !assigned) {
+      errors.push({ code: 'required-unassigned', roleId: role.id, message: `${role.name} is required but has no provider profile; assign one to it.` });
+    } else if (!role.required && role.active && !assigned) {
+      role.active = false;
+      warnings.push({
+        code: 'optional-unassigned',
+        roleId: role.id,
+        message: `${role.name} is switched on but has no provider profile, so it will not run; assign a profile or switch it off.`,
+      });
+    }
+  }
+
+  const running = roles.filter((role) => role.active && assignments[role.id] !== undefined);
+  const models = new Set(running.map((role) => modelKey(profileById.get(assignments[role.id]!)!)));
+  if (running.length >= SAME_MODEL_THRESHOLD && models.size === 1) {
+    const only = profileById.get(assignments[running[0]!.id]!)!;
+    warnings.push({
+      code: 'same-model-everywhere',
+      message: `All ${running.length} active roles run on ${only.providerID}/${only.modelID}, a rate-limit risk; give some roles a profile on another model or provider.`,
+    });
+  }
+
+  return {
+    roles,
+    profiles,
+    assignments,
+    errors,
+    warnings,
+    resolve: (roleId) => resolveOne(roleId, roleById, profileById, assignments),
+  };
+}
+
+/** Role id → agent instances for every role that will run: the `instances` of `WorkflowConfig`. */
+export function workflowInstances(resolution: RoleResolution): Record<string, number> {
+  const instances: Record<string, number> = {};
+  for (const role of resolution.roles) {
+    if (role.active && resolution.assignments[role.id] !== undefined) instances[role.id] = role.instances;
+  }
+  return instances;
+}
+
+function mergeRoles(overrides: RoleOverride[], errors: ConfigIssue[]): RoleDefinition[] {
+  const roles: RoleDefinition[] = BUILTIN_ROLES.map((role) => structuredClone(role));
+  const byId = new Map(roles.map((role) => [role.id, role]));
+  for (const override of overrides) {
+    const existing = byId.get(override.id);
+    if (existing) {
+      applyOverride(existing, override, errors);
+      continue;
+    }
+    const custom = customRole(override, errors);
+    if (custom) {
+      roles.push(custom);
+      byId.set(custom.id, custom);
+    }
+  }
+  return roles;
+}
+
+/** Copies every defined field of the override onto the role, except the locked ones. */
+function applyOverride(role: RoleDefinition, override: RoleOverride, errors: ConfigIssue[]): void {
+  for (const field of LOCKED_FIELDS) {
+    const value = override[field];
+    if (value !== undefined && value !== role[field]) {
+      errors.push({
+        code: 'builtin-locked',
+        roleId: role.id,
+        message: `"${field}" of ${role.builtin ? 'the built-in role' : 'role'} "${role.id}" cannot be changed; remove "${field}" from its entry under "roles".`,
+      });
+    }
+  }
+  const { id: _id, builtin: _builtin, required: _required, ...changes } = override;
+  for (const [key, value] of Object.entries(changes)) {
+    if (value !== undefined) (role as Record<string, unknown>)[key] = structuredClone(value);
+  }
+}
+
+function customRole(override: RoleOverride, errors: ConfigIssue[]): RoleDefinition | undefined {
+  const missing = (['name', 'description', 'prompt'] as const).filter((field) => !override[field]);
+  if (missing.length > 0) {
+    errors.push({
+      code: 'custom-role-incomplete',
+      roleId: override.id,
+      message: `Custom role "${override.id}" is missing ${missing.join(', ')}; add ${missing.length > 1 ? 'them' : 'it'} to its entry under "roles".`,
+    });
+    return undefined;
+  }
+  const defined = Object.fromEntries(Object.entries(override).filter(([, value]) => value !== undefined));
+  if (override.builtin === true) {
+    errors.push({ code: 'builtin-locked', roleId: override.id, message: `Custom role "${override.id}" cannot be marked built-in; remove "builtin" from its entry.` });
+  }
+  const parsed = RoleDefinitionSchema.safeParse({ required: false, category: 'custom', ...defined, builtin: false });
+  if (!parsed.success) {
+    // The override schema already checked each field; this only fails if the two schemas drift apart.
+    const issue = parsed.error.issues[0];
+    errors.push({ code: 'custom-role-incomplete', roleId: override.id, message: `Custom role "${override.id}" is invalid at ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'unknown problem'}; correct it.` });
+    return undefined;
+  }
+  return parsed.data;
+}
+
+function uniqueProfiles(profiles: Profile[], errors: ConfigIssue[]): Profile[] {
+  const seen = new Map<string, Profile>();
+  for (const profile of profiles) {
+    if (seen.has(profile.id)) {
+      errors.push({ code: 'duplicate-profile', message: `Profile id "${profile.id}" is used more than once; give each profile its own id.` });
+      continue;
+    }
+    seen.set(profile.id, profile);
+  }
+  return [...seen.values()];
+}
+
+function resolveOne(
+  roleId: string,
+  roles: Map<string, RoleDefinition>,
+  profiles: Map<string, Profile>,
+  assignments: Record<string, string>,
+): ResolvedRole {
+  const role = roles.get(roleId);
+  if (!role) {
+    throw new OrchestraError('invalid-config', `There is no role "${roleId}"; use one of: ${[...roles.keys()].join(', ')}.`);
+  }
+  const profileId = assignments[roleId];
+  const profile = profileId === undefined ? undefined : profiles.get(profileId);
+  if (!profile && !role.active) {
+    throw new OrchestraError('invalid-config', `${role.name} is switched off and has no provider profile; assign a profile and turn it on to use it.`, {
+      hint: 'Assign a profile to the role and set it active in the roles configuration.',
+    });
+  }
+  if (!profile) {
+    throw new OrchestraError('invalid-config', `${role.name} has no provider profile; assign one before starting it.`, { hint: 'Assign a profile to the role in the roles configuration.' });
+  }
+  if (!role.active) {
+    throw new OrchestraError('invalid-config', `${role.name} is switched off; turn it on to use it.`, { hint: 'Set the role active in the roles configuration.' });
+  }
+  return { role, profile };
+}
+
+function modelKey(profile: Profile): string {
+  return `${profile.providerID}\u0000${profile.modelID}`;
+}
+
+function listOrNone(ids: string[]): string {
+  return ids.length > 0 ? ids.join(', ') : '(no profiles are defined)';
+}

@@ -1,0 +1,121 @@
+import type { TestFailure } from '../backends/agentOutput';
+import type { DecisionDraft, Draft } from './draft';
+import { batchesOf, fixFile } from './fileBoard';
+import { excerpt, failuresNote } from './workNotes';
+import { isRoleActive } from './workflowRoles';
+import type { FileEntry, WorkResult } from './workflowTypes';
+
+const WRITER = 'documentation-writer';
+const DEBUGGER = 'debugger';
+
+/** The documentation overview; only the first documentation batch may write it. */
+export const OVERVIEW_FILE = 'docs/OVERVIEW.md';
+
+/**
+ * Every file is approved: document once (when a writer takes part), test (when a debugger takes
+ * part, and again after every round of test fixes), then finish.
+ */
+export function afterCoding(draft: Draft): void {
+  const { state } = draft;
+  if (isRoleActive(state.config, WRITER) && !state.documented) {
+    startDocumentation(draft);
+  } else if (isRoleActive(state.config, DEBUGGER)) {
+    startTesting(draft);
+  } else {
+    draft.finish('COMPLETED', `All ${state.files.length} files are approved.`);
+  }
+}
+
+function startDocumentation(draft: Draft): void {
+  const { state } = draft;
+  state.phase = 'DOCUMENTATION';
+  const batches = batchesOf(state.files.map((file) => file.path), state.config.batchSize);
+  const writers = draft.instances(WRITER);
+  state.batchesLeft = batches.length;
+  batches.forEach((batch, index) => {
+    const grants = index === 0 ? [...batch, OVERVIEW_FILE] : batch;
+    draft.dispatch({ kind: 'document', role: WRITER, instance: (index % writers) + 1, grants, files: batch, inputs: [state.plan?.artifactId] });
+  });
+}
+
+export function onDocumented(draft: Draft): void {
+  const { state } = draft;
+  state.batchesLeft = Math.max(0, state.batchesLeft - 1);
+  if (state.batchesLeft > 0) return;
+  state.documented = true;
+  afterCoding(draft);
+}
+
+function startTesting(draft: Draft): void {
+  draft.state.phase = 'TESTING';
+  draft.dispatch({ kind: 'test', role: DEBUGGER, instance: 1, grants: [], inputs: [draft.state.plan?.artifactId] });
+}
+
+/**
+ * A test report. Passing tests finish the run. Failures are written onto the files they name (as
+ * `openFindings` of an approved file) and wait for the Organiser; failures naming no file of the
+ * plan only count towards the cycle.
+ */
+export function onTested(draft: Draft, result: WorkResult): void {
+  const { state } = draft;
+  const reportId = result.artifactIds[0];
+  if (reportId !== undefined) state.lastTestReportId = reportId;
+  const failures = result.testFailures ?? [];
+  if (failures.length === 0) {
+    draft.finish('COMPLETED', `All ${state.files.length} files are approved and the tests pass.`);
+    return;
+  }
+  state.testCycles += 1;
+  const byFile = new Map<string, TestFailure[]>();
+  for (const failure of failures) {
+    if (failure.file === undefined || !draft.file(failure.file)) continue;
+    byFile.set(failure.file, [...(byFile.get(failure.file) ?? []), failure]);
+  }
+  for (const [path, fileFailures] of byFile) {
+    const file = draft.file(path);
+    if (file) file.openFindings = failuresNote(fileFailures);
+  }
+}
+
+function failingFiles(files: readonly FileEntry[]): FileEntry[] {
+  return files.filter((file) => file.stage === 'approved' && file.openFindings !== undefined);
+}
+
+/** Sends every file a failure named back to its coder, with the failures as the note. */
+export function fixTestFailures(draft: Draft): void {
+  const failing = failingFiles(draft.state.files);
+  draft.state.phase = 'CODE_FIXING';
+  for (const file of failing) fixFile(draft, file, draft.state.lastTestReportId);
+}
+
+/** The decision after a failed test run, if the run is waiting for one. */
+export function testsDecision(draft: Draft): DecisionDraft | undefined {
+  if (draft.phase !== 'TESTING' || draft.hasPendingWork((work) => work.kind === 'test')) return undefined;
+  const { testCycles, config, files } = draft.state;
+  const failing = failingFiles(files);
+  const named = failing.map((file) => `${file.path}: ${file.openFindings ?? ''}`).join(' ');
+  const report = draft.state.lastTestReportId ? ` (report ${draft.state.lastTestReportId})` : '';
+  if (testCycles > config.maxTestCycles) {
+    return {
+      point: 'loop-limit',
+      options: ['complete', 'escalate'],
+      recommended: 'escalate',
+      question: `The tests failed again${report} after ${config.maxTestCycles} rounds of fixes, the most allowed. ${excerpt(named)}`.trim(),
+    };
+  }
+  if (failing.length === 0) {
+    // Nothing to route to a coder: a person should look at the report.
+    return {
+      point: 'tests-failed',
+      options: ['complete', 'escalate'],
+      recommended: 'escalate',
+      question: `The tests failed${report}, but no failure names a file of the plan.`,
+    };
+  }
+  return {
+    point: 'tests-failed',
+    options: ['fix_test_failures', 'complete', 'escalate'],
+    recommended: 'fix_test_failures',
+    question: `The tests failed${report} in cycle ${testCycles} of at most ${config.maxTestCycles}, in ${failing.length} files: ${excerpt(named)}`,
+  };
+}

@@ -1,0 +1,169 @@
+import { OrchestraError } from '../util/errors';
+import { instancesOf } from './workflowRoles';
+import {
+  TERMINAL_PHASES,
+  type Attention,
+  type DecisionRequest,
+  type Effect,
+  type FileEntry,
+  type Phase,
+  type TransitionResult,
+  type WorkItem,
+  type WorkflowState,
+} from './workflowTypes';
+
+/** What a handler says about a new piece of work; the draft adds id and attempt. */
+export type WorkSpec = Pick<WorkItem, 'kind' | 'role' | 'instance' | 'grants'> &
+  Partial<Pick<WorkItem, 'file' | 'files' | 'note'>> & {
+    /** Artifact ids; missing ones (a file without pseudocode yet) are left out. */
+    inputs: Array<string | undefined>;
+  };
+
+/** A decision before the draft gives it an id. */
+export type DecisionDraft = Omit<DecisionRequest, 'id'>;
+
+/** Effects that would start something; while paused they wait in `deferred` until RESUME. */
+const HELD_WHILE_PAUSED: ReadonlySet<Effect['type']> = new Set(['dispatch', 'decide', 'spawn']);
+
+/**
+ * A private working copy of the workflow state for one transition, plus the effects it produces.
+ * Every container a handler may change (files, in-flight work, queues, config, plan) is copied up
+ * front, so handlers assign freely and the caller's state is never touched.
+ *
+ * While the run is paused, `state.phase` holds the phase the run will return to and `paused` is set;
+ * `result()` folds that back into `phase: 'PAUSED'` + `pausedFrom` and holds back new work.
+ */
+export class Draft {
+  readonly state: WorkflowState;
+  readonly effects: Effect[] = [];
+  paused: boolean;
+
+  constructor(source: WorkflowState) {
+    this.paused = source.phase === 'PAUSED';
+    const state: WorkflowState = {
+      ...source,
+      phase: source.phase === 'PAUSED' ? (source.pausedFrom ?? 'IDLE') : source.phase,
+      config: { ...source.config, instances: { ...source.config.instances } },
+      files: source.files.map((file) => ({ ...file })),
+      inFlight: { ...source.inFlight },
+      deferred: [...source.deferred],
+      spawnQueue: [...source.spawnQueue],
+    };
+    if (source.plan) state.plan = { ...source.plan };
+    delete state.pausedFrom;
+    this.state = state;
+  }
+
+  get phase(): Phase {
+    return this.state.phase;
+  }
+
+  get terminal(): boolean {
+    return TERMINAL_PHASES.includes(this.state.phase);
+  }
+
+  /** Deterministic ids: `w7` for work, `d8` for decisions, from one counter. */
+  nextId(prefix: 'w' | 'd'): string {
+    this.state.seq += 1;
+    return `${prefix}${this.state.seq}`;
+  }
+
+  emit(effect: Effect): void {
+    this.effects.push(effect);
+  }
+
+  /** Creates a work item, marks it in flight and emits its dispatch. */
+  dispatch(spec: WorkSpec): WorkItem {
+    const work: WorkItem = {
+      id: this.nextId('w'),
+      kind: spec.kind,
+      role: spec.role,
+      instance: spec.instance,
+      grants: [...spec.grants],
+      inputs: spec.inputs.filter((id): id is string => id !== undefined && id !== ''),
+      attempt: 1,
+    };
+    if (spec.file !== undefined) work.file = spec.file;
+    if (spec.files !== undefined) work.files = [...spec.files];
+    if (spec.note !== undefined && spec.note !== '') work.note = spec.note;
+    this.redispatch(work);
+    return work;
+  }
+
+  /** Sends an existing work item (again): after a retry, an abort or a resume. */
+  redispatch(work: WorkItem, delayMs?: number): void {
+    this.state.inFlight[work.id] = work;
+    this.emit(delayMs === undefined ? { type: 'dispatch', work } : { type: 'dispatch', work, delayMs });
+  }
+
+  /** Work of this run that is either in flight or waiting in `deferred`. */
+  pendingWork(): WorkItem[] {
+    const waiting = this.state.deferred.flatMap((effect) => (effect.type === 'dispatch' ? [effect.work] : []));
+    return [...Object.values(this.state.inFlight), ...waiting];
+  }
+
+  hasPendingWork(match: (work: WorkItem) => boolean): boolean {
+    return this.pendingWork().some(match);
+  }
+
+  instances(role: string): number {
+    return instancesOf(this.state.config, role);
+  }
+
+  file(path: string | undefined): FileEntry | undefined {
+    return path === undefined ? undefined : this.state.files.find((file) => file.path === path);
+  }
+
+  /** Stops the run for a person; work already running goes on, new work waits. */
+  needAttention(attention: Attention): void {
+    this.paused = true;
+    // A second reason while the first is unanswered adds to it; an escalated decision is kept.
+    const earlier = this.state.attention;
+    const merged: Attention = earlier ? { reason: `${earlier.reason}\n${attention.reason}` } : { reason: attention.reason };
+    const decision = attention.decision ?? earlier?.decision;
+    if (decision) merged.decision = decision;
+    this.state.attention = merged;
+    this.emit({ type: 'attention', attention: merged });
+  }
+
+  /** Ends the run: stops what is still running and says how it ended. */
+  finish(phase: 'COMPLETED' | 'CANCELLED' | 'FAILED', reason: string): void {
+    const running = Object.keys(this.state.inFlight);
+    if (running.length > 0 || phase !== 'COMPLETED') this.emit({ type: 'abort', workIds: running });
+    this.emit({ type: 'finish', phase, reason });
+    const state = this.state;
+    state.phase = phase;
+    state.outcome = { reason };
+    state.inFlight = {};
+    state.deferred = [];
+    delete state.decision;
+    delete state.attention;
+    this.paused = false;
+  }
+
+  /** The new state and the effects to perform now. */
+  result(): TransitionResult {
+    const state = this.state;
+    if (this.terminal || !this.paused) return { state, effects: this.effects };
+    const now: Effect[] = [];
+    for (const effect of this.effects) {
+      if (!HELD_WHILE_PAUSED.has(effect.type)) {
+        now.push(effect);
+        continue;
+      }
+      state.deferred.push(effect);
+      if (effect.type === 'dispatch') delete state.inFlight[effect.work.id];
+    }
+    return { state: { ...state, phase: 'PAUSED', pausedFrom: state.phase }, effects: now };
+  }
+}
+
+/** `record[key]` when it is the record's own entry (paths like `constructor` must not reach the prototype). */
+export function ownEntry<T>(record: Record<string, T> | undefined, key: string | undefined): T | undefined {
+  return record !== undefined && key !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+/** For exhaustive switches: a value the types say cannot exist. */
+export function unreachable(value: never): never {
+  throw new OrchestraError('invalid-input', `Unexpected value in the workflow machine: ${JSON.stringify(value)}`);
+}

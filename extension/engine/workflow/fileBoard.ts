@@ -1,0 +1,206 @@
+import { ownEntry, type DecisionDraft, type Draft } from './draft';
+import { excerpt, findingsNote } from './workNotes';
+import { agentIdOf, isRoleActive } from './workflowRoles';
+import type { FileEntry, Phase, WorkItem, WorkResult } from './workflowTypes';
+
+/**
+ * The per-file board: structure batches, coder assignment, and each file's way through
+ * pending → implementing → reviewing → (fixing → reviewing)* → approved.
+ *
+ * A file whose review asked for changes stays at `reviewing` with `openFindings` set until the
+ * Organiser answers; the machine keeps one decision open at a time and reads the next one from the
+ * board (see `fileDecision`), so several rejected reviews simply wait their turn in plan order.
+ */
+
+const PRIMARY = 'primary-coder';
+const SECONDARY = 'secondary-coder';
+const SCEPTIC = 'code-sceptic';
+
+export const CODING_PHASES: readonly Phase[] = ['CODE_IMPLEMENTATION', 'CODE_REVIEW', 'CODE_FIXING'];
+
+/** Consecutive groups of at most `size` items, in order. */
+export function batchesOf<T>(items: readonly T[], size: number): T[][] {
+  const batches: T[][] = [];
+  for (let start = 0; start < items.length; start += size) batches.push(items.slice(start, start + size));
+  return batches;
+}
+
+/** Hands every batch of files to the primary coders at once, round robin; the pool queues per agent. */
+export function startStructure(draft: Draft): void {
+  const { state } = draft;
+  state.phase = 'STRUCTURE_CREATION';
+  const batches = batchesOf(state.files.map((file) => file.path), state.config.batchSize);
+  const coders = draft.instances(PRIMARY);
+  state.batchesLeft = batches.length;
+  batches.forEach((batch, index) => {
+    draft.dispatch({ kind: 'structure', role: PRIMARY, instance: (index % coders) + 1, grants: batch, files: batch, inputs: [state.plan?.artifactId] });
+  });
+}
+
+/** Records each file's pseudocode; once the last batch is in, coding starts. */
+export function onStructured(draft: Draft, work: WorkItem, result: WorkResult): void {
+  (work.files ?? []).forEach((path, index) => {
+    const file = draft.file(path);
+    const artifactId = ownEntry(result.fileArtifacts, path) ?? result.artifactIds[index];
+    if (file && artifactId !== undefined) file.pseudocodeArtifactId = artifactId;
+  });
+  draft.state.batchesLeft = Math.max(0, draft.state.batchesLeft - 1);
+  if (draft.state.batchesLeft === 0) startCoding(draft);
+}
+
+/** Dispatches `implement` for every pending file at once, each to its secondary coder. */
+export function startCoding(draft: Draft): void {
+  draft.state.phase = 'CODE_IMPLEMENTATION';
+  for (const file of draft.state.files) {
+    if (file.stage !== 'pending') continue;
+    file.coder ??= leastLoadedCoder(draft);
+    file.stage = 'implementing';
+    draft.dispatch({
+      kind: 'implement',
+      role: SECONDARY,
+      instance: file.coder,
+      grants: [file.path],
+      file: file.path,
+      inputs: [file.pseudocodeArtifactId, draft.state.plan?.artifactId],
+    });
+  }
+}
+
+/** The secondary coder with the fewest files so far; ties go to the lowest instance. */
+function leastLoadedCoder(draft: Draft): number {
+  const coders = draft.instances(SECONDARY);
+  const load = new Array<number>(coders).fill(0);
+  for (const file of draft.state.files) {
+    if (file.coder !== undefined && file.coder >= 1 && file.coder <= coders) load[file.coder - 1] = (load[file.coder - 1] ?? 0) + 1;
+  }
+  return load.indexOf(Math.min(...load)) + 1;
+}
+
+/** New code for a file: off to review when there is a sceptic, otherwise done. */
+export function onCoded(draft: Draft, work: WorkItem, codeArtifactId: string): void {
+  const file = draft.file(work.file);
+  if (!file) return;
+  file.codeArtifactId = codeArtifactId;
+  if (isRoleActive(draft.state.config, SCEPTIC)) {
+    requestCodeReview(draft, file);
+    return;
+  }
+  file.stage = 'approved';
+  draft.emit({ type: 'artifactStatus', artifactId: codeArtifactId, status: 'completed' });
+}
+
+function requestCodeReview(draft: Draft, file: FileEntry): void {
+  file.stage = 'reviewing';
+  delete file.openFindings;
+  draft.dispatch({ kind: 'review-code', role: SCEPTIC, instance: nextReviewer(draft), grants: [], file: file.path, inputs: [file.codeArtifactId] });
+}
+
+/**
+ * Round robin over the sceptics, preferring the one with the fewest reviews waiting. The rotation
+ * starts from the id counter, which keeps the choice deterministic without a field of its own.
+ */
+function nextReviewer(draft: Draft): number {
+  const sceptics = draft.instances(SCEPTIC);
+  const waiting = new Array<number>(sceptics).fill(0);
+  for (const work of draft.pendingWork()) {
+    if (work.role === SCEPTIC && work.instance >= 1 && work.instance <= sceptics) waiting[work.instance - 1] = (waiting[work.instance - 1] ?? 0) + 1;
+  }
+  const start = draft.state.seq % sceptics;
+  let best = start;
+  for (let step = 1; step < sceptics; step++) {
+    const candidate = (start + step) % sceptics;
+    if ((waiting[candidate] ?? 0) < (waiting[best] ?? 0)) best = candidate;
+  }
+  return best + 1;
+}
+
+/** The sceptic's verdict on one file. */
+export function onCodeReviewed(draft: Draft, work: WorkItem, result: WorkResult): void {
+  const file = draft.file(work.file);
+  if (!file) return;
+  const reviewArtifactId = result.artifactIds[0];
+  if (reviewArtifactId !== undefined) file.reviewArtifactId = reviewArtifactId;
+  if (result.approved !== true) {
+    file.openFindings = findingsNote(result.findings);
+    return;
+  }
+  file.stage = 'approved';
+  if (file.codeArtifactId === undefined) return;
+  draft.emit({
+    type: 'artifactStatus',
+    artifactId: file.codeArtifactId,
+    status: 'approved',
+    reviewedBy: agentIdOf(work.role, work.instance),
+    ...(reviewArtifactId !== undefined ? { reviewArtifactId } : {}),
+  });
+}
+
+/** Sends a file back to the coder who wrote it, with the findings (or test failures) as the note. */
+export function fixFile(draft: Draft, file: FileEntry, evidenceArtifactId: string | undefined): void {
+  const note = file.openFindings;
+  delete file.openFindings;
+  file.stage = 'fixing';
+  file.fixes += 1;
+  file.coder ??= leastLoadedCoder(draft);
+  if (file.codeArtifactId !== undefined) {
+    draft.emit({
+      type: 'artifactStatus',
+      artifactId: file.codeArtifactId,
+      status: 'needs-revision',
+      ...(evidenceArtifactId !== undefined ? { reviewArtifactId: evidenceArtifactId } : {}),
+    });
+  }
+  draft.dispatch({
+    kind: 'fix',
+    role: SECONDARY,
+    instance: file.coder,
+    grants: [file.path],
+    file: file.path,
+    inputs: [file.codeArtifactId, evidenceArtifactId],
+    note,
+  });
+}
+
+/** The Organiser takes the file as it is, despite the review. */
+export function acceptFile(draft: Draft, file: FileEntry): void {
+  delete file.openFindings;
+  file.stage = 'approved';
+  if (file.codeArtifactId !== undefined) draft.emit({ type: 'artifactStatus', artifactId: file.codeArtifactId, status: 'approved' });
+}
+
+/** A rejected review waiting for the Organiser. */
+export function awaitsReviewDecision(file: FileEntry): boolean {
+  return file.stage === 'reviewing' && file.openFindings !== undefined;
+}
+
+/** The coding phase the board is in: any fixing wins over any reviewing, which wins over implementing. */
+export function boardPhase(files: readonly FileEntry[]): Phase {
+  if (files.some((file) => file.stage === 'fixing')) return 'CODE_FIXING';
+  if (files.some((file) => file.stage === 'reviewing')) return 'CODE_REVIEW';
+  return 'CODE_IMPLEMENTATION';
+}
+
+/** The first rejected review in plan order, as a decision. */
+export function fileDecision(draft: Draft): DecisionDraft | undefined {
+  if (!CODING_PHASES.includes(draft.phase)) return undefined;
+  const file = draft.state.files.find(awaitsReviewDecision);
+  if (!file) return undefined;
+  const { maxFixRounds } = draft.state.config;
+  const findings = excerpt(file.openFindings);
+  if (file.fixes < maxFixRounds) {
+    return {
+      point: 'file-reviewed',
+      file: file.path,
+      options: ['fix_file', 'accept_file', 'escalate'],
+      recommended: 'fix_file',
+      question: `The review of ${file.path} asked for changes (fix round ${file.fixes} of at most ${maxFixRounds}): ${findings}`,
+    };
+  }
+  return {
+    point: 'loop-limit',
+    file: file.path,
+    options: ['accept_file', 'escalate'],
+    recommended: 'escalate',
+    question: `${file.path} was fixed ${file.fixes} times, the most allowed, and the review still asks for changes: ${findings}`,
+  };
+}

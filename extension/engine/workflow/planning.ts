@@ -1,0 +1,138 @@
+import type { PlannedFile } from '../backends/agentOutput';
+import type { DecisionDraft, Draft } from './draft';
+import { startStructure } from './fileBoard';
+import { excerpt, findingsNote } from './workNotes';
+import { agentIdOf, isRoleActive } from './workflowRoles';
+import type { FileEntry, WorkItem, WorkResult } from './workflowTypes';
+
+const SCEPTIC = 'code-sceptic';
+const ARCHITECT = 'architect';
+
+/** The plan's files in plan order, each path once. */
+export function plannedEntries(planned: PlannedFile[] | undefined): FileEntry[] {
+  const seen = new Set<string>();
+  const entries: FileEntry[] = [];
+  for (const file of planned ?? []) {
+    if (seen.has(file.path)) continue;
+    seen.add(file.path);
+    entries.push({ path: file.path, purpose: file.purpose ?? '', stage: 'pending', fixes: 0 });
+  }
+  return entries;
+}
+
+/** The first dispatch of a run: the architect reads the repository and writes the plan. */
+export function startPlanning(draft: Draft): void {
+  draft.state.phase = 'PLANNING';
+  draft.dispatch({ kind: 'plan', role: ARCHITECT, instance: 1, grants: [], inputs: [] });
+}
+
+/**
+ * A plan (first or revised) arrived. A revised plan goes straight back to review; a first plan waits
+ * for the Organiser when there is a sceptic to ask, and is taken as it is when there is none.
+ */
+export function onPlanWritten(draft: Draft, work: WorkItem, result: WorkResult, artifactId: string): void {
+  const files = plannedEntries(result.plannedFiles);
+  if (files.length === 0) {
+    draft.finish('FAILED', 'The plan lists no files to create or change, so there is nothing to build.');
+    return;
+  }
+  const previous = draft.state.plan;
+  const revisions = work.kind === 'revise-plan' ? (previous?.revisions ?? 0) + 1 : 0;
+  draft.state.plan = { artifactId, revisions, approved: false };
+  if (previous?.reviewArtifactId !== undefined) draft.state.plan.reviewArtifactId = previous.reviewArtifactId;
+  draft.state.files = files;
+  if (!isRoleActive(draft.state.config, SCEPTIC)) {
+    approvePlan(draft, 'completed');
+  } else if (work.kind === 'revise-plan') {
+    requestPlanReview(draft);
+  }
+}
+
+export function requestPlanReview(draft: Draft): void {
+  const plan = draft.state.plan;
+  if (!plan) return;
+  draft.state.phase = 'PLAN_REVIEW';
+  draft.dispatch({ kind: 'review-plan', role: SCEPTIC, instance: 1, grants: [], inputs: [plan.artifactId] });
+}
+
+/** The sceptic's verdict on the plan: approval moves on to structure; rejection waits for a decision. */
+export function onPlanReviewed(draft: Draft, work: WorkItem, result: WorkResult): void {
+  const plan = draft.state.plan;
+  if (!plan) return;
+  const reviewArtifactId = result.artifactIds[0];
+  if (reviewArtifactId !== undefined) plan.reviewArtifactId = reviewArtifactId;
+  if (result.approved === true) {
+    approvePlan(draft, 'approved', agentIdOf(work.role, work.instance));
+    return;
+  }
+  plan.openFindings = findingsNote(result.findings);
+}
+
+/** Marks the plan approved (by review, by the Organiser, or unreviewed when no sceptic exists). */
+export function approvePlan(draft: Draft, status: 'approved' | 'completed', reviewedBy?: string): void {
+  const plan = draft.state.plan;
+  if (!plan) return;
+  plan.approved = true;
+  delete plan.openFindings;
+  draft.emit({
+    type: 'artifactStatus',
+    artifactId: plan.artifactId,
+    status,
+    ...(reviewedBy ? { reviewedBy } : {}),
+    ...(reviewedBy && plan.reviewArtifactId ? { reviewArtifactId: plan.reviewArtifactId } : {}),
+  });
+  startStructure(draft);
+}
+
+/** Sends the plan and its review back to the architect with the findings as the note. */
+export function revisePlan(draft: Draft): void {
+  const plan = draft.state.plan;
+  if (!plan) return;
+  draft.state.phase = 'PLAN_REVISION';
+  draft.emit({
+    type: 'artifactStatus',
+    artifactId: plan.artifactId,
+    status: 'needs-revision',
+    ...(plan.reviewArtifactId ? { reviewArtifactId: plan.reviewArtifactId } : {}),
+  });
+  const note = plan.openFindings;
+  delete plan.openFindings;
+  draft.dispatch({
+    kind: 'revise-plan',
+    role: ARCHITECT,
+    instance: 1,
+    grants: [],
+    inputs: [plan.artifactId, plan.reviewArtifactId],
+    note,
+  });
+}
+
+/** The plan decision the run is waiting for, if any: read from the phase and the plan. */
+export function planDecision(draft: Draft): DecisionDraft | undefined {
+  const { plan, config } = draft.state;
+  if (!plan || plan.approved) return undefined;
+  if (draft.phase === 'PLANNING') {
+    return {
+      point: 'plan-ready',
+      options: ['request_plan_review', 'approve_plan'],
+      recommended: 'request_plan_review',
+      question: `The plan lists ${draft.state.files.length} files. Ask the Code Sceptic to review it, or approve it as it is?`,
+    };
+  }
+  if (draft.phase !== 'PLAN_REVIEW' || plan.openFindings === undefined) return undefined;
+  const findings = excerpt(plan.openFindings);
+  if (plan.revisions < config.maxPlanRevisions) {
+    return {
+      point: 'plan-reviewed',
+      options: ['revise_plan', 'approve_plan', 'escalate'],
+      recommended: 'revise_plan',
+      question: `The Code Sceptic asked for changes to the plan (revision ${plan.revisions} of at most ${config.maxPlanRevisions}): ${findings}`,
+    };
+  }
+  return {
+    point: 'loop-limit',
+    options: ['approve_plan', 'escalate'],
+    recommended: 'escalate',
+    question: `The plan was revised ${plan.revisions} times, the most allowed, and the Code Sceptic still asks for changes: ${findings}`,
+  };
+}

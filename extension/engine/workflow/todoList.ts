@@ -1,0 +1,128 @@
+import type { TodoItem, TodoStatus } from './todoTypes';
+import { isRoleActive } from './workflowRoles';
+import type { DecisionRequest, FileEntry, Phase, WorkItem, WorkflowState } from './workflowTypes';
+
+/** How far along the run is; the three plan phases share a rank because they alternate. */
+const PHASE_RANK: Partial<Record<Phase, number>> = {
+  IDLE: 0,
+  PLANNING: 1,
+  PLAN_REVIEW: 1,
+  PLAN_REVISION: 1,
+  STRUCTURE_CREATION: 2,
+  CODE_IMPLEMENTATION: 3,
+  CODE_REVIEW: 3,
+  CODE_FIXING: 3,
+  DOCUMENTATION: 4,
+  TESTING: 5,
+  COMPLETED: 6,
+};
+
+const fileItemId = (path: string) => `file:${path}`;
+
+/**
+ * The run's to-do list, derived from the workflow state: the plan, its review (when a sceptic takes
+ * part), the scaffolding, one line per file, documentation and testing (when their roles take part).
+ * `blocked` means the item waits for a decision or for a person.
+ */
+export function deriveTodoList(state: WorkflowState): TodoItem[] {
+  const phase = state.phase === 'PAUSED' ? (state.pausedFrom ?? 'IDLE') : state.phase;
+  const rank = PHASE_RANK[phase];
+  const blocked = blockedItems(state);
+  const sceptic = isRoleActive(state.config, 'code-sceptic');
+  const status = (id: string, done: boolean, active: boolean): TodoStatus => {
+    if (done || phase === 'COMPLETED') return 'done';
+    if (rank === undefined) return 'pending'; // cancelled or failed: nothing is running any more
+    if (blocked.has(id)) return 'blocked';
+    return active ? 'in-progress' : 'pending';
+  };
+  const planApproved = state.plan?.approved === true;
+  const coding = state.files.some((file) => file.stage !== 'pending');
+  const items: TodoItem[] = [
+    {
+      id: 'plan',
+      title: 'Write the implementation plan',
+      role: 'architect',
+      status: status('plan', planApproved || phase === 'PLAN_REVIEW', phase === 'PLANNING' || phase === 'PLAN_REVISION'),
+    },
+  ];
+  if (sceptic) {
+    items.push({ id: 'plan-review', title: 'Review the plan', role: 'code-sceptic', status: status('plan-review', planApproved, phase === 'PLAN_REVIEW' || phase === 'PLAN_REVISION') });
+  }
+  items.push({ id: 'structure', title: 'Scaffold the files with pseudocode', role: 'primary-coder', status: status('structure', (rank ?? 0) > 2 || coding, phase === 'STRUCTURE_CREATION') });
+  for (const file of state.files) items.push(fileItem(file, sceptic, status));
+  if (isRoleActive(state.config, 'documentation-writer')) {
+    items.push({ id: 'documentation', title: 'Document the code', role: 'documentation-writer', status: status('documentation', state.documented, phase === 'DOCUMENTATION') });
+  }
+  if (isRoleActive(state.config, 'debugger')) {
+    items.push({ id: 'testing', title: 'Run the tests', role: 'debugger', status: status('testing', false, phase === 'TESTING') });
+  }
+  return items;
+}
+
+function fileItem(file: FileEntry, sceptic: boolean, status: (id: string, done: boolean, active: boolean) => TodoStatus): TodoItem {
+  const id = fileItemId(file.path);
+  const waitsForDecision = file.stage === 'reviewing' && file.openFindings !== undefined;
+  const computed = status(id, file.stage === 'approved', file.stage !== 'pending');
+  return {
+    id,
+    title: sceptic ? `Implement and review ${file.path}` : `Implement ${file.path}`,
+    role: 'secondary-coder',
+    file: file.path,
+    status: waitsForDecision && computed === 'in-progress' ? 'blocked' : computed,
+  };
+}
+
+/** Items a decision or a person is holding up. */
+function blockedItems(state: WorkflowState): Set<string> {
+  const blocked = new Set<string>();
+  for (const request of [state.decision, state.attention?.decision]) {
+    const subject = request && decisionSubject(request, state);
+    if (subject) blocked.add(subject);
+  }
+  if (state.attention && !state.attention.decision) {
+    // Work that failed too often waits in `deferred` until the person resumes.
+    for (const effect of state.deferred) {
+      const subject = effect.type === 'dispatch' ? workSubject(effect.work) : undefined;
+      if (subject) blocked.add(subject);
+    }
+  }
+  return blocked;
+}
+
+function decisionSubject(request: DecisionRequest, state: WorkflowState): string | undefined {
+  if (request.file !== undefined) return fileItemId(request.file);
+  switch (request.point) {
+    case 'plan-ready':
+      return 'plan';
+    case 'plan-reviewed':
+      return 'plan-review';
+    case 'tests-failed':
+      return 'testing';
+    case 'loop-limit':
+      return (state.pausedFrom ?? state.phase) === 'TESTING' ? 'testing' : 'plan-review';
+    default:
+      return undefined;
+  }
+}
+
+function workSubject(work: WorkItem): string | undefined {
+  switch (work.kind) {
+    case 'plan':
+    case 'revise-plan':
+      return 'plan';
+    case 'review-plan':
+      return 'plan-review';
+    case 'structure':
+      return 'structure';
+    case 'implement':
+    case 'review-code':
+    case 'fix':
+      return work.file !== undefined ? fileItemId(work.file) : undefined;
+    case 'document':
+      return 'documentation';
+    case 'test':
+      return 'testing';
+    default:
+      return undefined;
+  }
+}

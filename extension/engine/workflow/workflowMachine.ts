@@ -1,0 +1,276 @@
+import { applyDecision, defaultResumeAction, openNextDecision, queueSpawnRequests } from './decisionPoints';
+import { afterCoding, onDocumented, onTested } from './docsAndTests';
+import { Draft, ownEntry, unreachable } from './draft';
+import { CODING_PHASES, boardPhase, onCodeReviewed, onCoded, onStructured } from './fileBoard';
+import { onPlanReviewed, onPlanWritten, startPlanning } from './planning';
+import { REQUIRED_ROLES, agentIdOf, instancesOf } from './workflowRoles';
+import {
+  DEFAULT_WORKFLOW_CONFIG,
+  TERMINAL_PHASES,
+  type OrganiserAction,
+  type TransitionResult,
+  type WorkItem,
+  type WorkResult,
+  type WorkflowConfig,
+  type WorkflowEvent,
+  type WorkflowState,
+} from './workflowTypes';
+
+/** The state of a run that has not started. */
+export function initialWorkflowState(): WorkflowState {
+  return {
+    phase: 'IDLE',
+    task: '',
+    config: { ...DEFAULT_WORKFLOW_CONFIG, instances: {} },
+    files: [],
+    batchesLeft: 0,
+    inFlight: {},
+    deferred: [],
+    spawnQueue: [],
+    documented: false,
+    testCycles: 0,
+    seq: 0,
+  };
+}
+
+/**
+ * The workflow machine: the next state and the effects to perform, for one event. Pure: no I/O, no
+ * clock, no randomness, and the input state is never changed. An event the current state does not
+ * allow comes back with the same state object, no effects and `rejected` saying why.
+ */
+export function transition(state: WorkflowState, event: WorkflowEvent): TransitionResult {
+  if (TERMINAL_PHASES.includes(state.phase)) return reject(state, `The run has ended (${state.phase}); ${event.type} is not accepted.`);
+  if (state.phase === 'IDLE' && event.type !== 'START' && event.type !== 'CANCEL' && event.type !== 'FAIL') {
+    return reject(state, `The run has not started; ${event.type} is not accepted.`);
+  }
+  const draft = new Draft(state);
+  const rejected = handle(draft, event);
+  if (rejected !== undefined) return reject(state, rejected);
+  settle(draft);
+  return draft.result();
+}
+
+function reject(state: WorkflowState, why: string): TransitionResult {
+  return { state, effects: [], rejected: why };
+}
+
+/** Applies one event to the draft; returns why when the event is not allowed. */
+function handle(draft: Draft, event: WorkflowEvent): string | undefined {
+  switch (event.type) {
+    case 'START':
+      return start(draft, event.task, event.config);
+    case 'WORK_DONE':
+      return workDone(draft, event.workId, event.result);
+    case 'WORK_FAILED':
+      return workFailed(draft, event.workId, event.message);
+    case 'WORK_ABORTED':
+      return workAborted(draft, event.workId);
+    case 'DECIDE':
+      return decide(draft, event.decisionId, event.action);
+    case 'PAUSE':
+      return pause(draft);
+    case 'RESUME':
+      return resume(draft, event.action);
+    case 'CANCEL':
+      draft.finish('CANCELLED', event.reason ?? 'Cancelled.');
+      return undefined;
+    case 'FAIL':
+      draft.finish('FAILED', event.reason);
+      return undefined;
+    default:
+      return unreachable(event);
+  }
+}
+
+/** After every event: the coding phase follows the board, and the next decision opens when none is. */
+function settle(draft: Draft): void {
+  if (draft.terminal) return;
+  if (CODING_PHASES.includes(draft.phase)) {
+    if (draft.state.files.every((file) => file.stage === 'approved')) afterCoding(draft);
+    else draft.state.phase = boardPhase(draft.state.files);
+  }
+  openNextDecision(draft);
+}
+
+function start(draft: Draft, task: string, config: WorkflowConfig): string | undefined {
+  if (draft.phase !== 'IDLE') return `The run has already started (${draft.phase}).`;
+  const { state } = draft;
+  state.task = task;
+  state.config = withRequiredRoles(config);
+  const problem = configProblem(config);
+  if (problem) {
+    draft.finish('FAILED', `The workflow settings are invalid: ${problem}`);
+    return undefined;
+  }
+  startPlanning(draft);
+  return undefined;
+}
+
+function withRequiredRoles(config: WorkflowConfig): WorkflowConfig {
+  const instances = { ...config.instances };
+  for (const role of REQUIRED_ROLES) instances[role] = instancesOf(config, role);
+  return { ...config, instances };
+}
+
+function configProblem(config: WorkflowConfig): string | undefined {
+  const atLeast = (value: number, min: number) => Number.isInteger(value) && value >= min;
+  if (!atLeast(config.batchSize, 1)) return 'batchSize must be a whole number of at least 1.';
+  if (!atLeast(config.maxWorkAttempts, 1)) return 'maxWorkAttempts must be a whole number of at least 1.';
+  if (!atLeast(config.maxInstancesPerRole, 1)) return 'maxInstancesPerRole must be a whole number of at least 1.';
+  for (const key of ['maxPlanRevisions', 'maxFixRounds', 'maxTestCycles'] as const) {
+    if (!atLeast(config[key], 0)) return `${key} must be a whole number of at least 0.`;
+  }
+  if (!(config.retryBaseMs >= 0)) return 'retryBaseMs must not be negative.';
+  return undefined;
+}
+
+/** Takes finished work out of flight; a result may also arrive for work held back by a pause. */
+function takeWork(draft: Draft, workId: string): WorkItem | undefined {
+  const { state } = draft;
+  const running = ownEntry(state.inFlight, workId);
+  if (running) {
+    delete state.inFlight[workId];
+    return running;
+  }
+  const index = state.deferred.findIndex((effect) => effect.type === 'dispatch' && effect.work.id === workId);
+  const held = state.deferred[index];
+  if (held?.type !== 'dispatch') return undefined;
+  state.deferred.splice(index, 1);
+  return held.work;
+}
+
+function workDone(draft: Draft, workId: string, result: WorkResult): string | undefined {
+  const work = takeWork(draft, workId);
+  if (!work) return `No work ${workId} is in flight.`;
+  const missing = applyResult(draft, work, result);
+  if (missing) {
+    // A result without the artifact the next step needs is a failed attempt, not progress.
+    draft.state.inFlight[work.id] = work;
+    failWork(draft, work, missing);
+    return undefined;
+  }
+  if (!draft.terminal) queueSpawnRequests(draft, work, result.spawnRequests);
+  return undefined;
+}
+
+/** Hands a result to the concept it belongs to; returns what was missing when it cannot be used. */
+function applyResult(draft: Draft, work: WorkItem, result: WorkResult): string | undefined {
+  const agent = agentIdOf(work.role, work.instance);
+  switch (work.kind) {
+    case 'plan':
+    case 'revise-plan': {
+      const planId = result.artifactIds[0];
+      if (planId === undefined) return `${agent} finished ${work.kind} without a plan artifact.`;
+      onPlanWritten(draft, work, result, planId);
+      return undefined;
+    }
+    case 'review-plan':
+      onPlanReviewed(draft, work, result);
+      return undefined;
+    case 'structure':
+      onStructured(draft, work, result);
+      return undefined;
+    case 'implement':
+    case 'fix': {
+      const codeId = ownEntry(result.fileArtifacts, work.file) ?? result.artifactIds[0];
+      if (codeId === undefined) return `${agent} finished ${work.kind} of ${work.file ?? 'a file'} without a code artifact.`;
+      onCoded(draft, work, codeId);
+      return undefined;
+    }
+    case 'review-code':
+      onCodeReviewed(draft, work, result);
+      return undefined;
+    case 'document':
+      onDocumented(draft);
+      return undefined;
+    case 'test':
+      onTested(draft, result);
+      return undefined;
+    case 'consult':
+      return undefined;
+    default:
+      return unreachable(work.kind);
+  }
+}
+
+function workFailed(draft: Draft, workId: string, message: string): string | undefined {
+  const work = ownEntry(draft.state.inFlight, workId);
+  if (!work) return `No work ${workId} is in flight.`;
+  failWork(draft, work, message);
+  return undefined;
+}
+
+/**
+ * Retries with exponential delay until `maxWorkAttempts`; then the circuit opens: the run pauses for
+ * a person and the work waits in `deferred`, to be tried afresh on resume.
+ */
+function failWork(draft: Draft, work: WorkItem, message: string): void {
+  const { config } = draft.state;
+  if (work.attempt < config.maxWorkAttempts) {
+    draft.redispatch({ ...work, attempt: work.attempt + 1 }, config.retryBaseMs * 2 ** (work.attempt - 1));
+    return;
+  }
+  delete draft.state.inFlight[work.id];
+  draft.state.deferred.push({ type: 'dispatch', work: { ...work, attempt: 1 } });
+  const agent = agentIdOf(work.role, work.instance);
+  const subject = work.file ? ` of ${work.file}` : '';
+  draft.needAttention({ reason: `${work.kind}${subject} by ${agent} failed ${work.attempt} times; last error: ${message}` });
+}
+
+/** Aborted work is still wanted: sent again now, or held until resume when paused. */
+function workAborted(draft: Draft, workId: string): string | undefined {
+  const work = ownEntry(draft.state.inFlight, workId);
+  if (!work) return `No work ${workId} is in flight.`;
+  draft.redispatch(work);
+  return undefined;
+}
+
+function decide(draft: Draft, decisionId: string, action: OrganiserAction): string | undefined {
+  const request = draft.state.decision;
+  if (!request) return 'No decision is open.';
+  if (request.id !== decisionId) return `Decision ${decisionId} is not the open one (${request.id}).`;
+  if (!request.options.includes(action.action)) return `${action.action} is not an option of ${request.point} (${request.options.join(', ')}).`;
+  delete draft.state.decision;
+  applyDecision(draft, request, action);
+  return undefined;
+}
+
+function pause(draft: Draft): string | undefined {
+  if (draft.paused) return 'The run is already paused.';
+  draft.paused = true;
+  draft.emit({ type: 'abort', workIds: Object.keys(draft.state.inFlight) });
+  return undefined;
+}
+
+/**
+ * Back to the phase the run paused in: held-back effects go out, the open decision is asked again,
+ * and a decision that needed a person is answered with the given action (or its first option).
+ */
+function resume(draft: Draft, action: OrganiserAction | undefined): string | undefined {
+  const { state } = draft;
+  if (!draft.paused) return 'The run is not paused.';
+  const escalated = state.attention?.decision;
+  const request = escalated ?? state.decision;
+  if (action) {
+    if (!request) return 'There is no decision to answer.';
+    if (action.action === 'escalate' || !request.options.includes(action.action)) {
+      return `${action.action} is not a way to resume ${request.point} (${request.options.filter((o) => o !== 'escalate').join(', ')}).`;
+    }
+  }
+  draft.paused = false;
+  delete state.attention;
+  const held = state.deferred;
+  state.deferred = [];
+  for (const effect of held) {
+    if (effect.type === 'dispatch') draft.redispatch(effect.work, effect.delayMs);
+    else draft.emit(effect);
+  }
+  const answer = action?.action ?? (escalated ? defaultResumeAction(escalated) : undefined);
+  if (request && answer) {
+    if (request === state.decision) delete state.decision;
+    applyDecision(draft, request, { action: answer, reason: action?.reason ?? 'Resumed by the user.' });
+  } else if (state.decision && !held.some((effect) => effect.type === 'decide' && effect.request.id === state.decision?.id)) {
+    draft.emit({ type: 'decide', request: state.decision });
+  }
+  return undefined;
+}

@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+export interface RunArgs {
+  command: 'run';
+  task: string;
+  workspace: string;
+  backend: 'simulated' | 'kilo';
+  rolesFile?: string;
+  reportFile?: string;
+  maxAgents: number;
+  simFiles: number;
+  simLatencyMs: number;
+  quiet: boolean;
+}
+
+export type CliArgs = RunArgs | { command: 'help' } | { command: 'version' };
+
+/** A usage mistake: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const USAGE = `Usage: kilo-orchestra run --task TEXT --workspace DIR [options]
+
+Options:
+  --backend simulated|kilo   agent runtime (default: simulated)
+  --roles FILE               roles, profiles and assignments (JSON)
+  --report FILE              write the JSON run report here
+  --max-agents N             most agents working at once (default: 4)
+  --sim-files N              simulated backend: files in the plan (default: 6)
+  --sim-latency-ms N         simulated backend: latency of each agent turn (default: 0)
+  --quiet                    no live progress, only the final line
+  -h, --help                 show this help
+  --version                  print the version`;
+
+export function parseCliArgs(argv: string[]): CliArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        task: { type: 'string' },
+        workspace: { type: 'string' },
+        backend: { type: 'string' },
+        roles: { type: 'string' },
+        report: { type: 'string' },
+        'max-agents': { type: 'string' },
+        'sim-files': { type: 'string' },
+        'sim-latency-ms': { type: 'string' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(firstLine(error instanceof Error ? error.message : String(error)));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { command: 'help' };
+  if (values.version) return { command: 'version' };
+  const [command, ...extra] = positionals;
+  if (command !== 'run') throw new UsageError(command ? `Unknown command "${command}"; the command is "run".` : 'Missing command; try: kilo-orchestra run --task TEXT --workspace DIR');
+  if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
+  if (!values.task?.trim()) throw new UsageError('--task is required and may not be empty.');
+  if (!values.workspace) throw new UsageError('--workspace is required.');
+  const workspace = path.resolve(values.workspace);
+  if (!fs.existsSync(workspace) || !fs.statSync(workspace).isDirectory()) throw new UsageError(`The workspace ${workspace} does not exist or is not a folder.`);
+  const backend = values.backend ?? 'simulated';
+  if (backend !== 'simulated' && backend !== 'kilo') throw new UsageError(`--backend must be "simulated" or "kilo", not "${backend}".`);
+  return {
+    command: 'run',
+    task: values.task.trim(),
+    workspace,
+    backend,
+    rolesFile: values.roles ? path.resolve(values.roles) : undefined,
+    reportFile: values.report ? path.resolve(values.report) : undefined,
+    maxAgents: integer('--max-agents', values['max-agents'], 4, 1, 32),
+    simFiles: integer('--sim-files', values['sim-files'], 6, 1, 5000),
+    simLatencyMs: integer('--sim-latency-ms', values['sim-latency-ms'], 0, 0, 600_000),
+    quiet: values.quiet ?? false,
+  };
+}
+
+function integer(flag: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new UsageError(`${flag} takes a whole number, not "${raw}".`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new UsageError(`${flag} must be between ${min} and ${max}.`);
+  return value;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text;
+}

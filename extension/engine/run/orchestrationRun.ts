@@ -1,0 +1,480 @@
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { AgentPool } from '../agents/agentPool';
+import type { AgentRecord } from '../agents/agentSchema';
+import { ArtifactStore } from '../artifacts/artifactStore';
+import type { ArtifactRecord } from '../artifacts/artifactSchema';
+import type { AgentBackend, AgentReply, ArtifactInput, WorkRequest } from '../backends/agentBackend';
+import { Organiser, type OrganiserDecision } from '../organiser/organiser';
+import type { OrganiserSnapshot } from '../organiser/organiserContext';
+import type { RoleResolution } from '../roles/roleValidation';
+import { workflowInstances } from '../roles/roleValidation';
+import { MessageRouter } from '../routing/messageRouter';
+import { ORGANISER_ADDRESS, type RouterMessage } from '../routing/messageSchema';
+import { OrchestraError, describeError, isOrchestraError } from '../util/errors';
+import { STORE_DIR_NAME } from '../util/paths';
+import { TypedEmitter } from '../util/typedEvents';
+import { deriveTodoList } from '../workflow/todoList';
+import { initialWorkflowState, transition } from '../workflow/workflowMachine';
+import {
+  DEFAULT_WORKFLOW_CONFIG,
+  TERMINAL_PHASES,
+  type Attention,
+  type DecisionRequest,
+  type Effect,
+  type OrganiserAction,
+  type WorkItem,
+  type WorkflowConfig,
+  type WorkflowEvent,
+  type WorkflowState,
+} from '../workflow/workflowTypes';
+import { EventLog } from './eventLog';
+import { buildRunReport, type RunReport } from './runReport';
+import { RunStateStore, currentGrants, type PhaseTransition, type RunSnapshot } from './runStateStore';
+import { WorkRecorder, type RecordedFinding } from './workRecorder';
+import { describeWork, workPrompt } from './workPrompts';
+
+export interface OrchestrationRunOptions {
+  /** Absolute path of the workspace the agents work in. */
+  workspace: string;
+  task: string;
+  roles: RoleResolution;
+  backend: AgentBackend;
+  /** Most agents working at once. */
+  maxActive?: number;
+  workflow?: Partial<Omit<WorkflowConfig, 'instances'>>;
+  organiserBudgetTokens?: number;
+  /** Headless runs fail when the run needs a person; the extension waits for one. */
+  onAttention?: 'wait' | 'fail';
+  runId?: string;
+  clock?: () => number;
+}
+
+export type RunEvents = {
+  'workflow:transitioned': (transition: PhaseTransition, state: WorkflowState) => void;
+  /** After every event the machine accepted, whether or not the phase changed. */
+  'workflow:changed': (state: WorkflowState) => void;
+  'agent:statusChanged': (agent: AgentRecord) => void;
+  'artifact:recorded': (artifact: ArtifactRecord) => void;
+  'decision:made': (request: DecisionRequest, decision: OrganiserDecision) => void;
+  'run:attention': (attention: Attention) => void;
+  'run:finding': (finding: RecordedFinding) => void;
+  'run:finished': (report: RunReport) => void;
+};
+
+const ORGANISER_ROLE = 'organiser';
+
+/**
+ * One orchestrated task: builds the run's services in order, feeds events to the pure workflow
+ * machine one at a time, persists the state after every transition and performs the machine's
+ * effects (dispatching work through the router, asking the Organiser, aborting on pause).
+ */
+export class OrchestrationRun {
+  readonly events = new TypedEmitter<RunEvents>();
+  private state: WorkflowState = initialWorkflowState();
+  private readonly transitions: PhaseTransition[] = [];
+  private readonly findings: RecordedFinding[] = [];
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly pendingAsks = new Map<string, { resolve: (reply: AgentReply) => void; reject: (error: unknown) => void }>();
+  private readonly inboxAbort = new AbortController();
+  private eventChain: Promise<void> = Promise.resolve();
+  private askCounter = 0;
+  private ruleFallbacks = 0;
+  private startedAt = 0;
+  private finished?: (report: RunReport) => void;
+
+  private constructor(
+    private readonly options: Required<Pick<OrchestrationRunOptions, 'workspace' | 'task' | 'roles' | 'backend' | 'maxActive' | 'onAttention' | 'clock'>> &
+      OrchestrationRunOptions,
+    readonly runId: string,
+    readonly runDir: string,
+    private readonly store: ArtifactStore,
+    private readonly log: EventLog,
+    private readonly router: MessageRouter,
+    private readonly pool: AgentPool,
+    private readonly organiser: Organiser,
+    private readonly recorder: WorkRecorder,
+    private readonly stateStore: RunStateStore,
+  ) {}
+
+  static async create(input: OrchestrationRunOptions): Promise<OrchestrationRun> {
+    const options = { maxActive: 4, onAttention: 'wait' as const, clock: Date.now, ...input };
+    const runId = options.runId ?? newRunId(options.clock());
+    const runDir = path.join(options.workspace, STORE_DIR_NAME, 'runs', runId);
+    const store = await ArtifactStore.open(path.join(runDir, 'artifacts'));
+    const log = await EventLog.open(path.join(runDir, 'events.jsonl'));
+    const router = new MessageRouter();
+    const pool = new AgentPool({
+      backend: options.backend,
+      router,
+      workspace: options.workspace,
+      maxActive: options.maxActive,
+      resolveRole: (roleId) => options.roles.resolve(roleId),
+      now: options.clock,
+    });
+    let run: OrchestrationRun | undefined;
+    const organiser = new Organiser({
+      ask: (request) => run!.askOrganiserAgent(request),
+      snapshot: () => run!.organiserSnapshot(),
+      budgetTokens: options.organiserBudgetTokens ?? 2000,
+      log: (entry) => void log.append({ kind: 'decision', runId, agentId: `${ORGANISER_ROLE}-1`, role: ORGANISER_ROLE, data: entry }),
+    });
+    const recorder = new WorkRecorder({ store, workspace: options.workspace, onFinding: (finding) => run!.reportFinding(finding) });
+    run = new OrchestrationRun(options, runId, runDir, store, log, router, pool, organiser, recorder, new RunStateStore(runDir));
+    run.wire();
+    return run;
+  }
+
+  /** Starts the run and resolves with its report once it reaches COMPLETED, CANCELLED or FAILED. */
+  async start(): Promise<RunReport> {
+    this.startedAt = this.options.clock();
+    const done = new Promise<RunReport>((resolve) => (this.finished = resolve));
+    void this.readInbox();
+    const config: WorkflowConfig = {
+      ...DEFAULT_WORKFLOW_CONFIG,
+      ...this.options.workflow,
+      instances: workflowInstances(this.options.roles),
+    };
+    await this.log.append({ kind: 'run', runId: this.runId, data: { event: 'started', task: this.options.task, backend: this.options.backend.kind, config } });
+    await this.feed({ type: 'START', task: this.options.task, config });
+    return done;
+  }
+
+  pause(): Promise<void> {
+    return this.feed({ type: 'PAUSE' });
+  }
+
+  resume(action?: OrganiserAction): Promise<void> {
+    return this.feed(action ? { type: 'RESUME', action } : { type: 'RESUME' });
+  }
+
+  cancel(reason = 'Cancelled by the user.'): Promise<void> {
+    return this.feed({ type: 'CANCEL', reason });
+  }
+
+  /** The user's conversation with the Organiser: each answer is built from a fresh minimal context. */
+  chat(message: string): Promise<{ text: string; contextTokens: number }> {
+    return this.organiser.answer(message);
+  }
+
+  get workflow(): WorkflowState {
+    return this.state;
+  }
+
+  agents(): AgentRecord[] {
+    return this.pool.list();
+  }
+
+  artifacts(): ArtifactRecord[] {
+    return this.store.list();
+  }
+
+  private wire(): void {
+    this.router.register(ORGANISER_ADDRESS);
+    this.router.events.on('message:sent', (message: RouterMessage) => {
+      void this.log.append({
+        kind: 'message',
+        runId: this.runId,
+        agentId: message.from === ORGANISER_ADDRESS ? message.to : message.from,
+        correlationId: message.correlationId,
+        data: { id: message.id, from: message.from, to: message.to, messageType: message.messageType, content: message.payload.content.slice(0, 200) },
+      });
+    });
+    this.pool.events.on('agent:statusChanged', (agent: AgentRecord) => {
+      this.events.emit('agent:statusChanged', agent);
+      void this.log.append({ kind: 'agent', runId: this.runId, agentId: agent.id, role: agent.role, correlationId: agent.currentWorkId, data: { status: agent.status, step: agent.currentStep } });
+    });
+  }
+
+  /** Events reach the machine strictly one at a time, in arrival order. */
+  private feed(event: WorkflowEvent): Promise<void> {
+    const next = this.eventChain.then(() => this.apply(event));
+    this.eventChain = next.catch((error) => this.crash(error));
+    return next;
+  }
+
+  private async apply(event: WorkflowEvent): Promise<void> {
+    const before = this.state;
+    const result = transition(before, event);
+    if (result.rejected) {
+      await this.log.append({ kind: 'error', runId: this.runId, correlationId: 'workId' in event ? event.workId : undefined, data: { rejectedEvent: event.type, why: result.rejected } });
+      return;
+    }
+    this.state = result.state;
+    if (before.phase !== this.state.phase) {
+      const change: PhaseTransition = { from: before.phase, to: this.state.phase, atMs: this.options.clock() - this.startedAt };
+      this.transitions.push(change);
+      await this.log.append({ kind: 'transition', runId: this.runId, data: { ...change, event: event.type } });
+      this.events.emit('workflow:transitioned', change, this.state);
+      // Pause and resume cascade to every agent, including ones with nothing in flight.
+      if (this.state.phase === 'PAUSED') this.pool.pauseAll();
+      else if (before.phase === 'PAUSED' && !TERMINAL_PHASES.includes(this.state.phase)) this.pool.resumeAll();
+    }
+    await this.stateStore.save(this.snapshot());
+    this.events.emit('workflow:changed', this.state);
+    for (const effect of result.effects) await this.perform(effect);
+  }
+
+  private async perform(effect: Effect): Promise<void> {
+    switch (effect.type) {
+      case 'dispatch':
+        return this.scheduleDispatch(effect.work, effect.delayMs ?? 0);
+      case 'abort':
+        return this.abort(effect.workIds);
+      case 'decide':
+        void this.decide(effect.request);
+        return;
+      case 'spawn':
+        await this.pool.ensureAgent(effect.role, effect.instance);
+        return;
+      case 'attention':
+        return this.needsAttention(effect.attention);
+      case 'artifactStatus':
+        return this.setArtifactStatus(effect);
+      case 'finish':
+        return this.finish(effect.phase, effect.reason);
+    }
+  }
+
+  private scheduleDispatch(work: WorkItem, delayMs: number): void {
+    if (delayMs <= 0) {
+      void this.dispatch(work);
+      return;
+    }
+    this.timers.set(
+      work.id,
+      setTimeout(() => {
+        this.timers.delete(work.id);
+        void this.dispatch(work);
+      }, delayMs),
+    );
+  }
+
+  private async dispatch(work: WorkItem): Promise<void> {
+    try {
+      const agent = await this.pool.ensureAgent(work.role, work.instance);
+      const inputs = await Promise.all(work.inputs.map((id) => this.loadInput(id)));
+      const request: WorkRequest = {
+        workId: work.id,
+        kind: work.kind,
+        prompt: workPrompt(this.options.task, work),
+        grants: work.grants,
+        inputs,
+        detail: { file: work.file, files: work.files, attempt: work.attempt, note: work.note },
+      };
+      this.router.send({
+        from: ORGANISER_ADDRESS,
+        to: agent.id,
+        messageType: 'request',
+        correlationId: work.id,
+        payload: { content: describeWork(work), metadata: { work: request, step: describeWork(work), kind: work.kind } },
+      });
+    } catch (error) {
+      await this.feed({ type: 'WORK_FAILED', workId: work.id, message: describeError(error), retryable: isOrchestraError(error) && error.retryable });
+    }
+  }
+
+  private async loadInput(id: string): Promise<ArtifactInput> {
+    const record = this.store.get(id);
+    if (!record) throw new OrchestraError('not-found', `Input artifact ${id} is not in the store.`);
+    return { id, type: record.type, summary: record.summary, files: record.metadata.files, content: await this.store.loadContent(id) };
+  }
+
+  private async abort(workIds: string[]): Promise<void> {
+    for (const id of workIds) {
+      const timer = this.timers.get(id);
+      if (timer === undefined) continue;
+      // Work still waiting for its retry delay never reached an agent: abort it here.
+      clearTimeout(timer);
+      this.timers.delete(id);
+      void this.feed({ type: 'WORK_ABORTED', workId: id });
+    }
+    this.pool.abortWork(workIds);
+  }
+
+  private async decide(request: DecisionRequest): Promise<void> {
+    try {
+      const decision = await this.organiser.decide(request);
+      if (decision.source === 'rule') this.ruleFallbacks += 1;
+      this.events.emit('decision:made', request, decision);
+      await this.feed({ type: 'DECIDE', decisionId: request.id, action: decision.action });
+    } catch (error) {
+      // A pause or cancel aborted the question; the machine asks again on resume.
+      if (isOrchestraError(error, 'aborted')) return;
+      await this.log.append({ kind: 'error', runId: this.runId, data: { decision: request.id, error: describeError(error) } });
+    }
+  }
+
+  private async needsAttention(attention: Attention): Promise<void> {
+    this.events.emit('run:attention', attention);
+    await this.log.append({ kind: 'run', runId: this.runId, data: { event: 'attention', reason: attention.reason } });
+    if (this.options.onAttention === 'fail') {
+      void this.feed({ type: 'FAIL', reason: `The run needs a decision and no one is there to make it: ${attention.reason}` });
+    }
+  }
+
+  private async setArtifactStatus(effect: Extract<Effect, { type: 'artifactStatus' }>): Promise<void> {
+    const record = this.store.get(effect.artifactId);
+    if (!record) return;
+    const approvalStatus = effect.status === 'approved' ? 'approved' : effect.status === 'needs-revision' ? 'rejected' : record.metadata.approvalStatus;
+    await this.store.revise(effect.artifactId, record.metadata.version, {
+      status: effect.status,
+      approvalStatus,
+      ...(effect.reviewedBy ? { reviewedBy: effect.reviewedBy } : {}),
+    });
+  }
+
+  /** The Organiser's inbox: replies to asks and the results of dispatched work. */
+  private async readInbox(): Promise<void> {
+    for (;;) {
+      let message: RouterMessage;
+      try {
+        message = await this.router.next(ORGANISER_ADDRESS, this.inboxAbort.signal);
+      } catch (error) {
+        // The run closing its inbox is the one expected way out; anything else must not go unseen.
+        if (!isOrchestraError(error, 'aborted')) await this.crash(error);
+        return;
+      }
+      const ask = this.pendingAsks.get(message.correlationId);
+      if (ask) {
+        this.pendingAsks.delete(message.correlationId);
+        const reply = message.payload.metadata.reply as AgentReply | undefined;
+        if (reply) ask.resolve(reply);
+        else ask.reject(errorFromStatus(message));
+        continue;
+      }
+      void this.onWorkMessage(message);
+    }
+  }
+
+  private async onWorkMessage(message: RouterMessage): Promise<void> {
+    const workId = message.correlationId;
+    const work = findWork(this.state, workId);
+    const meta = message.payload.metadata;
+    if (meta.aborted === true) return this.feed({ type: 'WORK_ABORTED', workId });
+    const reply = meta.reply as AgentReply | undefined;
+    if (!reply || !work) {
+      const error = errorFromStatus(message);
+      return this.feed({ type: 'WORK_FAILED', workId, message: error.message, retryable: error.retryable });
+    }
+    try {
+      const result = await this.recorder.record(work, message.from, reply);
+      for (const id of result.artifactIds) {
+        const record = this.store.get(id);
+        if (record) this.events.emit('artifact:recorded', record);
+        if (record) void this.log.append({ kind: 'artifact', runId: this.runId, agentId: message.from, role: work.role, correlationId: workId, data: { id, type: record.type, version: record.metadata.version, summary: record.summary } });
+      }
+      await this.feed({ type: 'WORK_DONE', workId, result });
+    } catch (error) {
+      await this.log.append({ kind: 'error', runId: this.runId, agentId: message.from, role: work.role, correlationId: workId, data: { error: describeError(error) } });
+      await this.feed({ type: 'WORK_FAILED', workId, message: describeError(error), retryable: !isOrchestraError(error) || error.retryable });
+    }
+  }
+
+  /** Asks the Organiser agent one question through the router, like any other agent. */
+  private async askOrganiserAgent(request: WorkRequest): Promise<AgentReply> {
+    const agent = await this.pool.ensureAgent(ORGANISER_ROLE, 1);
+    const correlationId = `${request.workId}-ask${++this.askCounter}`;
+    const reply = new Promise<AgentReply>((resolve, reject) => this.pendingAsks.set(correlationId, { resolve, reject }));
+    this.router.send({
+      from: ORGANISER_ADDRESS,
+      to: agent.id,
+      messageType: 'request',
+      correlationId,
+      payload: { content: request.kind, metadata: { work: { ...request, workId: correlationId }, step: request.kind === 'decide' ? 'deciding' : 'answering', kind: request.kind } },
+    });
+    return reply;
+  }
+
+  private organiserSnapshot(): OrganiserSnapshot {
+    return {
+      task: this.options.task,
+      workflow: this.state,
+      todo: deriveTodoList(this.state),
+      artifacts: this.store.summaries(),
+      agents: this.pool.list(),
+      roles: this.options.roles.roles.filter((role) => role.active),
+      skills: [],
+    };
+  }
+
+  private reportFinding(finding: RecordedFinding): void {
+    this.findings.push(finding);
+    this.events.emit('run:finding', finding);
+    void this.log.append({ kind: 'error', runId: this.runId, agentId: finding.agentId, correlationId: finding.workId, data: finding });
+  }
+
+  private snapshot(): RunSnapshot {
+    return {
+      runId: this.runId,
+      task: this.options.task,
+      workspace: this.options.workspace,
+      backend: this.options.backend.kind,
+      startedAt: new Date(this.startedAt).toISOString(),
+      savedAt: new Date(this.options.clock()).toISOString(),
+      workflow: this.state,
+      agents: this.pool.list(),
+      todo: deriveTodoList(this.state),
+      grants: currentGrants(this.state),
+      transitions: this.transitions,
+    };
+  }
+
+  private async finish(phase: (typeof TERMINAL_PHASES)[number], reason?: string): Promise<void> {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    this.inboxAbort.abort();
+    for (const ask of this.pendingAsks.values()) ask.reject(new OrchestraError('aborted', 'The run has ended.'));
+    this.pendingAsks.clear();
+    const agents = this.pool.list();
+    await this.pool.terminateAll();
+    const report = buildRunReport({
+      runId: this.runId,
+      status: phase,
+      reason,
+      backend: this.options.backend.kind,
+      task: this.options.task,
+      workspace: this.options.workspace,
+      transitions: this.transitions,
+      agents,
+      profiles: this.options.roles.profiles,
+      artifacts: this.store.list(),
+      files: { planned: this.state.files.length, approved: this.state.files.filter((f) => f.stage === 'approved').length },
+      organiser: { ...this.organiser.stats(), ruleFallbacks: this.ruleFallbacks, budgetTokens: this.options.organiserBudgetTokens ?? 2000 },
+      concurrency: { maxActiveAgents: this.pool.maxActiveObserved, maxActiveLimit: this.options.maxActive },
+      findings: this.findings,
+      wallMs: this.options.clock() - this.startedAt,
+      runDir: this.runDir,
+    });
+    await this.log.append({ kind: 'run', runId: this.runId, data: { event: 'finished', status: phase, reason } });
+    await this.log.flush();
+    this.events.emit('run:finished', report);
+    this.finished?.(report);
+  }
+
+  private async crash(error: unknown): Promise<void> {
+    // A bug or an I/O failure while applying an event: fail the run loudly rather than hang.
+    const reason = `Internal error: ${describeError(error)}`;
+    await this.log.append({ kind: 'error', runId: this.runId, data: { fatal: reason } }).catch(() => undefined);
+    if (!TERMINAL_PHASES.includes(this.state.phase)) {
+      this.state = { ...this.state, phase: 'FAILED', outcome: { reason } };
+      await this.finish('FAILED', reason);
+    }
+  }
+}
+
+/** In flight, or held back by a pause: a result for either is still recorded. */
+function findWork(state: WorkflowState, workId: string): WorkItem | undefined {
+  const held = state.deferred.find((effect) => effect.type === 'dispatch' && effect.work.id === workId);
+  return state.inFlight[workId] ?? (held?.type === 'dispatch' ? held.work : undefined);
+}
+
+function errorFromStatus(message: RouterMessage): OrchestraError {
+  const error = message.payload.metadata.error as { reason?: string; message?: string; retryable?: boolean } | undefined;
+  return new OrchestraError('backend-failed', error?.message ?? `${message.from} answered without a result.`, { retryable: error?.retryable ?? true });
+}
+
+function newRunId(now: number): string {
+  const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\..+$/, '').replace('T', '-');
+  return `run-${stamp}-${randomBytes(3).toString('hex')}`;
+}

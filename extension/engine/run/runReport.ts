@@ -1,0 +1,94 @@
+import type { AgentRecord } from '../agents/agentSchema';
+import type { ArtifactRecord } from '../artifacts/artifactSchema';
+import type { Profile } from '../roles/roleSchema';
+import type { Phase } from '../workflow/workflowTypes';
+import type { PhaseTransition } from './runStateStore';
+import type { RecordedFinding } from './workRecorder';
+
+/** The JSON report a run leaves behind; the CLI writes it with `--report`. */
+export interface RunReport {
+  runId: string;
+  status: Phase;
+  reason?: string;
+  backend: string;
+  task: string;
+  workspace: string;
+  /** Every phase entered, in order, starting at IDLE. */
+  states: Phase[];
+  transitions: PhaseTransition[];
+  agents: Array<{ id: string; role: string; profile: string; turns: number; tokens: { input: number; output: number }; costUsd: number }>;
+  artifacts: Array<{ id: string; type: string; producer: string; status: string; summary: string; summaryTokens: number; version: number }>;
+  files: { planned: number; approved: number };
+  organiser: { turns: number; maxContextTokens: number; meanContextTokens: number; ruleFallbacks: number; budgetTokens: number };
+  concurrency: { maxActiveAgents: number; maxActiveLimit: number };
+  findings: RecordedFinding[];
+  wallMs: number;
+  costUsd: number;
+  /** Where the run's state, artifacts and event log are kept. */
+  runDir: string;
+}
+
+export interface ReportInput {
+  runId: string;
+  status: Phase;
+  reason?: string;
+  backend: string;
+  task: string;
+  workspace: string;
+  transitions: PhaseTransition[];
+  agents: AgentRecord[];
+  profiles: Profile[];
+  artifacts: ArtifactRecord[];
+  files: { planned: number; approved: number };
+  organiser: RunReport['organiser'];
+  concurrency: RunReport['concurrency'];
+  findings: RecordedFinding[];
+  wallMs: number;
+  runDir: string;
+}
+
+export function buildRunReport(input: ReportInput): RunReport {
+  const profileName = (id: string): string => {
+    const profile = input.profiles.find((p) => p.id === id);
+    return profile ? `${profile.providerID}/${profile.modelID}` : id;
+  };
+  const agents = input.agents.map((agent) => ({
+    id: agent.id,
+    role: agent.role,
+    profile: profileName(agent.profileId),
+    turns: agent.turns,
+    tokens: { ...agent.tokens },
+    costUsd: round(agent.costUsd),
+  }));
+  return {
+    runId: input.runId,
+    status: input.status,
+    ...(input.reason ? { reason: input.reason } : {}),
+    backend: input.backend,
+    task: input.task,
+    workspace: input.workspace,
+    states: ['IDLE', ...input.transitions.map((t) => t.to)],
+    transitions: input.transitions,
+    agents,
+    artifacts: input.artifacts.map((a) => ({
+      id: a.id,
+      type: a.type,
+      producer: a.producer,
+      status: a.status,
+      summary: a.summary,
+      summaryTokens: a.summaryTokens,
+      version: a.metadata.version,
+    })),
+    files: input.files,
+    organiser: input.organiser,
+    concurrency: input.concurrency,
+    findings: input.findings,
+    wallMs: input.wallMs,
+    costUsd: round(agents.reduce((sum, agent) => sum + agent.costUsd, 0)),
+    runDir: input.runDir,
+  };
+}
+
+function round(usd: number): number {
+  return Math.round(usd * 1e6) / 1e6;
+}

@@ -1,0 +1,39 @@
+// The main job: a real orchestrated task on the bundled sample workspace, in a fresh output folder.
+//   npm start [-- --report FILE] [-- any `kilo-orchestra run` option]
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const passThrough = process.argv.slice(2);
+const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..+$/, '').replace('T', '-');
+const outDir = path.join(root, 'runs', stamp);
+const workspace = path.join(outDir, 'workspace');
+
+run(process.execPath, [path.join(root, 'esbuild.config.mjs')]);
+fs.cpSync(path.join(root, 'scripts', 'sample-project'), workspace, { recursive: true });
+
+// A --report given by the user is honoured; the output folder always keeps its own copy too.
+const reportAt = passThrough.indexOf('--report');
+const userReport = reportAt >= 0 ? passThrough.splice(reportAt, 2)[1] : undefined;
+const report = path.join(outDir, 'report.json');
+const task = 'Add overdue-loan tracking to the inventory: due dates on loans, a list of overdue books, and fines.';
+const code = run(
+  process.execPath,
+  [path.join(root, 'dist', 'cli.js'), 'run', '--task', task, '--workspace', workspace, '--report', report, '--sim-files', '12', '--sim-latency-ms', '150', ...passThrough],
+  false,
+);
+if (userReport && fs.existsSync(report)) fs.copyFileSync(report, path.resolve(userReport));
+
+console.log(`\nOutput folder: ${outDir}`);
+console.log(`  workspace (code and docs the agents wrote): ${workspace}`);
+console.log(`  report: ${report}${userReport ? ` (also ${path.resolve(userReport)})` : ''}`);
+console.log(`  artifacts, state and event log: ${path.join(workspace, '.kilo-orchestra', 'runs')}`);
+process.exit(code);
+
+function run(command, args, mustSucceed = true) {
+  const result = spawnSync(command, args, { stdio: 'inherit', cwd: root });
+  if (mustSucceed && result.status !== 0) process.exit(result.status ?? 1);
+  return result.status ?? 1;
+}

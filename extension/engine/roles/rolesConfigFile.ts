@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { OrchestraError } from '../util/errors';
 import { BUILTIN_ROLES } from './builtinRoles';
-import { RolesConfigSchema, type Profile, type RoleOverride, type RolesConfig } from './roleSchema';
+import { RolesConfigSchema, type Profile, type RolesConfig } from './roleSchema';
 
 /**
  * Reads a `--roles FILE`. Every problem (missing file, invalid JSON, a field the schema refuses)

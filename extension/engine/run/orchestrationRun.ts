@@ -29,8 +29,10 @@ import {
   type WorkflowState,
 } from '../workflow/workflowTypes';
 import { EventLog } from './eventLog';
+import { RunJournal } from './runJournal';
 import { buildRunReport, type RunReport } from './runReport';
 import { RunStateStore, currentGrants, type PhaseTransition, type RunSnapshot } from './runStateStore';
+import { OrganiserInbox, errorFromStatus } from './organiserInbox';
 import { WorkRecorder, type RecordedFinding } from './workRecorder';
 import { describeWork, workPrompt } from './workPrompts';
 
@@ -44,6 +46,8 @@ export interface OrchestrationRunOptions {
   maxActive?: number;
   workflow?: Partial<Omit<WorkflowConfig, 'instances'>>;
   organiserBudgetTokens?: number;
+  /** Skills the agents can use (e.g. Kilo's skills), listed in the Organiser's context. */
+  skills?: string[];
   /** Headless runs fail when the run needs a person; the extension waits for one. */
   onAttention?: 'wait' | 'fail';
   runId?: string;
@@ -75,10 +79,7 @@ export class OrchestrationRun {
   private readonly transitions: PhaseTransition[] = [];
   private readonly findings: RecordedFinding[] = [];
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
-  private readonly pendingAsks = new Map<string, { resolve: (reply: AgentReply) => void; reject: (error: unknown) => void }>();
-  private readonly inboxAbort = new AbortController();
   private eventChain: Promise<void> = Promise.resolve();
-  private askCounter = 0;
   private ruleFallbacks = 0;
   private startedAt = 0;
   private finished?: (report: RunReport) => void;
@@ -89,9 +90,10 @@ export class OrchestrationRun {
     readonly runId: string,
     readonly runDir: string,
     private readonly store: ArtifactStore,
-    private readonly log: EventLog,
+    private readonly journal: RunJournal,
     private readonly router: MessageRouter,
     private readonly pool: AgentPool,
+    private readonly inbox: OrganiserInbox,
     private readonly organiser: Organiser,
     private readonly recorder: WorkRecorder,
     private readonly stateStore: RunStateStore,
@@ -102,7 +104,7 @@ export class OrchestrationRun {
     const runId = options.runId ?? newRunId(options.clock());
     const runDir = path.join(options.workspace, STORE_DIR_NAME, 'runs', runId);
     const store = await ArtifactStore.open(path.join(runDir, 'artifacts'));
-    const log = await EventLog.open(path.join(runDir, 'events.jsonl'));
+    const journal = new RunJournal(await EventLog.open(path.join(runDir, 'events.jsonl')), runId);
     const router = new MessageRouter();
     const pool = new AgentPool({
       backend: options.backend,
@@ -113,14 +115,20 @@ export class OrchestrationRun {
       now: options.clock,
     });
     let run: OrchestrationRun | undefined;
+    const inbox = new OrganiserInbox({
+      router,
+      pool,
+      onWorkMessage: (message) => void run!.onWorkMessage(message),
+      onFailure: (error) => run!.crash(error),
+    });
     const organiser = new Organiser({
-      ask: (request) => run!.askOrganiserAgent(request),
+      ask: (request) => inbox.ask(request),
       snapshot: () => run!.organiserSnapshot(),
       budgetTokens: options.organiserBudgetTokens ?? 2000,
-      log: (entry) => void log.append({ kind: 'decision', runId, agentId: `${ORGANISER_ROLE}-1`, role: ORGANISER_ROLE, data: entry }),
+      log: (entry) => journal.note({ kind: 'decision', agentId: `${ORGANISER_ROLE}-1`, role: ORGANISER_ROLE, data: entry }),
     });
     const recorder = new WorkRecorder({ store, workspace: options.workspace, onFinding: (finding) => run!.reportFinding(finding) });
-    run = new OrchestrationRun(options, runId, runDir, store, log, router, pool, organiser, recorder, new RunStateStore(runDir));
+    run = new OrchestrationRun(options, runId, runDir, store, journal, router, pool, inbox, organiser, recorder, new RunStateStore(runDir));
     run.wire();
     return run;
   }
@@ -129,13 +137,13 @@ export class OrchestrationRun {
   async start(): Promise<RunReport> {
     this.startedAt = this.options.clock();
     const done = new Promise<RunReport>((resolve) => (this.finished = resolve));
-    void this.readInbox();
+    this.inbox.start();
     const config: WorkflowConfig = {
       ...DEFAULT_WORKFLOW_CONFIG,
       ...this.options.workflow,
       instances: workflowInstances(this.options.roles),
     };
-    await this.log.append({ kind: 'run', runId: this.runId, data: { event: 'started', task: this.options.task, backend: this.options.backend.kind, config } });
+    this.journal.note({ kind: 'run', data: { event: 'started', task: this.options.task, backend: this.options.backend.kind, config } });
     await this.feed({ type: 'START', task: this.options.task, config });
     return done;
   }
@@ -170,41 +178,29 @@ export class OrchestrationRun {
   }
 
   private wire(): void {
-    this.router.register(ORGANISER_ADDRESS);
-    this.router.events.on('message:sent', (message: RouterMessage) => {
-      void this.log.append({
-        kind: 'message',
-        runId: this.runId,
-        agentId: message.from === ORGANISER_ADDRESS ? message.to : message.from,
-        correlationId: message.correlationId,
-        data: { id: message.id, from: message.from, to: message.to, messageType: message.messageType, content: message.payload.content.slice(0, 200) },
-      });
-    });
-    this.pool.events.on('agent:statusChanged', (agent: AgentRecord) => {
-      this.events.emit('agent:statusChanged', agent);
-      void this.log.append({ kind: 'agent', runId: this.runId, agentId: agent.id, role: agent.role, correlationId: agent.currentWorkId, data: { status: agent.status, step: agent.currentStep } });
-    });
+    this.journal.watch(this.router, this.pool);
+    this.pool.events.on('agent:statusChanged', (agent: AgentRecord) => this.events.emit('agent:statusChanged', agent));
   }
 
   /** Events reach the machine strictly one at a time, in arrival order. */
   private feed(event: WorkflowEvent): Promise<void> {
-    const next = this.eventChain.then(() => this.apply(event));
-    this.eventChain = next.catch((error) => this.crash(error));
-    return next;
+    // The chain never rejects: a failure while applying an event fails the run (see crash).
+    this.eventChain = this.eventChain.then(() => this.apply(event)).catch((error: unknown) => this.crash(error));
+    return this.eventChain;
   }
 
   private async apply(event: WorkflowEvent): Promise<void> {
     const before = this.state;
     const result = transition(before, event);
     if (result.rejected) {
-      await this.log.append({ kind: 'error', runId: this.runId, correlationId: 'workId' in event ? event.workId : undefined, data: { rejectedEvent: event.type, why: result.rejected } });
+      this.journal.note({ kind: 'error', correlationId: 'workId' in event ? event.workId : undefined, data: { rejectedEvent: event.type, why: result.rejected } });
       return;
     }
     this.state = result.state;
     if (before.phase !== this.state.phase) {
       const change: PhaseTransition = { from: before.phase, to: this.state.phase, atMs: this.options.clock() - this.startedAt };
       this.transitions.push(change);
-      await this.log.append({ kind: 'transition', runId: this.runId, data: { ...change, event: event.type } });
+      this.journal.note({ kind: 'transition', data: { ...change, event: event.type } });
       this.events.emit('workflow:transitioned', change, this.state);
       // Pause and resume cascade to every agent, including ones with nothing in flight.
       if (this.state.phase === 'PAUSED') this.pool.pauseAll();
@@ -301,13 +297,13 @@ export class OrchestrationRun {
     } catch (error) {
       // A pause or cancel aborted the question; the machine asks again on resume.
       if (isOrchestraError(error, 'aborted')) return;
-      await this.log.append({ kind: 'error', runId: this.runId, data: { decision: request.id, error: describeError(error) } });
+      this.journal.note({ kind: 'error', data: { decision: request.id, error: describeError(error) } });
     }
   }
 
   private async needsAttention(attention: Attention): Promise<void> {
     this.events.emit('run:attention', attention);
-    await this.log.append({ kind: 'run', runId: this.runId, data: { event: 'attention', reason: attention.reason } });
+    this.journal.note({ kind: 'run', data: { event: 'attention', reason: attention.reason } });
     if (this.options.onAttention === 'fail') {
       void this.feed({ type: 'FAIL', reason: `The run needs a decision and no one is there to make it: ${attention.reason}` });
     }
@@ -322,29 +318,6 @@ export class OrchestrationRun {
       approvalStatus,
       ...(effect.reviewedBy ? { reviewedBy: effect.reviewedBy } : {}),
     });
-  }
-
-  /** The Organiser's inbox: replies to asks and the results of dispatched work. */
-  private async readInbox(): Promise<void> {
-    for (;;) {
-      let message: RouterMessage;
-      try {
-        message = await this.router.next(ORGANISER_ADDRESS, this.inboxAbort.signal);
-      } catch (error) {
-        // The run closing its inbox is the one expected way out; anything else must not go unseen.
-        if (!isOrchestraError(error, 'aborted')) await this.crash(error);
-        return;
-      }
-      const ask = this.pendingAsks.get(message.correlationId);
-      if (ask) {
-        this.pendingAsks.delete(message.correlationId);
-        const reply = message.payload.metadata.reply as AgentReply | undefined;
-        if (reply) ask.resolve(reply);
-        else ask.reject(errorFromStatus(message));
-        continue;
-      }
-      void this.onWorkMessage(message);
-    }
   }
 
   private async onWorkMessage(message: RouterMessage): Promise<void> {
@@ -362,28 +335,13 @@ export class OrchestrationRun {
       for (const id of result.artifactIds) {
         const record = this.store.get(id);
         if (record) this.events.emit('artifact:recorded', record);
-        if (record) void this.log.append({ kind: 'artifact', runId: this.runId, agentId: message.from, role: work.role, correlationId: workId, data: { id, type: record.type, version: record.metadata.version, summary: record.summary } });
+        if (record) this.journal.note({ kind: 'artifact', agentId: message.from, role: work.role, correlationId: workId, data: { id, type: record.type, version: record.metadata.version, summary: record.summary } });
       }
       await this.feed({ type: 'WORK_DONE', workId, result });
     } catch (error) {
-      await this.log.append({ kind: 'error', runId: this.runId, agentId: message.from, role: work.role, correlationId: workId, data: { error: describeError(error) } });
+      this.journal.note({ kind: 'error', agentId: message.from, role: work.role, correlationId: workId, data: { error: describeError(error) } });
       await this.feed({ type: 'WORK_FAILED', workId, message: describeError(error), retryable: !isOrchestraError(error) || error.retryable });
     }
-  }
-
-  /** Asks the Organiser agent one question through the router, like any other agent. */
-  private async askOrganiserAgent(request: WorkRequest): Promise<AgentReply> {
-    const agent = await this.pool.ensureAgent(ORGANISER_ROLE, 1);
-    const correlationId = `${request.workId}-ask${++this.askCounter}`;
-    const reply = new Promise<AgentReply>((resolve, reject) => this.pendingAsks.set(correlationId, { resolve, reject }));
-    this.router.send({
-      from: ORGANISER_ADDRESS,
-      to: agent.id,
-      messageType: 'request',
-      correlationId,
-      payload: { content: request.kind, metadata: { work: { ...request, workId: correlationId }, step: request.kind === 'decide' ? 'deciding' : 'answering', kind: request.kind } },
-    });
-    return reply;
   }
 
   private organiserSnapshot(): OrganiserSnapshot {
@@ -394,14 +352,14 @@ export class OrchestrationRun {
       artifacts: this.store.summaries(),
       agents: this.pool.list(),
       roles: this.options.roles.roles.filter((role) => role.active),
-      skills: [],
+      skills: this.options.skills ?? [],
     };
   }
 
   private reportFinding(finding: RecordedFinding): void {
     this.findings.push(finding);
     this.events.emit('run:finding', finding);
-    void this.log.append({ kind: 'error', runId: this.runId, agentId: finding.agentId, correlationId: finding.workId, data: finding });
+    this.journal.note({ kind: 'error', agentId: finding.agentId, correlationId: finding.workId, data: finding });
   }
 
   private snapshot(): RunSnapshot {
@@ -423,11 +381,12 @@ export class OrchestrationRun {
   private async finish(phase: (typeof TERMINAL_PHASES)[number], reason?: string): Promise<void> {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
-    this.inboxAbort.abort();
-    for (const ask of this.pendingAsks.values()) ask.reject(new OrchestraError('aborted', 'The run has ended.'));
-    this.pendingAsks.clear();
+    this.inbox.close();
     const agents = this.pool.list();
     await this.pool.terminateAll();
+    this.journal.note({ kind: 'run', data: { event: 'finished', status: phase, reason } });
+    const logProblem = await this.journal.close();
+    if (logProblem) this.findings.push({ kind: 'event-log', message: logProblem });
     const report = buildRunReport({
       runId: this.runId,
       status: phase,
@@ -446,8 +405,6 @@ export class OrchestrationRun {
       wallMs: this.options.clock() - this.startedAt,
       runDir: this.runDir,
     });
-    await this.log.append({ kind: 'run', runId: this.runId, data: { event: 'finished', status: phase, reason } });
-    await this.log.flush();
     this.events.emit('run:finished', report);
     this.finished?.(report);
   }
@@ -455,7 +412,7 @@ export class OrchestrationRun {
   private async crash(error: unknown): Promise<void> {
     // A bug or an I/O failure while applying an event: fail the run loudly rather than hang.
     const reason = `Internal error: ${describeError(error)}`;
-    await this.log.append({ kind: 'error', runId: this.runId, data: { fatal: reason } }).catch(() => undefined);
+    this.journal.note({ kind: 'error', data: { fatal: reason } });
     if (!TERMINAL_PHASES.includes(this.state.phase)) {
       this.state = { ...this.state, phase: 'FAILED', outcome: { reason } };
       await this.finish('FAILED', reason);
@@ -467,11 +424,6 @@ export class OrchestrationRun {
 function findWork(state: WorkflowState, workId: string): WorkItem | undefined {
   const held = state.deferred.find((effect) => effect.type === 'dispatch' && effect.work.id === workId);
   return state.inFlight[workId] ?? (held?.type === 'dispatch' ? held.work : undefined);
-}
-
-function errorFromStatus(message: RouterMessage): OrchestraError {
-  const error = message.payload.metadata.error as { reason?: string; message?: string; retryable?: boolean } | undefined;
-  return new OrchestraError('backend-failed', error?.message ?? `${message.from} answered without a result.`, { retryable: error?.retryable ?? true });
 }
 
 function newRunId(now: number): string {

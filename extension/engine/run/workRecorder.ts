@@ -14,11 +14,12 @@ export interface RecorderOptions {
   onFinding: (finding: RecordedFinding) => void;
 }
 
+/** A problem reported rather than thrown: the run goes on, and the report lists it. */
 export interface RecordedFinding {
-  workId: string;
-  agentId: string;
-  kind: 'grant-violation' | 'unsafe-path';
+  kind: 'grant-violation' | 'unsafe-path' | 'event-log';
   message: string;
+  workId?: string;
+  agentId?: string;
 }
 
 /**

@@ -116,7 +116,7 @@ describe('AgentPool aborting work', () => {
 
 describe('AgentPool terminating', () => {
   it('terminate aborts the work, closes the session and the mailbox, and the agent cannot come back', async () => {
-    const { pool, backend, router, dispatch, answers } = aPool();
+    const { pool, backend, dispatch, answers } = aPool();
     await pool.ensureAgent('debugger', 1);
     dispatch('debugger-1', 't1');
     dispatch('debugger-1', 't2');

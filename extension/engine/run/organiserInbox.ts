@@ -1,0 +1,88 @@
+import type { AgentPool } from '../agents/agentPool';
+import type { AgentReply, WorkRequest } from '../backends/agentBackend';
+import type { MessageRouter } from '../routing/messageRouter';
+import { ORGANISER_ADDRESS, type RouterMessage } from '../routing/messageSchema';
+import { OrchestraError, isOrchestraError } from '../util/errors';
+
+const ORGANISER_ROLE = 'organiser';
+
+export interface OrganiserInboxOptions {
+  router: MessageRouter;
+  pool: AgentPool;
+  /** A reply or status about dispatched work (everything that is not an answer to `ask`). */
+  onWorkMessage: (message: RouterMessage) => void;
+  /** The inbox failed for a reason other than being closed. */
+  onFailure: (error: unknown) => Promise<void>;
+}
+
+/**
+ * The Organiser's address on the router. Results of dispatched work arrive here, and so do the
+ * Organiser agent's own answers, which are matched to the question that asked for them.
+ */
+export class OrganiserInbox {
+  private readonly pending = new Map<string, { resolve: (reply: AgentReply) => void; reject: (error: unknown) => void }>();
+  private readonly closing = new AbortController();
+  private asked = 0;
+
+  constructor(private readonly options: OrganiserInboxOptions) {
+    options.router.register(ORGANISER_ADDRESS);
+  }
+
+  start(): void {
+    void this.read();
+  }
+
+  /** Asks the Organiser agent one question through the router, like any other agent's work. */
+  async ask(request: WorkRequest): Promise<AgentReply> {
+    const agent = await this.options.pool.ensureAgent(ORGANISER_ROLE, 1);
+    const correlationId = `${request.workId}-ask${++this.asked}`;
+    const reply = new Promise<AgentReply>((resolve, reject) => this.pending.set(correlationId, { resolve, reject }));
+    this.options.router.send({
+      from: ORGANISER_ADDRESS,
+      to: agent.id,
+      messageType: 'request',
+      correlationId,
+      payload: {
+        content: request.kind,
+        metadata: { work: { ...request, workId: correlationId }, step: request.kind === 'decide' ? 'deciding' : 'answering', kind: request.kind },
+      },
+    });
+    return reply;
+  }
+
+  /** Stops reading; every question still waiting is answered `aborted`. */
+  close(): void {
+    this.closing.abort();
+    for (const ask of this.pending.values()) ask.reject(new OrchestraError('aborted', 'The run has ended.'));
+    this.pending.clear();
+  }
+
+  private async read(): Promise<void> {
+    for (;;) {
+      let message: RouterMessage;
+      try {
+        message = await this.options.router.next(ORGANISER_ADDRESS, this.closing.signal);
+      } catch (error) {
+        // Closing is the one expected way out; anything else must not go unseen.
+        if (!isOrchestraError(error, 'aborted')) await this.options.onFailure(error);
+        return;
+      }
+      const ask = this.pending.get(message.correlationId);
+      if (!ask) {
+        this.options.onWorkMessage(message);
+        continue;
+      }
+      this.pending.delete(message.correlationId);
+      const reply = message.payload.metadata.reply as AgentReply | undefined;
+      if (reply) ask.resolve(reply);
+      else ask.reject(errorFromStatus(message));
+    }
+  }
+}
+
+/** The error a `status` message carries, as an OrchestraError with its original reason. */
+export function errorFromStatus(message: RouterMessage): OrchestraError {
+  const error = message.payload.metadata.error as { reason?: string; message?: string; retryable?: boolean } | undefined;
+  if (message.payload.metadata.aborted === true) return new OrchestraError('aborted', `${message.from} was stopped.`);
+  return new OrchestraError('backend-failed', error?.message ?? `${message.from} answered without a result.`, { retryable: error?.retryable ?? true });
+}

@@ -133,7 +133,8 @@ export class AgentWorker {
     this.job?.controller.abort();
     this.answerAborted(this.host.router.drain(this.id));
     this.host.router.terminate(this.id, `${this.id} was terminated`);
-    this.setStatus('terminated');
+    // An agent whose work is finished stays "done" for the person looking; its session still closes.
+    if (this.record.status !== 'done') this.setStatus('terminated');
     try {
       await this.session.close();
     } catch (error) {

@@ -382,6 +382,7 @@ export class OrchestrationRun {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     this.inbox.close();
+    if (phase === 'COMPLETED') for (const agent of this.pool.list()) this.pool.markDone(agent.id);
     const agents = this.pool.list();
     await this.pool.terminateAll();
     this.journal.note({ kind: 'run', data: { event: 'finished', status: phase, reason } });

@@ -146,6 +146,17 @@ describe('AgentPool terminating', () => {
     await expect(pool.ensureAgent('architect', 2)).rejects.toMatchObject({ reason: 'recipient-terminated' });
   });
 
+  it('terminating a finished agent closes its session but keeps it shown as done', async () => {
+    const { pool, backend } = aPool();
+    await pool.ensureAgent('architect', 1);
+    await pool.ensureAgent('debugger', 1);
+    pool.markDone('architect-1');
+    await pool.terminateAll();
+    expect(backend.sessions.map((session) => session.closed)).toEqual([true, true]);
+    expect(pool.get('architect-1')!.status).toBe('done');
+    expect(pool.get('debugger-1')!.status).toBe('terminated');
+  });
+
   it('setAttention and markDone show on the record, and attention survives the end of a run', async () => {
     const { pool, backend, dispatch, answer } = aPool();
     await pool.ensureAgent('architect', 1);

@@ -19,6 +19,7 @@ export class AtomicJsonFile<T> implements Adapter<T> {
   }
 
   write(data: T): Promise<void> {
-    return writeFileAtomic(this.file, JSON.stringify(data, null, 1));
+    // Compact: the index is rewritten on every change, and indentation doubles the cost.
+    return writeFileAtomic(this.file, JSON.stringify(data));
   }
 }

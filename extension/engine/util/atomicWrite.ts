@@ -14,8 +14,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   const folder = path.dirname(file);
   const temp = path.join(folder, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await fs.mkdir(folder, { recursive: true });
-    const handle = await fs.open(temp, 'wx');
+    const handle = await openCreatingFolder(temp, folder);
     try {
       await handle.writeFile(data);
       await handle.sync();
@@ -31,6 +30,17 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
     });
   }
   await syncFolder(folder, file);
+}
+
+/** Opens a new file for writing; the folder is created only when it is missing (mkdir on every write is costly). */
+async function openCreatingFolder(file: string, folder: string): Promise<fs.FileHandle> {
+  try {
+    return await fs.open(file, 'wx');
+  } catch (error) {
+    if (errorCode(error) !== 'ENOENT') throw error;
+    await fs.mkdir(folder, { recursive: true });
+    return fs.open(file, 'wx');
+  }
 }
 
 /**

@@ -253,7 +253,9 @@ describe('ArtifactStore on disk', () => {
   it('refuses an index whose records do not match the schema', async () => {
     const store = await ArtifactStore.open(dir);
     await store.create(anArtifact());
-    const broken = fs.readFileSync(indexFile(), 'utf8').replace('"id": "plan-1"', '"id": "Plan One"');
+    const index = JSON.parse(fs.readFileSync(indexFile(), 'utf8')) as { artifacts: Array<{ id: string }> };
+    index.artifacts[0]!.id = 'Plan One';
+    const broken = JSON.stringify(index);
     fs.writeFileSync(indexFile(), broken);
     const error = await rejection(ArtifactStore.open(dir));
     expect(error.reason).toBe('io-failed');

@@ -231,7 +231,8 @@ function typeName(file: string): string {
   return /^[A-Za-z]/.test(name) ? name : `File${name}`;
 }
 
-function scaffold(file: string, purpose: string): string {
+/** A module with typed input and result around `body`: the scaffold and the implementation share it. */
+function moduleSource(file: string, purpose: string, body: string[]): string {
   const name = typeName(file);
   return [
     `// ${file}: ${purpose}`,
@@ -245,33 +246,25 @@ function scaffold(file: string, purpose: string): string {
     '}',
     '',
     `export function run${name}(input: ${name}Input): ${name}Result {`,
-    '  // PSEUDOCODE: take input.values, add them up, count them',
-    '  // PSEUDOCODE: return { total, count } to the caller',
-    `  throw new Error('run${name} is not implemented yet');`,
+    ...body,
     '}',
     '',
   ].join('\n');
 }
 
+function scaffold(file: string, purpose: string): string {
+  return moduleSource(file, purpose, [
+    '  // PSEUDOCODE: take input.values, add them up, count them',
+    '  // PSEUDOCODE: return { total, count } to the caller',
+    `  throw new Error('run${typeName(file)} is not implemented yet');`,
+  ]);
+}
+
 function implementation(file: string, purpose: string, fixNote: string | undefined): string {
-  const name = typeName(file);
   const guard = fixNote === undefined ? [] : ['  // Guards missing input, as the review asked.', '  if (!Array.isArray(input?.values)) return { total: 0, count: 0 };'];
-  return [
-    `// ${file}: ${purpose}`,
-    `export interface ${name}Input {`,
-    '  values: number[];',
-    '}',
-    '',
-    `export interface ${name}Result {`,
-    '  total: number;',
-    '  count: number;',
-    '}',
-    '',
-    `export function run${name}(input: ${name}Input): ${name}Result {`,
+  return moduleSource(file, purpose, [
     ...guard,
     '  const total = input.values.reduce((sum, value) => sum + value, 0);',
     '  return { total, count: input.values.length };',
-    '}',
-    '',
-  ].join('\n');
+  ]);
 }

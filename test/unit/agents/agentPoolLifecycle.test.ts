@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RouterMessage } from '../../../extension/engine/routing/messageSchema';
-import { OrchestraError } from '../../../extension/engine/util/errors';
 import { FakeBackend } from '../fakes/fakeBackend';
 import { aPool } from './poolHarness';
+import { thrown } from '../support/errors';
 
 function abortedIds(messages: RouterMessage[]): string[] {
   for (const message of messages) {
@@ -11,15 +11,6 @@ function abortedIds(messages: RouterMessage[]): string[] {
   return messages.map((message) => message.payload.metadata.workId as string).sort();
 }
 
-function thrown(action: () => unknown): OrchestraError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof OrchestraError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to throw');
-}
 
 describe('AgentPool pause and resume', () => {
   it('pauseAll aborts running work and queued requests and answers each one aborted', async () => {

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ArtifactStore, type CreateArtifactInput } from '../../../extension/engine/artifacts/artifactStore';
 import { SUMMARY_TOKEN_CAP } from '../../../extension/engine/artifacts/artifactSchema';
 import { OrchestraError } from '../../../extension/engine/util/errors';
+import { rejection } from '../support/errors';
 
 /** A valid create input; tests override only what they are about. */
 function anArtifact(overrides: Partial<CreateArtifactInput> = {}): CreateArtifactInput {
@@ -22,14 +23,6 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function rejection(promise: Promise<unknown>): Promise<OrchestraError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(OrchestraError);
-  return error as OrchestraError;
-}
 
 describe('ArtifactStore.create', () => {
   it('gives short readable ids per type, starting at version 1', async () => {

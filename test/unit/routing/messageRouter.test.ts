@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { MessageRouter } from '../../../extension/engine/routing/messageRouter';
 import type { OutgoingMessage, RouterMessage } from '../../../extension/engine/routing/messageSchema';
-import { OrchestraError } from '../../../extension/engine/util/errors';
+import { rejection, thrown } from '../support/errors';
 
 function aMessage(overrides: Partial<OutgoingMessage> = {}): OutgoingMessage {
   return {
@@ -20,29 +20,11 @@ function aRouter(...addresses: string[]): MessageRouter {
   return router;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<OrchestraError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof OrchestraError) return error;
-    throw error;
-  }
-  throw new Error('expected the promise to reject');
-}
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function thrown(action: () => unknown): OrchestraError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof OrchestraError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to throw');
-}
 
 describe('MessageRouter sending', () => {
   it('adds a counter id and an ISO timestamp from the clock', () => {

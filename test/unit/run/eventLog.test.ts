@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EventLog, type EventLogInput } from '../../../extension/engine/run/eventLog';
-import { OrchestraError } from '../../../extension/engine/util/errors';
+import { rejection } from '../support/errors';
 
 function aLogFile(): string {
   return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'event-log-')), 'run', 'events.jsonl');
@@ -18,15 +18,6 @@ function line(seq: number, data: unknown = {}): string {
   return `${JSON.stringify({ seq, ts: '2025-01-01T00:00:00.000Z', kind: 'run', runId: 'run-1', data })}\n`;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<OrchestraError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof OrchestraError) return error;
-    throw error;
-  }
-  throw new Error('expected the promise to reject');
-}
 
 describe('EventLog writing', () => {
   it('keeps the order of concurrent appends and numbers them 1, 2, 3 …', async () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { readJsonFile, writeFileAtomic } from '../../../extension/engine/util/atomicWrite';
-import { OrchestraError } from '../../../extension/engine/util/errors';
+import { rejection } from '../support/errors';
 
 // Lets one test make the rename step fail while every other call goes to the real file system.
 const failures = vi.hoisted(() => ({ rename: false }));
@@ -24,14 +24,6 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function rejection(promise: Promise<unknown>): Promise<OrchestraError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(OrchestraError);
-  return error as OrchestraError;
-}
 
 describe('writeFileAtomic', () => {
   it('writes the file, creating missing parent folders, and leaves no temp file', async () => {

@@ -18,7 +18,7 @@ export type { ScriptedTurn, Usage } from './chatAnswer';
 export type { Fault, FaultPlan } from './faults';
 export type { RequestLogEntry } from './requestLog';
 export type { ScriptRequest, ToolResult } from './scriptRequest';
-export { detectRole, roleMarker } from './roleMarker';
+export { detectRole, roleMarker } from '../../extension/engine/roles/roleMarker';
 
 /** Decides the model's answer to one request, deterministically. */
 export type Script = (request: ScriptRequest) => ScriptedTurn | Promise<ScriptedTurn>;

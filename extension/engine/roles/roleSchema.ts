@@ -55,6 +55,10 @@ export const ProfileSchema = z.object({
   providerID: z.string().min(1),
   modelID: z.string().min(1),
   variant: z.string().optional(),
+  /** For a custom OpenAI-compatible provider: its base URL (e.g. http://127.0.0.1:8000/v1). */
+  baseURL: z.url().optional(),
+  /** The environment variable holding that provider's key; keys are never written to disk. */
+  apiKeyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
 });
 export type Profile = z.infer<typeof ProfileSchema>;
 

@@ -1,3 +1,4 @@
+import { workMarker } from '../roles/roleMarker';
 import type { WorkItem } from '../workflow/workflowTypes';
 
 /**
@@ -14,6 +15,7 @@ export function workPrompt(task: string, work: WorkItem): string {
   if (work.note) lines.push('', `Notes from the previous step:\n${work.note}`);
   if (work.attempt > 1) lines.push('', `This is attempt ${work.attempt}; the previous one failed.`);
   lines.push('', 'Finish with the JSON result envelope described in your instructions.');
+  lines.push(workMarker(work.kind, work.files ?? (work.file ? [work.file] : [])));
   return lines.join('\n');
 }
 

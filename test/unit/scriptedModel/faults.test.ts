@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { roleMarker } from '../../../scripts/scriptedModel/roleMarker';
+import { roleMarker } from '../../../extension/engine/roles/roleMarker';
 import { aChatRequest, aModel, postChat, sseData } from './chatClient';
 
 type ErrorBody = { error: { message: string; type: string; code: string } };

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startScriptedModel } from '../../../scripts/scriptedModel/scriptedModelServer';
 import type { ScriptedModel } from '../../../scripts/scriptedModel/scriptedModelServer';
-import { roleMarker } from '../../../scripts/scriptedModel/roleMarker';
+import { roleMarker } from '../../../extension/engine/roles/roleMarker';
 import { rejection } from '../support/errors';
 import { aChatRequest, aModel, postChat, sseData } from './chatClient';
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { splitForStreaming } from '../../../scripts/scriptedModel/chatAnswer';
 import { parseChatRequest } from '../../../scripts/scriptedModel/chatSchema';
 import type { ChatRequest } from '../../../scripts/scriptedModel/chatSchema';
-import { detectRole, roleMarker } from '../../../scripts/scriptedModel/roleMarker';
+import { detectRole, roleMarker } from '../../../extension/engine/roles/roleMarker';
 import { toScriptRequest } from '../../../scripts/scriptedModel/scriptRequest';
 import type { ScriptRequest } from '../../../scripts/scriptedModel/scriptRequest';
 import { thrown } from '../support/errors';

@@ -1,0 +1,115 @@
+import { detectWork } from '../../extension/engine/roles/roleMarker';
+import type { Script, ScriptedTurn } from './scriptedModelServer';
+import type { ScriptRequest } from './scriptRequest';
+
+/**
+ * A deterministic team for real `kilo serve`: it recognises the role (its marker in the system
+ * prompt) and the work (the marker at the end of the prompt) and plays the part with Kilo's real
+ * tools: coders `write` files, the Debugger runs the tests with `bash`, everyone answers through
+ * the `StructuredOutput` tool (or a fenced JSON block when it is not offered).
+ */
+export interface OrchestraScriptOptions {
+  /** The files the Architect plans. */
+  planFiles?: Array<{ path: string; purpose: string }>;
+  /** The Code Sceptic rejects the first plan once. */
+  rejectFirstPlan?: boolean;
+  /** Files the Code Sceptic rejects once each. */
+  rejectFilesOnce?: string[];
+}
+
+export const SAMPLE_PLAN = [
+  { path: 'src/loanClock.js', purpose: 'an injectable clock so due dates can be tested' },
+  { path: 'src/loans.js', purpose: 'loans with a due date, fourteen days after lending' },
+  { path: 'src/overdue.js', purpose: 'the list of overdue loans on a given day' },
+  { path: 'src/fines.js', purpose: 'fines: a fixed amount per overdue day, capped' },
+];
+
+export function orchestraScript(options: OrchestraScriptOptions = {}): Script {
+  const plan = options.planFiles ?? SAMPLE_PLAN;
+  const rejected = new Set<string>();
+  let planRejected = false;
+  return (request) => {
+    const work = detectWork(request.lastUser);
+    const role = request.role;
+    if (role === 'organiser') return organiserTurn(request);
+    if (!work) return answer(request, { summary: 'Nothing to do: the request named no work.' });
+    const workspace = /Working directory: (.+)/.exec(request.lastUser)?.[1]?.trim() ?? '.';
+    const toolsDone = request.toolResults.length > 0;
+    switch (work.kind) {
+      case 'plan':
+      case 'revise-plan':
+        return answer(request, { summary: `A plan of ${plan.length} modules for the task.`, content: '# Plan\nSmall modules, each with one job.', files: plan });
+      case 'review-plan': {
+        const approve = !options.rejectFirstPlan || planRejected;
+        planRejected = true;
+        return answer(request, approve ? { summary: 'The plan is sound.', approved: true } : { summary: 'The plan misses error handling.', approved: false, findings: [{ severity: 'major', message: 'Say how invalid input is reported.' }] });
+      }
+      case 'structure':
+        if (!toolsDone) return { toolCalls: work.files.map((file) => write(workspace, file, scaffold(file, purposeOf(plan, file)))) };
+        return answer(request, { summary: `Scaffolded ${work.files.length} files with pseudocode.`, files: work.files.map((path) => ({ path, purpose: purposeOf(plan, path) })) });
+      case 'implement':
+      case 'fix': {
+        const file = work.files[0] ?? '';
+        if (!toolsDone) return { toolCalls: [write(workspace, file, implementation(file, purposeOf(plan, file), work.kind === 'fix'))] };
+        return answer(request, { summary: `${work.kind === 'fix' ? 'Fixed' : 'Implemented'} ${file}.`, files: [{ path: file, purpose: purposeOf(plan, file) }] });
+      }
+      case 'review-code': {
+        const file = work.files[0] ?? '';
+        const reject = options.rejectFilesOnce?.includes(file) && !rejected.has(file);
+        rejected.add(file);
+        return answer(request, reject ? { summary: `${file} does not check its input.`, approved: false, findings: [{ file, severity: 'major', message: 'Reject input that is not an object.' }] } : { summary: `${file} is correct.`, approved: true });
+      }
+      case 'document':
+        if (!toolsDone && work.files.includes('docs/OVERVIEW.md')) return { toolCalls: [write(workspace, 'docs/OVERVIEW.md', overview(plan))] };
+        return answer(request, { summary: 'Documented the modules in docs/OVERVIEW.md.', content: overview(plan) });
+      case 'test': {
+        if (!toolsDone) return { toolCalls: [{ name: 'bash', arguments: { command: 'npm test', description: 'Run the test suite' } }] };
+        const output = request.toolResults[0]?.content ?? '';
+        const passed = Number(/# pass (\d+)/.exec(output)?.[1] ?? 0);
+        const failed = Number(/# fail (\d+)/.exec(output)?.[1] ?? 0);
+        return answer(request, { summary: `${passed} tests passed, ${failed} failed.`, content: output.slice(-2000), tests: { passed, failed, failures: [] } });
+      }
+      default:
+        return answer(request, { summary: `Advice on ${work.kind}: keep the change small.` });
+    }
+  };
+}
+
+/** The Organiser follows the built-in rule, which its prompt marks. */
+function organiserTurn(request: ScriptRequest): ScriptedTurn {
+  const recommended = /- ([a-z_]+): .*\(what the built-in rule would do\)/.exec(request.lastUser)?.[1];
+  if (recommended) return answer(request, { action: recommended, reason: 'It is the next step of the workflow.' });
+  const phase = /phase[:=] ?([A-Z_]+)/i.exec(request.lastUser)?.[1] ?? 'the current phase';
+  return answer(request, { summary: `The team is in ${phase}; the next step follows when the current work is done.` });
+}
+
+function answer(request: ScriptRequest, result: Record<string, unknown>): ScriptedTurn {
+  if (request.toolNames.includes('StructuredOutput')) return { toolCalls: [{ name: 'StructuredOutput', arguments: result }] };
+  return { text: `Done.\n\n\`\`\`json\n${JSON.stringify(result, null, 2)}\n\`\`\`` };
+}
+
+function write(workspace: string, file: string, content: string): { name: string; arguments: Record<string, unknown> } {
+  return { name: 'write', arguments: { filePath: `${workspace.replace(/\/$/, '')}/${file}`, content } };
+}
+
+function purposeOf(plan: Array<{ path: string; purpose: string }>, file: string): string {
+  return plan.find((entry) => entry.path === file)?.purpose ?? 'part of the change';
+}
+
+function exportName(file: string): string {
+  const base = file.split('/').pop()!.replace(/\.[a-z]+$/, '');
+  return base.replace(/[^A-Za-z0-9]+(.)/g, (_, c: string) => c.toUpperCase());
+}
+
+function scaffold(file: string, purpose: string): string {
+  return `// ${file}: ${purpose}\n// PSEUDOCODE: validate the input, compute the result, return it.\nexport function ${exportName(file)}(input) {\n  throw new Error('${exportName(file)} is not implemented yet');\n}\n`;
+}
+
+function implementation(file: string, purpose: string, guarded: boolean): string {
+  const guard = guarded ? "  if (typeof input !== 'object' || input === null) throw new TypeError('input must be an object');\n" : '';
+  return `// ${file}: ${purpose}\nexport function ${exportName(file)}(input) {\n${guard}  return { ...input, checkedAt: new Date(0).toISOString() };\n}\n`;
+}
+
+function overview(plan: Array<{ path: string; purpose: string }>): string {
+  return `# Overview\n\n${plan.map((entry) => `- \`${entry.path}\`: ${entry.purpose}`).join('\n')}\n`;
+}

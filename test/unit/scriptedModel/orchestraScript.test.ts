@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { roleMarker, workMarker } from '../../../extension/engine/roles/roleMarker';
+import { orchestraScript, SAMPLE_PLAN } from '../../../scripts/scriptedModel/orchestraScript';
+import type { ScriptedTurn } from '../../../scripts/scriptedModel/scriptedModelServer';
+import { toScriptRequest } from '../../../scripts/scriptedModel/scriptRequest';
+
+const STRUCTURED = { type: 'function', function: { name: 'StructuredOutput', parameters: {} } };
+
+/** A request as Kilo sends it: the role's prompt, the work prompt with Kilo's environment block, maybe tool results. */
+function kiloRequest(role: string, prompt: string, options: { toolResult?: { name: string; content: string }; structured?: boolean } = {}) {
+  const messages: unknown[] = [
+    { role: 'system', content: `You are a role.\n${roleMarker(role)}` },
+    { role: 'user', content: [{ type: 'text', text: prompt }, { type: 'text', text: '\n<environment_details>\nWorking directory: /ws\n</environment_details>' }] },
+  ];
+  if (options.toolResult) {
+    messages.push({ role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: options.toolResult.name, arguments: '{}' } }] });
+    messages.push({ role: 'tool', tool_call_id: 'c1', content: options.toolResult.content });
+  }
+  return toScriptRequest({ model: 'm', messages, tools: options.structured === false ? [] : [STRUCTURED], stream: true } as never);
+}
+
+async function turn(script: ReturnType<typeof orchestraScript>, request: ReturnType<typeof kiloRequest>): Promise<ScriptedTurn> {
+  return script(request);
+}
+
+function structured(result: ScriptedTurn): Record<string, unknown> {
+  expect(result.toolCalls?.[0]?.name).toBe('StructuredOutput');
+  return result.toolCalls![0]!.arguments;
+}
+
+describe('orchestraScript', () => {
+  it('the Architect answers with the plan through StructuredOutput', async () => {
+    const result = structured(await turn(orchestraScript(), kiloRequest('architect', `Plan it.\n${workMarker('plan', [])}`)));
+    expect(result.files).toEqual(SAMPLE_PLAN);
+  });
+
+  it('the Code Sceptic rejects the first plan once, then approves', async () => {
+    const script = orchestraScript({ rejectFirstPlan: true });
+    const review = () => turn(script, kiloRequest('code-sceptic', `Review.\n${workMarker('review-plan', [])}`));
+    expect(structured(await review()).approved).toBe(false);
+    expect(structured(await review()).approved).toBe(true);
+  });
+
+  it('a coder writes its file at an absolute path in the working directory, then reports', async () => {
+    const script = orchestraScript();
+    const prompt = `Implement.\n${workMarker('implement', ['src/fines.js'])}`;
+    const first = await turn(script, kiloRequest('secondary-coder', prompt));
+    expect(first.toolCalls).toEqual([{ name: 'write', arguments: { filePath: '/ws/src/fines.js', content: expect.stringContaining('export function fines') } }]);
+    const second = structured(await turn(script, kiloRequest('secondary-coder', prompt, { toolResult: { name: 'write', content: 'Wrote file successfully.' } })));
+    expect(second.summary).toBe('Implemented src/fines.js.');
+  });
+
+  it('the Debugger runs npm test and reports the counts it read', async () => {
+    const script = orchestraScript();
+    const prompt = `Test.\n${workMarker('test', [])}`;
+    expect((await turn(script, kiloRequest('debugger', prompt))).toolCalls?.[0]).toMatchObject({ name: 'bash', arguments: { command: 'npm test' } });
+    const report = structured(await turn(script, kiloRequest('debugger', prompt, { toolResult: { name: 'bash', content: '# tests 3\n# pass 3\n# fail 0' } })));
+    expect(report.tests).toEqual({ passed: 3, failed: 0, failures: [] });
+  });
+
+  it('the Organiser picks the option its prompt marks as the built-in rule', async () => {
+    const prompt = '- revise_plan: ask the Architect (what the built-in rule would do)\n- approve_plan: go on';
+    expect(structured(await turn(orchestraScript(), kiloRequest('organiser', prompt)))).toMatchObject({ action: 'revise_plan' });
+  });
+
+  it('answers with a fenced JSON block when StructuredOutput is not offered', async () => {
+    const result = await turn(orchestraScript(), kiloRequest('architect', `Plan.\n${workMarker('plan', [])}`, { structured: false }));
+    expect(result.toolCalls).toBeUndefined();
+    expect(result.text).toMatch(/```json\n\{[\s\S]*"files"/);
+  });
+});

@@ -1,0 +1,194 @@
+/*
+ * A thin typed client for the `kilo serve` HTTP API (server 7.7.x). We do not use @kilocode/sdk: the
+ * newest published SDK (7.4.20) predates the 7.7.7 server, and its generated types do not cover what
+ * we rely on (structured output `format`, session permission rulesets, `info.structured`). Responses
+ * are checked with small zod schemas of just the fields we read; everything else passes through.
+ */
+import { z } from 'zod';
+import { OrchestraError, describeError } from '../engine/util/errors';
+import type { PermissionRule } from './permissionRules';
+
+/** Where a Kilo server answers and how to authenticate; a `KiloConnection` satisfies it. */
+export interface KiloEndpoint {
+  baseUrl: string;
+  /** The full `Authorization` header value (`Basic …`). */
+  authHeader: string;
+}
+
+export type FetchFunction = typeof fetch;
+
+const TokensSchema = z.object({ input: z.number().default(0), output: z.number().default(0) }).loose();
+
+export const KiloSessionSchema = z
+  .object({ id: z.string(), cost: z.number().default(0), tokens: TokensSchema.default({ input: 0, output: 0 }) })
+  .loose();
+export type KiloSession = z.infer<typeof KiloSessionSchema>;
+
+export const KiloMessageInfoSchema = z
+  .object({
+    id: z.string(),
+    sessionID: z.string(),
+    role: z.string(),
+    time: z.object({ created: z.number().default(0) }).loose().default({ created: 0 }),
+    structured: z.unknown().optional(),
+    error: z.object({ name: z.string(), data: z.record(z.string(), z.unknown()).optional() }).loose().optional(),
+    finish: z.string().optional(),
+  })
+  .loose();
+export type KiloMessageInfo = z.infer<typeof KiloMessageInfoSchema>;
+
+export const KiloPartSchema = z.object({ id: z.string().optional(), type: z.string(), text: z.string().optional() }).loose();
+export type KiloPart = z.infer<typeof KiloPartSchema>;
+
+export const KiloMessageSchema = z.object({ info: KiloMessageInfoSchema, parts: z.array(KiloPartSchema).default([]) });
+export type KiloMessage = z.infer<typeof KiloMessageSchema>;
+
+/** One file of a session diff. The server documents `path`; 7.7.7 sends `file`. */
+export const KiloFileDiffSchema = z
+  .object({
+    file: z.string().optional(),
+    path: z.string().optional(),
+    patch: z.string().default(''),
+    additions: z.number().default(0),
+    deletions: z.number().default(0),
+    status: z.string().optional(),
+  })
+  .loose();
+export type KiloFileDiff = z.infer<typeof KiloFileDiffSchema>;
+
+export interface CreateSessionBody {
+  title: string;
+  agent: string;
+  model: { providerID: string; id: string; variant?: string };
+  permission: PermissionRule[];
+}
+
+export interface PromptBody {
+  parts: Array<{ type: 'text'; text: string }>;
+  model: { providerID: string; modelID: string };
+  format?: { type: 'json_schema'; schema: Record<string, unknown>; retryCount?: number } | { type: 'text' };
+  agent?: string;
+}
+
+export interface KiloHttpOptions {
+  /** The current server; undefined while it is down or restarting. */
+  connection: () => KiloEndpoint | undefined;
+  /** The working directory every request is scoped to (`?directory=`). */
+  directory: string;
+  fetch?: FetchFunction;
+}
+
+/** Calls the Kilo server for one working directory. Failures are `OrchestraError`s with the server's words. */
+export class KiloHttp {
+  private readonly fetch: FetchFunction;
+
+  constructor(private readonly options: KiloHttpOptions) {
+    this.fetch = options.fetch ?? fetch;
+  }
+
+  createSession(body: CreateSessionBody): Promise<KiloSession> {
+    return this.call('POST', '/session', KiloSessionSchema, body);
+  }
+
+  /** Kilo layers this ruleset over the session's; ours start with blanket denies so the newest governs. */
+  updateSession(sessionId: string, body: { permission: PermissionRule[] }): Promise<KiloSession> {
+    return this.call('PATCH', `/session/${enc(sessionId)}`, KiloSessionSchema, body);
+  }
+
+  async promptAsync(sessionId: string, body: PromptBody): Promise<void> {
+    await this.call('POST', `/session/${enc(sessionId)}/prompt_async`, undefined, body);
+  }
+
+  abort(sessionId: string): Promise<boolean> {
+    return this.call('POST', `/session/${enc(sessionId)}/abort`, z.boolean(), {});
+  }
+
+  getSession(sessionId: string): Promise<KiloSession> {
+    return this.call('GET', `/session/${enc(sessionId)}`, KiloSessionSchema);
+  }
+
+  getMessage(sessionId: string, messageId: string): Promise<KiloMessage> {
+    return this.call('GET', `/session/${enc(sessionId)}/message/${enc(messageId)}`, KiloMessageSchema);
+  }
+
+  /** Kilo 7.7.7 answers 400 for a window holding a user message sent with `format`; prefer getMessage. */
+  listMessages(sessionId: string, limit: number): Promise<KiloMessage[]> {
+    return this.call('GET', `/session/${enc(sessionId)}/message`, z.array(KiloMessageSchema), undefined, { limit: String(limit) });
+  }
+
+  /** Cumulative for the whole session, paths relative to the worktree. */
+  diff(sessionId: string): Promise<KiloFileDiff[]> {
+    return this.call('GET', `/session/${enc(sessionId)}/diff`, z.array(KiloFileDiffSchema));
+  }
+
+  /** Sessions that are not idle, by id (`busy`, `retry` …); idle sessions are absent. */
+  status(): Promise<Record<string, { type: string }>> {
+    return this.call('GET', '/session/status', z.record(z.string(), z.object({ type: z.string() }).loose()));
+  }
+
+  async replyPermission(requestId: string, reply: 'once' | 'always' | 'reject', message?: string): Promise<void> {
+    await this.call('POST', `/permission/${enc(requestId)}/reply`, z.boolean(), message === undefined ? { reply } : { reply, message });
+  }
+
+  private async call<T>(method: string, path: string, schema: z.ZodType<T> | undefined, body?: unknown, query: Record<string, string> = {}): Promise<T> {
+    const endpoint = this.options.connection();
+    if (endpoint === undefined) {
+      throw new OrchestraError('backend-unavailable', `The Kilo server is not running (${method} ${path}).`, { retryable: true });
+    }
+    const url = new URL(endpoint.baseUrl.replace(/\/$/, '') + path);
+    url.searchParams.set('directory', this.options.directory);
+    for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+    let response: Response;
+    try {
+      response = await this.fetch(url, {
+        method,
+        headers: { authorization: endpoint.authHeader, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch (error) {
+      throw new OrchestraError('backend-unavailable', `Kilo did not answer ${method} ${path}: ${describeError(causeOf(error))}`, { retryable: true, cause: error });
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      throw new OrchestraError('backend-failed', `Kilo answered ${method} ${path} with HTTP ${response.status}: ${text.slice(0, 2000)}`, {
+        retryable: response.status >= 500 || response.status === 429,
+      });
+    }
+    if (schema === undefined) return undefined as T;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new OrchestraError('backend-failed', `Kilo answered ${method} ${path} with something that is not JSON: ${text.slice(0, 500)}`, { cause: error });
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      throw new OrchestraError('backend-failed', `Kilo's answer to ${method} ${path} has an unexpected shape: ${parsed.error.message}`);
+    }
+    return parsed.data;
+  }
+}
+
+/** Files whose diff entry is new or different in `after` compared with `before`, as workspace-relative paths. */
+export function changedFilesBetween(before: readonly KiloFileDiff[], after: readonly KiloFileDiff[]): string[] {
+  const fingerprint = (entry: KiloFileDiff) => `${entry.status ?? ''}\u0000${entry.additions}\u0000${entry.deletions}\u0000${entry.patch}`;
+  const previous = new Map(before.map((entry) => [diffPath(entry), fingerprint(entry)]));
+  const changed = after.filter((entry) => previous.get(diffPath(entry)) !== fingerprint(entry)).map(diffPath);
+  // A file the turn restored to its committed state drops out of the cumulative diff: it changed too.
+  const current = new Set(after.map(diffPath));
+  const reverted = before.map(diffPath).filter((file) => !current.has(file));
+  return [...new Set([...changed, ...reverted])].filter((file) => file !== '').sort();
+}
+
+function diffPath(entry: KiloFileDiff): string {
+  return (entry.file ?? entry.path ?? '').replace(/\\/g, '/');
+}
+
+function enc(segment: string): string {
+  return encodeURIComponent(segment);
+}
+
+/** fetch wraps network failures ("fetch failed"); the cause names the real problem (ECONNREFUSED …). */
+function causeOf(error: unknown): unknown {
+  return error instanceof Error && error.cause !== undefined ? error.cause : error;
+}

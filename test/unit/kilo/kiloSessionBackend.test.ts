@@ -1,0 +1,227 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AgentSession, BackendEvent, WorkRequest } from '../../../extension/engine/backends/agentBackend';
+import { ProfileSchema, RoleDefinitionSchema } from '../../../extension/engine/roles/roleSchema';
+import { KiloSessionBackend } from '../../../extension/kilo/kiloSessionBackend';
+import type { KiloAgentReply } from '../../../extension/kilo/kiloSessionBackend';
+import { rejection } from '../support/errors';
+import { startFakeKilo } from './fakeKiloServer';
+import type { FakeKilo } from './fakeKiloServer';
+
+/** A workspace that looks like a git root; the fake server never touches it. */
+const WORKSPACE = fs.mkdtempSync(path.join(os.tmpdir(), 'kilo-backend-unit-'));
+fs.mkdirSync(path.join(WORKSPACE, '.git'));
+
+function aRole(id: string) {
+  return RoleDefinitionSchema.parse({ id, name: id, description: 'A role.', category: 'implementation', required: false, prompt: 'Work.' });
+}
+
+const profile = ProfileSchema.parse({ id: 'p', label: 'P', providerID: 'scripted', modelID: 'model-a' });
+
+function aRequest(overrides: Partial<WorkRequest> = {}): WorkRequest {
+  return { workId: 'w1', kind: 'implement', prompt: 'Do it.', grants: ['src/a.ts'], inputs: [], detail: {}, ...overrides };
+}
+
+function assistant(sessionID: string, id: string, extra: Record<string, unknown> = {}) {
+  return { info: { id, sessionID, role: 'assistant', time: { created: Date.now() }, ...extra } };
+}
+
+function toolPart(sessionID: string, id: string, tool: string, state: Record<string, unknown>) {
+  return { part: { id, sessionID, messageID: 'msg_a', type: 'tool', tool, callID: id, state } };
+}
+
+describe('KiloSessionBackend with a fake Kilo server', () => {
+  let kilo: FakeKilo;
+  let backend: KiloSessionBackend;
+
+  beforeEach(async () => {
+    kilo = await startFakeKilo();
+    backend = new KiloSessionBackend({ connection: () => kilo.endpoint, workspace: WORKSPACE, reconnectDelayMs: () => 0 });
+  });
+
+  afterEach(async () => {
+    await backend.dispose();
+    await kilo.close();
+  });
+
+  const open = (roleId = 'secondary-coder'): Promise<AgentSession> => backend.startSession({ agentId: `${roleId}-1`, role: aRole(roleId), profile, workspace: WORKSPACE });
+
+  it('creates the session with the role agent, the profile model and a read-only ruleset', async () => {
+    const session = await open();
+    const create = kilo.requests.find((r) => r.method === 'POST' && r.path === '/session');
+    expect(create?.body).toMatchObject({ title: 'secondary-coder-1', agent: 'orchestra-secondary-coder', model: { providerID: 'scripted', id: 'model-a' } });
+    expect((create?.body as { permission: unknown[] }).permission).toContainEqual({ permission: 'edit', pattern: '*', action: 'deny' });
+    expect(session.sessionId).toBe('ses_1');
+  });
+
+  it('grants the request files, prompts with model and schema, maps events and returns the structured output with deltas', async () => {
+    const session = await open();
+    kilo.tokens = { input: 100, output: 10 };
+    kilo.diff = [{ file: 'old.ts', patch: 'p', additions: 1, deletions: 0, status: 'added' }];
+    kilo.onPrompt = (id) => {
+      kilo.tokens = { input: 250, output: 40 };
+      kilo.diff = [...kilo.diff, { file: 'src/a.ts', patch: 'q', additions: 2, deletions: 0, status: 'added' }];
+      kilo.emit('session.status', { sessionID: id, status: { type: 'busy' } });
+      kilo.emit('session.status', { sessionID: id, status: { type: 'retry', attempt: 1, message: 'rate limited', next: 1234 } });
+      kilo.emit('message.part.updated', toolPart(id, 'p1', 'write', { status: 'running', input: { filePath: `${WORKSPACE}/src/a.ts` } }));
+      kilo.emit('message.part.updated', toolPart(id, 'p1', 'write', { status: 'completed', input: { filePath: `${WORKSPACE}/src/a.ts` } }));
+      kilo.emit('message.part.updated', toolPart(id, 'p2', 'edit', { status: 'error', input: { filePath: `${WORKSPACE}/src/b.ts` }, error: 'The user has specified a rule which prevents you from using this specific tool call.' }));
+      kilo.emit('message.updated', assistant(id, 'msg_a', { structured: { summary: 'done' } }));
+      kilo.emit('session.idle', { sessionID: id });
+    };
+    const events: BackendEvent[] = [];
+    const reply = (await session.run(aRequest({ inputs: [{ id: 'art-1', type: 'plan', summary: 's', files: [], content: 'the plan' }] }), new AbortController().signal, (e) => events.push(e))) as KiloAgentReply;
+    expect(reply).toEqual({ output: { summary: 'done' }, changedFiles: ['src/a.ts'], usage: { inputTokens: 150, outputTokens: 30, costUsd: 0 }, deniedWrites: ['src/b.ts'] });
+    expect(events).toEqual([
+      { type: 'status', status: 'busy' },
+      { type: 'retry', attempt: 1, nextAttemptAt: 1234, message: 'rate limited' },
+      { type: 'progress', message: 'write src/a.ts' },
+      { type: 'file', path: 'src/a.ts' },
+      { type: 'progress', message: 'denied write: src/b.ts' },
+      { type: 'status', status: 'idle' },
+      { type: 'usage', usage: reply.usage },
+    ]);
+    const patch = kilo.requests.find((r) => r.method === 'PATCH');
+    expect((patch?.body as { permission: unknown[] }).permission).toContainEqual({ permission: 'edit', pattern: 'src/a.ts', action: 'allow' });
+    const prompt = kilo.requests.find((r) => r.path.endsWith('/prompt_async'))?.body as Record<string, any>;
+    expect(prompt.model).toEqual({ providerID: 'scripted', modelID: 'model-a' });
+    expect(prompt.format.type).toBe('json_schema');
+    expect(prompt.format.schema.required).toEqual(['summary']);
+    expect(prompt.parts).toEqual([{ type: 'text', text: 'Do it.\n\n## Input art-1 (plan)\nthe plan' }]);
+  });
+
+  it('uses the request response schema when one is given', async () => {
+    const session = await open('organiser');
+    const schema = { type: 'object', properties: { action: { type: 'string' } }, required: ['action'] };
+    kilo.onPrompt = (id) => {
+      kilo.emit('session.status', { sessionID: id, status: { type: 'busy' } });
+      kilo.emit('message.updated', assistant(id, 'msg_d', { structured: { action: 'wait' } }));
+      kilo.emit('session.status', { sessionID: id, status: { type: 'idle' } });
+    };
+    const reply = await session.run(aRequest({ kind: 'decide', grants: [], responseSchema: schema }), new AbortController().signal, () => undefined);
+    expect(reply.output).toEqual({ action: 'wait' });
+    expect((kilo.requests.find((r) => r.path.endsWith('/prompt_async'))?.body as any).format.schema).toEqual(schema);
+  });
+
+  it('ignores other sessions and an idle that comes before the turn started', async () => {
+    const [mine, other] = [await open(), await open('architect')];
+    kilo.onPrompt = (id) => {
+      kilo.emit('session.idle', { sessionID: id });
+      kilo.emit('session.status', { sessionID: other.sessionId, status: { type: 'busy' } });
+      kilo.emit('message.updated', assistant(other.sessionId, 'msg_other', { structured: { summary: 'not mine' } }));
+      kilo.emit('session.idle', { sessionID: other.sessionId });
+      kilo.emit('session.status', { sessionID: id, status: { type: 'busy' } });
+      kilo.emit('message.updated', assistant(id, 'msg_mine', { structured: { summary: 'mine' } }));
+      kilo.emit('session.idle', { sessionID: id });
+    };
+    const reply = await mine.run(aRequest(), new AbortController().signal, () => undefined);
+    expect(reply.output).toEqual({ summary: 'mine' });
+  });
+
+  it('falls back to the JSON block of the assistant text read message by message', async () => {
+    const session = await open();
+    kilo.onPrompt = (id) => {
+      kilo.messages.set('msg_p', { ...assistant(id, 'msg_p', { error: { name: 'StructuredOutputError', data: { message: 'none' } } }), parts: [{ type: 'text', text: '```json\n{"summary":"prose"}\n```' }] });
+      kilo.emit('session.status', { sessionID: id, status: { type: 'busy' } });
+      kilo.emit('message.updated', assistant(id, 'msg_p', { error: { name: 'StructuredOutputError', data: { message: 'none' } } }));
+      kilo.emit('session.idle', { sessionID: id });
+    };
+    const reply = await session.run(aRequest(), new AbortController().signal, () => undefined);
+    expect(reply.output).toEqual({ summary: 'prose' });
+    expect(kilo.requests.some((r) => r.path === `/session/${session.sessionId}/message`)).toBe(false);
+  });
+
+  it('asks the server for the status after the event stream reconnects, so a missed idle still ends the turn', async () => {
+    const session = await open();
+    kilo.onPrompt = (id) => {
+      kilo.statuses = { [id]: { type: 'busy' } };
+      kilo.emit('session.status', { sessionID: id, status: { type: 'busy' } });
+    };
+    let busy!: () => void;
+    const sawBusy = new Promise<void>((resolve) => (busy = resolve));
+    const running = session.run(aRequest(), new AbortController().signal, (e) => e.type === 'status' && busy());
+    await sawBusy;
+    // The turn ends while the stream is down: its idle event is lost.
+    kilo.statuses = {};
+    kilo.messages.set('msg_x', { ...assistant(session.sessionId, 'msg_x', { structured: { summary: 'while away' } }), parts: [] });
+    kilo.dropStreams();
+    const reply = await running;
+    expect(reply.output).toEqual({ summary: 'while away' });
+    expect(kilo.requests.find((r) => r.path === `/session/${session.sessionId}/message`)?.query.limit).toBe('1');
+  });
+
+  it('rejects with a retryable rate-limited when the session fails with a 429', async () => {
+    const session = await open();
+    kilo.onPrompt = (id) => {
+      kilo.emit('session.status', { sessionID: id, status: { type: 'busy' } });
+      kilo.emit('session.error', { sessionID: id, error: { name: 'APIError', data: { message: 'Too Many Requests', statusCode: 429 } } });
+    };
+    const error = await rejection(session.run(aRequest(), new AbortController().signal, () => undefined));
+    expect([error.reason, error.retryable]).toEqual(['rate-limited', true]);
+  });
+
+  it('refuses a permission request with a message naming the granted files', async () => {
+    const session = await open();
+    kilo.onPrompt = (id) => {
+      kilo.emit('session.status', { sessionID: id, status: { type: 'busy' } });
+      kilo.emit('permission.asked', { id: 'per_1', sessionID: id, permission: 'edit', patterns: ['src/z.ts'] });
+    };
+    const events: BackendEvent[] = [];
+    const running = session.run(aRequest(), new AbortController().signal, (e) => events.push(e));
+    const reply = await kilo.whenRequest((r) => r.path === '/permission/per_1/reply');
+    expect(reply.body).toEqual({ reply: 'reject', message: 'Not granted. This work may change only: src/a.ts.' });
+    expect(events).toContainEqual({ type: 'progress', message: 'refused: edit src/z.ts' });
+    kilo.emit('message.updated', assistant(session.sessionId, 'msg_r', { structured: { summary: 'ok' } }));
+    kilo.emit('session.idle', { sessionID: session.sessionId });
+    expect((await running).output).toEqual({ summary: 'ok' });
+  });
+
+  it('aborts the Kilo session and rejects with aborted when the signal fires', async () => {
+    const session = await open();
+    const controller = new AbortController();
+    kilo.onPrompt = (id) => kilo.emit('session.status', { sessionID: id, status: { type: 'busy' } });
+    const running = session.run(aRequest(), controller.signal, (event) => event.type === 'status' && controller.abort());
+    expect((await rejection(running)).reason).toBe('aborted');
+    await kilo.whenRequest((r) => r.path === `/session/${session.sessionId}/abort`);
+  });
+
+  it('aborts a turn that outlives the turn timeout and rejects with a retryable backend-failed', async () => {
+    const quick = new KiloSessionBackend({ connection: () => kilo.endpoint, workspace: WORKSPACE, turnTimeoutMs: 50 });
+    try {
+      const session = await quick.startSession({ agentId: 'slow-1', role: aRole('debugger'), profile, workspace: WORKSPACE });
+      const error = await rejection(session.run(aRequest(), new AbortController().signal, () => undefined));
+      expect([error.reason, error.retryable]).toEqual(['backend-failed', true]);
+      await kilo.whenRequest((r) => r.path === `/session/${session.sessionId}/abort`);
+    } finally {
+      await quick.dispose();
+    }
+  });
+
+  it('stops a running turn with aborted when the backend is disposed', async () => {
+    const session = await open();
+    let busy!: () => void;
+    const sawBusy = new Promise<void>((resolve) => (busy = resolve));
+    kilo.onPrompt = (id) => kilo.emit('session.status', { sessionID: id, status: { type: 'busy' } });
+    const running = session.run(aRequest(), new AbortController().signal, (e) => e.type === 'status' && busy());
+    await sawBusy;
+    await backend.dispose();
+    expect((await rejection(running)).reason).toBe('aborted');
+    await kilo.whenRequest((r) => r.path === `/session/${session.sessionId}/abort`);
+  });
+
+  it('refuses a workspace that is not the root of a git repository', async () => {
+    const plain = fs.mkdtempSync(path.join(os.tmpdir(), 'kilo-backend-plain-'));
+    const error = await rejection(backend.startSession({ agentId: 'x-1', role: aRole('architect'), profile, workspace: plain }));
+    expect(error.reason).toBe('invalid-config');
+    expect(kilo.requests.some((r) => r.path === '/session')).toBe(false);
+  });
+
+  it('rejects an unsafe grant before prompting', async () => {
+    const session = await open();
+    const error = await rejection(session.run(aRequest({ grants: ['src/*.ts'] }), new AbortController().signal, () => undefined));
+    expect(error.reason).toBe('unsafe-path');
+    expect(kilo.requests.some((r) => r.path.endsWith('/prompt_async'))).toBe(false);
+  });
+});

@@ -68,7 +68,7 @@ export class KiloSessionBackend implements AgentBackend {
     const model = { providerID: spec.profile.providerID, id: spec.profile.modelID, ...(spec.profile.variant ? { variant: spec.profile.variant } : {}) };
     const created = await http.createSession({ title: spec.agentId, agent, model, permission: permissionRulesFor(spec.role.id, []) });
     this.options.log?.(`Kilo session ${created.id} opened for ${spec.agentId} (agent ${agent}, ${model.providerID}/${model.id}).`);
-    const session = new KiloAgentSession({ ...this.options, spec, directory, sessionId: created.id, http, events, onClose: (s) => this.sessions.delete(s) });
+    const session = new KiloAgentSession({ ...this.options, spec, agent, directory, sessionId: created.id, http, events, onClose: (s) => this.sessions.delete(s) });
     this.sessions.add(session);
     return session;
   }
@@ -97,6 +97,8 @@ export class KiloSessionBackend implements AgentBackend {
 
 interface SessionContext extends KiloSessionBackendOptions {
   spec: SessionSpec;
+  /** The Kilo agent the session runs as. */
+  agent: string;
   directory: string;
   sessionId: string;
   http: KiloHttp;
@@ -106,14 +108,16 @@ interface SessionContext extends KiloSessionBackendOptions {
 
 class KiloAgentSession implements AgentSession {
   readonly agentId: string;
-  readonly sessionId: string;
   private closed = false;
   private busy = false;
   private current: TurnWatch | undefined;
 
-  constructor(private readonly context: SessionContext) {
+  constructor(private context: SessionContext) {
     this.agentId = context.spec.agentId;
-    this.sessionId = context.sessionId;
+  }
+
+  get sessionId(): string {
+    return this.context.sessionId;
   }
 
   async run(request: WorkRequest, signal: AbortSignal, onEvent: (event: BackendEvent) => void): Promise<KiloAgentReply> {
@@ -139,6 +143,7 @@ class KiloAgentSession implements AgentSession {
   }
 
   private async work(request: WorkRequest, signal: AbortSignal, onEvent: (event: BackendEvent) => void): Promise<KiloAgentReply> {
+    if (request.freshConversation) await untilAborted(signal, this.startFreshConversation());
     const { http, events, spec, sessionId } = this.context;
     const permission = permissionRulesFor(spec.role.id, request.grants);
     await untilAborted(signal, withTimeout(events.ready(), this.context.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, 'The Kilo event stream did not open'));
@@ -176,6 +181,14 @@ class KiloAgentSession implements AgentSession {
     };
     onEvent({ type: 'usage', usage });
     return { output: output.value, changedFiles: changedFilesBetween(diffBefore, diffAfter), usage, deniedWrites: [...new Set(deniedWrites)] };
+  }
+
+  /** A new Kilo session for this agent, so the next turn sees no earlier conversation. */
+  private async startFreshConversation(): Promise<void> {
+    const { http, spec, agent } = this.context;
+    const model = { providerID: spec.profile.providerID, id: spec.profile.modelID, ...(spec.profile.variant ? { variant: spec.profile.variant } : {}) };
+    const created = await http.createSession({ title: spec.agentId, agent, model, permission: permissionRulesFor(spec.role.id, []) });
+    this.context = { ...this.context, sessionId: created.id };
   }
 
   /** The turn's result: Kilo's structured output, else a JSON block in the assistant's text. */

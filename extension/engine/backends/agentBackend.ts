@@ -55,6 +55,11 @@ export interface WorkRequest {
   responseSchema?: Record<string, unknown>;
   /** Structured detail for backends that script their answers (file path, attempt …). */
   detail: Record<string, unknown>;
+  /**
+   * The answer must come from this prompt alone: a backend whose sessions remember earlier turns
+   * starts a new conversation for it. The Organiser asks this way, so it never builds up history.
+   */
+  freshConversation?: boolean;
 }
 
 export interface AgentReply {
@@ -63,6 +68,8 @@ export interface AgentReply {
   /** Workspace-relative files the session actually changed (from the backend, never the agent's claim). */
   changedFiles: string[];
   usage: Usage;
+  /** Workspace-relative files the backend refused to let the agent write (outside its grant). */
+  deniedWrites?: string[];
 }
 
 export interface Usage {

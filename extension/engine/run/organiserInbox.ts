@@ -44,7 +44,7 @@ export class OrganiserInbox {
       correlationId,
       payload: {
         content: request.kind,
-        metadata: { work: { ...request, workId: correlationId }, step: request.kind === 'decide' ? 'deciding' : 'answering', kind: request.kind },
+        metadata: { work: { ...request, workId: correlationId, freshConversation: true }, step: request.kind === 'decide' ? 'deciding' : 'answering', kind: request.kind },
       },
     });
     return reply;

@@ -37,6 +37,9 @@ export class WorkRecorder {
     }
     const output = parsed.data;
     this.checkGrants(work, agentId, reply.changedFiles);
+    for (const file of reply.deniedWrites ?? []) {
+      this.options.onFinding({ workId: work.id, agentId, kind: 'grant-violation', message: `${agentId} tried to write ${file}, which it was not granted; the write was refused.` });
+    }
     const base = { producer: agentId, role: work.role, correlationId: work.id };
     const { store } = this.options;
 

@@ -105,6 +105,21 @@ describe('KiloSessionBackend with a fake Kilo server', () => {
     expect((kilo.requests.find((r) => r.path.endsWith('/prompt_async'))?.body as any).format.schema).toEqual(schema);
   });
 
+  it('a fresh-conversation request runs in a new Kilo session each time, so the Organiser keeps no history', async () => {
+    const session = await open('organiser');
+    kilo.onPrompt = (id) => {
+      kilo.emit('session.status', { sessionID: id, status: { type: 'busy' } });
+      kilo.emit('message.updated', assistant(id, `msg_${id}`, { structured: { action: 'complete' } }));
+      kilo.emit('session.status', { sessionID: id, status: { type: 'idle' } });
+    };
+    const ask = () => session.run(aRequest({ kind: 'decide', grants: [], freshConversation: true }), new AbortController().signal, () => undefined);
+    await ask();
+    await ask();
+    const prompted = kilo.requests.filter((r) => r.path.endsWith('/prompt_async')).map((r) => r.path);
+    expect(prompted).toEqual(['/session/ses_2/prompt_async', '/session/ses_3/prompt_async']);
+    expect(session.sessionId).toBe('ses_3');
+  });
+
   it('ignores other sessions and an idle that comes before the turn started', async () => {
     const [mine, other] = [await open(), await open('architect')];
     kilo.onPrompt = (id) => {

@@ -74,6 +74,14 @@ describe('WorkRecorder', () => {
     expect(findings).toEqual([expect.objectContaining({ kind: 'grant-violation', agentId: 'secondary-coder-1', message: expect.stringContaining('package.json') })]);
   });
 
+  it('reports each write the backend refused as a grant finding', async () => {
+    fs.mkdirSync(path.join(workspace, 'src'));
+    fs.writeFileSync(path.join(workspace, 'src/a.ts'), 'a');
+    const reply = { ...aReply({ summary: 'done' }, ['src/a.ts']), deniedWrites: ['src/b.ts'] };
+    await recorder.record(aWork('implement', { file: 'src/a.ts', grants: ['src/a.ts'] }), 'secondary-coder-1', reply);
+    expect(findings).toEqual([expect.objectContaining({ kind: 'grant-violation', message: expect.stringContaining('tried to write src/b.ts') })]);
+  });
+
   it('a fix revises the existing code artifact instead of adding a new one', async () => {
     fs.mkdirSync(path.join(workspace, 'src'));
     fs.writeFileSync(path.join(workspace, 'src/a.ts'), 'v1');

@@ -13,6 +13,11 @@ const workspace = path.join(outDir, 'workspace');
 
 run(process.execPath, [path.join(root, 'esbuild.config.mjs')]);
 fs.cpSync(path.join(root, 'scripts', 'sample-project'), workspace, { recursive: true });
+// Agents work in a git repository: Kilo diffs and grants are relative to its root.
+for (const gitArgs of [['init', '-q'], ['add', '-A'], ['-c', 'user.name=Kilo Orchestra', '-c', 'user.email=demo@localhost', 'commit', '-qm', 'Sample workspace']]) {
+  const git = spawnSync('git', gitArgs, { cwd: workspace, stdio: 'inherit' });
+  if (git.status !== 0) process.exit(git.status ?? 1);
+}
 
 // A --report given by the user is honoured; the output folder always keeps its own copy too.
 const reportAt = passThrough.indexOf('--report');

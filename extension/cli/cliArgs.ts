@@ -12,6 +12,10 @@ export interface RunArgs {
   maxAgents: number;
   simFiles: number;
   simLatencyMs: number;
+  /** `--kilo-path`: the kilo binary to use. */
+  kiloPath?: string;
+  /** `--model ROLE=provider/model`: real models per role (kilo backend); none means the scripted model. */
+  models: Record<string, { providerID: string; modelID: string }>;
   quiet: boolean;
 }
 
@@ -31,6 +35,9 @@ Options:
   --max-agents N             most agents working at once (default: 4)
   --sim-files N              simulated backend: files in the plan (default: 6)
   --sim-latency-ms N         simulated backend: latency of each agent turn (default: 0)
+  --kilo-path FILE           kilo backend: the kilo binary (default: the Kilo extension's, then PATH)
+  --model ROLE=PROVIDER/MODEL  kilo backend: the model a role runs on (repeatable); with none,
+                             every role runs on the scripted offline model
   --quiet                    no live progress, only the final line
   -h, --help                 show this help
   --version                  print the version`;
@@ -51,6 +58,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
         'max-agents': { type: 'string' },
         'sim-files': { type: 'string' },
         'sim-latency-ms': { type: 'string' },
+        'kilo-path': { type: 'string' },
+        model: { type: 'string', multiple: true },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
@@ -81,6 +90,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
     maxAgents: integer('--max-agents', values['max-agents'], 4, 1, 32),
     simFiles: integer('--sim-files', values['sim-files'], 6, 1, 5000),
     simLatencyMs: integer('--sim-latency-ms', values['sim-latency-ms'], 0, 0, 600_000),
+    kiloPath: values['kilo-path'] ? path.resolve(values['kilo-path']) : undefined,
+    models: modelAssignments(values.model ?? []),
     quiet: values.quiet ?? false,
   };
 }
@@ -91,6 +102,16 @@ function integer(flag: string, raw: string | undefined, fallback: number, min: n
   const value = Number(raw);
   if (value < min || value > max) throw new UsageError(`${flag} must be between ${min} and ${max}.`);
   return value;
+}
+
+function modelAssignments(specs: string[]): RunArgs['models'] {
+  const models: RunArgs['models'] = {};
+  for (const spec of specs) {
+    const match = /^([a-z][a-z0-9-]{1,39})=([^/\s]+)\/(\S+)$/.exec(spec);
+    if (!match) throw new UsageError(`--model takes ROLE=PROVIDER/MODEL (e.g. architect=anthropic/claude-sonnet-4-5), not "${spec}".`);
+    models[match[1]!] = { providerID: match[2]!, modelID: match[3]! };
+  }
+  return models;
 }
 
 function firstLine(text: string): string {

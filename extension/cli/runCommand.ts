@@ -3,24 +3,25 @@ import path from 'node:path';
 import { SimulatedBackend } from '../engine/backends/simulatedBackend';
 import type { AgentBackend } from '../engine/backends/agentBackend';
 import { loadRolesConfigFile, simulatedRolesConfig } from '../engine/roles/rolesConfigFile';
-import { resolveRoles } from '../engine/roles/roleValidation';
+import { resolveRoles, type RoleResolution } from '../engine/roles/roleValidation';
 import { OrchestrationRun } from '../engine/run/orchestrationRun';
 import type { RunReport } from '../engine/run/runReport';
 import { writeFileAtomic } from '../engine/util/atomicWrite';
 import { UsageError, type RunArgs } from './cliArgs';
+import { startKiloRuntime } from './kiloRuntime';
 import { ProgressView } from './progressView';
 
 /** Runs one orchestrated task headless; resolves with the process exit code. */
 export async function runCommand(args: RunArgs, out: NodeJS.WriteStream = process.stdout): Promise<number> {
-  const config = args.rolesFile ? await loadRolesConfigFile(args.rolesFile) : simulatedRolesConfig();
-  const roles = resolveRoles(config);
+  const runtime = args.backend === 'kilo' ? await startKiloRuntime(args, (line) => out.write(`${line}\n`)) : await simulatedRuntime(args);
+  const { backend, roles } = runtime;
   if (roles.errors.length > 0) {
+    await runtime.dispose();
     const more = roles.errors.length > 1 ? ` (and ${roles.errors.length - 1} more)` : '';
     throw new UsageError(`Invalid roles configuration: ${roles.errors[0]!.message}${more}`);
   }
   for (const warning of roles.warnings) out.write(`warning: ${warning.message}\n`);
 
-  const backend = createBackend(args);
   const run = await OrchestrationRun.create({
     workspace: args.workspace,
     task: args.task,
@@ -31,7 +32,7 @@ export async function runCommand(args: RunArgs, out: NodeJS.WriteStream = proces
   });
   const view = new ProgressView(out, () => ({ workflow: run.workflow, agents: run.agents() }));
   if (!args.quiet) {
-    out.write(`Run ${run.runId} on ${backend.kind} agents in ${args.workspace}\n`);
+    out.write(`Run ${run.runId} on ${runtime.description} in ${args.workspace}\n`);
     run.events.on('workflow:transitioned', (change) => view.phaseChanged(change.from, change.to, change.atMs));
     run.events.on('workflow:changed', () => view.fileProgress());
     view.start();
@@ -48,7 +49,7 @@ export async function runCommand(args: RunArgs, out: NodeJS.WriteStream = proces
   } finally {
     process.off('SIGINT', onSigint);
     view.stop();
-    await backend.dispose();
+    await runtime.dispose();
   }
   const reportPath = args.reportFile ?? path.join(report.runDir, 'report.json');
   await fs.mkdir(path.dirname(reportPath), { recursive: true });
@@ -57,11 +58,11 @@ export async function runCommand(args: RunArgs, out: NodeJS.WriteStream = proces
   return report.status === 'COMPLETED' ? 0 : 1;
 }
 
-function createBackend(args: RunArgs): AgentBackend {
-  if (args.backend === 'kilo') {
-    throw new UsageError('The kilo backend is not part of this version yet; run with --backend simulated.');
-  }
-  return new SimulatedBackend({ files: args.simFiles, latencyMs: args.simLatencyMs });
+/** The simulated backend: deterministic scripted agents in this process, no Kilo needed. */
+async function simulatedRuntime(args: RunArgs): Promise<{ backend: AgentBackend; roles: RoleResolution; description: string; dispose(): Promise<void> }> {
+  const config = args.rolesFile ? await loadRolesConfigFile(args.rolesFile) : simulatedRolesConfig();
+  const backend = new SimulatedBackend({ files: args.simFiles, latencyMs: args.simLatencyMs });
+  return { backend, roles: resolveRoles(config), description: 'simulated agents', dispose: () => backend.dispose() };
 }
 
 export function summaryLine(report: RunReport): string {

@@ -7,6 +7,7 @@ import { OrchestraError, describeError } from '../engine/util/errors';
 import type { Disposable } from '../engine/util/disposable';
 import { KiloEventStream } from './kiloEventStream';
 import type { KiloEvent } from './kiloEventStream';
+import { STORE_DIR_NAME } from '../engine/util/paths';
 import { KiloHttp, changedFilesBetween } from './kiloHttp';
 import type { FetchFunction, KiloEndpoint, KiloMessageInfo, KiloPart } from './kiloHttp';
 import { permissionRulesFor } from './permissionRules';
@@ -153,6 +154,7 @@ class KiloAgentSession implements AgentSession {
     const model = { providerID: spec.profile.providerID, modelID: spec.profile.modelID };
 
     const deniedWrites: string[] = [];
+    const writtenFiles = new Set<string>();
     const prompt = async (text: string) => {
       const turn = new TurnWatch(this.context, permission, signal, onEvent);
       this.current = turn;
@@ -161,6 +163,7 @@ class KiloAgentSession implements AgentSession {
         return await turn.finished;
       } finally {
         deniedWrites.push(...turn.deniedWrites);
+        for (const file of turn.writtenFiles) writtenFiles.add(file);
         turn.dispose();
         this.current = undefined;
       }
@@ -180,7 +183,10 @@ class KiloAgentSession implements AgentSession {
       costUsd: Math.max(0, sessionAfter.cost - sessionBefore.cost),
     };
     onEvent({ type: 'usage', usage });
-    return { output: output.value, changedFiles: changedFilesBetween(diffBefore, diffAfter), usage, deniedWrites: [...new Set(deniedWrites)] };
+    // Kilo's session diff covers the whole working tree, so it also shows what other agents wrote
+    // meanwhile: a file counts as this agent's change only when its own tool call wrote it too.
+    const changedFiles = changedFilesBetween(diffBefore, diffAfter).filter((file) => writtenFiles.has(file) && !file.startsWith(`${STORE_DIR_NAME}/`));
+    return { output: output.value, changedFiles, usage, deniedWrites: [...new Set(deniedWrites)] };
   }
 
   /** A new Kilo session for this agent, so the next turn sees no earlier conversation. */
@@ -212,6 +218,8 @@ class KiloAgentSession implements AgentSession {
 /** Watches one prompt of one session until its turn ends, reporting progress on the way. */
 class TurnWatch {
   readonly deniedWrites: string[] = [];
+  /** Files this session's own write/edit calls completed (workspace-relative). */
+  readonly writtenFiles: string[] = [];
   readonly finished: Promise<KiloMessageInfo[]>;
   private readonly assistant = new Map<string, KiloMessageInfo>();
   private readonly reported = new Set<string>();
@@ -311,6 +319,7 @@ class TurnWatch {
       this.onEvent({ type: 'progress', message: `${part.tool} ${target}`.trim() });
     } else if (status === 'completed' && isWriteTool(part.tool)) {
       this.reported.add(key);
+      this.writtenFiles.push(target);
       this.onEvent({ type: 'file', path: target });
     } else if (status === 'error' && isWriteTool(part.tool) && DENIED_TOOL_CALL.test(error ?? '')) {
       this.reported.add(key);

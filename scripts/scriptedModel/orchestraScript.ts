@@ -34,7 +34,11 @@ export function orchestraScript(options: OrchestraScriptOptions = {}): Script {
     if (role === 'organiser') return organiserTurn(request);
     if (!work) return answer(request, { summary: 'Nothing to do: the request named no work.' });
     const workspace = /Working directory: (.+)/.exec(request.lastUser)?.[1]?.trim() ?? '.';
-    const toolsDone = request.toolResults.length > 0;
+    // Tool results count only when they answer this work: an agent's earlier work in the same
+    // session also ends in tool results (its StructuredOutput call), before the new user message.
+    const toolsDone = request.messages.at(-1)?.role === 'tool';
+    // Kilo's write tool refuses to overwrite a file the agent has not read: read first, then write.
+    const lastTool = request.toolResults[0]?.name;
     switch (work.kind) {
       case 'plan':
       case 'revise-plan':
@@ -50,7 +54,8 @@ export function orchestraScript(options: OrchestraScriptOptions = {}): Script {
       case 'implement':
       case 'fix': {
         const file = work.files[0] ?? '';
-        if (!toolsDone) return { toolCalls: [write(workspace, file, implementation(file, purposeOf(plan, file), work.kind === 'fix'))] };
+        if (!toolsDone) return { toolCalls: [read(workspace, file)] };
+        if (lastTool === 'read') return { toolCalls: [write(workspace, file, implementation(file, purposeOf(plan, file), work.kind === 'fix'))] };
         return answer(request, { summary: `${work.kind === 'fix' ? 'Fixed' : 'Implemented'} ${file}.`, files: [{ path: file, purpose: purposeOf(plan, file) }] });
       }
       case 'review-code': {
@@ -60,7 +65,7 @@ export function orchestraScript(options: OrchestraScriptOptions = {}): Script {
         return answer(request, reject ? { summary: `${file} does not check its input.`, approved: false, findings: [{ file, severity: 'major', message: 'Reject input that is not an object.' }] } : { summary: `${file} is correct.`, approved: true });
       }
       case 'document':
-        if (!toolsDone && work.files.includes('docs/OVERVIEW.md')) return { toolCalls: [write(workspace, 'docs/OVERVIEW.md', overview(plan))] };
+        if (!toolsDone && /may create or change only these files:.*docs\/OVERVIEW\.md/.test(request.lastUser)) return { toolCalls: [write(workspace, 'docs/OVERVIEW.md', overview(plan))] };
         return answer(request, { summary: 'Documented the modules in docs/OVERVIEW.md.', content: overview(plan) });
       case 'test': {
         if (!toolsDone) return { toolCalls: [{ name: 'bash', arguments: { command: 'npm test', description: 'Run the test suite' } }] };
@@ -86,6 +91,10 @@ function organiserTurn(request: ScriptRequest): ScriptedTurn {
 function answer(request: ScriptRequest, result: Record<string, unknown>): ScriptedTurn {
   if (request.toolNames.includes('StructuredOutput')) return { toolCalls: [{ name: 'StructuredOutput', arguments: result }] };
   return { text: `Done.\n\n\`\`\`json\n${JSON.stringify(result, null, 2)}\n\`\`\`` };
+}
+
+function read(workspace: string, file: string): { name: string; arguments: Record<string, unknown> } {
+  return { name: 'read', arguments: { filePath: `${workspace.replace(/\/$/, '')}/${file}` } };
 }
 
 function write(workspace: string, file: string, content: string): { name: string; arguments: Record<string, unknown> } {

@@ -41,13 +41,28 @@ describe('orchestraScript', () => {
     expect(structured(await review()).approved).toBe(true);
   });
 
-  it('a coder writes its file at an absolute path in the working directory, then reports', async () => {
+  it('a coder reads its scaffold, overwrites it at an absolute path in the working directory, then reports', async () => {
     const script = orchestraScript();
     const prompt = `Implement.\n${workMarker('implement', ['src/fines.js'])}`;
-    const first = await turn(script, kiloRequest('secondary-coder', prompt));
-    expect(first.toolCalls).toEqual([{ name: 'write', arguments: { filePath: '/ws/src/fines.js', content: expect.stringContaining('export function fines') } }]);
-    const second = structured(await turn(script, kiloRequest('secondary-coder', prompt, { toolResult: { name: 'write', content: 'Wrote file successfully.' } })));
-    expect(second.summary).toBe('Implemented src/fines.js.');
+    expect((await turn(script, kiloRequest('secondary-coder', prompt))).toolCalls).toEqual([{ name: 'read', arguments: { filePath: '/ws/src/fines.js' } }]);
+    const written = await turn(script, kiloRequest('secondary-coder', prompt, { toolResult: { name: 'read', content: '// scaffold' } }));
+    expect(written.toolCalls).toEqual([{ name: 'write', arguments: { filePath: '/ws/src/fines.js', content: expect.stringContaining('export function fines') } }]);
+    const report = structured(await turn(script, kiloRequest('secondary-coder', prompt, { toolResult: { name: 'write', content: 'Wrote file successfully.' } })));
+    expect(report.summary).toBe('Implemented src/fines.js.');
+  });
+
+  it('a second piece of work in the same session starts afresh despite the earlier tool results', async () => {
+    const earlier = kiloRequest('secondary-coder', `Implement.\n${workMarker('implement', ['src/a.js'])}`, { toolResult: { name: 'StructuredOutput', content: 'ok' } });
+    const messages = [...earlier.messages, { role: 'user', content: `Implement.\n${workMarker('implement', ['src/b.js'])}\nWorking directory: /ws` }];
+    const next = toScriptRequest({ model: 'm', messages, tools: [STRUCTURED], stream: true } as never);
+    expect((await turn(orchestraScript(), next)).toolCalls).toEqual([{ name: 'read', arguments: { filePath: '/ws/src/b.js' } }]);
+  });
+
+  it('the Documentation Writer writes the overview only when it is granted', async () => {
+    const granted = await turn(orchestraScript(), kiloRequest('documentation-writer', `You may create or change only these files: src/a.js, docs/OVERVIEW.md.\n${workMarker('document', ['src/a.js'])}`));
+    expect(granted.toolCalls?.[0]).toMatchObject({ name: 'write', arguments: { filePath: '/ws/docs/OVERVIEW.md' } });
+    const notGranted = await turn(orchestraScript(), kiloRequest('documentation-writer', `You may create or change only these files: src/b.js.\n${workMarker('document', ['src/b.js'])}`));
+    expect(notGranted.toolCalls?.[0]?.name).toBe('StructuredOutput');
   });
 
   it('the Debugger runs npm test and reports the counts it read', async () => {

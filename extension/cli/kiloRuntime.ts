@@ -1,0 +1,104 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AgentBackend } from '../engine/backends/agentBackend';
+import { BUILTIN_ROLES } from '../engine/roles/builtinRoles';
+import { loadRolesConfigFile } from '../engine/roles/rolesConfigFile';
+import type { Profile, RolesConfig } from '../engine/roles/roleSchema';
+import { resolveRoles, type RoleResolution } from '../engine/roles/roleValidation';
+import { locateKiloBinary } from '../kilo/kiloBinary';
+import { buildKiloConfig } from '../kilo/kiloConfig';
+import { KiloServer, privateHomeEnv } from '../kilo/kiloServer';
+import { KiloSessionBackend } from '../kilo/kiloSessionBackend';
+import { orchestraScript } from '../../scripts/scriptedModel/orchestraScript';
+import { startScriptedModel, type ScriptedModel } from '../../scripts/scriptedModel/scriptedModelServer';
+import { UsageError, type RunArgs } from './cliArgs';
+
+/** Without a limit Kilo retries a failing provider forever; the engine has its own bounded retries. */
+const RETRY_LIMIT_ENV = { KILO_SESSION_RETRY_LIMIT: '4' };
+
+export interface KiloRuntime {
+  backend: AgentBackend;
+  roles: RoleResolution;
+  /** One line for the terminal: binary, version, models. */
+  description: string;
+  /** The scripted model's request log, when the run uses it. */
+  scripted?: ScriptedModel;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Everything a run on real Kilo needs: the binary, our private `kilo serve` with one agent per
+ * role, and the session backend. With no `--model` the roles run on the scripted offline model,
+ * each under its own model id, in a private Kilo home; with models, the user's own Kilo setup
+ * (credentials included) is used as it is.
+ */
+export async function startKiloRuntime(args: RunArgs, log: (line: string) => void): Promise<KiloRuntime> {
+  if (!fs.existsSync(path.join(args.workspace, '.git'))) {
+    // Kilo computes diffs and matches file grants relative to the git root.
+    throw new UsageError(`The kilo backend needs the workspace to be the root of a git repository; run "git init" in ${args.workspace} first.`);
+  }
+  const offline = Object.keys(args.models).length === 0;
+  // The offline run keeps Kilo's database and logs out of the user's home, even for `kilo --version`.
+  const home = offline ? fs.mkdtempSync(path.join(os.tmpdir(), 'kilo-orchestra-home-')) : undefined;
+  const binary = await locateKiloBinary({ explicitPath: args.kiloPath, projectRoot: packageRoot(), searchPath: true, env: home ? { ...process.env, ...privateHomeEnv(home) } : process.env });
+  const scripted = offline ? await startScriptedModel({ script: orchestraScript({ rejectFirstPlan: true, rejectFilesOnce: ['src/overdue.js'] }), latencyMs: args.simLatencyMs }) : undefined;
+  const cleanups: Array<() => Promise<void> | void> = [];
+  if (scripted) cleanups.push(() => scripted.close());
+  if (home) cleanups.push(() => fs.rmSync(home, { recursive: true, force: true }));
+  const dispose = async (): Promise<void> => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  };
+  try {
+    const config = scripted ? scriptedRolesConfig(scripted.url) : await realRolesConfig(args);
+    const roles = resolveRoles(config);
+    const kiloConfig = buildKiloConfig({ roles: roles.roles.filter((role) => role.active), profiles: roles.profiles, secret: (name) => process.env[name] });
+    if (scripted) kiloConfig.enabled_providers = ['scripted'];
+    const server = new KiloServer({
+      binary: binary.path,
+      cwd: args.workspace,
+      env: { ...RETRY_LIMIT_ENV, KILO_CONFIG_CONTENT: JSON.stringify(kiloConfig) },
+      home,
+      offline,
+      log: (line) => (line.level === 'info' ? undefined : log(`kilo: ${line.message}`)),
+    });
+    cleanups.push(() => server.dispose());
+    const connection = await server.start();
+    const backend = new KiloSessionBackend({ connection: () => server.connection ?? connection, workspace: args.workspace });
+    cleanups.push(() => backend.dispose());
+    const models = new Set(roles.profiles.map((p) => `${p.providerID}/${p.modelID}`)).size;
+    const description = `kilo ${connection.version} (${binary.source}: ${binary.path}) on ${connection.baseUrl}, ${models} models${scripted ? ' (scripted, offline)' : ''}`;
+    return { backend, roles, description, scripted, dispose };
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+}
+
+/** Every built-in role on its own scripted model, so the request log proves the routing. */
+function scriptedRolesConfig(baseURL: string): RolesConfig {
+  const profiles: Profile[] = BUILTIN_ROLES.map((role) => ({ id: `scripted-${role.id}`, label: `Scripted ${role.name}`, providerID: 'scripted', modelID: `${role.id}-model`, baseURL }));
+  return {
+    profiles,
+    roles: BUILTIN_ROLES.map((role) => ({ id: role.id, active: true })),
+    assignments: Object.fromEntries(BUILTIN_ROLES.map((role) => [role.id, `scripted-${role.id}`])),
+  };
+}
+
+/** The roles file (if any) with each `--model ROLE=provider/model` as that role's profile. */
+async function realRolesConfig(args: RunArgs): Promise<RolesConfig> {
+  const base: RolesConfig = args.rolesFile ? await loadRolesConfigFile(args.rolesFile) : { profiles: [], roles: [], assignments: {} };
+  const profiles = [...base.profiles];
+  const assignments = { ...base.assignments };
+  for (const [role, model] of Object.entries(args.models)) {
+    const id = `${model.providerID}-${model.modelID}`.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 64);
+    if (!profiles.some((p) => p.id === id)) profiles.push({ id, label: `${model.providerID}/${model.modelID}`, providerID: model.providerID, modelID: model.modelID });
+    assignments[role] = id;
+  }
+  return { ...base, profiles, assignments };
+}
+
+/** The package folder: dist/cli.js sits one level below it. */
+function packageRoot(): string {
+  return path.resolve(__dirname, '..');
+}

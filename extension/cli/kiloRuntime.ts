@@ -11,7 +11,7 @@ import { buildKiloConfig } from '../kilo/kiloConfig';
 import { KiloServer, privateHomeEnv } from '../kilo/kiloServer';
 import { KiloSessionBackend } from '../kilo/kiloSessionBackend';
 import { orchestraScript } from '../../scripts/scriptedModel/orchestraScript';
-import { startScriptedModel, type ScriptedModel } from '../../scripts/scriptedModel/scriptedModelServer';
+import { startScriptedModel, type ScriptedModel, type ScriptedModelOptions } from '../../scripts/scriptedModel/scriptedModelServer';
 import { UsageError, type RunArgs } from './cliArgs';
 
 /** Without a limit Kilo retries a failing provider forever; the engine has its own bounded retries. */
@@ -24,6 +24,7 @@ export interface KiloRuntime {
   description: string;
   /** The scripted model's request log, when the run uses it. */
   scripted?: ScriptedModel;
+  server: KiloServer;
   dispose(): Promise<void>;
 }
 
@@ -33,7 +34,14 @@ export interface KiloRuntime {
  * each under its own model id, in a private Kilo home; with models, the user's own Kilo setup
  * (credentials included) is used as it is.
  */
-export async function startKiloRuntime(args: RunArgs, log: (line: string) => void): Promise<KiloRuntime> {
+export interface KiloRuntimeOverrides {
+  /** Tests: faults, latency or another script for the scripted model. */
+  scripted?: Partial<ScriptedModelOptions>;
+  /** Tests: a shorter restart backoff for the Kilo server. */
+  restartBaseMs?: number;
+}
+
+export async function startKiloRuntime(args: RunArgs, log: (line: string) => void, overrides: KiloRuntimeOverrides = {}): Promise<KiloRuntime> {
   if (!fs.existsSync(path.join(args.workspace, '.git'))) {
     // Kilo computes diffs and matches file grants relative to the git root.
     throw new UsageError(`The kilo backend needs the workspace to be the root of a git repository; run "git init" in ${args.workspace} first.`);
@@ -42,7 +50,9 @@ export async function startKiloRuntime(args: RunArgs, log: (line: string) => voi
   // The offline run keeps Kilo's database and logs out of the user's home, even for `kilo --version`.
   const home = offline ? fs.mkdtempSync(path.join(os.tmpdir(), 'kilo-orchestra-home-')) : undefined;
   const binary = await locateKiloBinary({ explicitPath: args.kiloPath, projectRoot: packageRoot(), searchPath: true, env: home ? { ...process.env, ...privateHomeEnv(home) } : process.env });
-  const scripted = offline ? await startScriptedModel({ script: orchestraScript({ rejectFirstPlan: true, rejectFilesOnce: ['src/overdue.js'] }), latencyMs: args.simLatencyMs }) : undefined;
+  const scripted = offline
+    ? await startScriptedModel({ script: orchestraScript({ rejectFirstPlan: true, rejectFilesOnce: ['src/overdue.js'] }), latencyMs: args.simLatencyMs, ...overrides.scripted })
+    : undefined;
   const cleanups: Array<() => Promise<void> | void> = [];
   if (scripted) cleanups.push(() => scripted.close());
   if (home) cleanups.push(() => fs.rmSync(home, { recursive: true, force: true }));
@@ -60,6 +70,7 @@ export async function startKiloRuntime(args: RunArgs, log: (line: string) => voi
       env: { ...RETRY_LIMIT_ENV, KILO_CONFIG_CONTENT: JSON.stringify(kiloConfig) },
       home,
       offline,
+      ...(overrides.restartBaseMs !== undefined ? { restartBaseMs: overrides.restartBaseMs } : {}),
       log: (line) => (line.level === 'info' ? undefined : log(`kilo: ${line.message}`)),
     });
     cleanups.push(() => server.dispose());
@@ -68,7 +79,7 @@ export async function startKiloRuntime(args: RunArgs, log: (line: string) => voi
     cleanups.push(() => backend.dispose());
     const models = new Set(roles.profiles.map((p) => `${p.providerID}/${p.modelID}`)).size;
     const description = `kilo ${connection.version} (${binary.source}: ${binary.path}) on ${connection.baseUrl}, ${models} models${scripted ? ' (scripted, offline)' : ''}`;
-    return { backend, roles, description, scripted, dispose };
+    return { backend, roles, description, scripted, server, dispose };
   } catch (error) {
     await dispose();
     throw error;

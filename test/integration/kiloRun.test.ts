@@ -1,0 +1,72 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { RunArgs } from '../../extension/cli/cliArgs';
+import { startKiloRuntime } from '../../extension/cli/kiloRuntime';
+import { OrchestrationRun } from '../../extension/engine/run/orchestrationRun';
+
+// A whole orchestrated task through real `kilo serve` 7.7.7 and the scripted model: every role is
+// a real Kilo session, files are written by Kilo's own tools, the Debugger runs the sample's tests.
+const root = path.resolve(__dirname, '../..');
+
+function aSampleWorkspace(): string {
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'kilo-run-'));
+  fs.cpSync(path.join(root, 'scripts', 'sample-project'), workspace, { recursive: true });
+  for (const args of [['init', '-q'], ['add', '-A'], ['-c', 'user.name=t', '-c', 'user.email=t@localhost', 'commit', '-qm', 'sample']]) {
+    expect(spawnSync('git', args, { cwd: workspace }).status).toBe(0);
+  }
+  return workspace;
+}
+
+function kiloArgs(workspace: string): RunArgs {
+  return { command: 'run', task: 'Add overdue-loan tracking', workspace, backend: 'kilo', maxAgents: 4, simFiles: 6, simLatencyMs: 250, models: {}, quiet: true };
+}
+
+/** Pairs of requests whose [at, endedAt] intervals overlap. */
+function overlapping(requests: Array<{ at: number; endedAt?: number }>): number {
+  let pairs = 0;
+  for (let i = 0; i < requests.length; i++) {
+    for (let j = i + 1; j < requests.length; j++) {
+      const a = requests[i]!;
+      const b = requests[j]!;
+      if (a.at < (b.endedAt ?? Infinity) && b.at < (a.endedAt ?? Infinity)) pairs += 1;
+    }
+  }
+  return pairs;
+}
+
+describe('an orchestrated run on real kilo serve', () => {
+  it('completes with every role on its own model, two coders at once, and a rejected file fixed', async () => {
+    const workspace = aSampleWorkspace();
+    const runtime = await startKiloRuntime(kiloArgs(workspace), () => undefined);
+    try {
+      const run = await OrchestrationRun.create({ workspace, task: 'Add overdue-loan tracking', roles: runtime.roles, backend: runtime.backend, maxActive: 4, onAttention: 'fail' });
+      const report = await run.start();
+
+      expect(report.status).toBe('COMPLETED');
+      expect(report.backend).toBe('kilo');
+      expect(report.states).toEqual(expect.arrayContaining(['PLAN_REVISION', 'STRUCTURE_CREATION', 'CODE_IMPLEMENTATION', 'CODE_REVIEW', 'CODE_FIXING', 'DOCUMENTATION', 'TESTING', 'COMPLETED']));
+      expect(report.findings).toEqual([]);
+      expect(new Set(report.agents.map((a) => a.profile)).size).toBeGreaterThanOrEqual(5);
+      expect(report.concurrency.maxActiveAgents).toBeGreaterThanOrEqual(2);
+
+      // The model's own request log proves the routing: each role's requests went to its model.
+      const chats = runtime.scripted!.requests.filter((r) => r.path === '/v1/chat/completions' && r.role);
+      expect(new Set(chats.map((r) => r.role))).toEqual(new Set(['organiser', 'architect', 'code-sceptic', 'primary-coder', 'secondary-coder', 'documentation-writer', 'debugger']));
+      for (const request of chats) expect(request.model).toBe(`${request.role}-model`);
+      // Two Secondary Coders worked at the same time.
+      expect(overlapping(chats.filter((r) => r.role === 'secondary-coder'))).toBeGreaterThan(0);
+
+      // Kilo's tools really wrote the code; the rejected file carries the fix and its artifact a second version.
+      expect(fs.readFileSync(path.join(workspace, 'src', 'overdue.js'), 'utf8')).toContain("throw new TypeError('input must be an object')");
+      expect(fs.existsSync(path.join(workspace, 'docs', 'OVERVIEW.md'))).toBe(true);
+      const overdue = report.artifacts.find((a) => a.type === 'code' && a.summary.includes('src/overdue.js'));
+      expect(overdue?.version).toBeGreaterThanOrEqual(2);
+      expect(report.artifacts.find((a) => a.type === 'test-report')?.summary).toMatch(/^\d+ tests passed, 0 failed/);
+    } finally {
+      await runtime.dispose();
+    }
+  }, 120_000);
+});

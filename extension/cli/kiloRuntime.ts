@@ -86,9 +86,30 @@ export async function startKiloRuntime(args: RunArgs, log: (line: string) => voi
   }
 }
 
+/**
+ * Stand-in prices (USD per million tokens, input/output) for the scripted models, shaped like a
+ * strong Organiser, Architect and Sceptic with cheap coders, so the cost roll-up has real figures.
+ */
+const SCRIPTED_PRICES: Record<string, { input: number; output: number }> = {
+  organiser: { input: 3, output: 15 },
+  architect: { input: 15, output: 75 },
+  'code-sceptic': { input: 15, output: 75 },
+  'primary-coder': { input: 0.3, output: 1.2 },
+  'secondary-coder': { input: 0.3, output: 1.2 },
+  'documentation-writer': { input: 1, output: 5 },
+  debugger: { input: 2, output: 8 },
+};
+
 /** Every built-in role on its own scripted model, so the request log proves the routing. */
 function scriptedRolesConfig(baseURL: string): RolesConfig {
-  const profiles: Profile[] = BUILTIN_ROLES.map((role) => ({ id: `scripted-${role.id}`, label: `Scripted ${role.name}`, providerID: 'scripted', modelID: `${role.id}-model`, baseURL }));
+  const profiles: Profile[] = BUILTIN_ROLES.map((role) => ({
+    id: `scripted-${role.id}`,
+    label: `Scripted ${role.name}`,
+    providerID: 'scripted',
+    modelID: `${role.id}-model`,
+    baseURL,
+    ...(SCRIPTED_PRICES[role.id] ? { cost: SCRIPTED_PRICES[role.id] } : {}),
+  }));
   return {
     profiles,
     roles: BUILTIN_ROLES.map((role) => ({ id: role.id, active: true })),

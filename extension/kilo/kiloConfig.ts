@@ -33,7 +33,7 @@ export function buildKiloConfig(input: KiloConfigInput): Record<string, unknown>
 }
 
 function customProviders(input: KiloConfigInput): Record<string, unknown> {
-  const providers: Record<string, { npm: string; name: string; options: Record<string, string>; models: Record<string, { name: string }> }> = {};
+  const providers: Record<string, { npm: string; name: string; options: Record<string, string>; models: Record<string, { name: string; cost?: { input: number; output: number } }> }> = {};
   for (const profile of input.profiles) {
     if (!profile.baseURL) continue;
     const existing = providers[profile.providerID];
@@ -47,7 +47,7 @@ function customProviders(input: KiloConfigInput): Record<string, unknown> {
       });
     }
     const provider = existing ?? { npm: '@ai-sdk/openai-compatible', name: profile.providerID, options: { baseURL: profile.baseURL, apiKey }, models: {} };
-    provider.models[profile.modelID] = { name: profile.label };
+    provider.models[profile.modelID] = { name: profile.label, ...(profile.cost ? { cost: profile.cost } : {}) };
     providers[profile.providerID] = provider;
   }
   return providers;

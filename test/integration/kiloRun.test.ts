@@ -51,6 +51,10 @@ describe('an orchestrated run on real kilo serve', () => {
       expect(report.findings).toEqual([]);
       expect(new Set(report.agents.map((a) => a.profile)).size).toBeGreaterThanOrEqual(5);
       expect(report.concurrency.maxActiveAgents).toBeGreaterThanOrEqual(2);
+      // Cost is Kilo's own figure from the models' prices: the Architect's model costs more than a coder's.
+      const costOf = (role: string) => report.agents.filter((a) => a.role === role).reduce((sum, a) => sum + a.costUsd, 0);
+      expect(costOf('architect')).toBeGreaterThan(costOf('primary-coder'));
+      expect(report.costUsd).toBeGreaterThan(0);
 
       // The model's own request log proves the routing: each role's requests went to its model.
       const chats = runtime.scripted!.requests.filter((r) => r.path === '/v1/chat/completions' && r.role);

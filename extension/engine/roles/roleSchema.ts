@@ -59,6 +59,8 @@ export const ProfileSchema = z.object({
   baseURL: z.url().optional(),
   /** The environment variable holding that provider's key; keys are never written to disk. */
   apiKeyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
+  /** For a custom provider: its price in USD per million tokens, so Kilo can report cost. */
+  cost: z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() }).optional(),
 });
 export type Profile = z.infer<typeof ProfileSchema>;
 

@@ -1,4 +1,5 @@
-// The main job: a real orchestrated task on the bundled sample workspace, in a fresh output folder.
+// The main job: a real orchestrated task through real `kilo serve` on the bundled sample workspace,
+// in a fresh output folder.
 //   npm start [-- --report FILE] [-- any `kilo-orchestra run` option]
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -26,7 +27,9 @@ const report = path.join(outDir, 'report.json');
 const task = 'Add overdue-loan tracking to the inventory: due dates on loans, a list of overdue books, and fines.';
 const code = run(
   process.execPath,
-  [path.join(root, 'dist', 'cli.js'), 'run', '--task', task, '--workspace', workspace, '--report', report, '--sim-files', '12', '--sim-latency-ms', '150', ...passThrough],
+  // Real `kilo serve` with each role on its own scripted offline model; `--model ROLE=provider/model`
+  // options put roles on real models, `--backend simulated` runs without Kilo.
+  [path.join(root, 'dist', 'cli.js'), 'run', '--backend', 'kilo', '--task', task, '--workspace', workspace, '--report', report, '--sim-latency-ms', '150', ...passThrough],
   false,
 );
 if (userReport && fs.existsSync(report)) fs.copyFileSync(report, path.resolve(userReport));

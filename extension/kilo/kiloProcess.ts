@@ -5,6 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import readline from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 import { OrchestraError, describeError } from '../engine/util/errors';
@@ -166,7 +167,10 @@ export interface LaunchOptions {
 export async function launchKiloServe(options: LaunchOptions): Promise<{ process: KiloProcess; connection: KiloConnection }> {
   const deadline = Date.now() + options.timeoutMs;
   const password = randomBytes(24).toString('base64url');
-  const { command, args, shell } = kiloCommand(options.binary, ['serve', '--hostname', LOOPBACK_HOST, '--port', '0']);
+  // Kilo reads --port 0 as "4096 if free", so servers started together would race for 4096 (and
+  // the Kilo extension's own server may hold it): ask the OS for a free port instead.
+  const port = await freeLoopbackPort();
+  const { command, args, shell } = kiloCommand(options.binary, ['serve', '--hostname', LOOPBACK_HOST, '--port', String(port)]);
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: { ...options.env, KILO_SERVER_USERNAME: 'kilo', KILO_SERVER_PASSWORD: password },
@@ -237,4 +241,16 @@ async function waitUntilHealthy(
 
 function isHealthy(body: unknown): body is { healthy: true; version?: unknown } {
   return typeof body === 'object' && body !== null && (body as { healthy?: unknown }).healthy === true;
+}
+
+/** A port on 127.0.0.1 that nothing listens on right now. */
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, LOOPBACK_HOST, () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }

@@ -78,6 +78,22 @@ export interface KiloHttpOptions {
   fetch?: FetchFunction;
 }
 
+/** `GET /provider`: only the fields the role dropdowns need. */
+const KiloProvidersSchema = z.object({
+  all: z.array(
+    z
+      .object({
+        id: z.string(),
+        name: z.string(),
+        models: z.record(z.string(), z.object({ id: z.string(), name: z.string() }).loose()),
+      })
+      .loose(),
+  ),
+  connected: z.array(z.string()),
+  default: z.record(z.string(), z.string()),
+});
+export type KiloProviders = z.infer<typeof KiloProvidersSchema>;
+
 /** Calls the Kilo server for one working directory. Failures are `OrchestraError`s with the server's words. */
 export class KiloHttp {
   private readonly fetch: FetchFunction;
@@ -124,6 +140,11 @@ export class KiloHttp {
   /** Sessions that are not idle, by id (`busy`, `retry` …); idle sessions are absent. */
   status(): Promise<Record<string, { type: string }>> {
     return this.call('GET', '/session/status', z.record(z.string(), z.object({ type: z.string() }).loose()));
+  }
+
+  /** Every provider Kilo knows, which ones have credentials (`connected`) and the default model of each. */
+  providers(): Promise<KiloProviders> {
+    return this.call('GET', '/provider', KiloProvidersSchema);
   }
 
   async replyPermission(requestId: string, reply: 'once' | 'always' | 'reject', message?: string): Promise<void> {

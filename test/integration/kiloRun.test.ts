@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { RunArgs } from '../../extension/cli/cliArgs';
 import { startKiloRuntime } from '../../extension/cli/kiloRuntime';
 import { OrchestrationRun } from '../../extension/engine/run/orchestrationRun';
+import { KiloHttp } from '../../extension/kilo/kiloHttp';
+import { modelChoices } from '../../extension/kilo/kiloModels';
 
 // A whole orchestrated task through real `kilo serve` 7.7.7 and the scripted model: every role is
 // a real Kilo session, files are written by Kilo's own tools, the Debugger runs the sample's tests.
@@ -69,6 +71,12 @@ describe('an orchestrated run on real kilo serve', () => {
       const overdue = report.artifacts.find((a) => a.type === 'code' && a.summary.includes('src/overdue.js'));
       expect(overdue?.version).toBeGreaterThanOrEqual(2);
       expect(report.artifacts.find((a) => a.type === 'test-report')?.summary).toMatch(/^\d+ tests passed, 0 failed/);
+
+      // The role dropdowns' source: the server lists our scripted models as connected, first.
+      const http = new KiloHttp({ connection: () => runtime.server.connection, directory: workspace });
+      const choices = modelChoices(await http.providers());
+      expect(choices[0]?.connected).toBe(true);
+      expect(choices.filter((c) => c.providerID === 'scripted').map((c) => c.modelID)).toContain('architect-model');
     } finally {
       await runtime.dispose();
     }

@@ -130,7 +130,14 @@ async function realRolesConfig(args: RunArgs): Promise<RolesConfig> {
   return { ...base, profiles, assignments };
 }
 
-/** The package folder: dist/cli.js sits one level below it. */
-function packageRoot(): string {
-  return path.resolve(__dirname, '..');
+/** This package's folder (above dist/cli.js when bundled, above extension/cli in tests). */
+function packageRoot(): string | undefined {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    try {
+      if (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).name === 'kilo-orchestra') return dir;
+    } catch {
+      // no package.json here, or not ours: keep climbing
+    }
+  }
+  return undefined;
 }

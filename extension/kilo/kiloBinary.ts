@@ -114,8 +114,12 @@ function* candidates(options: LocateKiloBinaryOptions, env: NodeJS.ProcessEnv): 
     if (fresh(file)) yield { path: file, source: 'kilo-extension' };
   }
   if (options.projectRoot) {
-    const file = path.join(options.projectRoot, 'node_modules', '.bin', windows ? 'kilo.cmd' : 'kilo');
-    if (fresh(file)) yield { path: file, source: 'project' };
+    // The npm wrapper (@kilocode/cli) when installed, else the platform package's own binary
+    // (@kilocode/cli-linux-x64 …), which is what this project pins for its tests and demo.
+    const wrapper = path.join(options.projectRoot, 'node_modules', '.bin', windows ? 'kilo.cmd' : 'kilo');
+    if (fresh(wrapper)) yield { path: wrapper, source: 'project' };
+    const platformBinary = path.join(options.projectRoot, 'node_modules', '@kilocode', `cli-${windows ? 'windows' : process.platform}-${process.arch}`, 'bin', windows ? 'kilo.exe' : 'kilo');
+    if (fresh(platformBinary)) yield { path: platformBinary, source: 'project' };
   }
   if (options.searchPath ?? true) {
     const names = windows ? ['kilo.exe', 'kilo.cmd'] : ['kilo'];

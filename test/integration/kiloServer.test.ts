@@ -7,10 +7,10 @@ import { locateKiloBinary } from '../../extension/kilo/kiloBinary';
 import { KiloServer, privateHomeEnv, type KiloConnection, type KiloServerEvents } from '../../extension/kilo/kiloServer';
 import { rejection } from '../unit/support/errors';
 
-// Runs the REAL pinned Kilo CLI (@kilocode/cli 7.7.7) in a private home, offline. The tests of the
+// Runs the REAL pinned Kilo CLI binary (@kilocode/cli-linux-x64 7.7.7) in a private home, offline. The tests of the
 // shared server run in order: start, authentication, crash and restart, dispose.
 const root = path.resolve(__dirname, '../..');
-const KILO_BIN = path.join(root, 'node_modules', '.bin', 'kilo');
+const KILO_BIN = path.join(root, 'node_modules', '@kilocode', 'cli-linux-x64', 'bin', 'kilo');
 const START_TIMEOUT_MS = 60_000;
 
 function next<K extends keyof KiloServerEvents & string>(server: KiloServer, event: K): Promise<Parameters<KiloServerEvents[K]>[0]> {
@@ -49,7 +49,7 @@ describe('KiloServer on the real kilo binary', () => {
   const output: string[] = [];
 
   beforeAll(() => {
-    if (!fs.existsSync(KILO_BIN)) throw new Error(`${KILO_BIN} is missing: run npm ci (it installs @kilocode/cli).`);
+    if (!fs.existsSync(KILO_BIN)) throw new Error(`${KILO_BIN} is missing: run npm ci (it installs @kilocode/cli-linux-x64).`);
     temp = fs.mkdtempSync(path.join(os.tmpdir(), 'kilo-server-it-'));
     const workspace = path.join(temp, 'workspace');
     fs.mkdirSync(workspace);

@@ -3,7 +3,8 @@ import type { ArtifactSummary } from '../../../extension/engine/artifacts/artifa
 import type { OrganiserSnapshot } from '../../../extension/engine/organiser/organiserContext';
 import type { RoleDefinition } from '../../../extension/engine/roles/roleSchema';
 import type { TodoItem, TodoStatus } from '../../../extension/engine/workflow/todoTypes';
-import { DEFAULT_WORKFLOW_CONFIG, type FileEntry, type FileStage, type Phase, type WorkflowState } from '../../../extension/engine/workflow/workflowTypes';
+import { initialWorkflowState } from '../../../extension/engine/workflow/workflowMachine';
+import { type FileEntry, type FileStage, type Phase, type WorkflowState } from '../../../extension/engine/workflow/workflowTypes';
 
 export function anArtifact(fields: Partial<ArtifactSummary> & Pick<ArtifactSummary, 'id'>): ArtifactSummary {
   return { type: 'code', producer: 'secondary-coder-1', status: 'completed', summary: `summary of ${fields.id}`, summaryTokens: 4, files: [], version: 1, ...fields };
@@ -129,17 +130,10 @@ export class SnapshotBuilder {
 
   build(): OrganiserSnapshot {
     const workflow: WorkflowState = {
+      ...initialWorkflowState(),
       phase: this.phase,
       task: this.task,
-      config: { ...DEFAULT_WORKFLOW_CONFIG },
       files: this.files.map((file) => ({ ...file })),
-      batchesLeft: 0,
-      inFlight: {},
-      deferred: [],
-      spawnQueue: [],
-      documented: false,
-      testCycles: 0,
-      seq: 0,
       ...this.workflow,
     };
     return { task: this.task, workflow, todo: [...this.todo], artifacts: [...this.artifacts], agents: [...this.agents], roles: [...this.roles], skills: [...this.skills] };

@@ -8,6 +8,7 @@ import { OrchestraError, describeError } from '../engine/util/errors';
 import { TypedEmitter } from '../engine/util/typedEvents';
 import { KILO_INSTALL_HINT } from './kiloBinary';
 import { launchKiloServe, type KiloConnection, type KiloLogLine, type KiloProcess } from './kiloProcess';
+import { reclaimStaleLocks } from './staleLocks';
 
 export type { KiloConnection, KiloLogLine } from './kiloProcess';
 
@@ -226,6 +227,8 @@ export class KiloServer {
   }
 
   private async restart(attempt: number): Promise<void> {
+    // Nothing else uses our private home, so every lock left there now is the dead server's.
+    if (this.options.home) reclaimStaleLocks(path.join(this.options.home, '.local', 'state'), (message) => this.log('warn', message));
     try {
       const connection = await this.launch();
       this.events.emit('server:restarted', connection);

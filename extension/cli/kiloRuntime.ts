@@ -49,9 +49,14 @@ export async function startKiloRuntime(args: RunArgs, log: (line: string) => voi
   const offline = Object.keys(args.models).length === 0;
   // The offline run keeps Kilo's database and logs out of the user's home, even for `kilo --version`.
   const home = offline ? fs.mkdtempSync(path.join(os.tmpdir(), 'kilo-orchestra-home-')) : undefined;
-  const binary = await locateKiloBinary({ explicitPath: args.kiloPath, projectRoot: packageRoot(), searchPath: true, env: home ? { ...process.env, ...privateHomeEnv(home) } : process.env });
+  // Until the cleanups below exist, a failure must remove the private home itself.
+  const abandonHome = (error: unknown): never => {
+    if (home) fs.rmSync(home, { recursive: true, force: true });
+    throw error;
+  };
+  const binary = await locateKiloBinary({ explicitPath: args.kiloPath, projectRoot: packageRoot(), searchPath: true, env: home ? { ...process.env, ...privateHomeEnv(home) } : process.env }).catch(abandonHome);
   const scripted = offline
-    ? await startScriptedModel({ script: orchestraScript({ rejectFirstPlan: true, rejectFilesOnce: ['src/overdue.js'] }), latencyMs: args.simLatencyMs, ...overrides.scripted })
+    ? await startScriptedModel({ script: orchestraScript({ rejectFirstPlan: true, rejectFilesOnce: ['src/overdue.js'] }), latencyMs: args.simLatencyMs, ...overrides.scripted }).catch(abandonHome)
     : undefined;
   const cleanups: Array<() => Promise<void> | void> = [];
   if (scripted) cleanups.push(() => scripted.close());

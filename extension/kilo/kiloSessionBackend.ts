@@ -39,6 +39,7 @@ export interface KiloAgentReply extends AgentReply {
 
 const DEFAULT_TURN_TIMEOUT_MS = 10 * 60_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
+const QUIET_TIMEOUT_MS = 10_000;
 const DENIED_TOOL_CALL = /prevents you from using this specific tool call/;
 const CORRECTIVE_PROMPT =
   'Your last answer did not include the result. Call the StructuredOutput tool now with your result, following its schema exactly; do not answer in prose.';
@@ -112,6 +113,10 @@ class KiloAgentSession implements AgentSession {
   private closed = false;
   private busy = false;
   private current: TurnWatch | undefined;
+  /** Settles once Kilo has wound down a turn we cut short; the next prompt waits for it. */
+  private quiet: Promise<void> = Promise.resolve();
+  /** When the session was last seen idle: older assistant messages belong to earlier turns. */
+  private quietSince = 0;
 
   constructor(private context: SessionContext) {
     this.agentId = context.spec.agentId;
@@ -148,6 +153,8 @@ class KiloAgentSession implements AgentSession {
     const { http, events, spec, sessionId } = this.context;
     const permission = permissionRulesFor(spec.role.id, request.grants);
     await untilAborted(signal, withTimeout(events.ready(), this.context.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, 'The Kilo event stream did not open'));
+    // A prompt sent while an aborted turn still winds down would take that turn's idle for its own.
+    await untilAborted(signal, this.quiet);
     await untilAborted(signal, http.updateSession(sessionId, { permission }));
     const [diffBefore, sessionBefore] = await untilAborted(signal, Promise.all([http.diff(sessionId), http.getSession(sessionId)]));
     const format = { type: 'json_schema' as const, schema: request.responseSchema ?? agentOutputJsonSchema() };
@@ -156,7 +163,7 @@ class KiloAgentSession implements AgentSession {
     const deniedWrites: string[] = [];
     const writtenFiles = new Set<string>();
     const prompt = async (text: string) => {
-      const turn = new TurnWatch(this.context, permission, signal, onEvent);
+      const turn = new TurnWatch(this.context, permission, signal, onEvent, this.quietSince);
       this.current = turn;
       try {
         await turn.start(() => http.promptAsync(sessionId, { parts: [{ type: 'text', text }], model, format }));
@@ -166,6 +173,8 @@ class KiloAgentSession implements AgentSession {
         for (const file of turn.writtenFiles) writtenFiles.add(file);
         turn.dispose();
         this.current = undefined;
+        if (turn.endedIdle) this.quietSince = Date.now();
+        else this.quiet = this.untilSessionIdle();
       }
     };
     let output = await this.answerOf(await prompt(renderPrompt(request.prompt, request.inputs)));
@@ -187,6 +196,29 @@ class KiloAgentSession implements AgentSession {
     // meanwhile: a file counts as this agent's change only when its own tool call wrote it too.
     const changedFiles = changedFilesBetween(diffBefore, diffAfter).filter((file) => writtenFiles.has(file) && !file.startsWith(`${STORE_DIR_NAME}/`));
     return { output: output.value, changedFiles, usage, deniedWrites: [...new Set(deniedWrites)] };
+  }
+
+  /** Resolves once Kilo reports this session idle (at most 10 s: then the next turn goes ahead). */
+  private async untilSessionIdle(): Promise<void> {
+    const { events, http, sessionId } = this.context;
+    let settle!: (idle: boolean) => void;
+    const outcome = new Promise<boolean>((resolve) => (settle = resolve));
+    const subscription = events.subscribe(sessionId, (event) => {
+      const status = (event.properties.status as { type?: string } | undefined)?.type;
+      if (event.type === 'session.idle' || (event.type === 'session.status' && status === 'idle')) settle(true);
+    });
+    // Unreferenced: shutting down need not wait for a session no one will prompt again.
+    const timer = setTimeout(() => settle(false), QUIET_TIMEOUT_MS).unref();
+    try {
+      if ((await http.status())[sessionId] === undefined) settle(true);
+      if (!(await outcome)) this.context.log?.(`${this.agentId}: Kilo session ${sessionId} was still busy ${QUIET_TIMEOUT_MS / 1000} s after its turn was stopped; the next prompt goes ahead.`);
+    } catch (error) {
+      this.context.log?.(`${this.agentId}: could not check that Kilo session ${sessionId} went idle (${describeError(error)}); the next prompt goes ahead.`);
+    } finally {
+      clearTimeout(timer);
+      subscription.dispose();
+      this.quietSince = Date.now();
+    }
   }
 
   /** A new Kilo session for this agent, so the next turn sees no earlier conversation. */
@@ -221,6 +253,8 @@ class TurnWatch {
   /** Files this session's own write/edit calls completed (workspace-relative). */
   readonly writtenFiles: string[] = [];
   readonly finished: Promise<KiloMessageInfo[]>;
+  /** True once the turn ended because Kilo reported the session idle. */
+  endedIdle = false;
   private readonly assistant = new Map<string, KiloMessageInfo>();
   private readonly reported = new Set<string>();
   private readonly disposables: Disposable[] = [];
@@ -230,12 +264,15 @@ class TurnWatch {
   private sentAt = 0;
   private status: 'busy' | 'idle' = 'idle';
   private settled = false;
+  /** The server the prompt went to: a restarted one has a new address and password. */
+  private server: string | undefined;
 
   constructor(
     private readonly context: SessionContext,
     private readonly permission: PermissionRule[],
     private readonly signal: AbortSignal,
     private readonly onEvent: (event: BackendEvent) => void,
+    private readonly notBefore = 0,
   ) {
     this.finished = new Promise((resolve, reject) => {
       this.resolve = resolve;
@@ -257,7 +294,8 @@ class TurnWatch {
     const timer = setTimeout(() => this.stop(new OrchestraError('backend-failed', `${this.context.spec.agentId} did not finish within ${Math.round(timeoutMs / 1000)} s.`, { retryable: true })), timeoutMs);
     this.disposables.push({ dispose: () => clearTimeout(timer) });
     // One second of slack for clock rounding; older assistant messages belong to earlier turns.
-    this.sentAt = Date.now() - 1000;
+    this.sentAt = Math.max(Date.now() - 1000, this.notBefore);
+    this.server = endpointKey(this.context.connection());
     await send();
   }
 
@@ -305,6 +343,7 @@ class TurnWatch {
     // A stale idle from before the prompt took effect must not end the turn.
     if (!this.started) return;
     this.setStatus('idle');
+    if (!this.settled) this.endedIdle = true;
     this.settle(() => this.resolve([...this.assistant.values()].sort((a, b) => (a.time?.created ?? 0) - (b.time?.created ?? 0))));
   }
 
@@ -337,6 +376,8 @@ class TurnWatch {
 
   private onError(error: KiloError | undefined): void {
     if (error?.name === 'StructuredOutputError') return;
+    // Before this turn started, an abort can only be the late news of an earlier, stopped turn.
+    if (error?.name === 'MessageAbortedError' && !this.started) return;
     this.settle(() => this.reject(kiloFailure(error, this.context.spec.agentId)));
   }
 
@@ -355,12 +396,20 @@ class TurnWatch {
     }
   }
 
-  /** After a reconnection the idle event may have been missed: ask the server. */
+  /**
+   * After a reconnection the idle event may have been missed: ask the server. A restarted server
+   * never runs the turn on (nor answers a prompt it did not start), so that turn fails retryably:
+   * the work is done again rather than asked for a result it never produced.
+   */
   private async reconcile(): Promise<void> {
-    if (!this.started || this.settled) return;
+    const restarted = this.server !== endpointKey(this.context.connection());
+    if ((!this.started && !restarted) || this.settled) return;
     try {
       const statuses = await this.context.http.status();
-      if (statuses[this.context.sessionId] === undefined) this.idle();
+      if (statuses[this.context.sessionId] !== undefined) return;
+      if (!restarted) return this.idle();
+      const message = `The Kilo server restarted while ${this.context.spec.agentId} was working; the work is tried again.`;
+      this.settle(() => this.reject(new OrchestraError('backend-failed', message, { retryable: true })));
     } catch (error) {
       this.context.log?.(`Could not check the status of ${this.context.sessionId} after reconnecting: ${describeError(error)}`);
     }
@@ -403,6 +452,10 @@ function requireGitRoot(directory: string): void {
   throw new OrchestraError('invalid-config', `The workspace ${directory} is not the root of a git repository; Kilo needs one to report changes and enforce file grants.`, {
     hint: 'Run `git init` and commit once in the workspace, or choose the repository root as the workspace.',
   });
+}
+
+function endpointKey(endpoint: KiloEndpoint | undefined): string | undefined {
+  return endpoint && `${endpoint.baseUrl} ${endpoint.authHeader}`;
 }
 
 function isWriteTool(tool: string | undefined): boolean {

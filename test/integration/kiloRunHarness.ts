@@ -120,6 +120,11 @@ export class KiloStatusWatch {
     return until(() => this.busy().length === 0, (recheck) => this.subscribe(recheck), timeoutMs, `Kilo sessions ${this.busy().join(', ')} to go idle`);
   }
 
+  /** Resolves once some session is busy; rejects after `timeoutMs`. */
+  untilSomeBusy(timeoutMs: number): Promise<void> {
+    return until(() => this.busy().length > 0, (recheck) => this.subscribe(recheck), timeoutMs, 'a Kilo session to be busy');
+  }
+
   /** `GET /session/status?directory=…`: Kilo lists only the sessions that are not idle. */
   async fetch(): Promise<Record<string, { type: string }>> {
     const response = await this.runtime.server.request(`/session/status?directory=${encodeURIComponent(this.workspace)}`);

@@ -4,14 +4,14 @@ import { z } from 'zod';
 import type { AgentBackend, AgentReply, AgentSession, ArtifactInput, BackendEvent, SessionSpec, Usage, WorkRequest } from '../engine/backends/agentBackend';
 import { AgentOutputSchema } from '../engine/backends/agentOutput';
 import { OrchestraError, describeError } from '../engine/util/errors';
-import type { Disposable } from '../engine/util/disposable';
 import { KiloEventStream } from './kiloEventStream';
-import type { KiloEvent } from './kiloEventStream';
 import { STORE_DIR_NAME } from '../engine/util/paths';
 import { KiloHttp, changedFilesBetween } from './kiloHttp';
+import { TurnWatch, kiloFailure, type KiloError } from './kiloTurnWatch';
+
+export { kiloFailure } from './kiloTurnWatch';
 import type { FetchFunction, KiloEndpoint, KiloMessageInfo, KiloPart } from './kiloHttp';
 import { permissionRulesFor } from './permissionRules';
-import type { PermissionRule } from './permissionRules';
 
 export interface KiloSessionBackendOptions {
   /** The running server; undefined while it is down. Read on every request, so restarts are followed. */
@@ -37,10 +37,8 @@ export interface KiloAgentReply extends AgentReply {
   deniedWrites: string[];
 }
 
-const DEFAULT_TURN_TIMEOUT_MS = 10 * 60_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 const QUIET_TIMEOUT_MS = 10_000;
-const DENIED_TOOL_CALL = /prevents you from using this specific tool call/;
 const CORRECTIVE_PROMPT =
   'Your last answer did not include the result. Call the StructuredOutput tool now with your result, following its schema exactly; do not answer in prose.';
 
@@ -97,7 +95,7 @@ export class KiloSessionBackend implements AgentBackend {
   }
 }
 
-interface SessionContext extends KiloSessionBackendOptions {
+export interface SessionContext extends KiloSessionBackendOptions {
   spec: SessionSpec;
   /** The Kilo agent the session runs as. */
   agent: string;
@@ -247,201 +245,6 @@ class KiloAgentSession implements AgentSession {
   }
 }
 
-/** Watches one prompt of one session until its turn ends, reporting progress on the way. */
-class TurnWatch {
-  readonly deniedWrites: string[] = [];
-  /** Files this session's own write/edit calls completed (workspace-relative). */
-  readonly writtenFiles: string[] = [];
-  readonly finished: Promise<KiloMessageInfo[]>;
-  /** True once the turn ended because Kilo reported the session idle. */
-  endedIdle = false;
-  private readonly assistant = new Map<string, KiloMessageInfo>();
-  private readonly reported = new Set<string>();
-  private readonly disposables: Disposable[] = [];
-  private resolve!: (messages: KiloMessageInfo[]) => void;
-  private reject!: (error: OrchestraError) => void;
-  private started = false;
-  private sentAt = 0;
-  private status: 'busy' | 'idle' = 'idle';
-  private settled = false;
-  /** The server the prompt went to: a restarted one has a new address and password. */
-  private server: string | undefined;
-
-  constructor(
-    private readonly context: SessionContext,
-    private readonly permission: PermissionRule[],
-    private readonly signal: AbortSignal,
-    private readonly onEvent: (event: BackendEvent) => void,
-    private readonly notBefore = 0,
-  ) {
-    this.finished = new Promise((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
-    // Callers await `finished` only after `start`; an early rejection must not count as unhandled.
-    this.finished.catch(() => undefined);
-  }
-
-  async start(send: () => Promise<void>): Promise<void> {
-    const { events, sessionId } = this.context;
-    this.disposables.push(events.subscribe(sessionId, (event) => this.handle(event)));
-    this.disposables.push(events.onConnected((reconnect) => reconnect && void this.reconcile()));
-    const onAbort = () => this.stop(new OrchestraError('aborted', `The work of ${this.context.spec.agentId} was cancelled.`));
-    if (this.signal.aborted) throw new OrchestraError('aborted', `The work of ${this.context.spec.agentId} was cancelled.`);
-    this.signal.addEventListener('abort', onAbort, { once: true });
-    this.disposables.push({ dispose: () => this.signal.removeEventListener('abort', onAbort) });
-    const timeoutMs = this.context.turnTimeoutMs ?? DEFAULT_TURN_TIMEOUT_MS;
-    const timer = setTimeout(() => this.stop(new OrchestraError('backend-failed', `${this.context.spec.agentId} did not finish within ${Math.round(timeoutMs / 1000)} s.`, { retryable: true })), timeoutMs);
-    this.disposables.push({ dispose: () => clearTimeout(timer) });
-    // One second of slack for clock rounding; older assistant messages belong to earlier turns.
-    this.sentAt = Math.max(Date.now() - 1000, this.notBefore);
-    this.server = endpointKey(this.context.connection());
-    await send();
-  }
-
-  dispose(): void {
-    for (const disposable of this.disposables.splice(0)) disposable.dispose();
-  }
-
-  private handle(event: KiloEvent): void {
-    const p = event.properties;
-    switch (event.type) {
-      case 'session.status': {
-        const status = p.status as { type?: string; attempt?: number; message?: string; next?: number } | undefined;
-        if (status?.type === 'busy') this.setStatus('busy');
-        else if (status?.type === 'retry') this.onEvent({ type: 'retry', attempt: status.attempt ?? 0, nextAttemptAt: status.next ?? Date.now(), message: status.message ?? '' });
-        else if (status?.type === 'idle') this.idle();
-        return;
-      }
-      case 'session.idle':
-        return this.idle();
-      case 'message.updated': {
-        const info = p.info as KiloMessageInfo | undefined;
-        if (info?.role !== 'assistant' || (info.time?.created ?? this.sentAt) < this.sentAt) return;
-        this.started = true;
-        this.assistant.delete(info.id);
-        this.assistant.set(info.id, { ...info, time: info.time ?? { created: 0 } });
-        return;
-      }
-      case 'message.part.updated':
-        return this.onPart(p.part as ToolPart | undefined);
-      case 'session.error':
-        return this.onError(p.error as KiloError | undefined);
-      case 'permission.asked':
-        return void this.refuse(p as { id?: string; permission?: string; patterns?: string[] });
-    }
-  }
-
-  private setStatus(status: 'busy' | 'idle'): void {
-    if (status === 'busy') this.started = true;
-    if (this.status === status) return;
-    this.status = status;
-    this.onEvent({ type: 'status', status });
-  }
-
-  private idle(): void {
-    // A stale idle from before the prompt took effect must not end the turn.
-    if (!this.started) return;
-    this.setStatus('idle');
-    if (!this.settled) this.endedIdle = true;
-    this.settle(() => this.resolve([...this.assistant.values()].sort((a, b) => (a.time?.created ?? 0) - (b.time?.created ?? 0))));
-  }
-
-  private onPart(part: ToolPart | undefined): void {
-    if (part?.type !== 'tool' || part.state === undefined) return;
-    const { status, input = {}, error } = part.state;
-    const target = this.describeTarget(part.tool ?? '', input);
-    const key = `${part.id ?? part.callID}:${status}`;
-    if (this.reported.has(key)) return;
-    if (status === 'running') {
-      this.reported.add(key);
-      this.onEvent({ type: 'progress', message: `${part.tool} ${target}`.trim() });
-    } else if (status === 'completed' && isWriteTool(part.tool)) {
-      this.reported.add(key);
-      this.writtenFiles.push(target);
-      this.onEvent({ type: 'file', path: target });
-    } else if (status === 'error' && isWriteTool(part.tool) && DENIED_TOOL_CALL.test(error ?? '')) {
-      this.reported.add(key);
-      this.deniedWrites.push(target);
-      this.onEvent({ type: 'progress', message: `denied write: ${target}` });
-    }
-  }
-
-  private describeTarget(tool: string, input: Record<string, unknown>): string {
-    if (typeof input.filePath === 'string') return relativeTo(this.context.directory, input.filePath);
-    if (tool === 'bash' && typeof input.command === 'string') return input.command.slice(0, 120);
-    if (typeof input.pattern === 'string') return input.pattern;
-    return '';
-  }
-
-  private onError(error: KiloError | undefined): void {
-    if (error?.name === 'StructuredOutputError') return;
-    // Before this turn started, an abort can only be the late news of an earlier, stopped turn.
-    if (error?.name === 'MessageAbortedError' && !this.started) return;
-    this.settle(() => this.reject(kiloFailure(error, this.context.spec.agentId)));
-  }
-
-  /** Grants are explicit rules, so an ask means a rule is missing: refuse rather than block the turn. */
-  private async refuse(request: { id?: string; permission?: string; patterns?: string[] }): Promise<void> {
-    if (request.id === undefined) return;
-    const what = `${request.permission ?? 'permission'} ${(request.patterns ?? []).join(', ')}`.trim();
-    this.onEvent({ type: 'progress', message: `refused: ${what}` });
-    const granted = this.permission.filter((rule) => rule.permission === 'edit' && rule.action === 'allow').map((rule) => rule.pattern);
-    const message = `Not granted. This work may change only: ${granted.length > 0 ? granted.join(', ') : 'no files'}.`;
-    try {
-      await this.context.http.replyPermission(request.id, 'reject', message);
-    } catch (error) {
-      this.context.log?.(`Could not refuse Kilo permission request ${request.id} (${what}): ${describeError(error)}`);
-      this.settle(() => this.reject(error instanceof OrchestraError ? error : new OrchestraError('backend-failed', describeError(error), { retryable: true })));
-    }
-  }
-
-  /**
-   * After a reconnection the idle event may have been missed: ask the server. A restarted server
-   * never runs the turn on (nor answers a prompt it did not start), so that turn fails retryably:
-   * the work is done again rather than asked for a result it never produced.
-   */
-  private async reconcile(): Promise<void> {
-    const restarted = this.server !== endpointKey(this.context.connection());
-    if ((!this.started && !restarted) || this.settled) return;
-    try {
-      const statuses = await this.context.http.status();
-      if (statuses[this.context.sessionId] !== undefined) return;
-      if (!restarted) return this.idle();
-      const message = `The Kilo server restarted while ${this.context.spec.agentId} was working; the work is tried again.`;
-      this.settle(() => this.reject(new OrchestraError('backend-failed', message, { retryable: true })));
-    } catch (error) {
-      this.context.log?.(`Could not check the status of ${this.context.sessionId} after reconnecting: ${describeError(error)}`);
-    }
-  }
-
-  /** Rejects the turn with `error` and asks Kilo to abort it. */
-  stop(error: OrchestraError): void {
-    if (this.settled) return;
-    this.settle(() => this.reject(error));
-    this.context.http.abort(this.context.sessionId).catch((cause: unknown) => this.context.log?.(`Could not abort Kilo session ${this.context.sessionId}: ${describeError(cause)}`));
-  }
-
-  private settle(action: () => void): void {
-    if (this.settled) return;
-    this.settled = true;
-    action();
-  }
-}
-
-interface ToolPart {
-  type: string;
-  id?: string;
-  callID?: string;
-  tool?: string;
-  state?: { status: string; input?: Record<string, unknown>; error?: string };
-}
-
-interface KiloError {
-  name?: string;
-  data?: { message?: string; statusCode?: number; isRetryable?: boolean };
-}
-
 /**
  * Kilo computes session diffs from git snapshots and matches `edit` patterns against paths relative
  * to the git root: outside a repository the diff is empty, and in a sub-folder our grants would not
@@ -454,27 +257,9 @@ function requireGitRoot(directory: string): void {
   });
 }
 
-function endpointKey(endpoint: KiloEndpoint | undefined): string | undefined {
-  return endpoint && `${endpoint.baseUrl} ${endpoint.authHeader}`;
-}
 
-function isWriteTool(tool: string | undefined): boolean {
-  return tool === 'write' || tool === 'edit';
-}
 
-function relativeTo(directory: string, file: string): string {
-  return (path.isAbsolute(file) ? path.relative(directory, file) : file).split(path.sep).join('/');
-}
 
-/** The OrchestraError for a Kilo error object (`session.error` or a message's `error`). */
-export function kiloFailure(error: KiloError | undefined, agentId: string): OrchestraError {
-  const message = error?.data?.message ?? error?.name ?? 'unknown error';
-  if (error?.name === 'MessageAbortedError') return new OrchestraError('aborted', `The work of ${agentId} was aborted in Kilo.`);
-  if (error?.data?.statusCode === 429 || /rate.?limit|too many requests|\b429\b/i.test(message)) {
-    return new OrchestraError('rate-limited', `${agentId}'s model is rate-limited: ${message}`, { retryable: true });
-  }
-  return new OrchestraError('backend-failed', `${agentId}'s Kilo session failed (${error?.name ?? 'error'}): ${message}`, { retryable: error?.data?.isRetryable !== false });
-}
 
 function failOnMessageError(info: KiloMessageInfo | undefined, agentId: string): void {
   const error = info?.error;

@@ -10,6 +10,7 @@ import { removeAbandonedLocks } from '../../extension/kilo/staleLocks';
 import { SAMPLE_PLAN, orchestraScript } from '../../scripts/scriptedModel/orchestraScript';
 import type { RequestLogEntry, Script } from '../../scripts/scriptedModel/scriptedModelServer';
 import { KiloStatusWatch, SAMPLE_TASK, aSampleWorkspace, busyAgents, chatRequests, kiloArgs, until, untilPhase, untilRequest } from './kiloRunHarness';
+import { isAlive } from '../unit/support/process';
 
 // Whole orchestrated runs on real `kilo serve` 7.7.7 when things go wrong: pause, cancel, a write
 // outside the grant, the server killed mid-run, and a burst of rate limits.
@@ -104,14 +105,6 @@ function killAsLockTaken(pid: number, locks: string): Promise<{ at: number; left
   });
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('an orchestrated run on real kilo serve, when things go wrong', () => {
   it('pausing during implementation aborts every busy Kilo session, and resuming finishes the run', async () => {

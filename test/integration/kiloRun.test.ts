@@ -1,30 +1,14 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { RunArgs } from '../../extension/cli/cliArgs';
 import { startKiloRuntime } from '../../extension/cli/kiloRuntime';
 import { OrchestrationRun } from '../../extension/engine/run/orchestrationRun';
 import { KiloHttp } from '../../extension/kilo/kiloHttp';
 import { modelChoices } from '../../extension/kilo/kiloModels';
+import { aSampleWorkspace, kiloArgs } from './kiloRunHarness';
 
 // A whole orchestrated task through real `kilo serve` 7.7.7 and the scripted model: every role is
 // a real Kilo session, files are written by Kilo's own tools, the Debugger runs the sample's tests.
-const root = path.resolve(__dirname, '../..');
-
-function aSampleWorkspace(): string {
-  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'kilo-run-'));
-  fs.cpSync(path.join(root, 'scripts', 'sample-project'), workspace, { recursive: true });
-  for (const args of [['init', '-q'], ['add', '-A'], ['-c', 'user.name=t', '-c', 'user.email=t@localhost', 'commit', '-qm', 'sample']]) {
-    expect(spawnSync('git', args, { cwd: workspace }).status).toBe(0);
-  }
-  return workspace;
-}
-
-function kiloArgs(workspace: string): RunArgs {
-  return { command: 'run', task: 'Add overdue-loan tracking', workspace, backend: 'kilo', maxAgents: 4, simFiles: 6, simLatencyMs: 250, models: {}, quiet: true };
-}
 
 /** Pairs of requests whose [at, endedAt] intervals overlap. */
 function overlapping(requests: Array<{ at: number; endedAt?: number }>): number {

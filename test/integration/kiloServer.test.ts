@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { locateKiloBinary } from '../../extension/kilo/kiloBinary';
 import { KiloServer, privateHomeEnv, type KiloConnection, type KiloServerEvents } from '../../extension/kilo/kiloServer';
 import { rejection } from '../unit/support/errors';
+import { isAlive } from '../unit/support/process';
 
 // Runs the REAL pinned Kilo CLI binary (@kilocode/cli-linux-x64 7.7.7) in a private home, offline. The tests of the
 // shared server run in order: start, authentication, crash and restart, dispose.
@@ -17,14 +18,6 @@ function next<K extends keyof KiloServerEvents & string>(server: KiloServer, eve
   return new Promise((resolve) => server.events.once(event, ((value: Parameters<KiloServerEvents[K]>[0]) => resolve(value)) as KiloServerEvents[K]));
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Processes of process group `pgid` that have not exited (zombies excluded). */
 function liveGroupMembers(pgid: number): string[] {

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { KiloServer, restartDelayMs, type KiloServerEvents, type KiloServerOptions } from '../../../extension/kilo/kiloServer';
 import { rejection } from '../support/errors';
 import { fakeServeBinary, type FakeServeMode } from './fakeKiloBinaries';
+import { isAlive } from '../support/process';
 
 // Real child processes (small node scripts standing in for `kilo serve`), real timers kept short.
 const servers: KiloServer[] = [];
@@ -50,14 +51,6 @@ function record(server: KiloServer): Array<{ event: string; value: unknown }> {
   return seen;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function refuses(baseUrl: string): Promise<boolean> {
   return fetch(`${baseUrl}/global/health`).then(

@@ -28,24 +28,12 @@ export interface RunReport {
   runDir: string;
 }
 
-export interface ReportInput {
-  runId: string;
-  status: Phase;
-  reason?: string;
-  backend: string;
-  task: string;
-  workspace: string;
-  transitions: PhaseTransition[];
+/** What the report is built from: the run's own records where the report keeps a digest of them. */
+export type ReportInput = Omit<RunReport, 'states' | 'agents' | 'artifacts' | 'costUsd'> & {
   agents: AgentRecord[];
   profiles: Profile[];
   artifacts: ArtifactRecord[];
-  files: { planned: number; approved: number };
-  organiser: RunReport['organiser'];
-  concurrency: RunReport['concurrency'];
-  findings: RecordedFinding[];
-  wallMs: number;
-  runDir: string;
-}
+};
 
 export function buildRunReport(input: ReportInput): RunReport {
   const profileName = (id: string): string => {

@@ -1,6 +1,6 @@
 import type { TestFailure } from '../backends/agentOutput';
 import type { DecisionDraft, Draft } from './draft';
-import { batchesOf, fixFile } from './fileBoard';
+import { dispatchBatches, fixFile } from './fileBoard';
 import { excerpt, failuresNote } from './workNotes';
 import { isRoleActive } from './workflowRoles';
 import type { FileEntry, WorkResult } from './workflowTypes';
@@ -27,15 +27,8 @@ export function afterCoding(draft: Draft): void {
 }
 
 function startDocumentation(draft: Draft): void {
-  const { state } = draft;
-  state.phase = 'DOCUMENTATION';
-  const batches = batchesOf(state.files.map((file) => file.path), state.config.batchSize);
-  const writers = draft.instances(WRITER);
-  state.batchesLeft = batches.length;
-  batches.forEach((batch, index) => {
-    const grants = index === 0 ? [...batch, OVERVIEW_FILE] : batch;
-    draft.dispatch({ kind: 'document', role: WRITER, instance: (index % writers) + 1, grants, files: batch, inputs: [state.plan?.artifactId] });
-  });
+  draft.state.phase = 'DOCUMENTATION';
+  dispatchBatches(draft, 'document', WRITER, [OVERVIEW_FILE]);
 }
 
 export function onDocumented(draft: Draft): void {

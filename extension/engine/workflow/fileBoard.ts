@@ -25,16 +25,25 @@ export function batchesOf<T>(items: readonly T[], size: number): T[][] {
   return batches;
 }
 
-/** Hands every batch of files to the primary coders at once, round robin; the pool queues per agent. */
-export function startStructure(draft: Draft): void {
+/**
+ * Hands every batch of the plan's files to the role's instances at once, round robin (the pool
+ * queues per agent). `extraGrants` go to the first batch only (e.g. the overview document).
+ */
+export function dispatchBatches(draft: Draft, kind: 'structure' | 'document', role: string, extraGrants: readonly string[] = []): void {
   const { state } = draft;
-  state.phase = 'STRUCTURE_CREATION';
   const batches = batchesOf(state.files.map((file) => file.path), state.config.batchSize);
-  const coders = draft.instances(PRIMARY);
+  const instances = draft.instances(role);
   state.batchesLeft = batches.length;
   batches.forEach((batch, index) => {
-    draft.dispatch({ kind: 'structure', role: PRIMARY, instance: (index % coders) + 1, grants: batch, files: batch, inputs: [state.plan?.artifactId] });
+    const grants = index === 0 ? [...batch, ...extraGrants] : batch;
+    draft.dispatch({ kind, role, instance: (index % instances) + 1, grants, files: batch, inputs: [state.plan?.artifactId] });
   });
+}
+
+/** Structure creation: the primary coders scaffold every file of the plan. */
+export function startStructure(draft: Draft): void {
+  draft.state.phase = 'STRUCTURE_CREATION';
+  dispatchBatches(draft, 'structure', PRIMARY);
 }
 
 /** Records each file's pseudocode; once the last batch is in, coding starts. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Phase } from '../../../extension/engine/workflow/workflowTypes';
+import { PHASES, TERMINAL_PHASES, type Phase } from '../../../extension/engine/workflow/workflowTypes';
 import { Driver, aConfig, aResult, defaultResult, playRun } from './workflowFixtures';
 
 /** Reaches `phase` in a run where the sceptic rejects the first plan and the first review of file 1. */
@@ -115,19 +115,8 @@ describe('lifecycle: pause and resume', () => {
 });
 
 describe('lifecycle: cancel and fail', () => {
-  const phases: Phase[] = [
-    'IDLE',
-    'PLANNING',
-    'PLAN_REVIEW',
-    'PLAN_REVISION',
-    'STRUCTURE_CREATION',
-    'CODE_IMPLEMENTATION',
-    'CODE_REVIEW',
-    'CODE_FIXING',
-    'DOCUMENTATION',
-    'TESTING',
-    'PAUSED',
-  ];
+  // Every phase a run can still leave: all but the terminal ones.
+  const phases: Phase[] = PHASES.filter((phase) => !TERMINAL_PHASES.includes(phase));
 
   it.each(phases)('cancels from %s: aborts all in-flight work, then finishes', (phase) => {
     const driver = reach(phase);

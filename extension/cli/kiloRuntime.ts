@@ -2,9 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AgentBackend } from '../engine/backends/agentBackend';
-import { BUILTIN_ROLES } from '../engine/roles/builtinRoles';
-import { loadRolesConfigFile } from '../engine/roles/rolesConfigFile';
-import type { Profile, RolesConfig } from '../engine/roles/roleSchema';
+import { everyRoleOnItsOwnProfile, loadRolesConfigFile } from '../engine/roles/rolesConfigFile';
+import type { RolesConfig } from '../engine/roles/roleSchema';
 import { resolveRoles, type RoleResolution } from '../engine/roles/roleValidation';
 import { locateKiloBinary } from '../kilo/kiloBinary';
 import { buildKiloConfig } from '../kilo/kiloConfig';
@@ -107,7 +106,7 @@ const SCRIPTED_PRICES: Record<string, { input: number; output: number }> = {
 
 /** Every built-in role on its own scripted model, so the request log proves the routing. */
 function scriptedRolesConfig(baseURL: string): RolesConfig {
-  const profiles: Profile[] = BUILTIN_ROLES.map((role) => ({
+  return everyRoleOnItsOwnProfile((role) => ({
     id: `scripted-${role.id}`,
     label: `Scripted ${role.name}`,
     providerID: 'scripted',
@@ -115,11 +114,6 @@ function scriptedRolesConfig(baseURL: string): RolesConfig {
     baseURL,
     ...(SCRIPTED_PRICES[role.id] ? { cost: SCRIPTED_PRICES[role.id] } : {}),
   }));
-  return {
-    profiles,
-    roles: BUILTIN_ROLES.map((role) => ({ id: role.id, active: true })),
-    assignments: Object.fromEntries(BUILTIN_ROLES.map((role) => [role.id, `scripted-${role.id}`])),
-  };
 }
 
 /** The roles file (if any) with each `--model ROLE=provider/model` as that role's profile. */

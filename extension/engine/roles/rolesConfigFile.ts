@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { OrchestraError } from '../util/errors';
 import { BUILTIN_ROLES } from './builtinRoles';
-import { RolesConfigSchema, type Profile, type RolesConfig } from './roleSchema';
+import { RolesConfigSchema, type Profile, type RoleDefinition, type RolesConfig } from './roleSchema';
 
 /**
  * Reads a `--roles FILE`. Every problem (missing file, invalid JSON, a field the schema refuses)
@@ -41,16 +41,16 @@ export function parseRolesConfig(raw: unknown, source: string): RolesConfig {
  * so reports show several models with different costs.
  */
 export function simulatedRolesConfig(): RolesConfig {
-  const profiles: Profile[] = BUILTIN_ROLES.map((role) => ({
-    id: `sim-${role.id}`,
-    label: `Simulated ${role.name}`,
-    providerID: 'simulated',
-    modelID: `sim-${role.id}`,
-  }));
+  return everyRoleOnItsOwnProfile((role) => ({ id: `sim-${role.id}`, label: `Simulated ${role.name}`, providerID: 'simulated', modelID: `sim-${role.id}` }));
+}
+
+/** Every built-in role active, each assigned the profile `profileFor` gives it. */
+export function everyRoleOnItsOwnProfile(profileFor: (role: RoleDefinition) => Profile): RolesConfig {
+  const profiles = BUILTIN_ROLES.map(profileFor);
   return {
     profiles,
     roles: BUILTIN_ROLES.map((role) => ({ id: role.id, active: true })),
-    assignments: Object.fromEntries(BUILTIN_ROLES.map((role) => [role.id, `sim-${role.id}`])),
+    assignments: Object.fromEntries(BUILTIN_ROLES.map((role, index) => [role.id, profiles[index]!.id])),
   };
 }
 

@@ -1,0 +1,172 @@
+import { z } from 'zod';
+
+/**
+ * What the dashboard shows, as plain data. The protocol stands alone (zod only) so the webview
+ * bundle never pulls in engine code; `test/unit/protocol` checks these lists against the engine's.
+ */
+export const PHASE_NAMES = [
+  'IDLE',
+  'PLANNING',
+  'PLAN_REVIEW',
+  'PLAN_REVISION',
+  'STRUCTURE_CREATION',
+  'CODE_IMPLEMENTATION',
+  'CODE_REVIEW',
+  'CODE_FIXING',
+  'DOCUMENTATION',
+  'TESTING',
+  'COMPLETED',
+  'PAUSED',
+  'CANCELLED',
+  'FAILED',
+] as const;
+export const PhaseViewSchema = z.enum(PHASE_NAMES);
+export type PhaseView = z.infer<typeof PhaseViewSchema>;
+
+/** Traffic-light states of an agent (same words as the engine's AgentStatus). */
+export const AGENT_STATUSES = ['idle', 'working', 'waiting-rate-limit', 'needs-attention', 'paused', 'done', 'terminated'] as const;
+export const AgentStatusViewSchema = z.enum(AGENT_STATUSES);
+export type AgentStatusView = z.infer<typeof AgentStatusViewSchema>;
+
+export const ARTIFACT_TYPE_NAMES = ['plan', 'pseudocode', 'code', 'review', 'documentation', 'test-report'] as const;
+export const ArtifactTypeViewSchema = z.enum(ARTIFACT_TYPE_NAMES);
+
+export const FILE_STAGES = ['pending', 'implementing', 'reviewing', 'fixing', 'approved'] as const;
+
+const Usd = z.number().nonnegative();
+const Tokens = z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() });
+
+export const AgentViewSchema = z.object({
+  id: z.string(),
+  role: z.string(),
+  /** The role's display name ("Secondary Coder"). */
+  roleName: z.string(),
+  instance: z.number().int().positive(),
+  /** "provider/model" the agent runs on. */
+  model: z.string(),
+  status: AgentStatusViewSchema,
+  currentStep: z.string().optional(),
+  turns: z.number().int().nonnegative(),
+  tokens: Tokens,
+  costUsd: Usd,
+  lastError: z.string().optional(),
+});
+export type AgentView = z.infer<typeof AgentViewSchema>;
+
+export const TimelineEntrySchema = z.object({
+  /** Rises by one per entry within a run; the dashboard keeps entries in this order. */
+  seq: z.number().int().nonnegative(),
+  /** Milliseconds since the run started. */
+  atMs: z.number().nonnegative(),
+  kind: z.enum(['phase', 'decision', 'artifact', 'finding', 'attention', 'work', 'chat']),
+  title: z.string(),
+  detail: z.string().optional(),
+  agentId: z.string().optional(),
+  /** For phase entries: how long the phase lasted (absent while it is current). */
+  durationMs: z.number().nonnegative().optional(),
+});
+export type TimelineEntry = z.infer<typeof TimelineEntrySchema>;
+
+export const FileViewSchema = z.object({
+  path: z.string(),
+  purpose: z.string(),
+  stage: z.enum(FILE_STAGES),
+  /** The Secondary Coder instance that owns the file. */
+  coder: z.number().int().positive().optional(),
+  fixes: z.number().int().nonnegative(),
+  codeArtifactId: z.string().optional(),
+});
+export type FileView = z.infer<typeof FileViewSchema>;
+
+export const ArtifactViewSchema = z.object({
+  id: z.string(),
+  type: ArtifactTypeViewSchema,
+  producer: z.string(),
+  role: z.string(),
+  status: z.enum(['in-progress', 'completed', 'needs-revision', 'approved']),
+  summary: z.string(),
+  version: z.number().int().positive(),
+  files: z.array(z.string()),
+  updatedAt: z.string(),
+});
+export type ArtifactView = z.infer<typeof ArtifactViewSchema>;
+
+export const TodoViewSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  status: z.enum(['pending', 'in-progress', 'done', 'blocked']),
+  role: z.string().optional(),
+  file: z.string().optional(),
+});
+export type TodoView = z.infer<typeof TodoViewSchema>;
+
+export const CostViewSchema = z.object({
+  totalUsd: Usd,
+  /** The user's budget for a run (setting `kiloOrchestra.budgetUsd`); absent when none is set. */
+  budgetUsd: Usd.optional(),
+  byRole: z.array(z.object({ role: z.string(), roleName: z.string(), usd: Usd, tokens: Tokens })),
+  byAgent: z.array(z.object({ agentId: z.string(), usd: Usd })),
+});
+export type CostView = z.infer<typeof CostViewSchema>;
+
+export const ChatMessageSchema = z.object({
+  id: z.string(),
+  /** 'user', 'organiser' or an agent id. */
+  from: z.string(),
+  text: z.string(),
+  atMs: z.number().nonnegative(),
+  /** Set while the answer is still being worked out, and on a failed answer. */
+  pending: z.boolean().optional(),
+  error: z.string().optional(),
+});
+export type ChatMessage = z.infer<typeof ChatMessageSchema>;
+
+/** A transcript line of one agent: the work it was given, what it answered, messages with the user. */
+export const TranscriptEntrySchema = z.object({
+  atMs: z.number().nonnegative(),
+  direction: z.enum(['to-agent', 'from-agent']),
+  /** 'organiser' or 'user' on the other side. */
+  counterpart: z.string(),
+  text: z.string(),
+});
+export type TranscriptEntry = z.infer<typeof TranscriptEntrySchema>;
+
+export const RunViewSchema = z.object({
+  runId: z.string(),
+  task: z.string(),
+  phase: PhaseViewSchema,
+  pausedFrom: PhaseViewSchema.optional(),
+  backend: z.string(),
+  /** Epoch ms. */
+  startedAt: z.number(),
+  finishedAt: z.number().optional(),
+  /** Why the run stopped for the user, and what the user may choose. */
+  attention: z.object({ reason: z.string(), options: z.array(z.string()) }).optional(),
+  /** How a finished run ended (the reason of a failure or cancel). */
+  outcome: z.string().optional(),
+  /** A checkpoint of the workspace exists to roll back to. */
+  canRollBack: z.boolean(),
+  /** The run is this window's live run (not one read back from disk after a reload). */
+  live: z.boolean(),
+});
+export type RunView = z.infer<typeof RunViewSchema>;
+
+/** Everything the dashboard shows of one run. */
+export const DashboardStateSchema = z.object({
+  run: RunViewSchema.optional(),
+  agents: z.array(AgentViewSchema),
+  timeline: z.array(TimelineEntrySchema),
+  files: z.array(FileViewSchema),
+  artifacts: z.array(ArtifactViewSchema),
+  todo: z.array(TodoViewSchema),
+  cost: CostViewSchema,
+  /** The user's conversation with the Organiser. */
+  chat: z.array(ChatMessageSchema),
+  /** Agent id → its transcript (most recent entries; older ones stay in the run's event log). */
+  transcripts: z.record(z.string(), z.array(TranscriptEntrySchema)),
+});
+export type DashboardState = z.infer<typeof DashboardStateSchema>;
+
+export function emptyDashboardState(): DashboardState {
+  return { agents: [], timeline: [], files: [], artifacts: [], todo: [], cost: { totalUsd: 0, byRole: [], byAgent: [] }, chat: [], transcripts: {} };
+}

@@ -1,0 +1,42 @@
+import type { HostSingleMessage } from '../protocol/dashboardProtocol';
+import type { RolesConfigView, RolesView } from '../protocol/rolesView';
+import type { DashboardState } from '../protocol/viewModel';
+import type { Disposable } from '../engine/util/disposable';
+
+/** The live run as the dashboard controls it (implemented by the extension's run session). */
+export interface DashboardRunControls {
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  cancel(): Promise<void>;
+  /** A message to the Organiser (`to === 'organiser'`) or to one agent; the answer arrives as chat/transcript updates. */
+  send(to: string, text: string): Promise<void>;
+  /** Restores the workspace files to the run's last checkpoint. */
+  rollBack(): Promise<void>;
+}
+
+/** The artifact content the dashboard loads on demand. */
+export interface ArtifactContent {
+  version: number;
+  content: string;
+  previous?: string;
+  language?: string;
+}
+
+/** What the dashboard shows: a live run's model or one read back from disk. */
+export interface DashboardSource {
+  state(): DashboardState;
+  /** Deltas after `state()`; the panel coalesces them into batches. */
+  onMessage(listener: (message: HostSingleMessage) => void): Disposable;
+  loadArtifact(artifactId: string): Promise<ArtifactContent>;
+}
+
+/** The roles tab's host side (implemented by the config manager and model discovery). */
+export interface RolesController {
+  view(): Promise<RolesView>;
+  save(config: RolesConfigView): Promise<void>;
+  applyTemplate(templateId: RolesView['templates'][number]['id']): Promise<void>;
+  importFromFiles(): Promise<void>;
+  exportToFiles(): Promise<void>;
+  refreshModels(): Promise<void>;
+  onDidChange(listener: () => void): Disposable;
+}

@@ -4,7 +4,7 @@ import { AgentPool } from '../agents/agentPool';
 import type { AgentRecord } from '../agents/agentSchema';
 import { ArtifactStore } from '../artifacts/artifactStore';
 import type { ArtifactRecord } from '../artifacts/artifactSchema';
-import type { AgentBackend, AgentReply, ArtifactInput, WorkRequest } from '../backends/agentBackend';
+import type { AgentBackend, AgentReply, ArtifactInput, Usage, WorkRequest } from '../backends/agentBackend';
 import { Organiser, type OrganiserDecision } from '../organiser/organiser';
 import type { OrganiserSnapshot } from '../organiser/organiserContext';
 import type { RoleResolution } from '../roles/roleValidation';
@@ -28,6 +28,7 @@ import {
   type WorkflowEvent,
   type WorkflowState,
 } from '../workflow/workflowTypes';
+import { readAnswer, talkProblem, talkRequest } from './agentChat';
 import { EventLog } from './eventLog';
 import { RunJournal } from './runJournal';
 import { buildRunReport, type RunReport } from './runReport';
@@ -64,7 +65,18 @@ export type RunEvents = {
   'run:attention': (attention: Attention) => void;
   'run:finding': (finding: RecordedFinding) => void;
   'run:finished': (report: RunReport) => void;
+  /** Every message the router accepted (work, replies, questions), for transcripts. `atMs` is since the run started. */
+  'agent:message': (message: AgentMessageEvent) => void;
 };
+
+export interface AgentMessageEvent {
+  from: string;
+  to: string;
+  messageType: string;
+  content: string;
+  correlationId?: string;
+  atMs: number;
+}
 
 const ORGANISER_ROLE = 'organiser';
 
@@ -83,6 +95,7 @@ export class OrchestrationRun {
   private ruleFallbacks = 0;
   private startedAt = 0;
   private finished?: (report: RunReport) => void;
+  private talks = 0;
 
   private constructor(
     private readonly options: Required<Pick<OrchestrationRunOptions, 'workspace' | 'task' | 'roles' | 'backend' | 'maxActive' | 'onAttention' | 'clock'>> &
@@ -165,6 +178,24 @@ export class OrchestrationRun {
     return this.organiser.answer(message);
   }
 
+  /** The Organiser's plain-words summary of what is happening now and what comes next. */
+  explain(): Promise<{ text: string; contextTokens: number }> {
+    return this.organiser.explain();
+  }
+
+  /**
+   * The user's message to one agent, answered in that agent's own session after the work it is
+   * doing now. Rejects with `unknown-recipient` / `recipient-terminated` for an agent that cannot
+   * answer, and `aborted` when a pause, cancel or the end of the run stops it.
+   */
+  async talkTo(agentId: string, text: string): Promise<{ text: string; usage: Usage }> {
+    const agent = this.pool.get(agentId);
+    const problem = talkProblem(agentId, agent, TERMINAL_PHASES.includes(this.state.phase));
+    if (problem || !agent) throw problem;
+    const reply = await this.inbox.askAgent(agentId, talkRequest(agent, text, ++this.talks), 'answering the user');
+    return { text: readAnswer(reply.output), usage: reply.usage };
+  }
+
   get workflow(): WorkflowState {
     return this.state;
   }
@@ -180,6 +211,16 @@ export class OrchestrationRun {
   private wire(): void {
     this.journal.watch(this.router, this.pool);
     this.pool.events.on('agent:statusChanged', (agent: AgentRecord) => this.events.emit('agent:statusChanged', agent));
+    this.router.events.on('message:sent', (message) =>
+      this.events.emit('agent:message', {
+        from: message.from,
+        to: message.to,
+        messageType: message.messageType,
+        content: message.payload.content,
+        correlationId: message.correlationId,
+        atMs: this.startedAt === 0 ? 0 : Math.max(0, this.options.clock() - this.startedAt),
+      }),
+    );
   }
 
   /** Events reach the machine strictly one at a time, in arrival order. */

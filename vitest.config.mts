@@ -6,7 +6,7 @@ export default defineConfig({
   // Svelte components are compiled for the browser build; their tests run in jsdom.
   plugins: [svelte({ compilerOptions: { css: 'injected' } }), svelteTesting()],
   test: {
-    include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/webview/**/*.test.ts'],
+    include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/webview/**/*.test.ts', 'test/browser/**/*.test.ts'],
     environment: 'node',
     testTimeout: 20_000,
   },

@@ -1,0 +1,65 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { HostMessage } from '../../extension/protocol/dashboardProtocol';
+import type { HarnessServer } from './harnessServer';
+import type { ThemeName } from './vscodeThemes';
+
+/** What the harness page keeps on `window` (see dashboardHarness.html). */
+export interface HarnessWindow {
+  __posted: Array<{ type: string; requestId?: string }>;
+  __cspViolations: Array<{ directive: string; blocked: string; sample: string }>;
+}
+
+/** The dashboard open in one theme, with everything that went wrong on the page collected. */
+export interface DashboardPage {
+  page: Page;
+  /** Uncaught exceptions and console errors. */
+  pageErrors: string[];
+  /** Requests the page tried to make beyond the loopback server (each was aborted). */
+  offLoopbackRequests: string[];
+  cspViolations(): Promise<HarnessWindow['__cspViolations']>;
+  /** Everything the dashboard has posted to the (fake) host so far. */
+  posted(): Promise<HarnessWindow['__posted']>;
+  /** Posts host messages into the page, as VS Code delivers the panel's `postMessage`. */
+  send(messages: HostMessage[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const VIEWPORT = { width: 1280, height: 900 };
+const READY_TIMEOUT_MS = 10_000;
+
+/** Opens the harness page and waits for the dashboard's `ready` handshake. */
+export async function openDashboard(browser: Browser, server: HarnessServer, theme: ThemeName): Promise<DashboardPage> {
+  const context: BrowserContext = await browser.newContext({ viewport: VIEWPORT, colorScheme: theme, deviceScaleFactor: 1 });
+  const offLoopbackRequests: string[] = [];
+  // A webview reaches only its own resources; anything else would be a leak (or a missing bundle file).
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith(`${server.origin}/`) || url.startsWith('data:')) return route.continue();
+    offLoopbackRequests.push(url);
+    return route.abort('blockedbyclient');
+  });
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(`${error.name}: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(`console.error: ${message.text()}`);
+  });
+  await page.goto(server.pageUrl(theme));
+  await page
+    .waitForFunction(() => (window as unknown as HarnessWindow).__posted.some((message) => message.type === 'ready'), undefined, { timeout: READY_TIMEOUT_MS })
+    .catch((error: unknown) => {
+      throw new Error(`The dashboard never posted {type:'ready'} (${pageErrors.join('; ') || 'no page errors'}): ${String(error)}`);
+    });
+  return {
+    page,
+    pageErrors,
+    offLoopbackRequests,
+    cspViolations: () => page.evaluate(() => (window as unknown as HarnessWindow).__cspViolations),
+    posted: () => page.evaluate(() => (window as unknown as HarnessWindow).__posted),
+    send: (messages) =>
+      page.evaluate((all) => {
+        for (const message of all) window.postMessage(message, '*');
+      }, messages),
+    close: () => context.close(),
+  };
+}

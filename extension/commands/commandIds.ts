@@ -1,6 +1,22 @@
 /** Every command the extension contributes; a test checks this list against package.json. */
 export const COMMANDS = {
   startOrchestratedTask: 'kiloOrchestra.startOrchestratedTask',
+  openDashboard: 'kiloOrchestra.openDashboard',
+  pauseAll: 'kiloOrchestra.pauseAll',
+  resume: 'kiloOrchestra.resume',
+  cancel: 'kiloOrchestra.cancel',
+  configureAgentRoles: 'kiloOrchestra.configureAgentRoles',
+  explain: 'kiloOrchestra.explain',
+  talkToAgent: 'kiloOrchestra.talkToAgent',
+  rollBackToCheckpoint: 'kiloOrchestra.rollBackToCheckpoint',
+  showLog: 'kiloOrchestra.showLog',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
+
+/** Context keys the commands' `when` / `enablement` clauses read. */
+export const CONTEXT_KEYS = {
+  runActive: 'kiloOrchestra.runActive',
+  runPaused: 'kiloOrchestra.runPaused',
+  canRollBack: 'kiloOrchestra.canRollBack',
+} as const;

@@ -3,14 +3,13 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from './repoRoot';
 import { WEBVIEW_THEMES, type ThemeName } from './vscodeThemes';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..', '..');
+const root = repoRoot();
 // DASHBOARD_BUNDLE_DIR points the harness at another build of the webview (e.g. a production one).
 const bundleDir = path.resolve(process.env.DASHBOARD_BUNDLE_DIR ?? path.join(root, 'dist', 'webview'));
-const template = path.join(here, 'dashboardHarness.html');
+const template = path.join(root, 'test', 'browser', 'dashboardHarness.html');
 
 const MIME: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { HostMessage, HostSingleMessage } from '../../extension/protocol/dashboardProtocol';
 import type { RolesView } from '../../extension/protocol/rolesView';
 import type { DashboardState } from '../../extension/protocol/viewModel';
+import { repoRoot } from './repoRoot';
 
 /**
  * A dashboard recording as `scripts/recordDashboardRun.ts` writes it: what a real run's
@@ -16,7 +16,7 @@ export interface DashboardRecording {
   messages: HostSingleMessage[];
 }
 
-export const FIXTURE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'dashboard');
+export const FIXTURE_DIR = path.join(repoRoot(), 'test', 'fixtures', 'dashboard');
 
 export function readRecording(name: 'recordedRun' | 'midRun'): DashboardRecording {
   return JSON.parse(fs.readFileSync(path.join(FIXTURE_DIR, `${name}.json`), 'utf8')) as DashboardRecording;

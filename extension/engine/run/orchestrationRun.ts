@@ -192,7 +192,7 @@ export class OrchestrationRun {
     const agent = this.pool.get(agentId);
     const problem = talkProblem(agentId, agent, TERMINAL_PHASES.includes(this.state.phase));
     if (problem || !agent) throw problem;
-    const reply = await this.inbox.askAgent(agentId, talkRequest(agent, text, ++this.talks), 'answering the user');
+    const reply = await this.inbox.askAgent(agentId, talkRequest(agent, text, ++this.talks), { step: 'answering the user', content: `Message from the user: ${text}` });
     return { text: readAnswer(reply.output), usage: reply.usage };
   }
 

@@ -35,14 +35,14 @@ export class OrganiserInbox {
   /** Asks the Organiser agent one question through the router, like any other agent's work. */
   async ask(request: WorkRequest): Promise<AgentReply> {
     const agent = await this.options.pool.ensureAgent(ORGANISER_ROLE, 1);
-    return this.askAgent(agent.id, { ...request, freshConversation: true }, request.kind === 'decide' ? 'deciding' : 'answering');
+    return this.askAgent(agent.id, { ...request, freshConversation: true }, { step: request.kind === 'decide' ? 'deciding' : 'answering', content: request.kind });
   }
 
   /**
    * Sends `request` to an existing agent and resolves with its reply. The request joins the agent's
    * mailbox like any work, so it is answered after whatever the agent is doing now.
    */
-  askAgent(agentId: string, request: WorkRequest, step: string): Promise<AgentReply> {
+  askAgent(agentId: string, request: WorkRequest, describe: { step: string; content: string }): Promise<AgentReply> {
     if (this.closing.signal.aborted) return Promise.reject(new OrchestraError('aborted', 'The run has ended.'));
     const correlationId = `${request.workId}-ask${++this.asked}`;
     const reply = new Promise<AgentReply>((resolve, reject) => this.pending.set(correlationId, { resolve, reject }));
@@ -52,7 +52,7 @@ export class OrganiserInbox {
         to: agentId,
         messageType: 'request',
         correlationId,
-        payload: { content: request.kind, metadata: { work: { ...request, workId: correlationId }, step, kind: request.kind } },
+        payload: { content: describe.content, metadata: { work: { ...request, workId: correlationId }, step: describe.step, kind: request.kind } },
       });
     } catch (error) {
       this.pending.delete(correlationId);

@@ -1,0 +1,87 @@
+import { isOrchestraError, describeError } from '../engine/util/errors';
+import { toWorkspaceRelative } from '../engine/util/paths';
+import type { HostSingleMessage, WebviewMessage, WebviewMessageType } from '../protocol/dashboardProtocol';
+import type { DashboardRunControls, DashboardSource, RolesController } from './dashboardDeps';
+
+/** What the dashboard's host side works with; the panel adds the extension URI. */
+export interface DashboardHostDeps {
+  source(): DashboardSource;
+  /** The live run's controls; undefined when no orchestrated task runs in this window. */
+  controls(): DashboardRunControls | undefined;
+  roles: RolesController;
+  /** Opens a workspace-relative file in an editor (already checked to stay inside the workspace). */
+  openFile(path: string): Promise<void>;
+  log: (line: string) => void;
+}
+
+export interface RequestContext {
+  deps: DashboardHostDeps;
+  /** Queues a message for the webview. */
+  post(message: HostSingleMessage): void;
+}
+
+/** A failure whose message is already in user words. */
+export class UserFacingError extends Error {}
+
+type Handler<K extends WebviewMessageType> = (message: Extract<WebviewMessage, { type: K }>, context: RequestContext) => Promise<void>;
+
+function controlsOr(context: RequestContext, doing: string): DashboardRunControls {
+  const controls = context.deps.controls();
+  if (!controls) throw new UserFacingError(`No orchestrated task is running in this window, so there is nothing to ${doing}. Start one with "Kilo Orchestra: Start Orchestrated Task".`);
+  return controls;
+}
+
+/**
+ * One handler per message type. `satisfies` makes a new message type in the protocol a compile
+ * error here until it is handled. A request handler resolves when done; the dispatcher answers
+ * `request/done`. `ready` (the handshake) answers with the whole state and the roles.
+ */
+export const WEBVIEW_HANDLERS = {
+  ready: async (_message, { deps, post }) => {
+    post({ type: 'state/reset', state: deps.source().state() });
+    post({ type: 'roles/didChange', roles: await deps.roles.view() });
+  },
+  'workflow/pause': async (_message, context) => controlsOr(context, 'pause').pause(),
+  'workflow/resume': async (_message, context) => controlsOr(context, 'resume').resume(),
+  'workflow/cancel': async (_message, context) => controlsOr(context, 'cancel').cancel(),
+  'chat/send': async (message, context) => controlsOr(context, 'talk to').send(message.to, message.text),
+  'checkpoint/rollBack': async (_message, context) => controlsOr(context, 'roll back').rollBack(),
+  'artifact/load': async (message, { deps, post }) => {
+    const content = await deps.source().loadArtifact(message.artifactId);
+    post({ type: 'artifact/content', requestId: message.requestId, artifactId: message.artifactId, ...content });
+  },
+  'file/open': async (message, { deps }) => {
+    let relative: string;
+    try {
+      relative = toWorkspaceRelative(message.path);
+    } catch {
+      throw new UserFacingError(`${message.path} is not a file inside the workspace, so it was not opened.`);
+    }
+    await deps.openFile(relative);
+  },
+  'roles/save': async (message, { deps }) => deps.roles.save(message.config),
+  'roles/applyTemplate': async (message, { deps }) => deps.roles.applyTemplate(message.templateId),
+  'roles/import': async (_message, { deps }) => deps.roles.importFromFiles(),
+  'roles/export': async (_message, { deps }) => deps.roles.exportToFiles(),
+  'roles/refreshModels': async (_message, { deps }) => deps.roles.refreshModels(),
+} satisfies { [K in WebviewMessageType]: Handler<K> };
+
+/** Runs the handler of a valid message and answers a request with `request/done`. Never throws. */
+export async function handleWebviewMessage(message: WebviewMessage, context: RequestContext): Promise<void> {
+  const handler = WEBVIEW_HANDLERS[message.type] as Handler<typeof message.type>;
+  const requestId = 'requestId' in message ? message.requestId : undefined;
+  try {
+    await handler(message as never, context);
+    if (requestId) context.post({ type: 'request/done', requestId, ok: true });
+  } catch (error) {
+    context.deps.log(`dashboard: ${message.type}${requestId ? ` (request ${requestId})` : ''} failed: ${describeError(error)}`);
+    if (requestId) context.post({ type: 'request/done', requestId, ok: false, error: userWords(error) });
+  }
+}
+
+/** An error in words a person can act on: the message and, for engine errors, what to do next. */
+export function userWords(error: unknown): string {
+  if (error instanceof UserFacingError) return error.message;
+  if (isOrchestraError(error)) return error.hint ? `${error.message} ${error.hint}` : error.message;
+  return `Something went wrong: ${describeError(error)}`;
+}

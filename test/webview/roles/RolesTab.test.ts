@@ -188,6 +188,20 @@ describe('RolesTab', () => {
     expect(screen.getByTestId('role-card-security-auditor')).toBeTruthy();
   });
 
+  it('keeps the editor open with the reason when adding a role is refused', async () => {
+    const fake = aFakeRequest().failNext('Settings are read-only.');
+    renderTab(aRolesView().build(), fake);
+    await fireEvent.click(screen.getByTestId('add-custom-role'));
+    await fireEvent.input(screen.getByTestId('custom-role-id'), { target: { value: 'security-auditor' } });
+    await fireEvent.input(screen.getByTestId('custom-role-name'), { target: { value: 'Security Auditor' } });
+    await fireEvent.input(screen.getByTestId('custom-role-description'), { target: { value: 'Looks for security problems.' } });
+    await fireEvent.input(screen.getByTestId('custom-role-prompt'), { target: { value: 'You audit code.' } });
+    await fireEvent.click(screen.getByTestId('custom-role-save'));
+    expect((await screen.findByTestId('custom-role-save-error')).textContent).toBe('Settings are read-only.');
+    expect(screen.getByTestId('custom-role-editor')).toBeTruthy();
+    expect(screen.queryByTestId('role-card-security-auditor')).toBeNull();
+  });
+
   it('edits a custom role in its card', async () => {
     const { fake } = renderTab(aRolesView().withCustomRole({ id: 'security-auditor' }).build());
     await fireEvent.click(screen.getByTestId('edit-role-security-auditor'));
@@ -206,5 +220,12 @@ describe('RolesTab', () => {
     expect(saved?.config.roles.some((r) => r.id === 'security-auditor')).toBe(false);
     expect(saved?.config.assignments).not.toHaveProperty('security-auditor');
     expect(screen.queryByTestId('role-card-security-auditor')).toBeNull();
+  });
+
+  it('brings a custom role back with the reason when its removal is refused', async () => {
+    const fake = aFakeRequest().failNext('Settings are read-only.');
+    renderTab(aRolesView().withCustomRole({ id: 'security-auditor' }).build(), fake);
+    await fireEvent.click(screen.getByTestId('remove-role-security-auditor'));
+    expect((await screen.findByTestId('role-error-security-auditor')).textContent).toBe('Settings are read-only.');
   });
 });

@@ -1,0 +1,31 @@
+// `npx vscode-test`: the host tests (test/vscode/suite, built to out/vscode-test by
+// scripts/vscodeHost/buildSuite.mjs) in a real VS Code, which is code-server driven by
+// scripts/vscodeHost/codeShim.mjs (provisioned by scripts/vscodeHost/setup.sh).
+import { defineConfig } from '@vscode/test-cli';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { prepareDevelopmentExtensions, prepareWorkspace } from './test/vscode/hostFixtures.mjs';
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+const suite = (name) => path.join(root, 'out', 'vscode-test', 'suite', `${name}.test.js`);
+
+export default defineConfig({
+  tests: [
+    {
+      label: 'host',
+      // In this order: the commands run in the no-run state before the full run starts one.
+      files: ['activation', 'commands', 'dashboard', 'orchestratedRun'].map(suite),
+      useInstallation: { fromPath: path.join(root, 'scripts', 'vscodeHost', 'codeShim.mjs') },
+      extensionDevelopmentPath: prepareDevelopmentExtensions(root),
+      workspaceFolder: prepareWorkspace(root),
+      // The dependency is the stand-in above; test-cli would otherwise try to download it.
+      skipExtensionDependencies: true,
+      mocha: {
+        ui: 'tdd',
+        timeout: 240_000,
+        reporter: path.join(root, 'test', 'vscode', 'resultsReporter.cjs'),
+        reporterOption: { output: path.join(root, 'test-results', 'vscode.json') },
+      },
+    },
+  ],
+});

@@ -1,0 +1,100 @@
+/*
+ * Kilo for one run in the extension: the Kilo Code extension's bundled binary, our private
+ * `kilo serve` on 127.0.0.1 (random password, see KiloServer) configured with one agent per role,
+ * and the session backend. No `vscode` import: the extension passes paths, settings and secrets in.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AgentBackend } from '../engine/backends/agentBackend';
+import type { RoleResolution } from '../engine/roles/roleValidation';
+import { OrchestraError } from '../engine/util/errors';
+import { locateKiloBinary } from '../kilo/kiloBinary';
+import { buildKiloConfig } from '../kilo/kiloConfig';
+import { KiloServer, privateHomeEnv } from '../kilo/kiloServer';
+import { KiloSessionBackend } from '../kilo/kiloSessionBackend';
+
+/** Without a limit Kilo retries a failing provider forever; the engine has its own bounded retries. */
+const RETRY_LIMIT_ENV = { KILO_SESSION_RETRY_LIMIT: '4' };
+
+export interface ExtensionKiloOptions {
+  workspace: string;
+  roles: RoleResolution;
+  /** The Kilo Code extension's folder (`bin/kilo` inside it), when it is installed. */
+  kiloExtensionPath?: string;
+  /** `kiloOrchestra.kiloPath`; when set, the only binary tried. */
+  kiloPath?: string;
+  /** This extension's folder: a development checkout has the pinned `kilo` in node_modules. */
+  extensionPath?: string;
+  /** API key by env-style name (`apiKeyEnv` of a profile): SecretStorage first, then process.env. */
+  secret: (name: string) => Promise<string | undefined>;
+  /**
+   * A private Kilo home with no network beyond the configured providers (tests). Without it the
+   * user's own Kilo setup, credentials included, is used as it is.
+   */
+  privateHome?: string;
+  log: (level: 'info' | 'warn' | 'error', message: string) => void;
+}
+
+export interface ExtensionKiloRuntime {
+  backend: AgentBackend;
+  /** One line for the log: binary, version, address. */
+  description: string;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Starts the runtime; every failure is an OrchestraError with a `hint` (`backend-unavailable` when
+ * there is no Kilo binary, `invalid-config` for a missing key or a workspace that is not a git root).
+ */
+export async function startExtensionKiloRuntime(options: ExtensionKiloOptions): Promise<ExtensionKiloRuntime> {
+  if (!fs.existsSync(path.join(options.workspace, '.git'))) {
+    // Kilo computes diffs and matches file grants relative to the git root; checkpoints need git too.
+    throw new OrchestraError('invalid-config', `The folder ${options.workspace} is not the root of a git repository.`, {
+      hint: 'Run "git init" in it (or open the repository\'s root folder), then start the task again.',
+    });
+  }
+  const binary = await locateKiloBinary({
+    explicitPath: options.kiloPath,
+    extensionPath: options.kiloExtensionPath,
+    projectRoot: options.extensionPath,
+    searchPath: true,
+    // Even `kilo --version` writes into Kilo's data folders.
+    ...(options.privateHome ? { env: { ...process.env, ...privateHomeEnv(options.privateHome) } } : {}),
+    log: (line) => options.log('warn', line.message),
+  });
+  const active = options.roles.roles.filter((role) => role.active);
+  const keys = new Map<string, string | undefined>();
+  for (const profile of options.roles.profiles) {
+    if (profile.apiKeyEnv && !keys.has(profile.apiKeyEnv)) keys.set(profile.apiKeyEnv, await options.secret(profile.apiKeyEnv));
+  }
+  const kiloConfig = buildKiloConfig({ roles: active, profiles: options.roles.profiles, secret: (name) => keys.get(name) });
+  if (options.privateHome) {
+    // Offline: only the custom providers the roles name, so Kilo fetches no catalogue.
+    const custom = [...new Set(options.roles.profiles.filter((profile) => profile.baseURL).map((profile) => profile.providerID))];
+    if (custom.length > 0) kiloConfig.enabled_providers = custom;
+  }
+  const server = new KiloServer({
+    binary: binary.path,
+    cwd: options.workspace,
+    env: { ...RETRY_LIMIT_ENV, KILO_CONFIG_CONTENT: JSON.stringify(kiloConfig) },
+    ...(options.privateHome ? { home: options.privateHome, offline: true } : {}),
+    log: (line) => {
+      if (line.level !== 'info') options.log('warn', `kilo: ${line.message}`);
+    },
+  });
+  try {
+    const connection = await server.start();
+    const backend = new KiloSessionBackend({ connection: () => server.connection ?? connection, workspace: options.workspace });
+    return {
+      backend,
+      description: `kilo ${connection.version} (${binary.source}: ${binary.path}) on ${connection.baseUrl}`,
+      dispose: async () => {
+        await backend.dispose();
+        await server.dispose();
+      },
+    };
+  } catch (error) {
+    await server.dispose();
+    throw error;
+  }
+}

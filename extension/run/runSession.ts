@@ -1,0 +1,319 @@
+/*
+ * One live orchestrated task in this window, on the host side: the run, its Kilo runtime, its
+ * checkpoints and the dashboard model it feeds. Implements the dashboard's run controls. No
+ * `vscode` import: the controller (runController.ts) turns its events into status bar items,
+ * context keys and notifications.
+ */
+import type { AgentRecord } from '../engine/agents/agentSchema';
+import type { AgentBackend } from '../engine/backends/agentBackend';
+import type { RoleResolution } from '../engine/roles/roleValidation';
+import { Checkpoints, type Checkpoint, type RollBackResult } from '../engine/run/checkpoints';
+import { OrchestrationRun } from '../engine/run/orchestrationRun';
+import type { RunReport } from '../engine/run/runReport';
+import type { Disposable } from '../engine/util/disposable';
+import { describeError } from '../engine/util/errors';
+import { TypedEmitter } from '../engine/util/typedEvents';
+import { TERMINAL_PHASES, type Phase } from '../engine/workflow/workflowTypes';
+import type { AttachInfo } from '../dashboard/dashboardModel';
+import type { DashboardRunControls } from '../dashboard/dashboardDeps';
+import type { ChatMessage, TranscriptEntry } from '../protocol/viewModel';
+import type { RunLog, ScopedLog } from './runLog';
+
+/** What the session needs of the dashboard model (DashboardModel in the extension). */
+export interface RunModel {
+  attach(run: OrchestrationRun, info: AttachInfo): Disposable;
+  recordChat(message: ChatMessage): void;
+  appendTranscript(agentId: string, entry: TranscriptEntry): void;
+  setCanRollBack(canRollBack: boolean): void;
+}
+
+/** The agents' runtime for this run (the Kilo server and its session backend, or a simulated one). */
+export interface RunRuntime {
+  backend: AgentBackend;
+  description: string;
+  dispose(): Promise<void>;
+}
+
+export interface RunSessionOptions {
+  workspace: string;
+  task: string;
+  roles: RoleResolution;
+  runtime: RunRuntime;
+  model: RunModel;
+  log: RunLog;
+  maxActive?: number;
+  /** Tests: a shorter retry delay. */
+  workflow?: { retryBaseMs?: number };
+  now?: () => number;
+}
+
+export type RunSessionEvents = {
+  /** Anything the status bar or the context keys show changed (phase, agents, cost, checkpoints). */
+  changed: () => void;
+  finished: (report: RunReport) => void;
+  /** The run stopped for a person. */
+  attention: (reason: string) => void;
+};
+
+/** How long `dispose` waits for a cancelled run to wind down before the runtime is stopped anyway. */
+const DISPOSE_GRACE_MS = 5000;
+/** Phases that do not count as a finished step for a checkpoint. */
+const NO_CHECKPOINT_AFTER: readonly Phase[] = ['IDLE', 'PAUSED'];
+
+export class RunSession implements DashboardRunControls {
+  readonly events = new TypedEmitter<RunSessionEvents>({ onListenerError: (error, event) => this.log.error(`A listener of ${event} failed: ${describeError(error)}`) });
+  /** Resolves with the report when the run reaches COMPLETED, CANCELLED or FAILED. */
+  readonly finished: Promise<RunReport>;
+  private readonly subscriptions: Disposable[] = [];
+  private readonly startedAt: number;
+  private readonly now: () => number;
+  private readonly log: ScopedLog;
+  private report: RunReport | undefined;
+  private chats = 0;
+  private rollingBack = false;
+  private runtimeStopped: Promise<void> | undefined;
+
+  private constructor(
+    private readonly options: RunSessionOptions,
+    readonly run: OrchestrationRun,
+    private readonly checkpoints: Checkpoints,
+  ) {
+    this.now = options.now ?? Date.now;
+    this.startedAt = this.now();
+    this.log = options.log.scoped({ runId: run.runId });
+    this.subscriptions.push(
+      options.model.attach(run, { roles: options.roles, canRollBack: () => this.canRollBack, backend: options.runtime.backend.kind }),
+      ...this.followRun(),
+    );
+    this.finished = run.start().then((report) => this.onFinished(report));
+  }
+
+  /**
+   * Creates the run, takes the "before the run" checkpoint and starts it. A failure to checkpoint
+   * is logged and the run goes on without roll back; any other failure stops the runtime and is thrown.
+   */
+  static async start(options: RunSessionOptions): Promise<RunSession> {
+    let run: OrchestrationRun;
+    try {
+      run = await OrchestrationRun.create({
+        workspace: options.workspace,
+        task: options.task,
+        roles: options.roles,
+        backend: options.runtime.backend,
+        onAttention: 'wait',
+        ...(options.maxActive !== undefined ? { maxActive: options.maxActive } : {}),
+        ...(options.workflow ? { workflow: options.workflow } : {}),
+      });
+    } catch (error) {
+      await options.runtime.dispose();
+      throw error;
+    }
+    const log = options.log.scoped({ runId: run.runId });
+    log.info(`Task: ${options.task}`);
+    log.info(`Agents run on ${options.runtime.description}`);
+    const checkpoints = new Checkpoints({ workspace: options.workspace, runId: run.runId });
+    await checkpoints.create('before the run').then(
+      (checkpoint) => log.info(`Checkpoint ${checkpoint.index} (${checkpoint.label}) at ${checkpoint.ref}`),
+      (error: unknown) => log.warn(`No checkpoint, so no roll back for this run: ${describeError(error)}`),
+    );
+    return new RunSession(options, run, checkpoints);
+  }
+
+  get runId(): string {
+    return this.run.runId;
+  }
+
+  get live(): boolean {
+    return !TERMINAL_PHASES.includes(this.run.workflow.phase);
+  }
+
+  get paused(): boolean {
+    return this.run.workflow.phase === 'PAUSED';
+  }
+
+  get canRollBack(): boolean {
+    return !this.rollingBack && this.checkpoints.list().length > 0;
+  }
+
+  /** The final report, once the run has finished. */
+  get finalReport(): RunReport | undefined {
+    return this.report;
+  }
+
+  agents(): AgentRecord[] {
+    return this.run.agents();
+  }
+
+  /** Agents the user can talk to now. */
+  talkableAgents(): AgentRecord[] {
+    // The Organiser is asked through `ask('organiser', …)`, from a fresh context, never its session.
+    return this.live ? this.run.agents().filter((agent) => agent.role !== 'organiser' && agent.status !== 'terminated' && agent.status !== 'done') : [];
+  }
+
+  costUsd(): number {
+    return this.run.agents().reduce((sum, agent) => sum + agent.costUsd, 0);
+  }
+
+  checkpointList(): Checkpoint[] {
+    return this.checkpoints.list();
+  }
+
+  /** "provider/model" of an agent's role. */
+  modelOf(agent: AgentRecord): string | undefined {
+    const profile = this.options.roles.profiles.find((candidate) => candidate.id === agent.profileId);
+    return profile ? `${profile.providerID}/${profile.modelID}` : undefined;
+  }
+
+  pause(): Promise<void> {
+    this.log.info('Pause requested');
+    return this.run.pause();
+  }
+
+  resume(): Promise<void> {
+    this.log.info('Resume requested');
+    return this.run.resume();
+  }
+
+  cancel(): Promise<void> {
+    this.log.info('Cancel requested');
+    return this.run.cancel();
+  }
+
+  /** The Organiser's plain-words account of the run now. */
+  async explain(): Promise<string> {
+    return (await this.run.explain()).text;
+  }
+
+  /**
+   * A message to the Organiser (`to === 'organiser'`) or one agent. The question, a pending answer
+   * and then the answer (or the error) go into the chat; for an agent also into its transcript.
+   * Resolves with the answer; rejects with the error after recording it.
+   */
+  async send(to: string, text: string): Promise<void> {
+    await this.ask(to, text);
+  }
+
+  async ask(to: string, text: string): Promise<string> {
+    const id = `chat-${this.runId}-${++this.chats}`;
+    const toOrganiser = to === 'organiser';
+    this.options.model.recordChat({ id: `${id}-q`, from: 'user', text: toOrganiser ? text : `@${to} ${text}`, atMs: this.sinceStart() });
+    this.options.model.recordChat({ id: `${id}-a`, from: to, text: '', atMs: this.sinceStart(), pending: true });
+    this.log.info(`User → ${to}: ${text}`);
+    try {
+      const answer = toOrganiser ? (await this.run.chat(text)).text : (await this.run.talkTo(to, text)).text;
+      this.options.model.recordChat({ id: `${id}-a`, from: to, text: answer, atMs: this.sinceStart() });
+      if (!toOrganiser) this.options.model.appendTranscript(to, { atMs: this.sinceStart(), direction: 'from-agent', counterpart: 'user', text: answer });
+      this.log.info(`${to} → user: ${answer}`, this.agentContext(to));
+      return answer;
+    } catch (error) {
+      const message = describeError(error);
+      this.options.model.recordChat({ id: `${id}-a`, from: to, text: '', atMs: this.sinceStart(), error: message });
+      this.log.warn(`No answer from ${to}: ${message}`, this.agentContext(to));
+      throw error;
+    }
+  }
+
+  /** Restores the workspace to the newest checkpoint (the dashboard's "Roll back"). */
+  async rollBack(): Promise<void> {
+    const latest = this.checkpoints.latest();
+    if (!latest) throw new Error('This run has no checkpoint to roll back to.');
+    await this.rollBackTo(latest);
+  }
+
+  /** Cancels the run if it is still going (agents must not write while files are restored), then restores `checkpoint`. */
+  async rollBackTo(checkpoint: Checkpoint): Promise<RollBackResult> {
+    if (this.live) {
+      this.log.info(`Cancelling the run to roll back to checkpoint ${checkpoint.index}`);
+      await this.run.cancel('Cancelled to roll back to a checkpoint.');
+      await this.finished;
+    }
+    this.rollingBack = true;
+    this.changed();
+    try {
+      const result = await this.checkpoints.rollBack(checkpoint);
+      this.log.info(`Rolled back to checkpoint ${checkpoint.index} (${checkpoint.label}): ${result.restored} files restored, ${result.removed.length} removed${result.removed.length ? ` (${result.removed.slice(0, 10).join(', ')}${result.removed.length > 10 ? ' …' : ''})` : ''}`);
+      return result;
+    } finally {
+      this.rollingBack = false;
+      this.changed();
+    }
+  }
+
+  /** Cancels a live run, waits briefly for it to wind down, and stops the runtime (the Kilo server). */
+  async dispose(): Promise<void> {
+    if (this.live) {
+      void this.run.cancel('The window was closed.');
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([this.finished, new Promise<void>((resolve) => (timer = setTimeout(resolve, DISPOSE_GRACE_MS)))]);
+      clearTimeout(timer);
+    }
+    await this.stopRuntime();
+    for (const subscription of this.subscriptions.splice(0)) subscription.dispose();
+  }
+
+  private followRun(): Disposable[] {
+    const events = this.run.events;
+    return [
+      events.on('workflow:transitioned', (change) => {
+        this.log.info(`Phase ${change.from} → ${change.to}`);
+        if (!NO_CHECKPOINT_AFTER.includes(change.from) && change.to !== 'PAUSED') void this.checkpointAfter(change.from);
+        this.changed();
+      }),
+      events.on('agent:statusChanged', (agent) => {
+        const detail = agent.status === 'needs-attention' && agent.lastError ? `: ${agent.lastError}` : agent.currentStep ? ` — ${agent.currentStep}` : '';
+        this.log[agent.status === 'needs-attention' ? 'warn' : 'debug'](`${agent.status}${detail}`, { agentId: agent.id, role: agent.role });
+        this.changed();
+      }),
+      events.on('decision:made', (request, decision) =>
+        this.log.info(`Decision at ${request.point}${request.file ? ` (${request.file})` : ''}: ${decision.action.action} — ${decision.action.reason}${decision.source === 'rule' ? ' [built-in rule]' : ''}`, { agentId: 'organiser-1', role: 'organiser' }),
+      ),
+      events.on('artifact:recorded', (artifact) => this.log.info(`Artifact ${artifact.id} v${artifact.metadata.version} (${artifact.type}): ${artifact.summary}`, { agentId: artifact.metadata.createdBy, role: artifact.metadata.role })),
+      events.on('run:finding', (finding) => this.log.warn(`${finding.kind}: ${finding.message}`, finding.agentId ? { agentId: finding.agentId } : undefined)),
+      events.on('run:attention', (attention) => {
+        this.log.warn(`The run needs you: ${attention.reason}`);
+        this.events.emit('attention', attention.reason);
+        this.changed();
+      }),
+    ];
+  }
+
+  private async checkpointAfter(phase: Phase): Promise<void> {
+    try {
+      const checkpoint = await this.checkpoints.create(`after ${phase}`);
+      this.log.info(`Checkpoint ${checkpoint.index} (${checkpoint.label}) at ${checkpoint.ref}`);
+      this.options.model.setCanRollBack(this.canRollBack);
+      this.changed();
+    } catch (error) {
+      this.log.warn(`Checkpoint after ${phase} failed: ${describeError(error)}`);
+    }
+  }
+
+  private async onFinished(report: RunReport): Promise<RunReport> {
+    this.report = report;
+    this.log.info(`Run ${report.status}${report.reason ? `: ${report.reason}` : ''} — ${report.files.approved}/${report.files.planned} files approved, $${report.costUsd.toFixed(4)}`);
+    // Agents are terminated with the run: the server has nothing left to do.
+    await this.stopRuntime();
+    this.options.model.setCanRollBack(this.canRollBack);
+    this.changed();
+    this.events.emit('finished', report);
+    return report;
+  }
+
+  private stopRuntime(): Promise<void> {
+    this.runtimeStopped ??= this.options.runtime.dispose().catch((error: unknown) => this.log.warn(`Stopping the agents' runtime failed: ${describeError(error)}`));
+    return this.runtimeStopped;
+  }
+
+  private agentContext(agentId: string): { agentId: string; role?: string } {
+    const role = this.run.agents().find((agent) => agent.id === agentId)?.role;
+    return role ? { agentId, role } : { agentId };
+  }
+
+  private sinceStart(): number {
+    return Math.max(0, this.now() - this.startedAt);
+  }
+
+  private changed(): void {
+    this.events.emit('changed');
+  }
+}

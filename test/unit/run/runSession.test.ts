@@ -1,0 +1,126 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DashboardModel } from '../../../extension/dashboard/dashboardModel';
+import { SimulatedBackend, type SimulatedBackendOptions } from '../../../extension/engine/backends/simulatedBackend';
+import { simulatedRolesConfig } from '../../../extension/engine/roles/rolesConfigFile';
+import { resolveRoles } from '../../../extension/engine/roles/roleValidation';
+import type { Phase } from '../../../extension/engine/workflow/workflowTypes';
+import { RunLog, type LogSink } from '../../../extension/run/runLog';
+import { RunSession, type RunRuntime } from '../../../extension/run/runSession';
+
+function aGitWorkspace(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'run-session-'));
+  execFileSync('git', ['init', '-q'], { cwd: dir });
+  fs.writeFileSync(path.join(dir, '.gitignore'), '.kilo-orchestra/\n');
+  fs.writeFileSync(path.join(dir, 'README.md'), 'library\n');
+  return dir;
+}
+
+const quietSink: LogSink = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+/** A simulated runtime that records whether it was stopped. */
+function aFakeRuntime(options: SimulatedBackendOptions = {}): RunRuntime & { stopped: boolean } {
+  const backend = new SimulatedBackend(options);
+  const runtime = {
+    backend,
+    description: 'simulated agents (fake runtime)',
+    stopped: false,
+    async dispose() {
+      runtime.stopped = true;
+      await backend.dispose();
+    },
+  };
+  return runtime;
+}
+
+async function aSession(backend: SimulatedBackendOptions = { files: 3 }) {
+  const workspace = aGitWorkspace();
+  const runtime = aFakeRuntime(backend);
+  const model = new DashboardModel();
+  const log = new RunLog(quietSink);
+  const session = await RunSession.start({ workspace, task: 'Add overdue-loan tracking', roles: resolveRoles(simulatedRolesConfig()), runtime, model, log, workflow: { retryBaseMs: 1 } });
+  return { workspace, runtime, model, log, session };
+}
+
+function whenPhase(session: RunSession, phase: Phase): Promise<void> {
+  return new Promise((resolve) => {
+    // The session starts the run itself, so the phase may already have been reached.
+    if (session.run.workflow.phase === phase) return resolve();
+    const subscription = session.run.events.on('workflow:transitioned', (change) => {
+      if (change.to !== phase) return;
+      subscription.dispose();
+      resolve();
+    });
+  });
+}
+
+describe('RunSession', () => {
+  it('runs the task to the end, checkpoints before the run and after each phase, and stops the runtime', async () => {
+    const { session, runtime, model } = await aSession();
+    const report = await session.finished;
+
+    expect(report.status).toBe('COMPLETED');
+    const labels = session.checkpointList().map((checkpoint) => checkpoint.label);
+    expect(labels[0]).toBe('before the run');
+    expect(labels).toEqual(expect.arrayContaining(['after PLANNING', 'after CODE_IMPLEMENTATION']));
+    expect(runtime.stopped).toBe(true);
+    expect(session.live).toBe(false);
+    expect(session.canRollBack).toBe(true);
+    expect(model.state().run).toMatchObject({ runId: session.runId, canRollBack: true });
+  });
+
+  it('records a question to the Organiser, a pending answer and then the answer in the chat', async () => {
+    const { session, model } = await aSession({ files: 3, latencyMs: 5 });
+    await whenPhase(session, 'CODE_IMPLEMENTATION');
+    const answer = await session.ask('organiser', 'What is happening?');
+    await session.finished;
+
+    const chat = model.state().chat;
+    expect(chat.find((message) => message.from === 'user')?.text).toBe('What is happening?');
+    const reply = chat.find((message) => message.from === 'organiser')!;
+    expect(reply.text).toBe(answer);
+    expect(reply.pending).toBeUndefined();
+    expect(answer.length).toBeGreaterThan(0);
+  });
+
+  it("puts an agent's answer to the user in its transcript", async () => {
+    const { session, model } = await aSession({ files: 3, latencyMs: 5 });
+    await whenPhase(session, 'CODE_IMPLEMENTATION');
+    const agent = session.talkableAgents()[0]!;
+    const answer = await session.ask(agent.id, 'How is it going?');
+    await session.finished;
+
+    expect(model.state().transcripts[agent.id]).toEqual(expect.arrayContaining([expect.objectContaining({ direction: 'from-agent', counterpart: 'user', text: answer })]));
+    expect(model.state().chat.find((message) => message.from === agent.id)?.text).toBe(answer);
+  });
+
+  it('records the error in the chat when the agent cannot answer, and rejects', async () => {
+    const { session, model } = await aSession();
+    await session.finished;
+    await expect(session.ask('architect-1', 'Still there?')).rejects.toThrow(/no longer takes messages/);
+    expect(model.state().chat.find((message) => message.from === 'architect-1')?.error).toMatch(/no longer takes messages/);
+  });
+
+  it('rolls back to the checkpoint before the run, removing the files the agents created', async () => {
+    const { session, workspace } = await aSession();
+    await session.finished;
+    const created = fs.readdirSync(workspace).filter((name) => !['.git', '.gitignore', 'README.md', '.kilo-orchestra'].includes(name));
+    expect(created.length).toBeGreaterThan(0);
+
+    const result = await session.rollBackTo(session.checkpointList()[0]!);
+
+    expect(result.removed.length).toBeGreaterThan(0);
+    expect(fs.readdirSync(workspace).sort()).toEqual(['.git', '.gitignore', '.kilo-orchestra', 'README.md']);
+  });
+
+  it('cancels a live run and stops the runtime on dispose', async () => {
+    const { session, runtime } = await aSession({ files: 3, latencyMs: 5 });
+    await whenPhase(session, 'PLANNING');
+    await session.dispose();
+    expect((await session.finished).status).toBe('CANCELLED');
+    expect(runtime.stopped).toBe(true);
+  });
+});

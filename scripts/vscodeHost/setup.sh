@@ -37,7 +37,7 @@ install_system_packages() {
   say "installing ${missing[*]}"
   # Wait for another apt run (e.g. an unattended upgrade) instead of failing on its lock.
   $sudo apt-get -o DPkg::Lock::Timeout=600 update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${missing[@]}" >/dev/null
 }
 
 install_node24() {

@@ -267,7 +267,7 @@ export class RunSession implements DashboardRunControls {
       events.on('decision:made', (request, decision) =>
         this.log.info(`Decision at ${request.point}${request.file ? ` (${request.file})` : ''}: ${decision.action.action} — ${decision.action.reason}${decision.source === 'rule' ? ' [built-in rule]' : ''}`, { agentId: 'organiser-1', role: 'organiser' }),
       ),
-      events.on('artifact:recorded', (artifact) => this.log.info(`Artifact ${artifact.id} v${artifact.metadata.version} (${artifact.type}): ${artifact.summary}`, { agentId: artifact.metadata.createdBy, role: artifact.metadata.role })),
+      events.on('artifact:recorded', (artifact) => this.log.info(`Artifact ${artifact.id} v${artifact.metadata.version} (${artifact.type}): ${artifact.summary}`, { agentId: artifact.producer, role: artifact.role })),
       events.on('run:finding', (finding) => this.log.warn(`${finding.kind}: ${finding.message}`, finding.agentId ? { agentId: finding.agentId } : undefined)),
       events.on('run:attention', (attention) => {
         this.log.warn(`The run needs you: ${attention.reason}`);

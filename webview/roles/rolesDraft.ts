@@ -90,9 +90,12 @@ function updateRole(config: RolesConfigView, roleId: string, change: (role: Role
   return { ...config, roles: config.roles.map((role) => (role.id === roleId ? change(role) : role)) };
 }
 
-/** Switches a role on or off; required roles stay on (the workflow cannot run without them). */
+/**
+ * Switches a role on or off. Required roles are never switched off (the workflow cannot run
+ * without them), but one switched off in a hand-edited file can be switched back on.
+ */
 export function setActive(config: RolesConfigView, roleId: string, active: boolean): RolesConfigView {
-  return updateRole(config, roleId, (role) => (role.required ? role : { ...role, active }));
+  return updateRole(config, roleId, (role) => (role.required && !active ? role : { ...role, active }));
 }
 
 /** Sets a role's instances, clamped to 1–8 and rounded; single-instance built-ins stay at 1. */

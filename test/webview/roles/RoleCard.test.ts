@@ -46,6 +46,14 @@ describe('RoleCard', () => {
     expect(props.onToggle).toHaveBeenCalledWith(false);
   });
 
+  it('lets a required role that was switched off be switched back on', async () => {
+    const props = renderCard(aRolesView().withRole('architect', { active: false }).build(), 'architect');
+    const toggle = screen.getByTestId('active-toggle-architect') as HTMLInputElement;
+    expect(toggle.disabled).toBe(false);
+    await fireEvent.click(toggle);
+    expect(props.onToggle).toHaveBeenCalledWith(true);
+  });
+
   it('groups the dropdown into profiles, connected and other models', () => {
     renderCard(aRolesView().build(), 'architect');
     const select = screen.getByTestId('profile-select-architect') as HTMLSelectElement;

@@ -131,6 +131,11 @@ describe('setActive and setInstances', () => {
     expect(setActive(config, 'architect', false).roles.find((r) => r.id === 'architect')!.active).toBe(true);
   });
 
+  it('switches a required role that was switched off back on', () => {
+    const config = aRolesView().withRole('architect', { active: false }).build().config;
+    expect(setActive(config, 'architect', true).roles.find((r) => r.id === 'architect')!.active).toBe(true);
+  });
+
   it('clamps instances to 1–8', () => {
     const config = aRolesView().build().config;
     const of = (c: typeof config) => c.roles.find((r) => r.id === 'secondary-coder')!.instances;

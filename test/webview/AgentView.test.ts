@@ -1,0 +1,53 @@
+// @vitest-environment jsdom
+import { fireEvent, render, screen } from '@testing-library/svelte';
+import { describe, expect, it, vi } from 'vitest';
+import AgentView from '../../webview/components/AgentView.svelte';
+import { anAgent } from './fixtures/dashboardBuilders';
+
+const transcript = [
+  { atMs: 1000, direction: 'to-agent' as const, counterpart: 'organiser', text: 'Write src/login.ts' },
+  { atMs: 61_000, direction: 'from-agent' as const, counterpart: 'organiser', text: 'Done: login form' },
+];
+
+function renderAgent(overrides: Partial<{ request: ReturnType<typeof vi.fn>; draft: string; onClose: () => void }> = {}) {
+  const request = overrides.request ?? vi.fn().mockResolvedValue({ ok: true });
+  const onClose = overrides.onClose ?? vi.fn();
+  render(AgentView, {
+    agent: anAgent({ currentStep: 'Writing tests', lastError: 'Timed out once', tokens: { input: 25_000, output: 800 } }),
+    transcript,
+    request,
+    draft: overrides.draft ?? '',
+    onDraft: vi.fn(),
+    onClose,
+  });
+  return { request, onClose };
+}
+
+describe('AgentView', () => {
+  it('shows the agent status, step, model, tokens, cost and last error', () => {
+    renderAgent();
+    const view = screen.getByTestId('agent-view');
+    expect(screen.getByTestId('agent-view-status').textContent).toContain('Working');
+    for (const text of ['Writing tests', 'anthropic/claude-sonnet', '25.0k in / 800 out', '$0.12', 'Timed out once']) expect(view.textContent).toContain(text);
+  });
+
+  it('shows the transcript in order with who talked to whom', () => {
+    renderAgent();
+    const lines = screen.getByTestId('agent-transcript').querySelectorAll('li');
+    expect(lines[0]?.textContent).toContain('organiser → agent');
+    expect(lines[0]?.textContent).toContain('Write src/login.ts');
+    expect(lines[1]?.textContent).toContain('agent → organiser · 1:01');
+  });
+
+  it('sends a message to this agent by its id', async () => {
+    const { request } = renderAgent({ draft: 'Please add a test' });
+    await fireEvent.click(screen.getByTestId('chat-send-secondary-coder-1'));
+    expect(request).toHaveBeenCalledWith({ type: 'chat/send', to: 'secondary-coder-1', text: 'Please add a test' });
+  });
+
+  it('closes on request', async () => {
+    const { onClose } = renderAgent();
+    await fireEvent.click(screen.getByTestId('agent-view-close'));
+    expect(onClose).toHaveBeenCalled();
+  });
+});

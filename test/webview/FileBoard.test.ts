@@ -1,0 +1,45 @@
+// @vitest-environment jsdom
+import { fireEvent, render, screen, within } from '@testing-library/svelte';
+import { describe, expect, it, vi } from 'vitest';
+import FileBoard from '../../webview/components/FileBoard.svelte';
+import { aFile } from './fixtures/dashboardBuilders';
+
+const files = [
+  aFile({ path: 'src/a.ts', stage: 'pending' }),
+  aFile({ path: 'src/b.ts', stage: 'reviewing', coder: 2 }),
+  aFile({ path: 'src/c.ts', stage: 'reviewing', fixes: 2 }),
+  aFile({ path: 'src/d.ts', stage: 'approved' }),
+];
+
+describe('FileBoard', () => {
+  it('puts each file in the column of its stage, with counts', () => {
+    render(FileBoard, { files, request: vi.fn() });
+    const reviewing = screen.getByTestId('file-stage-reviewing');
+    expect(within(reviewing).getByRole('heading').textContent).toMatch(/Reviewing\s*2/);
+    expect(within(reviewing).getByText('src/b.ts')).toBeTruthy();
+    expect(within(reviewing).getByText('src/c.ts')).toBeTruthy();
+    expect(within(screen.getByTestId('file-stage-fixing')).getByRole('heading').textContent).toMatch(/Fixing\s*0/);
+    expect(within(screen.getByTestId('file-stage-approved')).getByText('src/d.ts')).toBeTruthy();
+    expect(screen.getByTestId('file-board').querySelector('h2')?.textContent).toMatch(/Files\s*4/);
+  });
+
+  it('shows the owning coder and the number of fixes', () => {
+    render(FileBoard, { files, request: vi.fn() });
+    const reviewing = screen.getByTestId('file-stage-reviewing');
+    expect(reviewing.textContent).toContain('coder #2');
+    expect(reviewing.textContent).toContain('2 fixes');
+  });
+
+  it('asks the host to open a clicked file, and shows why when it cannot', async () => {
+    const request = vi.fn().mockResolvedValue({ ok: false, error: 'The file does not exist yet.' });
+    render(FileBoard, { files, request });
+    await fireEvent.click(screen.getByText('src/a.ts'));
+    expect(request).toHaveBeenCalledWith({ type: 'file/open', path: 'src/a.ts' });
+    expect((await screen.findByRole('alert')).textContent).toBe('The file does not exist yet.');
+  });
+
+  it('says so when no files are planned', () => {
+    render(FileBoard, { files: [], request: vi.fn() });
+    expect(screen.getByText('No files planned yet.')).toBeTruthy();
+  });
+});

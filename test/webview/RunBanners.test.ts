@@ -1,0 +1,59 @@
+// @vitest-environment jsdom
+import { fireEvent, render, screen } from '@testing-library/svelte';
+import { describe, expect, it, vi } from 'vitest';
+import InvalidMessagesBanner from '../../webview/components/InvalidMessagesBanner.svelte';
+import RunBanners from '../../webview/components/RunBanners.svelte';
+import { aRun } from './fixtures/dashboardBuilders';
+
+describe('RunBanners', () => {
+  it('shows why the run needs the user and what they may choose', () => {
+    render(RunBanners, { run: aRun({ attention: { reason: 'The review failed three times.', options: ['accept as is', 'retry with another model'] } }), request: vi.fn() });
+    const banner = screen.getByTestId('attention-banner');
+    expect(banner.textContent).toContain('The review failed three times.');
+    expect(banner.textContent).toContain('accept as is; retry with another model');
+  });
+
+  it('shows no banner for a run that is going well', () => {
+    render(RunBanners, { run: aRun(), request: vi.fn() });
+    expect(screen.queryByTestId('attention-banner')).toBeNull();
+    expect(screen.queryByTestId('outcome-banner')).toBeNull();
+  });
+
+  it.each([
+    ['FAILED', 'The run failed'],
+    ['CANCELLED', 'The run was cancelled'],
+  ] as const)('shows how a %s run ended, with the reason', (phase, words) => {
+    render(RunBanners, { run: aRun({ phase, outcome: 'Budget of $2.00 reached.' }), request: vi.fn() });
+    const banner = screen.getByTestId('outcome-banner');
+    expect(banner.textContent).toContain(words);
+    expect(banner.textContent).toContain('Budget of $2.00 reached.');
+  });
+
+  it('offers a roll-back when a checkpoint exists and sends it', async () => {
+    const request = vi.fn().mockResolvedValue({ ok: false, error: 'Git is not available.' });
+    render(RunBanners, { run: aRun({ phase: 'FAILED', canRollBack: true }), request });
+    await fireEvent.click(screen.getByTestId('rollback-button'));
+    expect(request).toHaveBeenCalledWith({ type: 'checkpoint/rollBack' });
+    expect((await screen.findByRole('alert')).textContent).toBe('Git is not available.');
+  });
+
+  it('offers no roll-back without a checkpoint', () => {
+    render(RunBanners, { run: aRun({ phase: 'CANCELLED', canRollBack: false }), request: vi.fn() });
+    expect(screen.queryByTestId('rollback-button')).toBeNull();
+  });
+});
+
+describe('InvalidMessagesBanner', () => {
+  it('says how many messages were ignored and can be dismissed', async () => {
+    const onDismiss = vi.fn();
+    render(InvalidMessagesBanner, { count: 2, lastProblem: 'message agents/didChange: agents.0.id: expected string', onDismiss });
+    expect(screen.getByTestId('invalid-messages-banner').textContent).toContain('ignored 2 messages');
+    await fireEvent.click(screen.getByTestId('invalid-messages-dismiss'));
+    expect(onDismiss).toHaveBeenCalled();
+  });
+
+  it('is absent when nothing was ignored', () => {
+    render(InvalidMessagesBanner, { count: 0, onDismiss: vi.fn() });
+    expect(screen.queryByTestId('invalid-messages-banner')).toBeNull();
+  });
+});

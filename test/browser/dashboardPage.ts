@@ -6,7 +6,7 @@ import type { ThemeName } from './vscodeThemes';
 /** What the harness page keeps on `window` (see dashboardHarness.html). */
 export interface HarnessWindow {
   __posted: Array<{ type: string; requestId?: string }>;
-  __cspViolations: Array<{ directive: string; blocked: string; sample: string }>;
+  __cspViolations: Array<{ directive: string; blocked: string; sample: string; source: string }>;
 }
 
 /** The dashboard open in one theme, with everything that went wrong on the page collected. */
@@ -62,4 +62,24 @@ export async function openDashboard(browser: Browser, server: HarnessServer, the
       }, messages),
     close: () => context.close(),
   };
+}
+
+/**
+ * A full-page screenshot with every part of the page rendered. The dashboard's long lists use
+ * `content-visibility: auto`, so rows outside the viewport are not painted and a plain full-page
+ * capture shows them blank: the viewport is grown to the page's height first, as if the user had
+ * a screen that tall, then put back.
+ */
+export async function screenshotWholePage(page: Page, file: string): Promise<void> {
+  let height = 0;
+  // Painted rows may be taller or shorter than their placeholder size, so measure until it settles.
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const next = await page.evaluate(() => document.documentElement.scrollHeight);
+    if (next === height) break;
+    height = next;
+    await page.setViewportSize({ width: VIEWPORT.width, height: Math.max(VIEWPORT.height, height) });
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  }
+  await page.screenshot({ path: file, fullPage: true });
+  await page.setViewportSize(VIEWPORT);
 }

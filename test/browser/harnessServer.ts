@@ -1,15 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { buildDashboardHtml, newNonce } from '../../extension/dashboard/dashboardHtml';
 import { repoRoot } from './repoRoot';
 import { WEBVIEW_THEMES, type ThemeName } from './vscodeThemes';
 
 const root = repoRoot();
 // DASHBOARD_BUNDLE_DIR points the harness at another build of the webview (e.g. a production one).
 const bundleDir = path.resolve(process.env.DASHBOARD_BUNDLE_DIR ?? path.join(root, 'dist', 'webview'));
-const template = path.join(root, 'test', 'browser', 'dashboardHarness.html');
+const preamble = path.join(root, 'test', 'browser', 'fakeWebviewHost.html');
 
 const MIME: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
@@ -28,17 +28,6 @@ export interface HarnessServer {
   /** The harness page in one theme. */
   pageUrl(theme: ThemeName): string;
   close(): Promise<void>;
-}
-
-/** The policy the extension's panel sets, with this server's origin standing in for `webview.cspSource`. */
-export function hostLikeCsp(cspSource: string, nonce: string): string {
-  return [
-    "default-src 'none'",
-    `img-src ${cspSource} data:`,
-    `style-src ${cspSource} 'unsafe-inline'`,
-    `font-src ${cspSource}`,
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
 }
 
 /** Fails with what to run when the webview bundle has not been built. */
@@ -85,21 +74,28 @@ export async function startHarnessServer(): Promise<HarnessServer> {
   };
 }
 
+/**
+ * The page the extension's panel builds (buildDashboardHtml, with this server's origin as the
+ * webview's cspSource), plus the stand-in for VS Code's own preamble right after the CSP meta.
+ */
 function renderHarness(origin: string, theme: ThemeName): string {
-  const nonce = randomBytes(16).toString('base64');
-  const stylesheets = fs
-    .readdirSync(bundleDir)
-    .filter((file) => file.endsWith('.css'))
-    .map((file) => `<link rel="stylesheet" href="/dist/webview/${file}">`)
-    .join('\n  ');
+  const nonce = newNonce();
+  const page = buildDashboardHtml({
+    cspSource: origin,
+    nonce,
+    scriptUri: `${origin}/dist/webview/main.js`,
+    ...(fs.existsSync(path.join(bundleDir, 'main.css')) ? { styleUri: `${origin}/dist/webview/main.css` } : {}),
+  });
   const values: Record<string, string> = {
-    CSP: hostLikeCsp(origin, nonce),
     NONCE: nonce,
-    STYLESHEETS: stylesheets,
     // `<` escaped so no value can close the script element.
     THEME: JSON.stringify(WEBVIEW_THEMES[theme]).replace(/</g, '\\u003c'),
   };
-  return fs.readFileSync(template, 'utf8').replace(/\{\{(\w+)\}\}/g, (_, key: string) => values[key] ?? '');
+  const template = fs.readFileSync(preamble, 'utf8');
+  const script = template.slice(template.indexOf('<script')).replace(/\{\{(\w+)\}\}/g, (_, key: string) => values[key] ?? '');
+  const cspMeta = /<meta http-equiv="Content-Security-Policy"[^>]*>/;
+  if (!cspMeta.test(page)) throw new Error('The dashboard page has no CSP meta element; the harness cannot place the webview preamble.');
+  return page.replace(cspMeta, (meta) => `${meta}\n${script}`);
 }
 
 function send(response: http.ServerResponse, status: number, type: string, body: string | Buffer): void {

@@ -1,7 +1,9 @@
 /**
  * A realistic subset of what VS Code injects into every webview, for its Light Modern and Dark
  * Modern themes: the body classes, the theme-kind attribute and the `--vscode-*` colour and font
- * variables (set on <html> as VS Code does). Values are the themes' own.
+ * variables (set on <html> as VS Code does). Values are the themes' own. The list covers every
+ * variable the built webview reads (its CSS and @vscode-elements/elements): one left out falls
+ * back to the toolkit's dark default, which looks wrong in the light theme.
  */
 export type ThemeName = 'light' | 'dark';
 
@@ -36,6 +38,16 @@ export const WEBVIEW_THEMES: Record<ThemeName, WebviewTheme> = {
       '--vscode-editor-foreground': '#3b3b3b',
       '--vscode-editorWidget-background': '#f8f8f8',
       '--vscode-sideBar-background': '#f8f8f8',
+      '--vscode-panel-background': '#f8f8f8',
+      '--vscode-settings-headerBorder': '#e5e5e5',
+      '--vscode-icon-foreground': '#3b3b3b',
+      '--vscode-toolbar-hoverBackground': 'rgba(184, 184, 184, 0.31)',
+      '--vscode-toolbar-activeBackground': 'rgba(166, 166, 166, 0.31)',
+      '--vscode-textBlockQuote-background': '#f8f8f8',
+      '--vscode-inputOption-activeBackground': '#bed6ed',
+      '--vscode-button-separator': 'rgba(255, 255, 255, 0.4)',
+      '--vscode-diffEditor-insertedLineBackground': 'rgba(155, 185, 85, 0.2)',
+      '--vscode-diffEditor-removedLineBackground': 'rgba(255, 0, 0, 0.2)',
       '--vscode-panel-border': '#e5e5e5',
       '--vscode-panelTitle-activeForeground': '#3b3b3b',
       '--vscode-panelTitle-activeBorder': '#005fb8',
@@ -108,6 +120,16 @@ export const WEBVIEW_THEMES: Record<ThemeName, WebviewTheme> = {
       '--vscode-editor-foreground': '#cccccc',
       '--vscode-editorWidget-background': '#202020',
       '--vscode-sideBar-background': '#181818',
+      '--vscode-panel-background': '#181818',
+      '--vscode-settings-headerBorder': '#2b2b2b',
+      '--vscode-icon-foreground': '#cccccc',
+      '--vscode-toolbar-hoverBackground': 'rgba(90, 93, 94, 0.31)',
+      '--vscode-toolbar-activeBackground': 'rgba(99, 102, 103, 0.31)',
+      '--vscode-textBlockQuote-background': '#2b2b2b',
+      '--vscode-inputOption-activeBackground': 'rgba(36, 137, 219, 0.51)',
+      '--vscode-button-separator': 'rgba(255, 255, 255, 0.4)',
+      '--vscode-diffEditor-insertedLineBackground': 'rgba(155, 185, 85, 0.2)',
+      '--vscode-diffEditor-removedLineBackground': 'rgba(255, 0, 0, 0.2)',
       '--vscode-panel-border': '#2b2b2b',
       '--vscode-panelTitle-activeForeground': '#cccccc',
       '--vscode-panelTitle-activeBorder': '#0078d4',

@@ -15,8 +15,11 @@ const hostResults = path.join(root, 'test-results', 'vscode.json');
 step('type-check', bin('tsc'), ['--noEmit']);
 step('build', process.execPath, [path.join(root, 'esbuild.config.mjs')]);
 
+const withHost = process.env.KILO_ORCHESTRA_SKIP_HOST_TESTS !== '1';
+// Provisioned first: the packaging test also installs the .vsix into the host's code-server.
+const provisioned = withHost ? provisionHost() : false;
 const vitest = runVitest();
-const host = process.env.KILO_ORCHESTRA_SKIP_HOST_TESTS === '1' ? skippedHostTests() : runHostTests();
+const host = !withHost ? skippedHostTests() : provisioned ? runHostTests() : { ok: false, passed: 0, failed: 1 };
 
 const passed = vitest.passed + host.passed;
 const failed = vitest.failed + host.failed;
@@ -35,17 +38,19 @@ function runVitest() {
   return { ok: run.status === 0, passed: results.numPassedTests, failed };
 }
 
-/** Provisions the host (cached after the first time), bundles the suite and runs it through @vscode/test-cli. */
+/** code-server, Node 24 and Chromium for the host tests; cached in .vscode-host/ after the first time. */
+function provisionHost() {
+  const ok = spawnSync('bash', [path.join(root, 'scripts', 'vscodeHost', 'setup.sh')], { stdio: 'inherit', cwd: root }).status === 0;
+  if (!ok) console.error('host tests: could not provision the VS Code host (scripts/vscodeHost/setup.sh).');
+  return ok;
+}
+
+/** Bundles the host suite and runs it through @vscode/test-cli in code-server. */
 function runHostTests() {
   console.log('\nhost tests: a real VS Code (code-server) with the extension and a stand-in Kilo Code extension');
-  for (const [name, command, args] of [
-    ['provision the VS Code host', 'bash', [path.join(root, 'scripts', 'vscodeHost', 'setup.sh')]],
-    ['build the host suite', process.execPath, [path.join(root, 'scripts', 'vscodeHost', 'buildSuite.mjs')]],
-  ]) {
-    if (spawnSync(command, args, { stdio: 'inherit', cwd: root }).status !== 0) {
-      console.error(`host tests: could not ${name}.`);
-      return { ok: false, passed: 0, failed: 1 };
-    }
+  if (spawnSync(process.execPath, [path.join(root, 'scripts', 'vscodeHost', 'buildSuite.mjs')], { stdio: 'inherit', cwd: root }).status !== 0) {
+    console.error('host tests: could not build the host suite.');
+    return { ok: false, passed: 0, failed: 1 };
   }
   fs.rmSync(hostResults, { force: true });
   const run = spawnSync(bin('vscode-test'), [], { stdio: 'inherit', cwd: root });

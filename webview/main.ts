@@ -1,3 +1,5 @@
+// First, before any zod schema is built (see the module).
+import './lib/zodJitless';
 // Registers only the VS Code elements the dashboard uses (each module defines its custom element).
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-tabs/index.js';

@@ -24,7 +24,7 @@ beforeAll(async () => {
   server = await startHarnessServer();
   browser = await launchChromium();
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
-});
+}, 30_000);
 
 afterAll(async () => {
   await browser?.close();

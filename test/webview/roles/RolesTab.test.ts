@@ -174,6 +174,16 @@ describe('RolesTab', () => {
     expect(saves[1]?.config.roles.find((r) => r.id === 'primary-coder')?.instances).toBe(5);
   });
 
+  it('keeps typed instances that wait for their save when the host sends roles', async () => {
+    vi.useFakeTimers();
+    const { fake, update } = renderTab(aRolesView().build());
+    await fireEvent.input(screen.getByTestId('instances-primary-coder'), { target: { value: '4' } });
+    await update(aRolesView().build());
+    expect((screen.getByTestId('instances-primary-coder') as HTMLInputElement).value).toBe('4');
+    vi.advanceTimersByTime(400);
+    expect(fake.messagesOf('roles/save')[0]?.config.roles.find((r) => r.id === 'primary-coder')?.instances).toBe(4);
+  });
+
   it('adds a custom role through the editor', async () => {
     const { fake } = renderTab(aRolesView().build());
     await fireEvent.click(screen.getByTestId('add-custom-role'));

@@ -4,7 +4,7 @@
 import { defineConfig } from '@vscode/test-cli';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { prepareDevelopmentExtensions, prepareWorkspace } from './test/vscode/hostFixtures.mjs';
+import { prepareDevelopmentExtensions, prepareKiloHome, prepareWorkspace } from './test/vscode/hostFixtures.mjs';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 const suite = (name) => path.join(root, 'out', 'vscode-test', 'suite', `${name}.test.js`);
@@ -20,6 +20,8 @@ export default defineConfig({
       workspaceFolder: prepareWorkspace(root),
       // The dependency is the stand-in above; test-cli would otherwise try to download it.
       skipExtensionDependencies: true,
+      // Reaches the extension host through code-server's environment.
+      env: { KILO_ORCHESTRA_KILO_HOME: prepareKiloHome(root) },
       mocha: {
         ui: 'tdd',
         timeout: 240_000,

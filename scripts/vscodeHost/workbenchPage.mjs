@@ -10,6 +10,8 @@ const require = createRequire(import.meta.url);
 const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 /** Workbench chatter that is not the tests' output; shown only in verbose mode. */
 const WORKBENCH_NOISE = /^(\[[\w :.-]+\]|Resolving connection token|Resolved connection token|Creating a socket|Updating additional builtin|Extension Host Process exited)/;
+/** Errors an offline workbench always logs (the built-in GitHub sign-in never registers); shown only in verbose mode. */
+const OFFLINE_ERRORS = /^Timed out waiting for authentication provider 'github'/;
 
 /** The workbench URL: `folder` opened, the extensions and test runner given as remote paths. */
 export function workbenchUrl(serverUrl, { developmentPaths, testsPath, folder }) {
@@ -57,8 +59,11 @@ export async function runWorkbench({ chromiumPath, url, scratch, verbose, out })
       const text = format(...(Array.isArray(args) ? args : [args]));
       if (verbose) return out.err(`[workbench ${type}] ${text}\n`);
       if (exitCode !== undefined) return; // teardown noise after the runner is done
-      if (type === 'error') out.err(`${text}\n`);
-      else if (type === 'warn' || !WORKBENCH_NOISE.test(text)) out.out(`${text}\n`);
+      if (type === 'error') {
+        if (!OFFLINE_ERRORS.test(text)) out.err(`${text}\n`);
+      } else if (type === 'warn' || !WORKBENCH_NOISE.test(text)) {
+        out.out(`${text}\n`);
+      }
     });
     if (verbose) page.on('pageerror', (error) => out.err(`[pageerror] ${error.message}\n`));
     await page.goto(url);

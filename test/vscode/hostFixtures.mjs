@@ -52,3 +52,14 @@ export function prepareWorkspace(root) {
   git('-c', 'user.name=Host Tests', '-c', 'user.email=host-tests@localhost', 'commit', '-qm', 'sample project');
   return workspace;
 }
+
+/**
+ * An empty Kilo home for the run test (KILO_ORCHESTRA_KILO_HOME): Kilo's database, logs and
+ * settings stay out of the user's home and it reaches no provider but the scripted model.
+ */
+export function prepareKiloHome(root) {
+  const home = path.join(root, '.vscode-test', 'kilo-home');
+  fs.rmSync(home, { recursive: true, force: true });
+  fs.mkdirSync(home, { recursive: true });
+  return home;
+}

@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { parseRolesConfig } from '../engine/roles/rolesConfigFile';
+import { ProfileSchema, RoleIdSchema, RoleOverrideSchema, type RolesConfig } from '../engine/roles/roleSchema';
+import { resolveRoles, type RoleResolution } from '../engine/roles/roleValidation';
+import type { Disposable } from '../engine/util/disposable';
+import { describeError } from '../engine/util/errors';
+import { TypedEmitter } from '../engine/util/typedEvents';
+import type { ConfigIssueView, CostPreview, DiscoveredModel, RolesConfigView } from '../protocol/rolesView';
+import { configIssues } from './configChecks';
+import { costPreview } from './costPreview';
+import { readValidated, type CorruptValue, type MementoLike } from './mementoStore';
+import { configToView, viewToConfig } from './roleCards';
+import { applyTemplate, type TemplateId } from './roleTemplates';
+
+/** Profiles follow the user from workspace to workspace. */
+export const PROFILES_KEY = 'kiloOrchestra.profiles';
+/** Which role runs on which profile, and role changes, belong to one workspace. */
+export const WORKSPACE_ROLES_KEY = 'kiloOrchestra.roles';
+
+const StoredProfilesSchema = z.array(ProfileSchema);
+const StoredWorkspaceRolesSchema = z.object({
+  roles: z.array(RoleOverrideSchema).default([]),
+  assignments: z.record(RoleIdSchema, z.string()).default({}),
+});
+type StoredWorkspaceRoles = z.infer<typeof StoredWorkspaceRolesSchema>;
+
+export interface OrchestrationConfigManagerOptions {
+  globalState: MementoLike;
+  workspaceState: MementoLike;
+  log?: (line: string) => void;
+  now?: () => number;
+}
+
+type ManagerEvents = { changed: () => void };
+
+/**
+ * The roles configuration of the extension: profiles in global state, role changes and
+ * assignments in workspace state, both validated with the engine's schemas on the way in and out.
+ * Changes apply at the next task start: a run resolves the configuration once, when it begins.
+ */
+export class OrchestrationConfigManager {
+  private readonly emitter = new TypedEmitter<ManagerEvents>();
+  private readonly corrupt = new Map<string, CorruptValue>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: OrchestrationConfigManagerOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The stored configuration; corrupt stored data becomes the defaults (see `issues`). Never throws. */
+  load(): RolesConfig {
+    const profiles = this.read(this.options.globalState, PROFILES_KEY, StoredProfilesSchema, () => []);
+    const workspace = this.read(this.options.workspaceState, WORKSPACE_ROLES_KEY, StoredWorkspaceRolesSchema, (): StoredWorkspaceRoles => ({ roles: [], assignments: {} }));
+    return { profiles, roles: workspace.roles, assignments: workspace.assignments };
+  }
+
+  /** The stored configuration merged with the built-in roles and checked: what a task starting now runs with. */
+  resolution(): RoleResolution {
+    return resolveRoles(this.load());
+  }
+
+  /** The configuration as the roles tab edits it. */
+  view(): RolesConfigView {
+    return configToView(this.load());
+  }
+
+  /**
+   * Validates and stores a configuration from the roles tab.
+   * @throws OrchestraError `invalid-config` (nothing is stored) when the engine's schema refuses it.
+   */
+  async save(view: RolesConfigView): Promise<void> {
+    await this.store(parseRolesConfig(viewToConfig(view), 'The roles configuration'));
+  }
+
+  /** Assigns models to every role by a template (see `applyTemplate`) and stores the result. */
+  async applyTemplate(templateId: TemplateId, discovered: readonly DiscoveredModel[]): Promise<void> {
+    await this.store(parseRolesConfig(applyTemplate(templateId, this.load(), discovered), `The ${templateId} template`));
+  }
+
+  /** Stores a whole configuration (already in the engine's shape, e.g. after an import). */
+  async store(config: RolesConfig): Promise<void> {
+    const valid = parseRolesConfig(config, 'The roles configuration');
+    await this.options.globalState.update(PROFILES_KEY, valid.profiles);
+    await this.options.workspaceState.update(WORKSPACE_ROLES_KEY, { roles: valid.roles, assignments: valid.assignments } satisfies StoredWorkspaceRoles);
+    this.corrupt.delete(PROFILES_KEY);
+    this.corrupt.delete(WORKSPACE_ROLES_KEY);
+    this.emitter.emit('changed');
+  }
+
+  /**
+   * Everything the user should know: the resolution's errors and warnings (required role
+   * unassigned, one model everywhere …), an expensive model on a high-volume role, and stored data
+   * that was corrupt and replaced by defaults.
+   */
+  issues(discovered: readonly DiscoveredModel[] = []): ConfigIssueView[] {
+    const issues = configIssues(this.resolution(), discovered);
+    for (const corrupt of this.corrupt.values()) {
+      issues.push({
+        severity: 'warning',
+        code: 'stored-config-corrupt',
+        message: `The stored ${corrupt.key === PROFILES_KEY ? 'provider profiles were' : 'role settings of this workspace were'} damaged (${corrupt.problem}) and were replaced by defaults; the old value is kept under "${corrupt.backupKey}".`,
+      });
+    }
+    return issues;
+  }
+
+  /** Estimated cost of a typical task with the stored configuration (see `costPreview`). */
+  costEstimate(discovered: readonly DiscoveredModel[] = []): CostPreview {
+    return costPreview(this.resolution(), discovered);
+  }
+
+  onDidChange(listener: () => void): Disposable {
+    return this.emitter.on('changed', listener);
+  }
+
+  private read<T>(memento: MementoLike, key: string, schema: z.ZodType<T>, fallback: () => T): T {
+    const known = this.corrupt.get(key);
+    const { value, corrupt } = readValidated(
+      memento,
+      key,
+      schema,
+      fallback,
+      this.now,
+      (error) => this.options.log?.(`roles: could not back up the damaged value of ${key}: ${describeError(error)}`),
+      known,
+    );
+    if (corrupt && corrupt !== known) {
+      this.corrupt.set(key, corrupt);
+      this.options.log?.(`roles: the stored value of ${key} was damaged (${corrupt.problem}); it was kept under ${corrupt.backupKey} and defaults are used.`);
+    }
+    return value;
+  }
+}

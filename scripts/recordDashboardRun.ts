@@ -8,6 +8,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { MementoLike } from '../extension/config/mementoStore';
+import { OrchestrationConfigManager } from '../extension/config/orchestrationConfigManager';
+import { RolesTab } from '../extension/config/rolesController';
 import { DashboardModel } from '../extension/dashboard/dashboardModel';
 import { SimulatedBackend } from '../extension/engine/backends/simulatedBackend';
 import { simulatedRolesConfig } from '../extension/engine/roles/rolesConfigFile';
@@ -15,7 +18,7 @@ import { resolveRoles } from '../extension/engine/roles/roleValidation';
 import type { RolesConfig } from '../extension/engine/roles/roleSchema';
 import { OrchestrationRun } from '../extension/engine/run/orchestrationRun';
 import { parseHostMessage, type HostSingleMessage } from '../extension/protocol/dashboardProtocol';
-import type { RolesView } from '../extension/protocol/rolesView';
+import type { DiscoveredModel, RolesView } from '../extension/protocol/rolesView';
 
 const TASK = 'Add overdue-loan tracking to the library service: a daily job flags loans past due, and members get a reminder';
 const FILES = 6;
@@ -44,7 +47,7 @@ async function main(): Promise<void> {
   const model = new DashboardModel({ budgetUsd: BUDGET_USD, now: clock });
   const attached = model.attach(run, { roles: runRoles, canRollBack: () => true, backend: backend.kind });
 
-  const roles = rolesViewWithUnassigned(UNASSIGNED_REQUIRED_ROLE);
+  const roles = await rolesViewWithUnassigned(UNASSIGNED_REQUIRED_ROLE);
   const messages: HostSingleMessage[] = [
     { type: 'state/reset', state: model.state() },
     { type: 'roles/didChange', roles },
@@ -81,30 +84,34 @@ function onFixedClock(message: HostSingleMessage, now: number): HostSingleMessag
 
 /**
  * The roles tab's data for a configuration the user is editing: the simulated one with a required
- * role's profile removed. The issues are the engine's own (resolveRoles), not written here.
+ * role's profile removed, stored in the extension's config manager (over in-memory stand-ins for
+ * VS Code's storage) and read back through the roles tab's host side, so the issues, templates and
+ * cost preview are the extension's own. Discovery finds the simulated models, which have no price.
  */
-function rolesViewWithUnassigned(roleId: string): RolesView {
-  const config: RolesConfig = simulatedRolesConfig();
-  delete config.assignments[roleId];
-  const resolution = resolveRoles(config);
+async function rolesViewWithUnassigned(roleId: string): Promise<RolesView> {
+  const config = new OrchestrationConfigManager({ globalState: fakeMemento(), workspaceState: fakeMemento() });
+  const edited: RolesConfig = simulatedRolesConfig();
+  delete edited.assignments[roleId];
+  await config.store(edited);
+  const discovered: DiscoveredModel[] = edited.profiles.map((profile) => ({ providerID: profile.providerID, modelID: profile.modelID, label: profile.label, connected: true }));
+  const discovery = { models: discovered };
+  const rolesTab = new RolesTab({
+    config,
+    discovery: { cached: () => discovery, models: async () => discovery, refresh: async () => discovery },
+    dialogs: { pickFolder: async () => undefined, pickFiles: async () => undefined, showInfo: () => undefined },
+    isRunLive: () => false,
+  });
+  return rolesTab.view();
+}
+
+/** An in-memory stand-in for VS Code's Memento. */
+function fakeMemento(): MementoLike {
+  const values = new Map<string, unknown>();
   return {
-    config: {
-      profiles: resolution.profiles.map((profile) => ({ ...profile })),
-      roles: resolution.roles.map((role) => ({ ...role })),
-      assignments: { ...config.assignments },
+    get: <T>(key: string) => values.get(key) as T | undefined,
+    update: async (key: string, value: unknown) => {
+      values.set(key, value);
     },
-    discovered: resolution.profiles.map((profile) => ({ providerID: profile.providerID, modelID: profile.modelID, label: profile.label, connected: true })),
-    issues: [
-      ...resolution.errors.map((issue) => ({ severity: 'error' as const, ...issue })),
-      ...resolution.warnings.map((issue) => ({ severity: 'warning' as const, ...issue })),
-    ],
-    templates: [
-      { id: 'economy', name: 'Economy', description: 'Low-cost models for every role.' },
-      { id: 'balanced', name: 'Balanced', description: 'Strong models for planning and review, cheaper ones for coding.' },
-      { id: 'best-quality', name: 'Best quality', description: 'The strongest model for every role.' },
-    ],
-    costPreview: { totalUsd: 0, perRole: resolution.roles.map((role) => ({ roleId: role.id, usd: 0, priced: false })), basis: 'The simulated models have no price.' },
-    appliesAtNextStart: false,
   };
 }
 

@@ -66,10 +66,12 @@ suite('A full run started from the command', () => {
   test('the log names the run, and the agents by id and role', () => {
     const runId = api.currentRun()?.runId;
     assert.ok(runId, 'no run recorded');
-    const lines = api.logLines().filter((line) => line.includes(runId));
-    assert.ok(lines.length > 0, 'no log line carries the run id');
+    const lines = api.logLines().filter((line) => line.includes(`[run ${runId}]`));
+    assert.ok(lines.length > 0, `no log line carries [run ${runId}]`);
     for (const role of ['architect', 'primary-coder']) {
-      assert.ok(lines.some((line) => line.includes(role)), `no log line of run ${runId} names the ${role}`);
+      // `[run <id>] [<agent id>] [<role>] message` (extension/run/runLog.ts), the agent id not `-`.
+      const agentLine = new RegExp(`\\[run ${runId}\\] \\[(?!-\\])[^\\]]+\\] \\[${role}\\]`);
+      assert.ok(lines.some((line) => agentLine.test(line)), `no log line of run ${runId} names an agent of the ${role} role`);
     }
   });
 });

@@ -148,6 +148,7 @@ describe('RolesTab', () => {
     const fake = aFakeRequest().hold();
     const { update } = renderTab(aRolesView().build(), fake);
     await fireEvent.click(toggle('code-sceptic'));
+    expect(screen.getByTestId('save-status').textContent).toBe('Saving…');
     // A stale update (from before the change) must not undo what is being saved.
     await update(aRolesView().build());
     expect(toggle('code-sceptic').checked).toBe(false);
@@ -155,6 +156,7 @@ describe('RolesTab', () => {
     fake.answer(0, { ok: true });
     await waitFor(() => expect(toggle('debugger').checked).toBe(false));
     expect(toggle('code-sceptic').checked).toBe(false);
+    expect(screen.queryByTestId('save-status')).toBeNull();
   });
 
   it('saves instances from the stepper at once and typed instances once typing pauses', async () => {

@@ -93,16 +93,17 @@ function yamlString(value: string): string {
 function parseScalar(raw: string): string | undefined {
   const value = raw.trim();
   if (value.startsWith('"')) {
+    const quoted = /^("(?:[^"\\]|\\.)*")\s*(?:#.*)?$/.exec(value);
     try {
-      const parsed: unknown = JSON.parse(value);
+      const parsed: unknown = quoted ? JSON.parse(quoted[1]!) : undefined;
       return typeof parsed === 'string' ? parsed : undefined;
     } catch {
       return undefined;
     }
   }
   if (value.startsWith("'")) {
-    if (!value.endsWith("'") || value.length < 2) return undefined;
-    return value.slice(1, -1).replace(/''/g, "'");
+    const quoted = /^'((?:[^']|'')*)'\s*(?:#.*)?$/.exec(value);
+    return quoted ? quoted[1]!.replace(/''/g, "'") : undefined;
   }
   if (value === '|' || value === '>' || value === '|-' || value === '>-') return '';
   // A plain scalar ends at a comment.

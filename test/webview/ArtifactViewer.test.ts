@@ -64,4 +64,13 @@ describe('ArtifactViewer', () => {
     await Promise.resolve();
     expect(screen.getByTestId('artifact-content').textContent).toBe('version two\n');
   });
+
+  it('does not load again when only the status of the shown version changes', async () => {
+    const load = vi.fn().mockResolvedValue(loaded('text\n'));
+    const { rerender } = render(ArtifactViewer, { artifact: anArtifact({ type: 'plan', status: 'completed' }), load });
+    await screen.findByTestId('artifact-content');
+    await rerender({ artifact: anArtifact({ type: 'plan', status: 'approved' }), load });
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(screen.getByTestId('artifact-viewer').textContent).toContain('approved');
+  });
 });

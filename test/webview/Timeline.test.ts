@@ -25,6 +25,12 @@ describe('Timeline', () => {
     expect(current?.textContent).toContain('current');
   });
 
+  it('shows the time of the last phase instead of "current" once the run has stopped', () => {
+    render(Timeline, { entries: [anEntry(0, { kind: 'phase', title: 'COMPLETED', atMs: 95_000 })], running: false });
+    expect(screen.getByTestId('timeline-entry').textContent).toContain('1:35');
+    expect(screen.getByTestId('timeline-entry').textContent).not.toContain('current');
+  });
+
   it('keeps only a bounded number of rows in the DOM with 1,000 entries, and shows older ones on request', async () => {
     render(Timeline, { entries: entries(1000) });
     expect(screen.getAllByTestId('timeline-entry')).toHaveLength(100);

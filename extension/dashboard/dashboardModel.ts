@@ -3,7 +3,7 @@ import type { AgentRecord } from '../engine/agents/agentSchema';
 import type { ArtifactRecord } from '../engine/artifacts/artifactSchema';
 import { ArtifactStore } from '../engine/artifacts/artifactStore';
 import type { RoleResolution } from '../engine/roles/roleValidation';
-import type { OrchestrationRun } from '../engine/run/orchestrationRun';
+import type { AgentMessageEvent, OrchestrationRun } from '../engine/run/orchestrationRun';
 import type { RunReport } from '../engine/run/runReport';
 import type { PhaseTransition } from '../engine/run/runStateStore';
 import type { RecordedFinding } from '../engine/run/workRecorder';
@@ -38,19 +38,12 @@ export interface AttachInfo {
 }
 
 /** Router traffic as the run reports it (`'agent:message'`): work requests to agents and their replies. */
-export interface AgentMessage {
-  from: string;
-  to: string;
-  messageType: string;
-  content: string;
-  correlationId?: string;
-  /** ms since the run started (epoch ms are accepted too). */
-  atMs: number;
-}
+export type AgentMessage = AgentMessageEvent;
 
 const ORGANISER = 'organiser';
-/** Anything above this is an epoch timestamp, not ms since the run started (about three years). */
-const EPOCH_THRESHOLD_MS = 1e11;
+/** Longest transcript line and timeline title kept; Organiser questions carry whole contexts. */
+const MAX_TEXT = 4000;
+const MAX_TITLE = 200;
 
 type ModelEvents = { message: (message: HostSingleMessage) => void };
 
@@ -108,8 +101,6 @@ export class DashboardModel implements DashboardSource {
     for (const agent of run.agents()) this.applyAgent(agent);
     this.syncArtifacts(run.artifacts());
     const events = run.events;
-    // 'agent:message' is declared by newer runs; subscribing by name works either way.
-    const traffic = events as unknown as TypedEmitter<{ 'agent:message': (message: AgentMessage) => void }>;
     const subscriptions = [
       events.on('workflow:transitioned', (change) => {
         this.applyTransition(change);
@@ -138,7 +129,7 @@ export class DashboardModel implements DashboardSource {
         this.syncArtifacts(run.artifacts());
         this.applyFinished(report, this.now());
       }),
-      traffic.on('agent:message', (message) => this.applyMessage(message)),
+      events.on('agent:message', (message) => this.applyMessage(message)),
     ];
     return toDisposable(() => subscriptions.forEach((subscription) => subscription.dispose()));
   }
@@ -262,14 +253,20 @@ export class DashboardModel implements DashboardSource {
     this.addEntry({ kind: 'finding', atMs, title: finding.kind, detail: finding.message, ...(finding.agentId ? { agentId: finding.agentId } : {}) });
   }
 
-  /** @internal Router traffic: a work request becomes a timeline entry and a transcript line; a reply a transcript line. */
+  /**
+   * @internal Router traffic: a work request becomes a timeline entry and a transcript line, a reply
+   * a transcript line. Questions to the Organiser agent are left off the timeline: their decisions
+   * have entries of their own.
+   */
   applyMessage(message: AgentMessage): void {
-    const atMs = message.atMs > EPOCH_THRESHOLD_MS ? this.sinceStart(message.atMs) : message.atMs;
+    const text = clip(message.content, MAX_TEXT);
     if (message.from === ORGANISER) {
-      if (message.messageType === 'request') this.addEntry({ kind: 'work', atMs, title: message.content, agentId: message.to });
-      this.appendTranscript(message.to, { atMs, direction: 'to-agent', counterpart: ORGANISER, text: message.content });
+      if (message.messageType === 'request' && !message.to.startsWith(`${ORGANISER}-`)) {
+        this.addEntry({ kind: 'work', atMs: message.atMs, title: clip(message.content.split('\n')[0] ?? '', MAX_TITLE), agentId: message.to });
+      }
+      this.appendTranscript(message.to, { atMs: message.atMs, direction: 'to-agent', counterpart: ORGANISER, text });
     } else {
-      this.appendTranscript(message.from, { atMs, direction: 'from-agent', counterpart: message.to, text: message.content });
+      this.appendTranscript(message.from, { atMs: message.atMs, direction: 'from-agent', counterpart: message.to, text });
     }
   }
 
@@ -303,4 +300,8 @@ export class DashboardModel implements DashboardSource {
   private emit(message: HostSingleMessage): void {
     this.emitter.emit('message', message);
   }
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

@@ -46,6 +46,12 @@ describe('DashboardModel following a simulated run', () => {
     expect(state.cost.budgetUsd).toBe(5);
     expect(state.cost.byRole.find((r) => r.role === 'architect')?.roleName).toBe('Architect');
     expect(state.cost.byAgent).toHaveLength(state.agents.length);
+    // Router traffic: each agent's work arrived in its transcript, and its replies went back.
+    const transcript = state.transcripts['architect-1'] ?? [];
+    expect(transcript.some((line) => line.direction === 'to-agent' && line.counterpart === 'organiser')).toBe(true);
+    expect(transcript.some((line) => line.direction === 'from-agent')).toBe(true);
+    expect(state.timeline.some((entry) => entry.kind === 'work' && entry.agentId === 'architect-1')).toBe(true);
+    expect(state.timeline.some((entry) => entry.kind === 'work' && entry.agentId?.startsWith('organiser'))).toBe(false);
   });
 
   it('lays out the phases on the timeline, each closed with its duration when the next one starts', async () => {
@@ -144,7 +150,8 @@ describe('DashboardModel.fromRunFolder', () => {
     const phases = (state: typeof live) => state.timeline.filter((e) => e.kind === 'phase').map((e) => ({ title: e.title, durationMs: e.durationMs }));
     expect(phases(rebuilt)).toEqual(phases(live));
     expect(rebuilt.timeline.filter((e) => e.kind === 'decision')).toHaveLength(live.timeline.filter((e) => e.kind === 'decision').length);
-    expect(Object.keys(rebuilt.transcripts).length).toBeGreaterThan(0);
+    expect(Object.keys(rebuilt.transcripts).sort()).toEqual(Object.keys(live.transcripts).sort());
+    expect(rebuilt.timeline.filter((e) => e.kind === 'work').map((e) => e.agentId)).toEqual(live.timeline.filter((e) => e.kind === 'work').map((e) => e.agentId));
     const plan = rebuilt.artifacts.find((a) => a.type === 'plan')!;
     expect((await (await DashboardModel.fromRunFolder(folder!)).loadArtifact(plan.id)).content.length).toBeGreaterThan(0);
   });

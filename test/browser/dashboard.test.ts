@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
+import type { PhaseView } from '../../extension/protocol/viewModel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './chromium';
 import { openDashboard, screenshotWholePage, type DashboardPage } from './dashboardPage';
@@ -17,13 +18,19 @@ const recorded = readRecording('recordedRun');
 const midRun = readRecording('midRun');
 const { state: finished, roles } = finalState(recorded);
 
-let browser: Browser;
-let server: HarnessServer;
+let browser: Browser | undefined;
+let server: HarnessServer | undefined;
+/** Why the browser could not start (no Chromium, no build); every test fails with it, so none is counted as skipped. */
+let setupProblem: unknown;
 
 beforeAll(async () => {
-  server = await startHarnessServer();
-  browser = await launchChromium();
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  try {
+    server = await startHarnessServer();
+    browser = await launchChromium();
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  } catch (error) {
+    setupProblem = error;
+  }
 }, 30_000);
 
 afterAll(async () => {
@@ -38,7 +45,13 @@ async function expectCleanPage(dashboard: DashboardPage): Promise<void> {
   expect(dashboard.offLoopbackRequests).toEqual([]);
 }
 
+/** The header's phase badge once it names `phase` (shown in words: CODE_IMPLEMENTATION → "Code implementation"). */
+function phaseBadge(page: Page, phase: PhaseView): Locator {
+  return page.getByTestId('phase-badge').filter({ hasText: new RegExp(phase.replace(/_/g, '[ _]'), 'i') });
+}
+
 async function withDashboard(theme: ThemeName, use: (dashboard: DashboardPage) => Promise<void>): Promise<void> {
+  if (!browser || !server) throw setupProblem;
   const dashboard = await openDashboard(browser, server, theme);
   try {
     await use(dashboard);
@@ -53,9 +66,9 @@ describe.each<ThemeName>(['light', 'dark'])('the dashboard in the %s theme', (th
       const { page } = dashboard;
       await dashboard.send(asPosted(recorded));
       const run = finished.run!;
-      await page.getByText(run.task).first().waitFor();
-      // The last delta has arrived once the run shows as finished.
-      await page.getByText(/completed/i).first().waitFor();
+      // The last deltas have arrived once the header shows the run finished.
+      await phaseBadge(page, 'COMPLETED').waitFor();
+      expect(await page.getByTestId('run-header').textContent()).toContain(run.task);
 
       for (const agent of finished.agents) {
         const card = page.getByTestId(`agent-card-${agent.id}`);
@@ -88,7 +101,7 @@ describe.each<ThemeName>(['light', 'dark'])('the dashboard in the %s theme', (th
     await withDashboard(theme, async (dashboard) => {
       const { page } = dashboard;
       await dashboard.send(asPosted(recorded));
-      await page.getByText(finished.run!.task).first().waitFor();
+      await phaseBadge(page, 'COMPLETED').waitFor();
       await page.getByTestId('tab-roles').click();
 
       const missing = roles.issues.find((issue) => issue.code === 'required-unassigned');
@@ -108,8 +121,8 @@ describe('the dashboard controls', () => {
     await withDashboard('light', async (dashboard) => {
       const { page } = dashboard;
       await dashboard.send(asPosted(midRun));
+      await phaseBadge(page, 'CODE_IMPLEMENTATION').waitFor();
       const pause = page.getByTestId('pause-button');
-      await pause.waitFor();
       await pause.click();
       await page.waitForFunction(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted.some((message) => message.type === 'workflow/pause'));
 
@@ -126,7 +139,7 @@ describe('the dashboard controls', () => {
     await withDashboard('light', async (dashboard) => {
       const { page } = dashboard;
       await dashboard.send(asPosted(recorded));
-      await page.getByText(/completed/i).first().waitFor();
+      await phaseBadge(page, 'COMPLETED').waitFor();
       const pause = page.getByTestId('pause-button');
       expect(await pause.evaluate((button) => (button as HTMLElement & { disabled: boolean }).disabled)).toBe(true);
       await pause.click({ force: true });

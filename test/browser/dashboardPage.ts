@@ -26,6 +26,7 @@ export interface DashboardPage {
 
 export const VIEWPORT = { width: 1280, height: 900 };
 const READY_TIMEOUT_MS = 10_000;
+const ELEMENT_TIMEOUT_MS = 8_000;
 
 /** Opens the harness page and waits for the dashboard's `ready` handshake. */
 export async function openDashboard(browser: Browser, server: HarnessServer, theme: ThemeName): Promise<DashboardPage> {
@@ -39,6 +40,8 @@ export async function openDashboard(browser: Browser, server: HarnessServer, the
     return route.abort('blockedbyclient');
   });
   const page = await context.newPage();
+  // Shorter than the test's own timeout, so a failure names the element that never appeared.
+  page.setDefaultTimeout(ELEMENT_TIMEOUT_MS);
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(`${error.name}: ${error.message}`));
   page.on('console', (message) => {

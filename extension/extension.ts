@@ -1,46 +1,92 @@
+import os from 'node:os';
 import * as vscode from 'vscode';
-import { SimulatedBackend } from './engine/backends/simulatedBackend';
-import { simulatedRolesConfig } from './engine/roles/rolesConfigFile';
-import { resolveRoles } from './engine/roles/roleValidation';
-import { OrchestrationRun } from './engine/run/orchestrationRun';
-import { COMMANDS } from './commands/commandIds';
+import type { CommandDeps } from './commands/commandDeps';
+import { registerCommands } from './commands/registerCommands';
+import { ModelDiscovery } from './config/modelDiscovery';
+import { OrchestrationConfigManager } from './config/orchestrationConfigManager';
+import { RolesTab } from './config/rolesController';
+import { vscodeRolesDialogs } from './config/rolesDialogs';
+import { DashboardPanel } from './dashboard/dashboardPanel';
+import { resolveInWorkspace } from './engine/util/paths';
+import { RunController } from './run/runController';
+import { RunLog } from './run/runLog';
+import { createTestApi, type OrchestraExtensionApi } from './testApi';
+
+let controller: RunController | undefined;
 
 /**
- * The VS Code side is a thin layer over the engine. This first version runs the engine on the
- * simulated backend (deterministic scripted agents); the Kilo backend replaces it when configured.
+ * Builds the extension's services in order and registers them; nothing here reads files, starts
+ * processes or asks the network: the Kilo server starts with the first task, model discovery when
+ * the roles tab first needs it.
  */
-export function activate(context: vscode.ExtensionContext): void {
-  const log = vscode.window.createOutputChannel('Kilo Orchestra', { log: true });
-  context.subscriptions.push(log, vscode.commands.registerCommand(COMMANDS.startOrchestratedTask, () => startOrchestratedTask(log)));
+export function activate(context: vscode.ExtensionContext): OrchestraExtensionApi {
+  const channel = vscode.window.createOutputChannel('Kilo Orchestra', { log: true });
+  const log = new RunLog(channel);
+  const info = (line: string) => log.info(line);
+  const config = new OrchestrationConfigManager({ globalState: context.globalState, workspaceState: context.workspaceState, log: info });
+  const runs = new RunController({
+    context,
+    log,
+    showDashboard: (focus) => DashboardPanel.show(focus),
+    sourceChanged: () => DashboardPanel.sourceChanged(),
+  });
+  controller = runs;
+  const discovery = new ModelDiscovery({
+    binaryPath: () => runs.kiloBinaryPath(),
+    cwd: workspacePath() ?? os.homedir(),
+    liveConnection: () => runs.kiloConnection(),
+    log: info,
+  });
+  const rolesTab = new RolesTab({ config, discovery, dialogs: vscodeRolesDialogs(), isRunLive: () => runs.live, log: info });
+  DashboardPanel.register(context, {
+    extensionUri: context.extensionUri,
+    source: () => runs.source(),
+    controls: () => runs.controls(),
+    roles: rolesTab,
+    openFile: (file) => openWorkspaceFile(file),
+    log: info,
+  });
+  const deps: CommandDeps = {
+    controller: runs,
+    log,
+    channel,
+    roles: { resolution: () => config.resolution(), costEstimate: () => config.costEstimate(discovery.cached()?.models ?? []) },
+    showDashboard: (focus) => DashboardPanel.show(isFocus(focus) ? focus : { tab: 'run' }),
+  };
+  context.subscriptions.push(channel, rolesTab, ...registerCommands(deps), { dispose: () => void runs.dispose() });
+
+  return createTestApi({
+    statusBarItems: () => runs.statusBarItems(),
+    session: () => {
+      const session = runs.current;
+      return session && { runId: session.runId, phase: session.run.workflow.phase, runDir: session.run.runDir, checkpoints: session.checkpointList() };
+    },
+    whenRunFinished: () => runs.whenFinished(),
+    dashboard: () => DashboardPanel.state(),
+    saveRolesConfig: (view) => rolesTab.save(view),
+    logLines: () => log.recent(),
+    contextKeys: () => runs.contextKeys(),
+  });
 }
 
-export function deactivate(): void {}
+/** Stops a live run and the Kilo server with it; VS Code waits for the returned promise. */
+export async function deactivate(): Promise<void> {
+  await controller?.dispose();
+  controller = undefined;
+}
 
-async function startOrchestratedTask(log: vscode.LogOutputChannel): Promise<void> {
+function workspacePath(): string | undefined {
   const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder || folder.uri.scheme !== 'file') {
-    void vscode.window.showErrorMessage('Kilo Orchestra needs an open folder on disk: open one, then start the task again.');
-    return;
-  }
-  const task = await vscode.window.showInputBox({ title: 'Start Orchestrated Task', prompt: 'What should the team build?', ignoreFocusOut: true });
-  if (!task?.trim()) return;
-  const backend = new SimulatedBackend({});
-  const run = await OrchestrationRun.create({ workspace: folder.uri.fsPath, task: task.trim(), roles: resolveRoles(simulatedRolesConfig()), backend, onAttention: 'fail' });
-  run.events.on('workflow:transitioned', (change) => log.info(`[${run.runId}] ${change.from} → ${change.to}`));
-  run.events.on('agent:statusChanged', (agent) => log.debug(`[${run.runId}] [${agent.id}] [${agent.role}] ${agent.status} ${agent.currentStep ?? ''}`));
-  const report = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'Kilo Orchestra (simulated agents)', cancellable: true },
-    async (progress, token) => {
-      token.onCancellationRequested(() => void run.cancel());
-      run.events.on('workflow:transitioned', (change) => progress.report({ message: change.to }));
-      try {
-        return await run.start();
-      } finally {
-        await backend.dispose();
-      }
-    },
-  );
-  const message = `Orchestrated task ${report.status}: ${report.files.approved}/${report.files.planned} files approved.`;
-  if (report.status === 'COMPLETED') void vscode.window.showInformationMessage(message);
-  else void vscode.window.showWarningMessage(`${message} ${report.reason ?? ''}`);
+  return folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined;
+}
+
+async function openWorkspaceFile(file: string): Promise<void> {
+  const workspace = workspacePath();
+  if (!workspace) throw new Error('No folder is open.');
+  await vscode.window.showTextDocument(vscode.Uri.file(resolveInWorkspace(workspace, file)), { preview: true });
+}
+
+/** Menus pass their own arguments (a Uri …); only a dashboard focus is taken as one. */
+function isFocus(value: unknown): value is { tab: 'run' | 'roles'; agentId?: string } {
+  return typeof value === 'object' && value !== null && ((value as { tab?: unknown }).tab === 'run' || (value as { tab?: unknown }).tab === 'roles');
 }

@@ -3,7 +3,7 @@ import type { RolesConfigView } from './protocol/rolesView';
 /**
  * What `activate` returns. VS Code offers no way to read status bar items or a webview's state
  * from outside, so the real-host tests (test/vscode) read them here. Nothing in it changes
- * behaviour; it only reports.
+ * behaviour; it only reports (and `saveRolesConfig` takes the roles tab's own path).
  */
 export interface OrchestraExtensionApi {
   /** The status bar items the extension shows now, in order (run item first). */
@@ -18,6 +18,10 @@ export interface OrchestraExtensionApi {
   saveRolesConfig(config: RolesConfigView): Promise<void>;
   /** The log lines written so far to the "Kilo Orchestra" output channel in this session (most recent 2,000). */
   logLines(): string[];
+  /** The current or last run's checkpoints, oldest first (index 1 is "before the run"). */
+  checkpoints(): Array<{ index: number; label: string; ref: string }>;
+  /** The VS Code context keys the commands' `when` clauses read, as the extension last set them. */
+  contextKeys(): { runActive: boolean; runPaused: boolean; canRollBack: boolean };
 }
 
 /** Arguments `kiloOrchestra.startOrchestratedTask` accepts when called from code (tests, other extensions). */
@@ -25,4 +29,31 @@ export interface StartTaskArgs {
   task: string;
   /** Skip the confirmation that shows the assignments and the cost estimate. */
   skipConfirmation?: boolean;
+}
+
+/** The parts of the extension the test API reads; built in `activate`. */
+export interface TestApiSources {
+  statusBarItems: OrchestraExtensionApi['statusBarItems'];
+  session(): { runId: string; phase: string; runDir: string; checkpoints: Array<{ index: number; label: string; ref: string }> } | undefined;
+  whenRunFinished: OrchestraExtensionApi['whenRunFinished'];
+  dashboard: OrchestraExtensionApi['dashboard'];
+  saveRolesConfig: OrchestraExtensionApi['saveRolesConfig'];
+  logLines: OrchestraExtensionApi['logLines'];
+  contextKeys: OrchestraExtensionApi['contextKeys'];
+}
+
+export function createTestApi(sources: TestApiSources): OrchestraExtensionApi {
+  return {
+    statusBarItems: () => sources.statusBarItems(),
+    currentRun: () => {
+      const session = sources.session();
+      return session && { runId: session.runId, phase: session.phase, runDir: session.runDir };
+    },
+    whenRunFinished: () => sources.whenRunFinished(),
+    dashboard: () => sources.dashboard(),
+    saveRolesConfig: (config) => sources.saveRolesConfig(config),
+    logLines: () => sources.logLines(),
+    checkpoints: () => sources.session()?.checkpoints.map((checkpoint) => ({ ...checkpoint })) ?? [],
+    contextKeys: () => sources.contextKeys(),
+  };
 }

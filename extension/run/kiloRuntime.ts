@@ -10,6 +10,7 @@ import type { RoleResolution } from '../engine/roles/roleValidation';
 import { OrchestraError } from '../engine/util/errors';
 import { locateKiloBinary } from '../kilo/kiloBinary';
 import { buildKiloConfig } from '../kilo/kiloConfig';
+import type { KiloEndpoint } from '../kilo/kiloHttp';
 import { KiloServer, privateHomeEnv } from '../kilo/kiloServer';
 import { KiloSessionBackend } from '../kilo/kiloSessionBackend';
 
@@ -37,6 +38,7 @@ export interface ExtensionKiloOptions {
 
 export interface ExtensionKiloRuntime {
   backend: AgentBackend;
+  connection: () => KiloEndpoint | undefined;
   /** One line for the log: binary, version, address. */
   description: string;
   dispose(): Promise<void>;
@@ -68,11 +70,9 @@ export async function startExtensionKiloRuntime(options: ExtensionKiloOptions): 
     if (profile.apiKeyEnv && !keys.has(profile.apiKeyEnv)) keys.set(profile.apiKeyEnv, await options.secret(profile.apiKeyEnv));
   }
   const kiloConfig = buildKiloConfig({ roles: active, profiles: options.roles.profiles, secret: (name) => keys.get(name) });
-  if (options.privateHome) {
-    // Offline: only the custom providers the roles name, so Kilo fetches no catalogue.
-    const custom = [...new Set(options.roles.profiles.filter((profile) => profile.baseURL).map((profile) => profile.providerID))];
-    if (custom.length > 0) kiloConfig.enabled_providers = custom;
-  }
+  const custom = customProvidersOnly(options.roles);
+  // Roles all on custom OpenAI-compatible endpoints need none of the user's other providers.
+  if (custom) kiloConfig.enabled_providers = custom;
   const server = new KiloServer({
     binary: binary.path,
     cwd: options.workspace,
@@ -87,6 +87,7 @@ export async function startExtensionKiloRuntime(options: ExtensionKiloOptions): 
     const backend = new KiloSessionBackend({ connection: () => server.connection ?? connection, workspace: options.workspace });
     return {
       backend,
+      connection: () => server.connection,
       description: `kilo ${connection.version} (${binary.source}: ${binary.path}) on ${connection.baseUrl}`,
       dispose: async () => {
         await backend.dispose();
@@ -97,4 +98,11 @@ export async function startExtensionKiloRuntime(options: ExtensionKiloOptions): 
     await server.dispose();
     throw error;
   }
+}
+
+/** The provider ids when every active role runs on a profile with a base URL; otherwise undefined. */
+function customProvidersOnly(roles: RoleResolution): string[] | undefined {
+  const profiles = roles.roles.filter((role) => role.active).map((role) => roles.profiles.find((profile) => profile.id === roles.assignments[role.id]));
+  if (profiles.length === 0 || profiles.some((profile) => !profile?.baseURL)) return undefined;
+  return [...new Set(profiles.map((profile) => profile!.providerID))];
 }

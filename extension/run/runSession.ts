@@ -16,6 +16,7 @@ import { TypedEmitter } from '../engine/util/typedEvents';
 import { TERMINAL_PHASES, type Phase } from '../engine/workflow/workflowTypes';
 import type { AttachInfo } from '../dashboard/dashboardModel';
 import type { DashboardRunControls } from '../dashboard/dashboardDeps';
+import type { KiloEndpoint } from '../kilo/kiloHttp';
 import type { ChatMessage, TranscriptEntry } from '../protocol/viewModel';
 import type { RunLog, ScopedLog } from './runLog';
 
@@ -31,6 +32,8 @@ export interface RunModel {
 export interface RunRuntime {
   backend: AgentBackend;
   description: string;
+  /** The Kilo server's address while it is up (model discovery asks it instead of starting another). */
+  connection?: () => KiloEndpoint | undefined;
   dispose(): Promise<void>;
 }
 
@@ -57,6 +60,7 @@ export type RunSessionEvents = {
 
 /** How long `dispose` waits for a cancelled run to wind down before the runtime is stopped anyway. */
 const DISPOSE_GRACE_MS = 5000;
+const EXPLAIN_QUESTION = "Explain in plain words what is happening now and what comes next.";
 /** Phases that do not count as a finished step for a checkpoint. */
 const NO_CHECKPOINT_AFTER: readonly Phase[] = ['IDLE', 'PAUSED'];
 
@@ -144,6 +148,11 @@ export class RunSession implements DashboardRunControls {
     return this.run.agents();
   }
 
+  /** The live run's Kilo server, if it runs on one and is up. */
+  kiloConnection(): KiloEndpoint | undefined {
+    return this.live ? this.options.runtime.connection?.() : undefined;
+  }
+
   /** Agents the user can talk to now. */
   talkableAgents(): AgentRecord[] {
     // The Organiser is asked through `ask('organiser', …)`, from a fresh context, never its session.
@@ -179,9 +188,9 @@ export class RunSession implements DashboardRunControls {
     return this.run.cancel();
   }
 
-  /** The Organiser's plain-words account of the run now. */
-  async explain(): Promise<string> {
-    return (await this.run.explain()).text;
+  /** The Organiser's plain-words account of the run now; question and answer also go into the chat. */
+  explain(): Promise<string> {
+    return this.ask('organiser', EXPLAIN_QUESTION);
   }
 
   /**

@@ -1,0 +1,27 @@
+import * as vscode from 'vscode';
+import type { DashboardFocus } from '../statusBar/statusBarText';
+import type { StartTaskArgs } from '../testApi';
+import type { CommandDeps } from './commandDeps';
+import { COMMANDS, type CommandId } from './commandIds';
+import { explain } from './explain';
+import { rollBackToCheckpoint, type RollBackArgs } from './rollBackToCheckpoint';
+import { cancel, pauseAll, resume } from './runControls';
+import { startOrchestratedTask } from './startOrchestratedTask';
+import { talkToAgent, type TalkToAgentArgs } from './talkToAgent';
+
+/** Registers every command in COMMANDS (the map's type makes a missing one a compile error). */
+export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
+  const handlers: Record<CommandId, (...args: any[]) => unknown> = {
+    [COMMANDS.startOrchestratedTask]: (args?: StartTaskArgs) => startOrchestratedTask(deps, args),
+    [COMMANDS.openDashboard]: (focus?: DashboardFocus) => deps.showDashboard(focus ?? { tab: 'run' }),
+    [COMMANDS.pauseAll]: () => pauseAll(deps),
+    [COMMANDS.resume]: () => resume(deps),
+    [COMMANDS.cancel]: () => cancel(deps),
+    [COMMANDS.configureAgentRoles]: () => deps.showDashboard({ tab: 'roles' }),
+    [COMMANDS.explain]: () => explain(deps),
+    [COMMANDS.talkToAgent]: (args?: TalkToAgentArgs) => talkToAgent(deps, args),
+    [COMMANDS.rollBackToCheckpoint]: (args?: RollBackArgs) => rollBackToCheckpoint(deps, args),
+    [COMMANDS.showLog]: () => deps.channel.show(true),
+  };
+  return Object.entries(handlers).map(([id, handler]) => vscode.commands.registerCommand(id, handler));
+}

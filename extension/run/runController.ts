@@ -1,0 +1,286 @@
+/*
+ * The window's side of orchestrated tasks: at most one live RunSession, its dashboard model, the
+ * status bar and the context keys the commands' `when` clauses read. Commands call in here; the
+ * dashboard reads `source()` and `controls()`.
+ */
+import * as vscode from 'vscode';
+import { CONTEXT_KEYS, COMMANDS } from '../commands/commandIds';
+import { DashboardModel } from '../dashboard/dashboardModel';
+import type { DashboardRunControls, DashboardSource } from '../dashboard/dashboardDeps';
+import { latestRunFolder } from '../dashboard/runFolder';
+import type { RoleResolution } from '../engine/roles/roleValidation';
+import type { RunReport } from '../engine/run/runReport';
+import { describeError, isOrchestraError } from '../engine/util/errors';
+import { TypedEmitter } from '../engine/util/typedEvents';
+import { AgentIndicators } from '../statusBar/agentIndicators';
+import { RunStatusItem } from '../statusBar/runStatusItem';
+import type { StatusItemSnapshot } from '../statusBar/statusItems';
+import { agentItems, runItem } from '../statusBar/statusBarText';
+import type { KiloEndpoint } from '../kilo/kiloHttp';
+import { locateKiloBinary } from '../kilo/kiloBinary';
+import { startExtensionKiloRuntime } from './kiloRuntime';
+import type { RunLog } from './runLog';
+import { RunSession, type RunRuntime } from './runSession';
+import { showError } from './userErrors';
+
+export const KILO_EXTENSION_ID = 'kilocode.kilo-code';
+
+export interface RunControllerOptions {
+  context: vscode.ExtensionContext;
+  log: RunLog;
+  /** Opens the dashboard (on a tab / agent). */
+  showDashboard(focus?: { tab: 'run' | 'roles'; agentId?: string }): void;
+  /** Tells an open dashboard that `source()` is now another run. */
+  sourceChanged(): void;
+  /** Tests: an agents' runtime other than Kilo. */
+  runtimeFactory?: (workspace: string, roles: RoleResolution) => Promise<RunRuntime>;
+}
+
+export type RunControllerEvents = {
+  finished: (result: { runId: string; phase: string; reason?: string }) => void;
+};
+
+export class RunController implements vscode.Disposable {
+  readonly events = new TypedEmitter<RunControllerEvents>();
+  private session: RunSession | undefined;
+  private model: DashboardModel | undefined;
+  private starting = false;
+  private lastFinished: { runId: string; phase: string; reason?: string } | undefined;
+  private readonly runItem = new RunStatusItem();
+  private readonly agentIndicators = new AgentIndicators();
+  private readonly sessionSubscriptions: vscode.Disposable[] = [];
+  private refreshQueued = false;
+  private loadedLatest = false;
+  private disposed = false;
+  private keys = { runActive: false, runPaused: false, canRollBack: false };
+
+  constructor(private readonly options: RunControllerOptions) {
+    void this.setContext();
+  }
+
+  /** The live or last session of this window. */
+  get current(): RunSession | undefined {
+    return this.session;
+  }
+
+  get live(): boolean {
+    return this.starting || (this.session?.live ?? false);
+  }
+
+  /** What the dashboard shows: this window's run, else the newest run on disk (read once, lazily). */
+  source(): DashboardSource {
+    if (!this.model) {
+      this.model = new DashboardModel(budget());
+      if (!this.loadedLatest) void this.loadLatestRun();
+    }
+    return this.model;
+  }
+
+  controls(): DashboardRunControls | undefined {
+    return this.session;
+  }
+
+  /**
+   * Starts a task on the given roles. Returns once the run has started (its first checkpoint
+   * taken), not when it finishes. Failures are shown to the user and logged; returns undefined then.
+   */
+  async start(task: string, roles: RoleResolution): Promise<RunSession | undefined> {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder || folder.uri.scheme !== 'file') {
+      showError(this.options.log, { message: 'Kilo Orchestra needs a folder on disk.', hint: 'Open a folder (a git repository), then start the task again.' }, []);
+      return undefined;
+    }
+    if (this.live) throw new Error('A run is already live in this window; cancel it first.');
+    this.starting = true;
+    await this.setContext();
+    try {
+      const session = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Kilo Orchestra: starting the agents…' },
+        async () => {
+          const runtime = await (this.options.runtimeFactory ?? ((workspace, resolved) => this.kiloRuntime(workspace, resolved)))(folder.uri.fsPath, roles);
+          const model = new DashboardModel(budget());
+          const settings = vscode.workspace.getConfiguration('kiloOrchestra');
+          const started = await RunSession.start({ workspace: folder.uri.fsPath, task, roles, runtime, model, log: this.options.log, maxActive: settings.get<number>('maxActiveAgents', 4) });
+          return { started, model };
+        },
+      );
+      this.follow(session.started, session.model);
+      return session.started;
+    } catch (error) {
+      this.options.log.error(`The task could not start: ${describeError(error)}`);
+      showError(this.options.log, error, isOrchestraError(error, 'backend-unavailable') ? ['Install Kilo Code', 'Show Log'] : isOrchestraError(error, 'invalid-config') ? ['Configure Agent Roles', 'Show Log'] : ['Retry', 'Show Log'], { retry: () => this.start(task, roles) });
+      return undefined;
+    } finally {
+      this.starting = false;
+      await this.setContext();
+    }
+  }
+
+  /** Resolves when the current run (or, with none live, the next one) finishes. */
+  whenFinished(): Promise<{ runId: string; phase: string; reason?: string }> {
+    const session = this.session;
+    if (session && !session.live && this.lastFinished?.runId === session.runId) return Promise.resolve(this.lastFinished);
+    return new Promise((resolve) => {
+      const subscription = this.events.once('finished', (result) => {
+        subscription.dispose();
+        resolve(result);
+      });
+    });
+  }
+
+  statusBarItems(): StatusItemSnapshot[] {
+    return [...this.runItem.snapshot(), ...this.agentIndicators.snapshot()];
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const subscription of this.sessionSubscriptions.splice(0)) subscription.dispose();
+    await this.session?.dispose();
+    this.runItem.dispose();
+    this.agentIndicators.dispose();
+  }
+
+  /** The live run's Kilo server, for model discovery. */
+  kiloConnection(): KiloEndpoint | undefined {
+    return this.session?.kiloConnection();
+  }
+
+  /** The `kilo` binary runs use (for model discovery). */
+  async kiloBinaryPath(): Promise<string> {
+    const { kiloExtensionPath, kiloPath, extensionPath } = this.binaryOptions();
+    return (await locateKiloBinary({ explicitPath: kiloPath, extensionPath: kiloExtensionPath, projectRoot: extensionPath, searchPath: true })).path;
+  }
+
+  private binaryOptions(): { kiloExtensionPath?: string; kiloPath?: string; extensionPath: string } {
+    const kiloPath = vscode.workspace.getConfiguration('kiloOrchestra').get<string>('kiloPath')?.trim();
+    const kiloExtensionPath = vscode.extensions.getExtension(KILO_EXTENSION_ID)?.extensionPath;
+    const extensionPath = this.options.context.extensionPath;
+    return { ...(kiloExtensionPath ? { kiloExtensionPath } : {}), ...(kiloPath ? { kiloPath } : {}), extensionPath };
+  }
+
+  private async kiloRuntime(workspace: string, roles: RoleResolution): Promise<RunRuntime> {
+    const { context, log } = this.options;
+    const { kiloExtensionPath, kiloPath, extensionPath } = this.binaryOptions();
+    return startExtensionKiloRuntime({
+      workspace,
+      roles,
+      ...(kiloExtensionPath ? { kiloExtensionPath } : {}),
+      ...(kiloPath ? { kiloPath } : {}),
+      extensionPath,
+      secret: async (name) => (await context.secrets.get(name)) ?? process.env[name],
+      // Tests and demos keep Kilo out of the user's home and off the network.
+      ...(process.env.KILO_ORCHESTRA_KILO_HOME ? { privateHome: process.env.KILO_ORCHESTRA_KILO_HOME } : {}),
+      log: (level, message) => log.write(level, message),
+    });
+  }
+
+  private follow(session: RunSession, model: DashboardModel): void {
+    for (const subscription of this.sessionSubscriptions.splice(0)) subscription.dispose();
+    this.session = session;
+    this.model = model;
+    this.loadedLatest = true;
+    this.options.sourceChanged();
+    this.sessionSubscriptions.push(
+      session.events.on('changed', () => this.queueRefresh()),
+      session.events.on('attention', (reason) => void this.onAttention(reason)),
+      session.events.on('finished', (report) => this.onFinished(session, report)),
+    );
+    this.queueRefresh();
+  }
+
+  /** Agent events come in bursts; the status bar and context keys are redrawn once per tick. */
+  private queueRefresh(): void {
+    if (this.refreshQueued) return;
+    this.refreshQueued = true;
+    setTimeout(() => {
+      this.refreshQueued = false;
+      this.refresh();
+    }, 0);
+  }
+
+  private refresh(): void {
+    const session = this.session;
+    if (!session) {
+      this.runItem.update(undefined);
+      this.agentIndicators.update([]);
+      void this.setContext();
+      return;
+    }
+    const workflow = session.run.workflow;
+    const input = {
+      runId: session.runId,
+      phase: workflow.phase,
+      ...(workflow.pausedFrom ? { pausedFrom: workflow.pausedFrom } : {}),
+      task: workflow.task,
+      agents: session.agents(),
+      costUsd: session.costUsd(),
+      ...(workflow.attention ? { attention: workflow.attention.reason } : {}),
+      ...budget(),
+    };
+    this.runItem.update(runItem(input));
+    this.agentIndicators.update(agentItems(input, (agent) => session.modelOf(agent)));
+    void this.setContext();
+  }
+
+  private async onAttention(reason: string): Promise<void> {
+    const choice = await vscode.window.showWarningMessage(`Kilo Orchestra needs you: ${reason}`, 'Open Dashboard', 'Show Log');
+    if (choice === 'Open Dashboard') this.options.showDashboard({ tab: 'run' });
+    if (choice === 'Show Log') await vscode.commands.executeCommand(COMMANDS.showLog);
+  }
+
+  private onFinished(session: RunSession, report: RunReport): void {
+    const result = { runId: session.runId, phase: report.status, ...(report.reason ? { reason: report.reason } : {}) };
+    this.lastFinished = result;
+    this.queueRefresh();
+    this.events.emit('finished', result);
+    const summary = `${report.files.approved}/${report.files.planned} files approved, $${report.costUsd.toFixed(2)}.`;
+    const show =
+      report.status === 'COMPLETED'
+        ? vscode.window.showInformationMessage(`Orchestrated task completed: ${summary}`, 'Open Dashboard')
+        : report.status === 'CANCELLED'
+          ? vscode.window.showInformationMessage(`Orchestrated task cancelled. ${summary}`, 'Open Dashboard', ...(session.canRollBack ? ['Roll Back'] : []))
+          : vscode.window.showErrorMessage(`Orchestrated task failed: ${report.reason ?? 'no reason given'}`, 'Open Dashboard', 'Show Log', ...(session.canRollBack ? ['Roll Back'] : []));
+    void show.then(async (choice) => {
+      if (choice === 'Open Dashboard') this.options.showDashboard({ tab: 'run' });
+      if (choice === 'Show Log') await vscode.commands.executeCommand(COMMANDS.showLog);
+      if (choice === 'Roll Back') await vscode.commands.executeCommand(COMMANDS.rollBackToCheckpoint);
+    });
+  }
+
+  private async loadLatestRun(): Promise<void> {
+    this.loadedLatest = true;
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder || folder.uri.scheme !== 'file') return;
+    try {
+      const runDir = await latestRunFolder(folder.uri.fsPath);
+      // A run started meanwhile wins over the one on disk.
+      if (!runDir || this.session) return;
+      this.model = await DashboardModel.fromRunFolder(runDir, budget());
+      this.options.sourceChanged();
+    } catch (error) {
+      this.options.log.warn(`The last run could not be read back for the dashboard: ${describeError(error)}`);
+    }
+  }
+
+  /** The context keys as last set. */
+  contextKeys(): { runActive: boolean; runPaused: boolean; canRollBack: boolean } {
+    return { ...this.keys };
+  }
+
+  private async setContext(): Promise<void> {
+    const session = this.session;
+    this.keys = { runActive: this.live, runPaused: session?.paused ?? false, canRollBack: session?.canRollBack ?? false };
+    await Promise.all([
+      vscode.commands.executeCommand('setContext', CONTEXT_KEYS.runActive, this.keys.runActive),
+      vscode.commands.executeCommand('setContext', CONTEXT_KEYS.runPaused, this.keys.runPaused),
+      vscode.commands.executeCommand('setContext', CONTEXT_KEYS.canRollBack, this.keys.canRollBack),
+    ]);
+  }
+}
+
+/** `kiloOrchestra.budgetUsd` as the model's option. */
+function budget(): { budgetUsd?: number } {
+  const value = vscode.workspace.getConfiguration('kiloOrchestra').get<number | null>('budgetUsd');
+  return typeof value === 'number' && value > 0 ? { budgetUsd: value } : {};
+}

@@ -8,6 +8,7 @@ import type { RunReport } from '../engine/run/runReport';
 import type { PhaseTransition } from '../engine/run/runStateStore';
 import type { RecordedFinding } from '../engine/run/workRecorder';
 import { toDisposable, type Disposable } from '../engine/util/disposable';
+import { OrchestraError } from '../engine/util/errors';
 import { TypedEmitter } from '../engine/util/typedEvents';
 import { deriveTodoList } from '../engine/workflow/todoList';
 import type { TodoItem } from '../engine/workflow/todoTypes';
@@ -154,11 +155,11 @@ export class DashboardModel implements DashboardSource {
 
   /** Full content of an artifact's current version; for code also the previous version, to show a diff. */
   async loadArtifact(artifactId: string): Promise<ArtifactContent> {
-    if (!this.runDir) throw new Error('No run is shown, so there is no artifact to load.');
+    if (!this.runDir) throw new OrchestraError('not-found', 'No run is shown, so there is no artifact to load.');
     // A fresh store each time: the run's own instance is private, and the index on disk is current.
     const store = await ArtifactStore.open(path.join(this.runDir, 'artifacts'));
     const record = store.get(artifactId);
-    if (!record) throw new Error(`Artifact ${artifactId} is not in this run.`);
+    if (!record) throw new OrchestraError('not-found', `Artifact ${artifactId} is not in this run.`, { hint: 'It may belong to another run; open that run\'s dashboard.' });
     const version = record.metadata.version;
     const content = await store.loadContent(artifactId, version);
     const previous = record.type === 'code' && version > 1 ? await store.loadContent(artifactId, version - 1) : undefined;

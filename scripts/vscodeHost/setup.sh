@@ -17,6 +17,11 @@ HOST_DIR=$(realpath -m "${1:-${VSCODE_HOST_DIR:-$ROOT/.vscode-host}}")
 CODE_SERVER_VERSION=4.139.1
 NODE_PACKAGE=node@24
 START=$(date +%s)
+# Under `npm test` this script inherits the outer npm's settings (npm_config_*, among them a user
+# agent naming Node 20, which code-server's postinstall reads as the Node it is installed for).
+# The host's installs are separate projects on Node 24: they start from a clean npm environment.
+for name in $(compgen -e | grep -i '^npm_'); do unset "$name"; done
+unset NODE
 # A private npm cache: the host's packages (~600 MB) stay out of the user's cache and `rm -rf .vscode-host` is a true cold start.
 export npm_config_cache="$HOST_DIR/npm-cache"
 mkdir -p "$HOST_DIR"

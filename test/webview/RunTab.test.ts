@@ -44,4 +44,10 @@ describe('RunTab', () => {
     renderTab(aState({ run: aRun({ live: false }) }));
     expect((screen.getByTestId('chat-input-organiser') as HTMLTextAreaElement).disabled).toBe(true);
   });
+
+  it('keeps a draft per recipient and drops one that was emptied', async () => {
+    const { onUi } = renderTab(aState(), { drafts: { organiser: 'old', architect: 'note' } });
+    await fireEvent.input(screen.getByTestId('chat-input-organiser'), { target: { value: '' } });
+    expect(onUi).toHaveBeenCalledWith({ drafts: { architect: 'note' } });
+  });
 });

@@ -120,7 +120,8 @@ describe('the dashboard controls', () => {
   it('sends workflow/pause with a request id when Pause is clicked during a run', async () => {
     await withDashboard('light', async (dashboard) => {
       const { page } = dashboard;
-      await dashboard.send(asPosted(midRun));
+      // One message per post here (the other tests post batches), so both paths of the bridge run.
+      await dashboard.send(midRun.messages);
       await phaseBadge(page, 'CODE_IMPLEMENTATION').waitFor();
       const pause = page.getByTestId('pause-button');
       await pause.click();

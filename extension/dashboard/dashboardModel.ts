@@ -306,3 +306,4 @@ export class DashboardModel implements DashboardSource {
 function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
+export { latestRunFolder } from './runFolder';

@@ -4,6 +4,7 @@ import type { CostPreview } from '../protocol/rolesView';
 import type { StartTaskArgs } from '../testApi';
 import type { CommandDeps } from './commandDeps';
 import { COMMANDS } from './commandIds';
+import { startDetail } from './startSummary';
 
 /**
  * Asks for the task (unless given), shows each active role's provider/model, the warnings and the
@@ -60,18 +61,4 @@ async function confirmStart(task: string, roles: RoleResolution, cost: CostPrevi
   const choice = await vscode.window.showInformationMessage(`Start this task with ${roles.roles.filter((role) => role.active).length} roles?`, { modal: true, detail: startDetail(task, roles, cost) }, 'Start', 'Configure Agent Roles');
   if (choice === 'Configure Agent Roles') await vscode.commands.executeCommand(COMMANDS.configureAgentRoles);
   return choice === 'Start';
-}
-
-/** The modal's text: the task, each active role on its model, warnings, the estimate. */
-export function startDetail(task: string, roles: RoleResolution, cost: CostPreview): string {
-  const lines = [`Task: ${task}`, '', 'Roles:'];
-  for (const role of roles.roles.filter((candidate) => candidate.active)) {
-    const profile = roles.profiles.find((candidate) => candidate.id === roles.assignments[role.id]);
-    const where = profile ? `${profile.providerID}/${profile.modelID}${profile.baseURL ? ` at ${profile.baseURL}` : ''}` : 'no model';
-    lines.push(`• ${role.name}${role.instances > 1 ? ` ×${role.instances}` : ''} → ${where}`);
-  }
-  if (roles.warnings.length > 0) lines.push('', 'Warnings:', ...roles.warnings.map((issue) => `⚠ ${issue.message}`));
-  const unpriced = cost.perRole.filter((role) => !role.priced).length;
-  lines.push('', `Estimated cost: about $${cost.totalUsd.toFixed(2)}${unpriced > 0 ? ` (${unpriced} roles have no price and are not counted)` : ''}.`, cost.basis);
-  return lines.join('\n');
 }

@@ -77,7 +77,18 @@ export class RunController implements vscode.Disposable {
   }
 
   controls(): DashboardRunControls | undefined {
-    return this.session;
+    const session = this.session;
+    if (!session) return undefined;
+    return {
+      pause: () => session.pause(),
+      resume: () => session.resume(),
+      cancel: () => session.cancel(),
+      send: (to, text) => session.send(to, text),
+      // The command lets the user choose the checkpoint (the newest is often "now") and confirm.
+      rollBack: async () => {
+        await vscode.commands.executeCommand(COMMANDS.rollBackToCheckpoint);
+      },
+    };
   }
 
   /**

@@ -79,9 +79,12 @@ export class DashboardModel implements DashboardSource {
   /**
    * Rebuilds the state of a finished or interrupted run from its folder (state.json, the artifact
    * index, events.jsonl), with `run.live = false`: this is how the dashboard survives a reload.
+   * The folder does not keep the roles configuration: pass `roles` (e.g. the current resolution)
+   * to show models as "provider/model"; without it built-in role names are used and profile ids shown.
    */
-  static async fromRunFolder(runDir: string, options: Omit<DashboardModelOptions, 'now'> = {}): Promise<DashboardModel> {
-    return loadRunFolder(new DashboardModel(options), runDir);
+  static async fromRunFolder(runDir: string, options: Omit<DashboardModelOptions, 'now'> & { roles?: RoleDirectory } = {}): Promise<DashboardModel> {
+    const { roles, ...modelOptions } = options;
+    return loadRunFolder(new DashboardModel(modelOptions), runDir, roles);
   }
 
   /** Follows a live run until the returned disposable is disposed. */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { AgentRecordSchema, type AgentRecord } from '../engine/agents/agentSchema';
 import { ArtifactStore } from '../engine/artifacts/artifactStore';
+import { BUILTIN_ROLES } from '../engine/roles/builtinRoles';
 import { EventLog, type EventLogEntry } from '../engine/run/eventLog';
 import type { RunSnapshot } from '../engine/run/runStateStore';
 import { OrchestraError, describeError } from '../engine/util/errors';
@@ -10,6 +11,7 @@ import { STORE_DIR_NAME } from '../engine/util/paths';
 import { TERMINAL_PHASES } from '../engine/workflow/workflowTypes';
 import { PHASE_NAMES } from '../protocol/viewModel';
 import type { DashboardModel } from './dashboardModel';
+import type { RoleDirectory } from './dashboardProjection';
 
 /** Only what the dashboard reads of state.json; the rest is the engine's business. */
 const SnapshotSchema = z.object({
@@ -29,15 +31,15 @@ const INTERRUPTED = 'Interrupted: the run stopped before it finished (the window
 /**
  * Feeds a model the records a run left on disk, in the order they happened: identity and agents
  * from state.json, artifacts from the index, the timeline and transcripts from events.jsonl.
- * The roles are not on disk, so role names fall back to role ids and models to profile ids.
+ * The roles configuration is not on disk: `roles` names roles and models (built-in names by default).
  */
-export async function loadRunFolder(model: DashboardModel, runDir: string): Promise<DashboardModel> {
+export async function loadRunFolder(model: DashboardModel, runDir: string, roles: RoleDirectory = { roles: BUILTIN_ROLES, profiles: [] }): Promise<DashboardModel> {
   const snapshot = await readSnapshot(runDir);
   const startedAt = Date.parse(snapshot.startedAt);
   const at = (entry: EventLogEntry) => Math.max(0, Date.parse(entry.ts) - startedAt);
   model.applyRunStart(
     { runId: snapshot.runId, task: snapshot.task, phase: snapshot.workflow.phase, backend: snapshot.backend, startedAt, canRollBack: false, live: false },
-    { roles: [], profiles: [] },
+    roles,
     runDir,
   );
 

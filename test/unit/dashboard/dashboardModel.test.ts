@@ -137,14 +137,15 @@ describe('DashboardModel.fromRunFolder', () => {
 
     const folder = await latestRunFolder(workspace);
     expect(folder).toBe(run.runDir);
-    const rebuilt = (await DashboardModel.fromRunFolder(folder!)).state();
+    const rebuilt = (await DashboardModel.fromRunFolder(folder!, { roles: resolveRoles(simulatedRolesConfig()) })).state();
 
     expect(DashboardStateSchema.parse(rebuilt)).toEqual(rebuilt);
     expect(rebuilt.run).toMatchObject({ runId: run.runId, phase: 'COMPLETED', backend: 'simulated', live: false, task: live.run!.task });
     expect(rebuilt.files).toEqual(live.files);
     expect(rebuilt.todo).toEqual(live.todo);
     expect(rebuilt.artifacts).toEqual(live.artifacts);
-    const byId = (agents: typeof live.agents) => agents.map((a) => ({ id: a.id, status: a.status, costUsd: a.costUsd, turns: a.turns })).sort((a, b) => a.id.localeCompare(b.id));
+    const byId = (agents: typeof live.agents) =>
+      agents.map((a) => ({ id: a.id, roleName: a.roleName, model: a.model, status: a.status, costUsd: a.costUsd, turns: a.turns })).sort((a, b) => a.id.localeCompare(b.id));
     expect(byId(rebuilt.agents)).toEqual(byId(live.agents));
     expect(rebuilt.cost.totalUsd).toBeCloseTo(live.cost.totalUsd, 6);
     const phases = (state: typeof live) => state.timeline.filter((e) => e.kind === 'phase').map((e) => ({ title: e.title, durationMs: e.durationMs }));
@@ -154,6 +155,13 @@ describe('DashboardModel.fromRunFolder', () => {
     expect(rebuilt.timeline.filter((e) => e.kind === 'work').map((e) => e.agentId)).toEqual(live.timeline.filter((e) => e.kind === 'work').map((e) => e.agentId));
     const plan = rebuilt.artifacts.find((a) => a.type === 'plan')!;
     expect((await (await DashboardModel.fromRunFolder(folder!)).loadArtifact(plan.id)).content.length).toBeGreaterThan(0);
+  });
+
+  it('names built-in roles without the roles configuration, and shows profile ids for models', async () => {
+    const { run } = await aWatchedRun({ files: 2 });
+    await run.start();
+    const architect = (await DashboardModel.fromRunFolder(run.runDir)).state().agents.find((a) => a.role === 'architect');
+    expect(architect).toMatchObject({ roleName: 'Architect', model: 'sim-architect' });
   });
 
   it('marks a run that never finished as interrupted', async () => {

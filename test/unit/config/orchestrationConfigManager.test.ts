@@ -95,6 +95,17 @@ describe('OrchestrationConfigManager', () => {
     expect(backups).toBe(1);
   });
 
+  it('leaves a corrupt value where it is when its backup cannot be written, and logs why', async () => {
+    const global = new FakeMemento({ [PROFILES_KEY]: 'garbage' });
+    const failingBackup = { get: <T>(key: string) => global.get<T>(key), update: async () => Promise.reject(new Error('disk full')) };
+    const log: string[] = [];
+    const manager = new OrchestrationConfigManager({ globalState: failingBackup, workspaceState: new FakeMemento(), log: (line) => log.push(line) });
+    expect(manager.load().profiles).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(global.get(PROFILES_KEY)).toBe('garbage');
+    expect(log.some((line) => line.includes('could not back up') && line.includes('disk full'))).toBe(true);
+  });
+
   it('warns of one model everywhere and of an expensive model on a high-volume role', async () => {
     const { manager } = aManager();
     const view = aView(manager);

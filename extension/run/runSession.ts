@@ -76,6 +76,8 @@ export class RunSession implements DashboardRunControls {
   private chats = 0;
   private rollingBack = false;
   private runtimeStopped: Promise<void> | undefined;
+  /** The checkpoint being taken, so the run is reported finished only after its last one. */
+  private checkpointing: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly options: RunSessionOptions,
@@ -265,7 +267,7 @@ export class RunSession implements DashboardRunControls {
     return [
       events.on('workflow:transitioned', (change) => {
         this.log.info(`Phase ${change.from} → ${change.to}`);
-        if (!NO_CHECKPOINT_AFTER.includes(change.from) && change.to !== 'PAUSED') void this.checkpointAfter(change.from);
+        if (!NO_CHECKPOINT_AFTER.includes(change.from) && change.to !== 'PAUSED') this.checkpointing = this.checkpointAfter(change.from);
         this.changed();
       }),
       events.on('agent:statusChanged', (agent) => {
@@ -299,6 +301,7 @@ export class RunSession implements DashboardRunControls {
 
   private async onFinished(report: RunReport): Promise<RunReport> {
     this.report = report;
+    await this.checkpointing;
     this.log.info(`Run ${report.status}${report.reason ? `: ${report.reason}` : ''} — ${report.files.approved}/${report.files.planned} files approved, $${report.costUsd.toFixed(4)}`);
     // Agents are terminated with the run: the server has nothing left to do.
     await this.stopRuntime();

@@ -66,6 +66,8 @@ describe('RunSession', () => {
     const labels = session.checkpointList().map((checkpoint) => checkpoint.label);
     expect(labels[0]).toBe('before the run');
     expect(labels).toEqual(expect.arrayContaining(['after PLANNING', 'after CODE_IMPLEMENTATION']));
+    // The last phase's checkpoint is taken before the run is reported finished.
+    expect(labels.at(-1)).toBe(`after ${report.transitions.at(-1)!.from}`);
     expect(runtime.stopped).toBe(true);
     expect(session.live).toBe(false);
     expect(session.canRollBack).toBe(true);

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { describeError } from '../engine/util/errors';
 import type { RunSession } from '../run/runSession';
 import type { CommandDeps } from './commandDeps';
+import { COMMANDS } from './commandIds';
 
 /** Pause All, Resume and Cancel: they act on the live run, or say there is none. */
 export async function pauseAll(deps: CommandDeps): Promise<void> {
@@ -32,7 +33,7 @@ export function liveSession(deps: CommandDeps, purpose: string): RunSession | un
   const session = deps.controller.current;
   if (session?.live) return session;
   void vscode.window.showInformationMessage(`No orchestrated task is running ${purpose}.`, 'Start Orchestrated Task').then((choice) => {
-    if (choice) void vscode.commands.executeCommand('kiloOrchestra.startOrchestratedTask');
+    if (choice) void vscode.commands.executeCommand(COMMANDS.startOrchestratedTask);
   });
   return undefined;
 }

@@ -4,9 +4,10 @@
 import { defineConfig } from '@vscode/test-cli';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { prepareDevelopmentExtensions, prepareKiloHome, prepareWorkspace } from './test/vscode/hostFixtures.mjs';
+import { prepareDevelopmentExtensions, prepareKiloHome, prepareWorkspace, sessionFolder } from './test/vscode/hostFixtures.mjs';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
+const session = sessionFolder(root);
 const suite = (name) => path.join(root, 'out', 'vscode-test', 'suite', `${name}.test.js`);
 
 export default defineConfig({
@@ -16,15 +17,19 @@ export default defineConfig({
       // In this order: the commands run in the no-run state before the full run starts one.
       files: ['activation', 'commands', 'dashboard', 'orchestratedRun'].map(suite),
       useInstallation: { fromPath: path.join(root, 'scripts', 'vscodeHost', 'codeShim.mjs') },
-      extensionDevelopmentPath: prepareDevelopmentExtensions(root),
-      workspaceFolder: prepareWorkspace(root),
+      extensionDevelopmentPath: prepareDevelopmentExtensions(root, session),
+      workspaceFolder: prepareWorkspace(root, session),
       // The dependency is the stand-in above; test-cli would otherwise try to download it.
       skipExtensionDependencies: true,
-      // Reaches the extension host through code-server's environment.
-      env: { KILO_ORCHESTRA_KILO_HOME: prepareKiloHome(root) },
+      env: {
+        // The launcher keeps this run's VS Code profile in the run's own folder.
+        CODE_SHIM_STATE_DIR: session,
+        // Reaches the extension host through code-server's environment.
+        KILO_ORCHESTRA_KILO_HOME: prepareKiloHome(session),
+      },
       mocha: {
         ui: 'tdd',
-        timeout: 240_000,
+        timeout: 120_000,
         reporter: path.join(root, 'test', 'vscode', 'resultsReporter.cjs'),
         reporterOption: { output: path.join(root, 'test-results', 'vscode.json') },
       },

@@ -6,6 +6,7 @@
 // test runner's exit code (124 on timeout).
 //
 // Env: CODE_SERVER_NODE, CODE_SERVER_ENTRY, CHROMIUM (default: from .vscode-host/env.sh),
+//      CODE_SHIM_STATE_DIR (profile, extensions and scratch folders; default: beside --user-data-dir),
 //      CODE_SHIM_TIMEOUT_MS (default 900000), CODE_SHIM_VERBOSE=1 (server and workbench logs).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -38,8 +39,13 @@ if (!args.testsPath || args.developmentPaths.length === 0) {
   console.error('codeShim: --extensionTestsPath and --extensionDevelopmentPath are required.');
   process.exit(2);
 }
-const base = args.userData ? path.dirname(args.userData) : fs.mkdtempSync(path.join(os.tmpdir(), 'code-shim-'));
-const dirs = { userData: args.userData ?? path.join(base, 'user-data'), extensions: args.extensions ?? path.join(base, 'extensions'), scratch: path.join(base, 'host-scratch') };
+// CODE_SHIM_STATE_DIR (set by .vscode-test.mjs) gives each run its own profile: test-electron's
+// --user-data-dir is one fixed folder, which two runs in one checkout would share.
+const stateDir = process.env.CODE_SHIM_STATE_DIR;
+const base = stateDir ?? (args.userData ? path.dirname(args.userData) : fs.mkdtempSync(path.join(os.tmpdir(), 'code-shim-')));
+const dirs = stateDir
+  ? { userData: path.join(stateDir, 'user-data'), extensions: path.join(stateDir, 'extensions'), scratch: path.join(stateDir, 'host-scratch') }
+  : { userData: args.userData ?? path.join(base, 'user-data'), extensions: args.extensions ?? path.join(base, 'extensions'), scratch: path.join(base, 'host-scratch') };
 
 let server;
 const stop = (code) => {

@@ -9,7 +9,7 @@ const require = createRequire(import.meta.url);
 
 const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 /** Workbench chatter that is not the tests' output; shown only in verbose mode. */
-const WORKBENCH_NOISE = /^(\[[\w :.-]+\]|Resolving connection token|Resolved connection token|Creating a socket|Updating additional builtin|Extension Host Process exited)/;
+const WORKBENCH_NOISE = /^(\[[\w :.-]+\]|Resolving connection token|Resolved connection token|Creating a socket|Updating additional builtin|Extension Host Process exited|Creation of workbench contribution .* took \d+ms)/;
 /** Errors an offline workbench always logs (the built-in GitHub sign-in never registers); shown only in verbose mode. */
 const OFFLINE_ERRORS = /^Timed out waiting for authentication provider 'github'/;
 
@@ -61,7 +61,7 @@ export async function runWorkbench({ chromiumPath, url, scratch, verbose, out })
       if (exitCode !== undefined) return; // teardown noise after the runner is done
       if (type === 'error') {
         if (!OFFLINE_ERRORS.test(text)) out.err(`${text}\n`);
-      } else if (type === 'warn' || !WORKBENCH_NOISE.test(text)) {
+      } else if (!WORKBENCH_NOISE.test(text)) {
         out.out(`${text}\n`);
       }
     });

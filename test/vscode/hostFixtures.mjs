@@ -4,16 +4,42 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /**
+ * A folder for this run alone, `.vscode-test/sessions/<pid>`: two runs in one checkout at once
+ * (two terminals, an editor's test runner) must not share a workspace or a Kilo home. Folders of
+ * runs whose process has ended are removed.
+ */
+export function sessionFolder(root) {
+  const sessions = path.join(root, '.vscode-test', 'sessions');
+  fs.mkdirSync(sessions, { recursive: true });
+  for (const name of fs.readdirSync(sessions)) {
+    if (!/^\d+$/.test(name) || isAlive(Number(name))) continue;
+    fs.rmSync(path.join(sessions, name), { recursive: true, force: true });
+  }
+  const folder = path.join(sessions, String(process.pid));
+  fs.mkdirSync(folder, { recursive: true });
+  return folder;
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
+/**
  * The stand-in for the Kilo Code extension (`kilocode.kilo-code`): our extension depends on it and
- * takes its `bin/kilo`. The folder is built under `.vscode-test/` so the 170 MB binary is linked,
+ * takes its `bin/kilo`. The folder is built under `.vscode-test/sessions/` so the 170 MB binary is linked,
  * never committed.
  */
-export function prepareStandInKilo(root) {
+export function prepareStandInKilo(root, session) {
   const binary = path.join(root, 'node_modules', '@kilocode', 'cli-linux-x64', 'bin', 'kilo');
   if (!fs.existsSync(binary)) {
     throw new Error(`The Kilo binary is missing (${binary}); "npm ci" installs it with @kilocode/cli-linux-x64.`);
   }
-  const folder = path.join(root, '.vscode-test', 'stand-in-kilo');
+  const folder = path.join(session, 'stand-in-kilo');
   fs.rmSync(folder, { recursive: true, force: true });
   fs.mkdirSync(path.join(folder, 'bin'), { recursive: true });
   fs.copyFileSync(path.join(root, 'test', 'vscode', 'standInKilo', 'package.json'), path.join(folder, 'package.json'));
@@ -26,12 +52,12 @@ export function prepareStandInKilo(root) {
  * accepts several extensionDevelopmentPath entries, but code-server 4.139 loads only the last one,
  * while a single path whose folder has no package.json is scanned for one extension per subfolder.
  */
-export function prepareDevelopmentExtensions(root) {
-  const folder = path.join(root, '.vscode-test', 'development-extensions');
+export function prepareDevelopmentExtensions(root, session) {
+  const folder = path.join(session, 'development-extensions');
   fs.rmSync(folder, { recursive: true, force: true });
   fs.mkdirSync(folder, { recursive: true });
   fs.symlinkSync(root, path.join(folder, 'kilo-orchestra'));
-  fs.symlinkSync(prepareStandInKilo(root), path.join(folder, 'kilo-code'));
+  fs.symlinkSync(prepareStandInKilo(root, session), path.join(folder, 'kilo-code'));
   return folder;
 }
 
@@ -39,8 +65,8 @@ export function prepareDevelopmentExtensions(root) {
  * A fresh copy of the sample project as the opened folder, committed in its own git repository
  * (Kilo needs the workspace to be a git root). Recreated on each run: runs write into it.
  */
-export function prepareWorkspace(root) {
-  const workspace = path.join(root, '.vscode-test', 'workspace');
+export function prepareWorkspace(root, session) {
+  const workspace = path.join(session, 'workspace');
   fs.rmSync(workspace, { recursive: true, force: true });
   fs.cpSync(path.join(root, 'scripts', 'sample-project'), workspace, { recursive: true });
   const git = (...args) => {
@@ -57,8 +83,8 @@ export function prepareWorkspace(root) {
  * An empty Kilo home for the run test (KILO_ORCHESTRA_KILO_HOME): Kilo's database, logs and
  * settings stay out of the user's home and it reaches no provider but the scripted model.
  */
-export function prepareKiloHome(root) {
-  const home = path.join(root, '.vscode-test', 'kilo-home');
+export function prepareKiloHome(session) {
+  const home = path.join(session, 'kilo-home');
   fs.rmSync(home, { recursive: true, force: true });
   fs.mkdirSync(home, { recursive: true });
   return home;

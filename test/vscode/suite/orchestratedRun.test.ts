@@ -20,7 +20,9 @@ function scriptedRoles(baseURL: string): RolesConfigView {
   return { profiles: config.profiles, roles: BUILTIN_ROLES.map((role) => ({ ...role, active: true })), assignments: config.assignments };
 }
 
-suite('A full run started from the command', () => {
+suite('A full run started from the command', function () {
+  // A whole team on real Kilo: about two minutes on two cores, more when the machine is busy.
+  this.timeout(480_000);
   let api: OrchestraExtensionApi;
   let scripted: ScriptedModel;
   /** The status bar as it was each time an agent asked the model for its next step, i.e. mid-work. */

@@ -52,6 +52,7 @@ export class RunController implements vscode.Disposable {
   private refreshQueued = false;
   private loadedLatest = false;
   private disposed = false;
+  private budgetWarned: string | undefined;
   private keys = { runActive: false, runPaused: false, canRollBack: false };
 
   constructor(private readonly options: RunControllerOptions) {
@@ -230,8 +231,20 @@ export class RunController implements vscode.Disposable {
       ...budget(),
     };
     this.runItem.update(runItem(input));
+    if (input.budgetUsd !== undefined && input.costUsd > input.budgetUsd && session.live) this.warnOverBudget(session.runId, input.costUsd, input.budgetUsd);
     this.agentIndicators.update(agentItems(input, (agent) => session.modelOf(agent)));
     void this.setContext();
+  }
+
+  /** Once per run: the cost passed `kiloOrchestra.budgetUsd`. The run goes on; the user decides. */
+  private warnOverBudget(runId: string, costUsd: number, budgetUsd: number): void {
+    if (this.budgetWarned === runId) return;
+    this.budgetWarned = runId;
+    this.options.log.warn(`The run has cost $${costUsd.toFixed(2)}, over the budget of $${budgetUsd.toFixed(2)}`, { runId });
+    void vscode.window.showWarningMessage(`The orchestrated task has cost $${costUsd.toFixed(2)}, over your budget of $${budgetUsd.toFixed(2)}. It keeps running until you pause or cancel it.`, 'Pause All', 'Open Dashboard').then(async (choice) => {
+      if (choice === 'Pause All') await vscode.commands.executeCommand(COMMANDS.pauseAll);
+      if (choice === 'Open Dashboard') this.options.showDashboard({ tab: 'run' });
+    });
   }
 
   private async onAttention(reason: string): Promise<void> {

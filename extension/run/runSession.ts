@@ -58,8 +58,8 @@ export type RunSessionEvents = {
   attention: (reason: string) => void;
 };
 
-/** How long `dispose` waits for a cancelled run to wind down before the runtime is stopped anyway. */
-const DISPOSE_GRACE_MS = 5000;
+/** How long `dispose` waits for a cancelled run to wind down before the runtime is stopped anyway (VS Code gives deactivate a few seconds). */
+const DISPOSE_GRACE_MS = 2000;
 const EXPLAIN_QUESTION = "Explain in plain words what is happening now and what comes next.";
 /** Phases that do not count as a finished step for a checkpoint. */
 const NO_CHECKPOINT_AFTER: readonly Phase[] = ['IDLE', 'PAUSED'];

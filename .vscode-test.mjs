@@ -4,7 +4,7 @@
 import { defineConfig } from '@vscode/test-cli';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { prepareDevelopmentExtensions, prepareKiloHome, prepareWorkspace, sessionFolder } from './test/vscode/hostFixtures.mjs';
+import { prepareKiloHome, prepareStandInKilo, prepareWorkspace, sessionFolder } from './test/vscode/hostFixtures.mjs';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 const session = sessionFolder(root);
@@ -17,7 +17,8 @@ export default defineConfig({
       // In this order: the commands run in the no-run state before the full run starts one.
       files: ['activation', 'commands', 'dashboard', 'orchestratedRun'].map(suite),
       useInstallation: { fromPath: path.join(root, 'scripts', 'vscodeHost', 'codeShim.mjs') },
-      extensionDevelopmentPath: prepareDevelopmentExtensions(root, session),
+      // Ours and the stand-in for the Kilo Code extension it depends on.
+      extensionDevelopmentPath: [root, prepareStandInKilo(root, session)],
       workspaceFolder: prepareWorkspace(root, session),
       // The dependency is the stand-in above; test-cli would otherwise try to download it.
       skipExtensionDependencies: true,

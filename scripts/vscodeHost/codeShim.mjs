@@ -34,6 +34,20 @@ function parseCodeArgs(argv) {
   return parsed;
 }
 
+/**
+ * The workbench takes several extensionDevelopmentPath entries, but code-server 4.139 loads only
+ * the last. A folder without a package.json is scanned for one extension per subfolder, so several
+ * paths become one folder of links to them.
+ */
+function oneDevelopmentPath(developmentPaths, scratch) {
+  if (developmentPaths.length < 2) return developmentPaths;
+  const folder = path.join(scratch, 'development-extensions');
+  fs.rmSync(folder, { recursive: true, force: true });
+  fs.mkdirSync(folder, { recursive: true });
+  developmentPaths.forEach((developmentPath, index) => fs.symlinkSync(developmentPath, path.join(folder, `${index}-${path.basename(developmentPath)}`)));
+  return [folder];
+}
+
 const args = parseCodeArgs(process.argv.slice(2));
 if (!args.testsPath || args.developmentPaths.length === 0) {
   console.error('codeShim: --extensionTestsPath and --extensionDevelopmentPath are required.');
@@ -63,7 +77,7 @@ try {
   const host = hostSettings(root);
   server = await startCodeServer({ host, port: await freePort(), dirs, log: verbose ? (text) => out.err(text.replace(/^(?=.)/gm, '[server] ')) : undefined });
   if (verbose) out.err(`codeShim: code-server ready at ${server.url} after ${Date.now() - started} ms\n`);
-  const url = workbenchUrl(server.url, { developmentPaths: args.developmentPaths, testsPath: args.testsPath, folder: args.folders[0] });
+  const url = workbenchUrl(server.url, { developmentPaths: oneDevelopmentPath(args.developmentPaths, dirs.scratch), testsPath: args.testsPath, folder: args.folders[0] });
   let timer;
   const timedOut = new Promise((resolve) => {
     timer = setTimeout(() => resolve('timeout'), timeoutMs);

@@ -48,20 +48,6 @@ export function prepareStandInKilo(root, session) {
 }
 
 /**
- * One folder holding every extension under development, as links: the workbench's URL payload
- * accepts several extensionDevelopmentPath entries, but code-server 4.139 loads only the last one,
- * while a single path whose folder has no package.json is scanned for one extension per subfolder.
- */
-export function prepareDevelopmentExtensions(root, session) {
-  const folder = path.join(session, 'development-extensions');
-  fs.rmSync(folder, { recursive: true, force: true });
-  fs.mkdirSync(folder, { recursive: true });
-  fs.symlinkSync(root, path.join(folder, 'kilo-orchestra'));
-  fs.symlinkSync(prepareStandInKilo(root, session), path.join(folder, 'kilo-code'));
-  return folder;
-}
-
-/**
  * A fresh copy of the sample project as the opened folder, committed in its own git repository
  * (Kilo needs the workspace to be a git root). Recreated on each run: runs write into it.
  */

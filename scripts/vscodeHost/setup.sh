@@ -37,6 +37,10 @@ install_system_packages() {
   { command -v g++ && command -v make; } >/dev/null || missing+=(build-essential)
   command -v python3 >/dev/null || missing+=(python3)
   [ ${#missing[@]} -eq 0 ] && return
+  if ! command -v apt-get >/dev/null; then
+    echo "[vscode-host] missing ${missing[*]} and no apt-get to install them: install them (or point CHROMIUM at a Chrome/Chromium), then run this again." >&2
+    exit 1
+  fi
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo=sudo
   say "installing ${missing[*]}"

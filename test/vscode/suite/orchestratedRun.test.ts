@@ -21,7 +21,7 @@ function scriptedRoles(baseURL: string): RolesConfigView {
 }
 
 suite('A full run started from the command', function () {
-  // A whole team on real Kilo: about two minutes on two cores, more when the machine is busy.
+  // A whole team on real Kilo: under a minute on two idle cores, several when the machine is busy.
   this.timeout(480_000);
   let api: OrchestraExtensionApi;
   let scripted: ScriptedModel;

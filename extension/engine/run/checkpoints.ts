@@ -86,9 +86,10 @@ export class Checkpoints {
     return this.serial(async () => {
       const { top } = await this.repository();
       const commit = await this.withTemporaryIndex(async (env) => {
-        // Naming the run's folder in `add` fails when it is ignored, so it is taken out afterwards.
-        await this.git(top, ['add', '-A', '--', this.pathspec()[0]!], env);
-        await this.git(top, ['rm', '-r', '-q', '--cached', '--ignore-unmatch', '--', `${this.repo?.prefix ?? ''}${STORE_DIR_NAME}`], env);
+        // The run writes its own folder while this runs, so git must never look at it: a glob
+        // exclude keeps it out whether or not it is ignored (a plain exclude of an ignored
+        // folder makes `add` fail, and adding then removing it races with the run's writes).
+        await this.git(top, ['add', '-A', '--', this.pathspec()[0]!, `:(exclude,glob)**/${STORE_DIR_NAME}/**`], env);
         const tree = (await this.git(top, ['write-tree'], env)).trim();
         const parent = this.latest()?.commit;
         const message = `Kilo Orchestra checkpoint: ${label}`;

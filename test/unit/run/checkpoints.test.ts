@@ -69,6 +69,14 @@ describe('Checkpoints', () => {
     expect(files.sort()).toEqual(['.gitignore', 'README.md', 'src/a.js']);
   });
 
+  it("leaves the run's own folder out even when .gitignore does not name it", async () => {
+    const dir = aRepo({ 'src/a.js': 'a1\n', '.gitignore': 'node_modules/\n' });
+    write(dir, '.kilo-orchestra/runs/run-1/state.json', '{}');
+    const checkpoint = await new Checkpoints({ workspace: dir, runId: 'run-1' }).create('before the run');
+    const files = git(dir, 'ls-tree', '-r', '--name-only', checkpoint.commit).trim().split('\n');
+    expect(files.sort()).toEqual(['.gitignore', 'src/a.js']);
+  });
+
   it("rolls back changed, deleted and created files, keeping ignored files, .git and the run's folder", async () => {
     const dir = aRepo();
     const checkpoints = new Checkpoints({ workspace: dir, runId: 'run-1' });

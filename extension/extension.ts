@@ -50,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): OrchestraExtensionAp
     controller: runs,
     log,
     channel,
+    secrets: context.secrets,
     roles: { resolution: () => config.resolution(), costEstimate: () => config.costEstimate(discovery.cached()?.models ?? []) },
     showDashboard: (focus) => DashboardPanel.show(isFocus(focus) ? focus : { tab: 'run' }),
   };

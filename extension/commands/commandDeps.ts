@@ -10,6 +10,8 @@ export interface CommandDeps {
   controller: RunController;
   log: RunLog;
   channel: vscode.LogOutputChannel;
+  /** Provider API keys, by the names profiles give in `apiKeyEnv`. */
+  secrets: vscode.SecretStorage;
   /** The stored roles configuration, checked, and its cost estimate. */
   roles: { resolution(): RoleResolution; costEstimate(): CostPreview };
   showDashboard(focus?: DashboardFocus): void;

@@ -10,6 +10,7 @@ export const COMMANDS = {
   talkToAgent: 'kiloOrchestra.talkToAgent',
   rollBackToCheckpoint: 'kiloOrchestra.rollBackToCheckpoint',
   showLog: 'kiloOrchestra.showLog',
+  setProviderKey: 'kiloOrchestra.setProviderKey',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

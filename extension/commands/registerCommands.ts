@@ -6,6 +6,7 @@ import { COMMANDS, type CommandId } from './commandIds';
 import { explain } from './explain';
 import { rollBackToCheckpoint, type RollBackArgs } from './rollBackToCheckpoint';
 import { cancel, pauseAll, resume } from './runControls';
+import { setProviderKey, type SetProviderKeyArgs } from './setProviderKey';
 import { startOrchestratedTask } from './startOrchestratedTask';
 import { talkToAgent, type TalkToAgentArgs } from './talkToAgent';
 
@@ -22,6 +23,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [COMMANDS.talkToAgent]: (args?: TalkToAgentArgs) => talkToAgent(deps, args),
     [COMMANDS.rollBackToCheckpoint]: (args?: RollBackArgs) => rollBackToCheckpoint(deps, args),
     [COMMANDS.showLog]: () => deps.channel.show(true),
+    [COMMANDS.setProviderKey]: (args?: SetProviderKeyArgs) => setProviderKey(deps, args),
   };
   return Object.entries(handlers).map(([id, handler]) => vscode.commands.registerCommand(id, handler));
 }

@@ -32,3 +32,19 @@ suite('Commands with no run in progress', () => {
     });
   }
 });
+
+suite('Set Provider API Key', () => {
+  test('refuses a key name that could not be an environment variable, with a message saying what a name looks like', async () => {
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand(COMMANDS.setProviderKey, { name: 'not a name', value: 'sk-test' })),
+      /capitals, digits and underscores/,
+    );
+  });
+
+  test('stores a key given from code and logs its name, never its value', async () => {
+    await vscode.commands.executeCommand(COMMANDS.setProviderKey, { name: 'ORCHESTRA_TEST_KEY', value: 'sk-secret-value' });
+    const lines = (await orchestraApi()).logLines();
+    assert.ok(lines.some((line) => line.includes('ORCHESTRA_TEST_KEY stored')), 'the store is not logged');
+    assert.ok(!lines.some((line) => line.includes('sk-secret-value')), 'the key value reached the log');
+  });
+});

@@ -33,16 +33,7 @@ export interface SimulatedBackendOptions {
   invalidDecisions?: number;
 }
 
-/** USD per million tokens, per simulated model, so reports show different costs per role. */
-const PRICES: Record<string, { input: number; output: number }> = {
-  'sim-organiser': { input: 3, output: 15 },
-  'sim-architect': { input: 15, output: 75 },
-  'sim-primary-coder': { input: 0.27, output: 1.1 },
-  'sim-secondary-coder': { input: 0.4, output: 1.6 },
-  'sim-code-sceptic': { input: 5, output: 25 },
-  'sim-documentation-writer': { input: 1.25, output: 10 },
-  'sim-debugger': { input: 1.1, output: 4.4 },
-};
+/** USD per million tokens for a simulated profile that names no price of its own. */
 const DEFAULT_PRICE = { input: 1, output: 4 };
 
 /** How long a simulated 429 tells the caller to wait. */
@@ -148,7 +139,7 @@ export class SimulatedBackend implements AgentBackend {
     const received = JSON.stringify(output).length + writes.reduce((sum, write) => sum + write.content.length, 0);
     const inputTokens = Math.ceil(sent / 4);
     const outputTokens = Math.ceil(received / 4);
-    const price = PRICES[spec.profile.modelID] ?? DEFAULT_PRICE;
+    const price = spec.profile.cost ?? DEFAULT_PRICE;
     const costUsd = Math.round(((inputTokens * price.input + outputTokens * price.output) / 1e6) * 1e8) / 1e8;
     return { inputTokens, outputTokens, costUsd };
   }

@@ -41,8 +41,28 @@ export function parseRolesConfig(raw: unknown, source: string): RolesConfig {
  * so reports show several models with different costs.
  */
 export function simulatedRolesConfig(): RolesConfig {
-  return everyRoleOnItsOwnProfile((role) => ({ id: `sim-${role.id}`, label: `Simulated ${role.name}`, providerID: 'simulated', modelID: `sim-${role.id}` }));
+  return everyRoleOnItsOwnProfile((role) => ({
+    id: `sim-${role.id}`,
+    label: `Simulated ${role.name}`,
+    providerID: 'simulated',
+    modelID: `sim-${role.id}`,
+    ...(SIMULATED_PRICES[role.id] ? { cost: SIMULATED_PRICES[role.id] } : {}),
+  }));
 }
+
+/**
+ * USD per million tokens (input/output) of the simulated models, shaped like strong planners and
+ * reviewers with cheap coders, so reports, cost roll-ups and cost previews show real differences.
+ */
+const SIMULATED_PRICES: Record<string, { input: number; output: number }> = {
+  organiser: { input: 3, output: 15 },
+  architect: { input: 15, output: 75 },
+  'primary-coder': { input: 0.27, output: 1.1 },
+  'secondary-coder': { input: 0.4, output: 1.6 },
+  'code-sceptic': { input: 5, output: 25 },
+  'documentation-writer': { input: 1.25, output: 10 },
+  debugger: { input: 1.1, output: 4.4 },
+};
 
 /** Every built-in role active, each assigned the profile `profileFor` gives it. */
 export function everyRoleOnItsOwnProfile(profileFor: (role: RoleDefinition) => Profile): RolesConfig {

@@ -142,11 +142,11 @@ describe('SimulatedBackend injected faults', () => {
 });
 
 describe('SimulatedBackend usage and events', () => {
-  it('bills the same request differently on different simulated models', async () => {
+  it("bills the same request by each profile's own price", async () => {
     const h = aHarness();
     const request = aRequest('plan').build();
-    const expensive = await runRecorded(await h.session('architect', { modelID: 'sim-architect' }), request);
-    const cheap = await runRecorded(await h.session('architect', { instance: 2, modelID: 'sim-primary-coder' }), request);
+    const expensive = await runRecorded(await h.session('architect', { cost: { input: 15, output: 75 } }), request);
+    const cheap = await runRecorded(await h.session('architect', { instance: 2, cost: { input: 0.27, output: 1.1 } }), request);
     expect(expensive.reply.usage.inputTokens).toBe(cheap.reply.usage.inputTokens);
     expect(expensive.reply.usage.outputTokens).toBe(cheap.reply.usage.outputTokens);
     expect(expensive.reply.usage.costUsd).toBeGreaterThan(cheap.reply.usage.costUsd);

@@ -70,7 +70,7 @@ export class RequestBuilder {
 export interface Harness {
   backend: SimulatedBackend;
   workspace: string;
-  session(roleId: string, options?: { instance?: number; modelID?: string }): Promise<AgentSession>;
+  session(roleId: string, options?: { instance?: number; modelID?: string; cost?: { input: number; output: number } }): Promise<AgentSession>;
 }
 
 export function aHarness(options: SimulatedBackendOptions = {}): Harness {
@@ -79,11 +79,11 @@ export function aHarness(options: SimulatedBackendOptions = {}): Harness {
   return {
     backend,
     workspace,
-    session: (roleId, { instance = 1, modelID = `sim-${roleId}` } = {}) =>
+    session: (roleId, { instance = 1, modelID = `sim-${roleId}`, cost } = {}) =>
       backend.startSession({
         agentId: `${roleId}-${instance}`,
         role: builtinRole(roleId)!,
-        profile: { id: modelID, label: modelID, providerID: 'simulated', modelID },
+        profile: { id: modelID, label: modelID, providerID: 'simulated', modelID, ...(cost ? { cost } : {}) },
         workspace,
       }),
   };

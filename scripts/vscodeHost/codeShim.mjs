@@ -82,7 +82,7 @@ try {
   const timedOut = new Promise((resolve) => {
     timer = setTimeout(() => resolve('timeout'), timeoutMs);
   });
-  const result = await Promise.race([runWorkbench({ chromiumPath: host.chromium, url, scratch: dirs.scratch, verbose, out }), timedOut]);
+  const result = await Promise.race([runWorkbench({ chromiumPath: host.chromium, url, scratch: dirs.scratch, verbose, out, screenshotDir: path.join(root, 'test-results', 'screenshots') }), timedOut]);
   clearTimeout(timer);
   if (result === 'timeout') {
     out.err(`codeShim: the tests did not finish within ${timeoutMs} ms. code-server said:\n${server.output().slice(-20_000)}\n`);

@@ -2,6 +2,7 @@
 // extensionTestsPath is what makes VS Code load the extensions under test and run the test runner
 // in the extension host; the smoke-test driver then reports through two window functions.
 import { createRequire } from 'node:module';
+import fs from 'node:fs';
 import path from 'node:path';
 import { format } from 'node:util';
 
@@ -10,6 +11,8 @@ const require = createRequire(import.meta.url);
 const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 /** Workbench chatter that is not the tests' output; shown only in verbose mode. */
 const WORKBENCH_NOISE = /^(\[[\w :.-]+\]|Resolving connection token|Resolved connection token|Creating a socket|Updating additional builtin|Extension Host Process exited|Creation of workbench contribution .* took \d+ms)/;
+/** A test asks for a picture of the workbench by logging `[screenshot] <name>`. */
+const SCREENSHOT_REQUEST = /^\[screenshot\] ([a-z0-9-]{1,40})$/;
 /** Errors an offline workbench always logs (the built-in GitHub sign-in never registers); shown only in verbose mode. */
 const OFFLINE_ERRORS = /^Timed out waiting for authentication provider 'github'/;
 
@@ -29,8 +32,9 @@ export function workbenchUrl(serverUrl, { developmentPaths, testsPath, folder })
 /**
  * Opens `url` and resolves with the test runner's exit code. Every request that leaves 127.0.0.1
  * is aborted, so a test that needs the network fails here as it would on an offline machine.
+ * Screenshots the tests ask for go to `screenshotDir/vscode-<name>.png`.
  */
-export async function runWorkbench({ chromiumPath, url, scratch, verbose, out }) {
+export async function runWorkbench({ chromiumPath, url, scratch, verbose, out, screenshotDir }) {
   const { chromium } = require('playwright-core');
   const browser = await chromium.launch({
     executablePath: chromiumPath,
@@ -57,6 +61,8 @@ export async function runWorkbench({ chromiumPath, url, scratch, verbose, out })
     // The extension host's console (the mocha reporter) arrives here, mixed with workbench logs.
     await page.exposeFunction('codeAutomationLog', (type, args) => {
       const text = format(...(Array.isArray(args) ? args : [args]));
+      const shot = SCREENSHOT_REQUEST.exec(text);
+      if (shot && screenshotDir) return takeScreenshot(page, path.join(screenshotDir, `vscode-${shot[1]}.png`), out);
       if (verbose) return out.err(`[workbench ${type}] ${text}\n`);
       if (exitCode !== undefined) return; // teardown noise after the runner is done
       if (type === 'error') {
@@ -70,5 +76,15 @@ export async function runWorkbench({ chromiumPath, url, scratch, verbose, out })
     return await finished;
   } finally {
     await browser.close();
+  }
+}
+
+/** A failed screenshot is reported, never fatal: the picture is for people, the tests decide. */
+async function takeScreenshot(page, file, out) {
+  try {
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    await page.screenshot({ path: file });
+  } catch (error) {
+    out.err(`codeShim: screenshot ${path.basename(file)} failed: ${error instanceof Error ? error.message : String(error)}\n`);
   }
 }

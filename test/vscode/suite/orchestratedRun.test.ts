@@ -27,6 +27,7 @@ suite('A full run started from the command', function () {
   let scripted: ScriptedModel;
   /** The status bar as it was each time an agent asked the model for its next step, i.e. mid-work. */
   const statusWhileWorking: Array<{ role: string | undefined; items: StatusBarItems }> = [];
+  let pictured = false;
 
   suiteSetup(async () => {
     api = await orchestraApi();
@@ -34,6 +35,11 @@ suite('A full run started from the command', function () {
     scripted = await startScriptedModel({
       script: (request) => {
         statusWhileWorking.push({ role: request.role, items: api.statusBarItems() });
+        // The launcher takes a picture of the workbench (dashboard and status bar) mid-run.
+        if (request.role === 'secondary-coder' && !pictured) {
+          pictured = true;
+          console.log('[screenshot] run-in-progress');
+        }
         return script(request);
       },
     });

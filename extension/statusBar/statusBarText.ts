@@ -65,8 +65,9 @@ const SHORT_ROLE: Record<string, string> = {
   organiser: 'Org',
   architect: 'Arch',
   'code-sceptic': 'Sceptic',
-  'primary-coder': 'Coder',
-  'secondary-coder': 'Coder²',
+  // The Primary Coder lays out structure and pseudocode; Secondary Coders write the code.
+  'primary-coder': 'Structure',
+  'secondary-coder': 'Coder',
   'documentation-writer': 'Docs',
   debugger: 'Debug',
 };

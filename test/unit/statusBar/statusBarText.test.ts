@@ -63,7 +63,7 @@ describe('runItem', () => {
 describe('agentItems', () => {
   it('gives each agent a codicon for its state, a short role and a click that opens it in the dashboard', () => {
     const items = agentItems(aRun({ agents: [anAgent('architect', 'working'), anAgent('secondary-coder', 'paused', { instance: 2 })] }), model);
-    expect(items.map((item) => item.text)).toEqual(['$(sync~spin) Arch', '$(debug-pause) Coder² 2']);
+    expect(items.map((item) => item.text)).toEqual(['$(sync~spin) Arch', '$(debug-pause) Coder 2']);
     expect(items[0]!.focus).toEqual({ tab: 'run', agentId: 'architect-1' });
   });
 

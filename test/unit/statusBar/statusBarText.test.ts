@@ -73,7 +73,7 @@ describe('agentItems', () => {
     expect(byId['agent:debugger-1']!.background).toBe('error');
     expect(byId['agent:debugger-1']!.text).toBe('$(warning) Debug');
     expect(byId['agent:primary-coder-1']!.background).toBe('warning');
-    expect(byId['agent:primary-coder-1']!.text).toBe('$(watch) Coder');
+    expect(byId['agent:primary-coder-1']!.text).toBe('$(watch) Structure');
     expect(byId['agent:architect-1']!.background).toBeUndefined();
     expect(byId['agent:organiser-1']!.text).toBe('$(check) Org');
   });

@@ -82,7 +82,7 @@ export function runPhaseFields(workflow: WorkflowState): Pick<RunView, 'phase' |
     phase: workflow.phase,
     ...(workflow.pausedFrom !== undefined ? { pausedFrom: workflow.pausedFrom } : {}),
     ...(workflow.attention
-      ? { attention: { reason: workflow.attention.reason, options: workflow.attention.decision ? [...workflow.attention.decision.options] : DEFAULT_ATTENTION_OPTIONS } }
+      ? { attention: { reason: workflow.attention.reason, options: workflow.attention.decision ? workflow.attention.decision.options.filter((option) => option !== 'escalate') : DEFAULT_ATTENTION_OPTIONS } }
       : {}),
     ...(workflow.outcome ? { outcome: workflow.outcome.reason } : {}),
   };

@@ -25,7 +25,8 @@ export const WebviewMessageSchema = z.discriminatedUnion('type', [
   /** The handshake: the webview is loaded and listening; the host answers with `state/reset` and `roles/didChange`. */
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('workflow/pause'), requestId: RequestId }),
-  z.object({ type: z.literal('workflow/resume'), requestId: RequestId }),
+  /** Resume; `action` answers the decision the run stopped on (one of `run.attention.options`). */
+  z.object({ type: z.literal('workflow/resume'), requestId: RequestId, action: z.string().regex(/^[a-z_]{1,40}$/).optional() }),
   z.object({ type: z.literal('workflow/cancel'), requestId: RequestId }),
   /** A message to the Organiser (`to: 'organiser'`) or to one agent. */
   z.object({ type: z.literal('chat/send'), requestId: RequestId, to: AgentOrOrganiser, text: z.string().trim().min(1).max(4000) }),

@@ -82,7 +82,7 @@ export class RunController implements vscode.Disposable {
     if (!session) return undefined;
     return {
       pause: () => session.pause(),
-      resume: () => session.resume(),
+      resume: (action) => session.resume(action),
       cancel: () => session.cancel(),
       send: (to, text) => session.send(to, text),
       // The command lets the user choose the checkpoint (the newest is often "now") and confirm.

@@ -11,9 +11,9 @@ import { Checkpoints, type Checkpoint, type RollBackResult } from '../engine/run
 import { OrchestrationRun } from '../engine/run/orchestrationRun';
 import type { RunReport } from '../engine/run/runReport';
 import type { Disposable } from '../engine/util/disposable';
-import { describeError } from '../engine/util/errors';
+import { OrchestraError, describeError } from '../engine/util/errors';
 import { TypedEmitter } from '../engine/util/typedEvents';
-import { TERMINAL_PHASES, type Phase } from '../engine/workflow/workflowTypes';
+import { OrganiserActionSchema, TERMINAL_PHASES, type Phase } from '../engine/workflow/workflowTypes';
 import type { AttachInfo } from '../dashboard/dashboardModel';
 import type { DashboardRunControls } from '../dashboard/dashboardDeps';
 import type { KiloEndpoint } from '../kilo/kiloHttp';
@@ -180,9 +180,23 @@ export class RunSession implements DashboardRunControls {
     return this.run.pause();
   }
 
-  resume(): Promise<void> {
-    this.log.info('Resume requested');
-    return this.run.resume();
+  /**
+   * Resumes the run; `action` answers the decision it stopped for. An action the decision does not
+   * offer is refused here with the choices, since the machine would only drop it silently.
+   */
+  resume(action?: string): Promise<void> {
+    if (action === undefined) {
+      this.log.info('Resume requested');
+      return this.run.resume();
+    }
+    const offered: string[] = this.run.workflow.attention?.decision?.options.filter((option) => option !== 'escalate') ?? [];
+    const chosen = OrganiserActionSchema.shape.action.safeParse(action);
+    if (!chosen.success || !offered.includes(chosen.data)) {
+      const choices = offered.length > 0 ? `choose one of: ${offered.join(', ')}` : 'the run is not waiting for a decision; use Resume';
+      return Promise.reject(new OrchestraError('invalid-input', `"${action}" is not an answer to this stop: ${choices}.`));
+    }
+    this.log.info(`Resume requested with the user's answer: ${chosen.data}`);
+    return this.run.resume({ action: chosen.data, reason: 'Chosen by the user on the dashboard.' });
   }
 
   cancel(): Promise<void> {

@@ -6,11 +6,38 @@ import RunBanners from '../../webview/components/RunBanners.svelte';
 import { aRun } from './fixtures/dashboardBuilders';
 
 describe('RunBanners', () => {
-  it('shows why the run needs the user and what they may choose', () => {
-    render(RunBanners, { run: aRun({ attention: { reason: 'The review failed three times.', options: ['accept as is', 'retry with another model'] } }), request: vi.fn() });
+  it('shows why the run needs the user and a button for each way on', () => {
+    render(RunBanners, { run: aRun({ attention: { reason: 'The review failed three times.', options: ['fix_file', 'accept_file'] } }), request: vi.fn() });
     const banner = screen.getByTestId('attention-banner');
     expect(banner.textContent).toContain('The review failed three times.');
-    expect(banner.textContent).toContain('accept as is; retry with another model');
+    expect(screen.getByTestId('attention-option-fix_file').textContent).toBe('Fix file');
+    expect(screen.getByTestId('attention-option-accept_file').textContent).toBe('Accept file');
+  });
+
+  it('answers the decision with the chosen action, and plain resume and cancel with their own requests', async () => {
+    const request = vi.fn().mockResolvedValue({ ok: true });
+    const { unmount } = render(RunBanners, { run: aRun({ attention: { reason: 'Loop limit.', options: ['accept_file'] } }), request });
+    await fireEvent.click(screen.getByTestId('attention-option-accept_file'));
+    expect(request).toHaveBeenLastCalledWith({ type: 'workflow/resume', action: 'accept_file' });
+    unmount();
+    render(RunBanners, { run: aRun({ attention: { reason: 'Work failed three times.', options: ['resume', 'cancel'] } }), request });
+    await fireEvent.click(screen.getByTestId('attention-option-resume'));
+    expect(request).toHaveBeenLastCalledWith({ type: 'workflow/resume' });
+    await fireEvent.click(screen.getByTestId('attention-option-cancel'));
+    expect(request).toHaveBeenLastCalledWith({ type: 'workflow/cancel' });
+  });
+
+  it('shows the reason when the run refuses the answer', async () => {
+    const request = vi.fn().mockResolvedValue({ ok: false, error: '"fix_file" is not an answer to this stop: choose one of: accept_file.' });
+    render(RunBanners, { run: aRun({ attention: { reason: 'Loop limit.', options: ['fix_file'] } }), request });
+    await fireEvent.click(screen.getByTestId('attention-option-fix_file'));
+    expect((await screen.findByTestId('attention-error')).textContent).toContain('choose one of: accept_file');
+  });
+
+  it('offers no answers for a run read back from disk', () => {
+    render(RunBanners, { run: aRun({ live: false, attention: { reason: 'Loop limit.', options: ['fix_file'] } }), request: vi.fn() });
+    expect(screen.getByTestId('attention-banner').textContent).toContain('Loop limit.');
+    expect(screen.queryByTestId('attention-option-fix_file')).toBeNull();
   });
 
   it('shows no banner for a run that is going well', () => {

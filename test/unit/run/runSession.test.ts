@@ -36,12 +36,12 @@ function aFakeRuntime(options: SimulatedBackendOptions = {}): RunRuntime & { sto
   return runtime;
 }
 
-async function aSession(backend: SimulatedBackendOptions = { files: 3 }) {
+async function aSession(backend: SimulatedBackendOptions = { files: 3 }, workflow: { maxPlanRevisions?: number } = {}) {
   const workspace = aGitWorkspace();
   const runtime = aFakeRuntime(backend);
   const model = new DashboardModel();
   const log = new RunLog(quietSink);
-  const session = await RunSession.start({ workspace, task: 'Add overdue-loan tracking', roles: resolveRoles(simulatedRolesConfig()), runtime, model, log, workflow: { retryBaseMs: 1 } });
+  const session = await RunSession.start({ workspace, task: 'Add overdue-loan tracking', roles: resolveRoles(simulatedRolesConfig()), runtime, model, log, workflow: { retryBaseMs: 1, ...workflow } });
   return { workspace, runtime, model, log, session };
 }
 
@@ -116,6 +116,24 @@ describe('RunSession', () => {
 
     expect(result.removed.length).toBeGreaterThan(0);
     expect(fs.readdirSync(workspace).sort()).toEqual(['.git', '.gitignore', '.kilo-orchestra', 'README.md']);
+  });
+
+  it("answers the decision a run stopped on with the user's choice, and refuses a choice it does not offer", async () => {
+    // No plan revision allowed and a rejected first plan: the Organiser escalates the loop limit.
+    const { session } = await aSession({ files: 2, rejectFirstPlan: true }, { maxPlanRevisions: 0 });
+    // The run goes on by itself after start, so it may already have stopped.
+    const attention = session.run.workflow.attention ?? (await new Promise<{ reason: string }>((resolve) => session.run.events.once('run:attention', resolve)));
+    expect(attention.reason).not.toBe('');
+    expect(session.run.workflow.phase).toBe('PAUSED');
+
+    await expect(session.resume('fix_file')).rejects.toThrow(/choose one of: approve_plan/);
+    expect(session.run.workflow.phase).toBe('PAUSED');
+
+    await session.resume('approve_plan');
+    const report = await session.finished;
+    expect(report.status).toBe('COMPLETED');
+    expect(report.states).toContain('STRUCTURE_CREATION');
+    expect(report.states).not.toContain('PLAN_REVISION');
   });
 
   it('cancels a live run and stops the runtime on dispose', async () => {

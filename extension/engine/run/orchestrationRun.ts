@@ -4,10 +4,9 @@ import { AgentPool } from '../agents/agentPool';
 import type { AgentRecord } from '../agents/agentSchema';
 import { ArtifactStore } from '../artifacts/artifactStore';
 import type { ArtifactRecord } from '../artifacts/artifactSchema';
-import type { AgentBackend, AgentReply, ArtifactInput, Usage, WorkRequest } from '../backends/agentBackend';
-import { Organiser, type OrganiserDecision } from '../organiser/organiser';
+import type { AgentReply, ArtifactInput, Usage, WorkRequest } from '../backends/agentBackend';
+import { Organiser } from '../organiser/organiser';
 import type { OrganiserSnapshot } from '../organiser/organiserContext';
-import type { RoleResolution } from '../roles/roleValidation';
 import { workflowInstances } from '../roles/roleValidation';
 import { MessageRouter } from '../routing/messageRouter';
 import { ORGANISER_ADDRESS, type RouterMessage } from '../routing/messageSchema';
@@ -35,48 +34,10 @@ import { buildRunReport, type RunReport } from './runReport';
 import { RunStateStore, currentGrants, type PhaseTransition, type RunSnapshot } from './runStateStore';
 import { OrganiserInbox, errorFromStatus } from './organiserInbox';
 import { WorkRecorder, type RecordedFinding } from './workRecorder';
+import type { OrchestrationRunOptions, RunEvents } from './runTypes';
 import { describeWork, workPrompt } from './workPrompts';
 
-export interface OrchestrationRunOptions {
-  /** Absolute path of the workspace the agents work in. */
-  workspace: string;
-  task: string;
-  roles: RoleResolution;
-  backend: AgentBackend;
-  /** Most agents working at once. */
-  maxActive?: number;
-  workflow?: Partial<Omit<WorkflowConfig, 'instances'>>;
-  organiserBudgetTokens?: number;
-  /** Skills the agents can use (e.g. Kilo's skills), listed in the Organiser's context. */
-  skills?: string[];
-  /** Headless runs fail when the run needs a person; the extension waits for one. */
-  onAttention?: 'wait' | 'fail';
-  runId?: string;
-  clock?: () => number;
-}
-
-export type RunEvents = {
-  'workflow:transitioned': (transition: PhaseTransition, state: WorkflowState) => void;
-  /** After every event the machine accepted, whether or not the phase changed. */
-  'workflow:changed': (state: WorkflowState) => void;
-  'agent:statusChanged': (agent: AgentRecord) => void;
-  'artifact:recorded': (artifact: ArtifactRecord) => void;
-  'decision:made': (request: DecisionRequest, decision: OrganiserDecision) => void;
-  'run:attention': (attention: Attention) => void;
-  'run:finding': (finding: RecordedFinding) => void;
-  'run:finished': (report: RunReport) => void;
-  /** Every message the router accepted (work, replies, questions), for transcripts. `atMs` is since the run started. */
-  'agent:message': (message: AgentMessageEvent) => void;
-};
-
-export interface AgentMessageEvent {
-  from: string;
-  to: string;
-  messageType: string;
-  content: string;
-  correlationId?: string;
-  atMs: number;
-}
+export type { AgentMessageEvent, OrchestrationRunOptions, RunEvents } from './runTypes';
 
 const ORGANISER_ROLE = 'organiser';
 

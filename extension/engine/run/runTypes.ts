@@ -1,0 +1,51 @@
+import type { AgentRecord } from '../agents/agentSchema';
+import type { ArtifactRecord } from '../artifacts/artifactSchema';
+import type { AgentBackend } from '../backends/agentBackend';
+import type { OrganiserDecision } from '../organiser/organiser';
+import type { RoleResolution } from '../roles/roleValidation';
+import type { Attention, DecisionRequest, WorkflowConfig, WorkflowState } from '../workflow/workflowTypes';
+import type { RunReport } from './runReport';
+import type { PhaseTransition } from './runStateStore';
+import type { RecordedFinding } from './workRecorder';
+
+/** What an orchestrated run is built from, and the events it reports (see OrchestrationRun). */
+export interface OrchestrationRunOptions {
+  /** Absolute path of the workspace the agents work in. */
+  workspace: string;
+  task: string;
+  roles: RoleResolution;
+  backend: AgentBackend;
+  /** Most agents working at once. */
+  maxActive?: number;
+  workflow?: Partial<Omit<WorkflowConfig, 'instances'>>;
+  organiserBudgetTokens?: number;
+  /** Skills the agents can use (e.g. Kilo's skills), listed in the Organiser's context. */
+  skills?: string[];
+  /** Headless runs fail when the run needs a person; the extension waits for one. */
+  onAttention?: 'wait' | 'fail';
+  runId?: string;
+  clock?: () => number;
+}
+
+export type RunEvents = {
+  'workflow:transitioned': (transition: PhaseTransition, state: WorkflowState) => void;
+  /** After every event the machine accepted, whether or not the phase changed. */
+  'workflow:changed': (state: WorkflowState) => void;
+  'agent:statusChanged': (agent: AgentRecord) => void;
+  'artifact:recorded': (artifact: ArtifactRecord) => void;
+  'decision:made': (request: DecisionRequest, decision: OrganiserDecision) => void;
+  'run:attention': (attention: Attention) => void;
+  'run:finding': (finding: RecordedFinding) => void;
+  'run:finished': (report: RunReport) => void;
+  /** Every message the router accepted (work, replies, questions), for transcripts. `atMs` is since the run started. */
+  'agent:message': (message: AgentMessageEvent) => void;
+};
+
+export interface AgentMessageEvent {
+  from: string;
+  to: string;
+  messageType: string;
+  content: string;
+  correlationId?: string;
+  atMs: number;
+}

@@ -8,13 +8,10 @@ import { resolveRoles, type RoleResolution } from '../engine/roles/roleValidatio
 import { locateKiloBinary } from '../kilo/kiloBinary';
 import { buildKiloConfig } from '../kilo/kiloConfig';
 import { KiloServer, privateHomeEnv } from '../kilo/kiloServer';
-import { KiloSessionBackend } from '../kilo/kiloSessionBackend';
+import { startKiloTeamServer } from '../kilo/kiloTeamServer';
 import { orchestraScript } from '../../scripts/scriptedModel/orchestraScript';
 import { startScriptedModel, type ScriptedModel, type ScriptedModelOptions } from '../../scripts/scriptedModel/scriptedModelServer';
 import { UsageError, type RunArgs } from './cliArgs';
-
-/** Without a limit Kilo retries a failing provider forever; the engine has its own bounded retries. */
-const RETRY_LIMIT_ENV = { KILO_SESSION_RETRY_LIMIT: '4' };
 
 export interface KiloRuntime {
   backend: AgentBackend;
@@ -68,22 +65,19 @@ export async function startKiloRuntime(args: RunArgs, log: (line: string) => voi
     const roles = resolveRoles(config);
     const kiloConfig = buildKiloConfig({ roles: roles.roles.filter((role) => role.active), profiles: roles.profiles, secret: (name) => process.env[name] });
     if (scripted) kiloConfig.enabled_providers = ['scripted'];
-    const server = new KiloServer({
+    const team = await startKiloTeamServer({
       binary: binary.path,
-      cwd: args.workspace,
-      env: { ...RETRY_LIMIT_ENV, KILO_CONFIG_CONTENT: JSON.stringify(kiloConfig) },
-      home,
-      offline,
+      workspace: args.workspace,
+      kiloConfig,
+      ...(home ? { home } : {}),
       ...(overrides.restartBaseMs !== undefined ? { restartBaseMs: overrides.restartBaseMs } : {}),
-      log: (line) => (line.level === 'info' ? undefined : log(`kilo: ${line.message}`)),
+      log,
     });
-    cleanups.push(() => server.dispose());
-    const connection = await server.start();
-    const backend = new KiloSessionBackend({ connection: () => server.connection ?? connection, workspace: args.workspace });
-    cleanups.push(() => backend.dispose());
+    cleanups.push(() => team.dispose());
+    const { connection } = team;
     const models = new Set(roles.profiles.map((p) => `${p.providerID}/${p.modelID}`)).size;
     const description = `kilo ${connection.version} (${binary.source}: ${binary.path}) on ${connection.baseUrl}, ${models} models${scripted ? ' (scripted, offline)' : ''}`;
-    return { backend, roles, description, scripted, server, dispose };
+    return { backend: team.backend, roles, description, scripted, server: team.server, dispose };
   } catch (error) {
     await dispose();
     throw error;

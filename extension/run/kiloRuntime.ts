@@ -11,11 +11,8 @@ import { OrchestraError } from '../engine/util/errors';
 import { locateKiloBinary } from '../kilo/kiloBinary';
 import { buildKiloConfig } from '../kilo/kiloConfig';
 import type { KiloEndpoint } from '../kilo/kiloHttp';
-import { KiloServer, privateHomeEnv } from '../kilo/kiloServer';
-import { KiloSessionBackend } from '../kilo/kiloSessionBackend';
-
-/** Without a limit Kilo retries a failing provider forever; the engine has its own bounded retries. */
-const RETRY_LIMIT_ENV = { KILO_SESSION_RETRY_LIMIT: '4' };
+import { privateHomeEnv } from '../kilo/kiloServer';
+import { startKiloTeamServer } from '../kilo/kiloTeamServer';
 
 export interface ExtensionKiloOptions {
   workspace: string;
@@ -73,31 +70,19 @@ export async function startExtensionKiloRuntime(options: ExtensionKiloOptions): 
   const custom = customProvidersOnly(options.roles);
   // Roles all on custom OpenAI-compatible endpoints need none of the user's other providers.
   if (custom) kiloConfig.enabled_providers = custom;
-  const server = new KiloServer({
+  const team = await startKiloTeamServer({
     binary: binary.path,
-    cwd: options.workspace,
-    env: { ...RETRY_LIMIT_ENV, KILO_CONFIG_CONTENT: JSON.stringify(kiloConfig) },
-    ...(options.privateHome ? { home: options.privateHome, offline: true } : {}),
-    log: (line) => {
-      if (line.level !== 'info') options.log('warn', `kilo: ${line.message}`);
-    },
+    workspace: options.workspace,
+    kiloConfig,
+    ...(options.privateHome ? { home: options.privateHome } : {}),
+    log: (message) => options.log('warn', message),
   });
-  try {
-    const connection = await server.start();
-    const backend = new KiloSessionBackend({ connection: () => server.connection ?? connection, workspace: options.workspace });
-    return {
-      backend,
-      connection: () => server.connection,
-      description: `kilo ${connection.version} (${binary.source}: ${binary.path}) on ${connection.baseUrl}`,
-      dispose: async () => {
-        await backend.dispose();
-        await server.dispose();
-      },
-    };
-  } catch (error) {
-    await server.dispose();
-    throw error;
-  }
+  return {
+    backend: team.backend,
+    connection: () => team.server.connection,
+    description: `kilo ${team.connection.version} (${binary.source}: ${binary.path}) on ${team.connection.baseUrl}`,
+    dispose: () => team.dispose(),
+  };
 }
 
 /** The provider ids when every active role runs on a profile with a base URL; otherwise undefined. */

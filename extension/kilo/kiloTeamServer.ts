@@ -1,0 +1,60 @@
+import type { AgentBackend } from '../engine/backends/agentBackend';
+import { KiloServer, type KiloConnection, type KiloServerOptions } from './kiloServer';
+import { KiloSessionBackend } from './kiloSessionBackend';
+
+/** Without a limit Kilo retries a failing provider forever; the engine has its own bounded retries. */
+const RETRY_LIMIT_ENV = { KILO_SESSION_RETRY_LIMIT: '4' };
+
+export interface KiloTeamServerOptions {
+  binary: string;
+  workspace: string;
+  /** The Kilo config for the team (buildKiloConfig), handed over in memory, never written to disk. */
+  kiloConfig: Record<string, unknown>;
+  /** A private Kilo home, offline but for the configured providers (tests, the offline demo). */
+  home?: string;
+  restartBaseMs?: number;
+  /** Kilo's warnings and errors (its info lines are left out). */
+  log: (message: string) => void;
+}
+
+export interface KiloTeamServer {
+  server: KiloServer;
+  connection: KiloConnection;
+  backend: AgentBackend;
+  /** Closes the sessions, then stops the server. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Our private `kilo serve` for one run's team and the session backend on it: the part the CLI and
+ * the extension share. A failed start stops the server before the error goes on.
+ */
+export async function startKiloTeamServer(options: KiloTeamServerOptions): Promise<KiloTeamServer> {
+  const serverOptions: KiloServerOptions = {
+    binary: options.binary,
+    cwd: options.workspace,
+    env: { ...RETRY_LIMIT_ENV, KILO_CONFIG_CONTENT: JSON.stringify(options.kiloConfig) },
+    ...(options.home ? { home: options.home, offline: true } : {}),
+    ...(options.restartBaseMs !== undefined ? { restartBaseMs: options.restartBaseMs } : {}),
+    log: (line) => {
+      if (line.level !== 'info') options.log(`kilo: ${line.message}`);
+    },
+  };
+  const server = new KiloServer(serverOptions);
+  try {
+    const connection = await server.start();
+    const backend = new KiloSessionBackend({ connection: () => server.connection ?? connection, workspace: options.workspace });
+    return {
+      server,
+      connection,
+      backend,
+      dispose: async () => {
+        await backend.dispose();
+        await server.dispose();
+      },
+    };
+  } catch (error) {
+    await server.dispose();
+    throw error;
+  }
+}

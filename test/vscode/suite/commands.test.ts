@@ -41,7 +41,7 @@ suite('Set Provider API Key', () => {
     );
   });
 
-  test('stores a key given from code and logs its name, never its value', async () => {
+  test('a key given from code is logged by its name and never by its value', async () => {
     await vscode.commands.executeCommand(COMMANDS.setProviderKey, { name: 'ORCHESTRA_TEST_KEY', value: 'sk-secret-value' });
     const lines = (await orchestraApi()).logLines();
     assert.ok(lines.some((line) => line.includes('ORCHESTRA_TEST_KEY stored')), 'the store is not logged');

@@ -110,11 +110,8 @@ export class DashboardModel implements DashboardSource {
         this.applyTransition(change);
         this.setRun({ canRollBack: info.canRollBack() });
       }),
-      events.on('workflow:changed', (state) => {
-        this.applyWorkflow(state);
-        // Status changes of artifacts (approved, needs revision) are not announced: compare.
-        this.syncArtifacts(run.artifacts());
-      }),
+      events.on('workflow:changed', (state) => this.applyWorkflow(state)),
+      events.on('artifact:statusChanged', (record) => this.applyArtifact(record, false)),
       events.on('agent:statusChanged', (agent) => this.applyAgent(agent)),
       events.on('artifact:recorded', (record) => this.applyArtifact(record, true)),
       events.on('decision:made', (request, decision) =>

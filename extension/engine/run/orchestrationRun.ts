@@ -315,11 +315,12 @@ export class OrchestrationRun {
     const record = this.store.get(effect.artifactId);
     if (!record) return;
     const approvalStatus = effect.status === 'approved' ? 'approved' : effect.status === 'needs-revision' ? 'rejected' : record.metadata.approvalStatus;
-    await this.store.revise(effect.artifactId, record.metadata.version, {
+    const revised = await this.store.revise(effect.artifactId, record.metadata.version, {
       status: effect.status,
       approvalStatus,
       ...(effect.reviewedBy ? { reviewedBy: effect.reviewedBy } : {}),
     });
+    this.events.emit('artifact:statusChanged', revised);
   }
 
   private async onWorkMessage(message: RouterMessage): Promise<void> {

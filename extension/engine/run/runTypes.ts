@@ -33,6 +33,8 @@ export type RunEvents = {
   'workflow:changed': (state: WorkflowState) => void;
   'agent:statusChanged': (agent: AgentRecord) => void;
   'artifact:recorded': (artifact: ArtifactRecord) => void;
+  /** An artifact's review status changed (approved, needs revision, completed). */
+  'artifact:statusChanged': (artifact: ArtifactRecord) => void;
   'decision:made': (request: DecisionRequest, decision: OrganiserDecision) => void;
   'run:attention': (attention: Attention) => void;
   'run:finding': (finding: RecordedFinding) => void;

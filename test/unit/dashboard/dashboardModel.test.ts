@@ -54,6 +54,15 @@ describe('DashboardModel following a simulated run', () => {
     expect(state.timeline.some((entry) => entry.kind === 'work' && entry.agentId?.startsWith('organiser'))).toBe(false);
   });
 
+  it('shows an approval while the run is still going, not only when it ends', async () => {
+    const { run, deltas } = await aWatchedRun({ files: 3 });
+    await run.start();
+    const approvedAt = deltas.findIndex((m) => m.type === 'artifacts/didChange' && m.artifacts.some((a) => a.type === 'code' && a.status === 'approved'));
+    const finishedAt = deltas.findIndex((m) => m.type === 'run/didChange' && m.run.phase === 'COMPLETED');
+    expect(approvedAt).toBeGreaterThanOrEqual(0);
+    expect(approvedAt).toBeLessThan(finishedAt);
+  });
+
   it('lays out the phases on the timeline, each closed with its duration when the next one starts', async () => {
     const { run, model } = await aWatchedRun({ files: 4 });
     const report = await run.start();

@@ -70,6 +70,8 @@ export interface AgentReply {
   usage: Usage;
   /** Workspace-relative files the backend refused to let the agent write (outside its grant). */
   deniedWrites?: string[];
+  /** Shell commands the backend refused to run (not the project's test command, nor allowed by the user). */
+  deniedCommands?: string[];
 }
 
 export interface Usage {
@@ -80,7 +82,15 @@ export interface Usage {
 
 export type BackendEvent =
   | { type: 'status'; status: 'busy' | 'idle' }
-  | { type: 'retry'; attempt: number; nextAttemptAt: number; message: string }
+  /**
+   * The backend waits before trying the model again: `cause` tells a rate limit (429) from a
+   * failing server (5xx) or a lost connection, so the user is not told "rate limit" for an outage.
+   */
+  | { type: 'retry'; attempt: number; nextAttemptAt: number; message: string; cause?: RetryCause; provider?: string }
+  /** No sign of progress from the model for `quietMs`; the turn is still open. */
+  | { type: 'stalled'; quietMs: number; message: string }
   | { type: 'progress'; message: string }
   | { type: 'usage'; usage: Usage }
   | { type: 'file'; path: string };
+
+export type RetryCause = 'rate-limit' | 'server-error' | 'network';

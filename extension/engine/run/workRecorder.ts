@@ -14,9 +14,29 @@ export interface RecorderOptions {
   onFinding: (finding: RecordedFinding) => void;
 }
 
+/**
+ * What kind of problem a finding is: a write outside the grant, a hostile or wildcard path, a path
+ * through a symlink that leaves the workspace, a write to a control file (`.kilo/`, `kilo.json` …),
+ * a plan the Architect must redo, a shell command the permissions refused, a turn that stalled, a
+ * budget that stopped work, an agent whose work kept failing, or a problem with the event log.
+ */
+export const FINDING_KINDS = [
+  'grant-violation',
+  'unsafe-path',
+  'symlink',
+  'control-file',
+  'plan-problem',
+  'refused-command',
+  'stalled',
+  'budget',
+  'circuit-breaker',
+  'event-log',
+] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
+
 /** A problem reported rather than thrown: the run goes on, and the report lists it. */
 export interface RecordedFinding {
-  kind: 'grant-violation' | 'unsafe-path' | 'event-log';
+  kind: FindingKind;
   message: string;
   workId?: string;
   agentId?: string;

@@ -1,12 +1,13 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { AgentBackend, AgentSession } from '../backends/agentBackend';
-import type { ResolvedRole } from '../roles/roleSchema';
+import type { Profile, ResolvedRole } from '../roles/roleSchema';
 import type { MessageRouter } from '../routing/messageRouter';
 import type { Disposable } from '../util/disposable';
 import { OrchestraError, describeError, isOrchestraError } from '../util/errors';
 import { TypedEmitter } from '../util/typedEvents';
 import { agentIdFor, type AgentRecord } from './agentSchema';
-import { AgentWorker, copyRecord, type PoolEvents, type WorkerHost } from './agentWorker';
+import { AgentWorker, copyRecord, type PoolEvents, type WorkerHost, type WorkerRoute } from './agentWorker';
+import { ProviderScheduler, priorityOf } from './providerScheduler';
 
 export type { PoolEvents, WorkOutcome } from './agentWorker';
 
@@ -19,6 +20,10 @@ export interface AgentPoolOptions {
   maxActive: number;
   /** The role's definition and profile; throws when the role has no profile assigned. */
   resolveRole(roleId: string): ResolvedRole;
+  /** A profile by id, for agents moved to another profile (the user reassigned their work). */
+  resolveProfile?(profileId: string): Profile | undefined;
+  /** Model traffic per provider; by default one with no provider caps (only `maxActive` holds). */
+  scheduler?: ProviderScheduler;
   /** Epoch ms, for heartbeats; `Date.now` by default. */
   now?: () => number;
 }
@@ -61,23 +66,33 @@ export class AgentPool {
       isPaused: () => this.paused,
       whenResumed: () => this.gate,
       runLimited: (signal, run) => this.runLimited(signal, run),
+      scheduler: options.scheduler ?? new ProviderScheduler({ useDefaults: false }),
     };
     this.delivery = options.router.events.on('message:delivered', (message) => this.workers.get(message.to)?.noteDelivered(message));
   }
 
-  /** Creates the agent once (session, mailbox, worker loop); concurrent calls share one creation. */
-  async ensureAgent(role: string, instance: number): Promise<AgentRecord> {
+  /**
+   * Creates the agent once (session, mailbox, worker loop); concurrent calls share one creation.
+   * `profileId`, when it is not the role's own, puts the agent on that profile: a new agent opens
+   * its session there, an existing one moves there before its next turn (same id, same queue).
+   */
+  async ensureAgent(role: string, instance: number, profileId?: string): Promise<AgentRecord> {
     const id = agentIdFor(role, instance);
     const existing = this.workers.get(id);
     if (existing?.isTerminated) throw new OrchestraError('recipient-terminated', `${id} was terminated and cannot take work again.`);
-    if (existing) return copyRecord(existing.record);
+    if (existing) {
+      if (profileId !== undefined && existing.wantedProfileId !== profileId) this.moveToProfile(existing, role, profileId);
+      return copyRecord(existing.record);
+    }
     if (this.closed) throw new OrchestraError('recipient-terminated', `The agent pool is shut down; ${id} cannot be created.`);
     let creating = this.creating.get(id);
     if (!creating) {
-      creating = this.create(role, instance, id).finally(() => this.creating.delete(id));
+      creating = this.create(role, instance, id, profileId).finally(() => this.creating.delete(id));
       this.creating.set(id, creating);
     }
-    return copyRecord((await creating).record);
+    const worker = await creating;
+    if (profileId !== undefined && worker.wantedProfileId !== profileId) this.moveToProfile(worker, role, profileId);
+    return copyRecord(worker.record);
   }
 
   /** Copies of every agent's record, terminated ones included. */
@@ -158,18 +173,41 @@ export class AgentPool {
     this.worker(agentId).setStatus('done');
   }
 
-  private async create(role: string, instance: number, id: string): Promise<AgentWorker> {
-    if (!Number.isInteger(instance) || instance < 1) {
-      throw new OrchestraError('invalid-input', `Instance ${instance} of ${role} is not a positive whole number.`);
-    }
-    const { role: definition, profile } = this.options.resolveRole(role);
-    let session: AgentSession;
+  private moveToProfile(worker: AgentWorker, role: string, profileId: string): void {
+    worker.switchProfile({
+      profileId,
+      open: async () => {
+        const { role: definition, profile } = this.roleOn(role, profileId);
+        const session = await this.openSession(worker.id, definition, profile);
+        return { session, route: routeOf(definition.category, profile) };
+      },
+    });
+  }
+
+  /** The role's definition with its own profile, or with `profileId` when that is given. */
+  private roleOn(role: string, profileId: string | undefined): ResolvedRole {
+    const resolved = this.options.resolveRole(role);
+    if (profileId === undefined || profileId === resolved.profile.id) return resolved;
+    const profile = this.options.resolveProfile?.(profileId);
+    if (!profile) throw new OrchestraError('invalid-config', `No profile "${profileId}" to move ${role} to.`);
+    return { ...resolved, profile };
+  }
+
+  private async openSession(id: string, definition: ResolvedRole['role'], profile: Profile): Promise<AgentSession> {
     try {
-      session = await this.options.backend.startSession({ agentId: id, role: definition, profile, workspace: this.options.workspace });
+      return await this.options.backend.startSession({ agentId: id, role: definition, profile, workspace: this.options.workspace });
     } catch (error) {
       if (isOrchestraError(error)) throw error;
       throw new OrchestraError('backend-failed', `Could not open a session for ${id}: ${describeError(error)}`, { cause: error, retryable: true });
     }
+  }
+
+  private async create(role: string, instance: number, id: string, profileId: string | undefined): Promise<AgentWorker> {
+    if (!Number.isInteger(instance) || instance < 1) {
+      throw new OrchestraError('invalid-input', `Instance ${instance} of ${role} is not a positive whole number.`);
+    }
+    const { role: definition, profile } = this.roleOn(role, profileId);
+    const session = await this.openSession(id, definition, profile);
     try {
       if (this.closed) throw new OrchestraError('recipient-terminated', `The agent pool shut down while ${id} was starting.`);
       this.options.router.register(id);
@@ -191,7 +229,7 @@ export class AgentPool {
       lastHeartbeat: now,
       createdAt: now,
     };
-    const worker = new AgentWorker(record, session, this.host);
+    const worker = new AgentWorker(record, session, this.host, routeOf(definition.category, profile));
     this.workers.set(id, worker);
     this.events.emit('agent:created', copyRecord(record));
     worker.start();
@@ -220,4 +258,8 @@ export class AgentPool {
     if (!worker) throw new OrchestraError('not-found', `No agent ${agentId} in the pool.`);
     return worker;
   }
+}
+
+function routeOf(category: string, profile: Profile): WorkerRoute {
+  return { provider: profile.providerID, priority: priorityOf(category) };
 }

@@ -5,6 +5,8 @@ import type { MessageType, RouterMessage } from '../routing/messageSchema';
 import { OrchestraError, describeError, isOrchestraError, type ErrorReason } from '../util/errors';
 import type { TypedEmitter } from '../util/typedEvents';
 import type { AgentRecord, AgentStatus } from './agentSchema';
+import type { ProviderScheduler, SlotWait } from './providerScheduler';
+import { retryCauseOf, waitingStep } from './retryStatus';
 
 /** How one piece of work ended, as told to the requester. */
 export interface WorkOutcome {
@@ -34,7 +36,27 @@ export interface WorkerHost {
   whenResumed(): Promise<void>;
   /** Runs `run` under the pool-wide cap; rejects with `aborted` without running it once `signal` has fired. */
   runLimited<T>(signal: AbortSignal, run: () => Promise<T>): Promise<T>;
+  /** Model traffic per provider: every turn takes a slot first. */
+  scheduler: ProviderScheduler;
 }
+
+/** Where the agent's model requests go, and how urgent its turns are (see ROLE_PRIORITY). */
+export interface WorkerRoute {
+  provider: string;
+  priority: number;
+}
+
+/** A new session on another profile, taken up between two turns (the user reassigned the work). */
+export interface ProfileSwitch {
+  profileId: string;
+  open(): Promise<{ session: AgentSession; route: WorkerRoute }>;
+}
+
+/**
+ * 429s a turn waits out in the scheduler before its failure goes to the workflow (which counts it
+ * as a failed attempt). A 30% storm reaches this many in a row about once in 150,000 turns.
+ */
+export const MAX_RATE_LIMIT_WAITS = 10;
 
 const WorkRequestShape = z.object({
   workId: z.string().min(1),
@@ -56,6 +78,12 @@ interface Job {
   /** Usage already counted from the run's events. */
   counted: Usage;
   live: boolean;
+  /** The step in words, to show again once a retry wait is over. */
+  step?: string;
+  /** Set while the backend waits to try the model again. */
+  retrying?: boolean;
+  /** This try's 429 was already told to the scheduler (by the backend's retry event). */
+  rateLimitNoted?: boolean;
 }
 
 /**
@@ -72,12 +100,28 @@ export class AgentWorker {
   /** A message handed to the loop that it has not picked up yet (abortable until then). */
   private inHand?: { message: RouterMessage; aborted: boolean };
   private job?: Job;
+  private switchTo?: ProfileSwitch;
 
   constructor(
     readonly record: AgentRecord,
-    readonly session: AgentSession,
+    private current: AgentSession,
     private readonly host: WorkerHost,
+    private route: WorkerRoute,
   ) {}
+
+  get session(): AgentSession {
+    return this.current;
+  }
+
+  /** The profile the agent's next turn runs on: the one asked for, or its own. */
+  get wantedProfileId(): string {
+    return this.switchTo?.profileId ?? this.record.profileId;
+  }
+
+  /** Moves the agent to another profile before its next turn; the turn running now finishes where it is. */
+  switchProfile(change: ProfileSwitch): void {
+    this.switchTo = change.profileId === this.record.profileId ? undefined : change;
+  }
 
   get id(): string {
     return this.record.id;
@@ -136,7 +180,7 @@ export class AgentWorker {
     // An agent whose work is finished stays "done" for the person looking; its session still closes.
     if (this.record.status !== 'done') this.setStatus('terminated');
     try {
-      await this.session.close();
+      await this.current.close();
     } catch (error) {
       // Reported rather than thrown, so shutting down always reaches every agent.
       this.record.lastError = `Closing the session failed: ${describeError(error)}`;
@@ -197,7 +241,8 @@ export class AgentWorker {
     const job: Job = { workId, message, controller: new AbortController(), counted: { ...NO_USAGE }, live: false };
     this.job = job;
     try {
-      const reply = await this.host.runLimited(job.controller.signal, () => this.execute(job, work));
+      await this.takeUpSwitch();
+      const reply = await this.runTurn(job, work);
       // Once abort was asked for, the requester has moved on: it hears `aborted` even if the backend finished.
       if (job.controller.signal.aborted) throw new OrchestraError('aborted', `${workId} was aborted.`);
       if (typeof reply !== 'object' || reply === null) throw new OrchestraError('invalid-output', `The backend returned no reply for ${workId}.`);
@@ -211,18 +256,77 @@ export class AgentWorker {
     }
   }
 
+  /** Opens the session on the profile asked for and closes the old one; a failure fails this work. */
+  private async takeUpSwitch(): Promise<void> {
+    const change = this.switchTo;
+    if (!change) return;
+    const opened = await change.open();
+    this.switchTo = undefined;
+    const old = this.current;
+    this.current = opened.session;
+    this.route = opened.route;
+    this.record.profileId = change.profileId;
+    this.record.sessionId = opened.session.sessionId;
+    this.host.events.emit('agent:statusChanged', copyRecord(this.record));
+    await old.close().catch((error: unknown) => this.host.events.emit('pool:error', error, { agentId: this.id, during: 'closing the session of the old profile' }));
+  }
+
+  /**
+   * One turn under the provider's scheduler: a slot first (in priority order), then the pool-wide
+   * cap. A 429 pushes the provider's next slot back and the same turn waits for it, so the storm
+   * costs waiting, not a failed attempt.
+   */
+  private async runTurn(job: Job, work: WorkRequest): Promise<AgentReply> {
+    const { scheduler } = this.host;
+    const signal = job.controller.signal;
+    for (let waits = 0; ; waits++) {
+      const provider = this.route.provider;
+      const slot = await scheduler.acquire(provider, this.route.priority, signal, (wait) => this.showSlotWait(job, wait));
+      job.rateLimitNoted = false;
+      try {
+        const reply = await this.host.runLimited(signal, () => this.execute(job, work));
+        scheduler.noteSuccess(provider);
+        return reply;
+      } catch (error) {
+        if (!isOrchestraError(error, 'rate-limited') || signal.aborted || waits >= MAX_RATE_LIMIT_WAITS) throw error;
+        const nextTryAt = job.rateLimitNoted ? Math.max(scheduler.blockedUntil(provider), scheduler.now()) : scheduler.noteRateLimited(provider);
+        this.showWaiting(job, 'waiting-rate-limit', waitingStep({ cause: 'rate-limit', provider, nextTryAt, now: scheduler.now() }));
+      } finally {
+        slot.release();
+      }
+    }
+  }
+
+  private showSlotWait(job: Job, wait: SlotWait): void {
+    if (wait.reason === 'concurrency' || wait.nextTryAt === undefined || job.controller.signal.aborted) return;
+    const cause = wait.reason === 'rate-limit' ? 'rate-limit' : 'requests-per-minute';
+    this.showWaiting(job, 'waiting-rate-limit', waitingStep({ cause, provider: wait.provider, nextTryAt: wait.nextTryAt, now: this.host.scheduler.now() }));
+  }
+
+  /** What the person sees while the agent waits: the status and the step text, told once per change. */
+  private showWaiting(job: Job, status: AgentStatus, step: string | undefined): void {
+    const record = this.record;
+    if (STICKY.has(record.status)) return;
+    record.currentWorkId = job.workId;
+    if (record.status === status && record.currentStep === step) return;
+    record.status = status;
+    record.currentStep = step;
+    this.host.events.emit('agent:statusChanged', copyRecord(record));
+  }
+
   private async execute(job: Job, work: WorkRequest): Promise<AgentReply> {
     const record = this.record;
     const step = job.message.payload.metadata.step;
     job.live = true;
+    job.step = typeof step === 'string' ? step : undefined;
     record.currentWorkId = job.workId;
-    record.currentStep = typeof step === 'string' ? step : undefined;
+    record.currentStep = job.step;
     record.lastHeartbeat = this.host.now();
     record.status = 'working';
     this.host.events.emit('agent:statusChanged', copyRecord(record));
     this.host.events.emit('agent:workStarted', copyRecord(record), work);
     try {
-      return await this.session.run(work, job.controller.signal, (event) => this.onBackendEvent(job, event));
+      return await this.current.run(work, job.controller.signal, (event) => this.onBackendEvent(job, event));
     } finally {
       job.live = false;
     }
@@ -232,14 +336,37 @@ export class AgentWorker {
     if (!job.live) return; // a straggler after the run settled; its usage arrives with the reply
     this.record.lastHeartbeat = this.host.now();
     if (event.type === 'retry') {
-      if (this.record.status === 'working') this.setStatus('waiting-rate-limit');
-    } else if (this.record.status === 'waiting-rate-limit') {
-      this.setStatus('working');
+      this.onRetry(job, event);
+    } else if (job.retrying) {
+      job.retrying = false;
+      this.showWaiting(job, 'working', job.step);
     }
     if (event.type === 'usage') {
       job.counted = addUsage(job.counted, event.usage);
       this.addUsage(event.usage);
     }
+  }
+
+  /**
+   * The backend retries the model by itself. A 429 also holds back the provider's other requests;
+   * a 5xx or a lost connection is shown as what it is, never as a rate limit.
+   */
+  private onRetry(job: Job, event: Extract<BackendEvent, { type: 'retry' }>): void {
+    const read = retryCauseOf(event.message);
+    const cause = event.cause ?? read.cause;
+    const provider = event.provider ?? this.route.provider;
+    // Kilo's `next` is wall-clock epoch ms, as is the scheduler's clock.
+    const now = this.host.scheduler.now();
+    job.retrying = true;
+    if (cause === 'rate-limit') {
+      job.rateLimitNoted = true;
+      const pushed = this.host.scheduler.noteRateLimited(provider, event.nextAttemptAt);
+      const nextTryAt = event.nextAttemptAt > now ? event.nextAttemptAt : pushed;
+      this.showWaiting(job, 'waiting-rate-limit', waitingStep({ cause, provider, nextTryAt, now }));
+      return;
+    }
+    const status = cause === 'server-error' ? read.status : undefined;
+    this.showWaiting(job, 'working', waitingStep({ cause, provider, nextTryAt: event.nextAttemptAt, now, ...(status !== undefined ? { status } : {}) }));
   }
 
   /** Updates the record and answers the requester: the reply, the failure, or `aborted`. */

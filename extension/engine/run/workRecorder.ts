@@ -1,10 +1,10 @@
-import fs from 'node:fs/promises';
 import type { ArtifactStore } from '../artifacts/artifactStore';
 import type { ArtifactRecord, ArtifactType } from '../artifacts/artifactSchema';
-import { AgentOutputSchema, type AgentOutput, type Finding } from '../backends/agentOutput';
+import { AgentOutputSchema, capAgentOutput, type AgentOutput, type Finding } from '../backends/agentOutput';
 import type { AgentReply } from '../backends/agentBackend';
 import { OrchestraError, isOrchestraError } from '../util/errors';
-import { resolveInWorkspace, toWorkspaceRelative } from '../util/paths';
+import { toWorkspaceRelative } from '../util/paths';
+import { hasWildcard, readWorkspaceFileSafely, refusalKind, resolveGrantableFile } from '../util/workspaceFiles';
 import type { WorkItem, WorkResult } from '../workflow/workflowTypes';
 
 export interface RecorderOptions {
@@ -12,13 +12,19 @@ export interface RecorderOptions {
   workspace: string;
   /** Told of every problem that is reported rather than thrown (grant violations, hostile paths). */
   onFinding: (finding: RecordedFinding) => void;
+  /**
+   * Control files (`kilo.json`, `.kilo/…`) the user allowed agents to write, by name; none by default.
+   * `.git/` and the run's own store are never allowed.
+   */
+  allowControlFiles?: readonly string[];
 }
 
 /**
  * What kind of problem a finding is: a write outside the grant, a hostile or wildcard path, a path
  * through a symlink that leaves the workspace, a write to a control file (`.kilo/`, `kilo.json` …),
  * a plan the Architect must redo, a shell command the permissions refused, a turn that stalled, a
- * budget that stopped work, an agent whose work kept failing, or a problem with the event log.
+ * budget that stopped work, an agent whose work kept failing, a problem with the event log, or an
+ * answer over the size limits (cut, see util/limits.ts).
  */
 export const FINDING_KINDS = [
   'grant-violation',
@@ -31,6 +37,7 @@ export const FINDING_KINDS = [
   'budget',
   'circuit-breaker',
   'event-log',
+  'oversized-output',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
@@ -48,15 +55,28 @@ export interface RecordedFinding {
  * (a write outside the grant, a hostile path in a plan) become findings, not crashes.
  */
 export class WorkRecorder {
+  /** `workId file` → why the file was refused at dispatch; its artifact says so without a second finding. */
+  private readonly refusedAtDispatch = new Map<string, string>();
+
   constructor(private readonly options: RecorderOptions) {}
 
   async record(work: WorkItem, agentId: string, reply: AgentReply): Promise<WorkResult> {
+    try {
+      return await this.recordReply(work, agentId, reply);
+    } finally {
+      for (const key of this.refusedAtDispatch.keys()) if (key.startsWith(`${work.id} `)) this.refusedAtDispatch.delete(key);
+    }
+  }
+
+  private async recordReply(work: WorkItem, agentId: string, reply: AgentReply): Promise<WorkResult> {
     const parsed = AgentOutputSchema.safeParse(reply.output);
     if (!parsed.success) {
       throw new OrchestraError('invalid-output', `${agentId} returned a result that does not match the envelope: ${parsed.error.issues[0]?.message ?? 'unknown problem'}`, { retryable: true });
     }
-    const output = parsed.data;
-    this.checkGrants(work, agentId, reply.changedFiles);
+    // Oversized fields are cut here, before anything is stored or quoted in another agent's prompt.
+    const { output, cuts } = capAgentOutput(parsed.data);
+    if (cuts.length > 0) this.options.onFinding({ workId: work.id, agentId, kind: 'oversized-output', message: `${agentId}'s result was over the size limits and was cut: ${cuts.slice(0, 5).join('; ')}${cuts.length > 5 ? ` and ${cuts.length - 5} more` : ''}.` });
+    await this.checkChangedFiles(work, agentId, reply.changedFiles);
     for (const file of reply.deniedWrites ?? []) {
       this.options.onFinding({ workId: work.id, agentId, kind: 'grant-violation', message: `${agentId} tried to write ${file}, which it was not granted; the write was refused.` });
     }
@@ -66,14 +86,14 @@ export class WorkRecorder {
     switch (work.kind) {
       case 'plan':
       case 'revise-plan': {
-        const plannedFiles = this.safePlannedFiles(work, agentId, output);
+        const { plannedFiles, planProblems } = await this.safePlannedFiles(work, agentId, output);
         const content = renderPlan(output, plannedFiles.map((f) => f.path));
         const files = plannedFiles.map((f) => f.path);
         const previous = work.kind === 'revise-plan' ? this.inputOfType(work, 'plan') : undefined;
         const plan = previous
           ? await this.revise(previous.id, { content, summary: output.summary, files, status: 'completed', approvalStatus: 'pending', correlationId: work.id })
           : await store.create({ ...base, type: 'plan', content, summary: output.summary, files, status: 'completed' });
-        return { artifactIds: [plan.id], plannedFiles, spawnRequests: output.spawnRequests };
+        return { artifactIds: [plan.id], plannedFiles, ...(planProblems.length > 0 ? { planProblems } : {}), spawnRequests: output.spawnRequests };
       }
       case 'review-plan':
       case 'review-code': {
@@ -98,7 +118,7 @@ export class WorkRecorder {
         const files = work.kind === 'structure' ? (work.files ?? []) : [work.file ?? ''];
         const fileArtifacts: Record<string, string> = {};
         for (const file of files) {
-          const content = await this.readWorkspaceFile(file, agentId);
+          const content = await this.readWorkspaceFile(work, file, agentId);
           const record = work.kind === 'fix' ? await this.reviseCode(work, file, content, output.summary) : undefined;
           const artifact =
             record ??
@@ -122,25 +142,81 @@ export class WorkRecorder {
     }
   }
 
-  /** Files the backend says changed but were never granted are reported; the run goes on. */
-  private checkGrants(work: WorkItem, agentId: string, changed: string[]): void {
+  /**
+   * The grants of `work` that may be handed to an agent now: each resolved on disk, so a link made
+   * since planning (a file or a folder pointing outside, or at a control file) is taken out and
+   * reported. Called just before dispatch.
+   */
+  async grantable(work: WorkItem, agentId: string): Promise<string[]> {
+    const safe: string[] = [];
+    for (const grant of work.grants) {
+      const problem = await this.pathProblem(grant);
+      if (!problem) {
+        safe.push(grant);
+        continue;
+      }
+      this.refusedAtDispatch.set(`${work.id} ${grant}`, problem.message);
+      this.refuse(work, agentId, problem.kind, `${agentId} was not granted ${grant}: ${problem.message}`);
+    }
+    return safe;
+  }
+
+  /**
+   * For per-file work whose file was refused at dispatch: the turn is not run, and the file's
+   * artifact says why, so the machine moves on instead of retrying a write that must never happen.
+   */
+  async recordRefused(work: WorkItem, agentId: string, refused: string[]): Promise<WorkResult> {
+    return this.record(work, agentId, { output: { summary: `Not written: ${refused.join(', ')} was refused (see the findings).` }, changedFiles: [], usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 } });
+  }
+
+  /** After every turn: a changed file must be granted and must really be inside the workspace. */
+  private async checkChangedFiles(work: WorkItem, agentId: string, changed: string[]): Promise<void> {
     for (const file of changed) {
       if (!work.grants.includes(file)) {
         this.options.onFinding({ workId: work.id, agentId, kind: 'grant-violation', message: `${agentId} changed ${file}, which it was not granted.` });
       }
+      const problem = await this.pathProblem(file);
+      if (problem) this.refuse(work, agentId, problem.kind, `${agentId} changed ${file}: ${problem.message}`);
     }
   }
 
-  private safePlannedFiles(work: WorkItem, agentId: string, output: AgentOutput): Array<{ path: string; purpose: string }> {
-    const safe: Array<{ path: string; purpose: string }> = [];
+  /**
+   * The plan's files that can be granted; every other path is left out with a finding, and its
+   * reason goes back to the Architect (`planProblems`) so a revised plan can name real files.
+   */
+  private async safePlannedFiles(work: WorkItem, agentId: string, output: AgentOutput): Promise<{ plannedFiles: Array<{ path: string; purpose: string }>; planProblems: string[] }> {
+    const plannedFiles: Array<{ path: string; purpose: string }> = [];
+    const planProblems: string[] = [];
     for (const file of output.files) {
-      try {
-        safe.push({ path: toWorkspaceRelative(file.path), purpose: file.purpose });
-      } catch (error) {
-        this.options.onFinding({ workId: work.id, agentId, kind: 'unsafe-path', message: `The plan named a path that was left out: ${isOrchestraError(error) ? error.message : String(error)}` });
+      const named = JSON.stringify(file.path);
+      const problem = hasWildcard(file.path)
+        ? { kind: 'plan-problem' as const, message: `${named} is a pattern, not a file: name each file to create or change.` }
+        : await this.pathProblem(file.path);
+      if (problem) {
+        planProblems.push(`${named}: ${problem.message}`);
+        this.refuse(work, agentId, problem.kind, `The plan named a path that was left out: ${problem.message}`);
+      } else {
+        plannedFiles.push({ path: toWorkspaceRelative(file.path), purpose: file.purpose });
       }
     }
-    return safe;
+    if (plannedFiles.length === 0) this.refuse(work, agentId, 'plan-problem', `The plan by ${agentId} lists no file that can be written${planProblems.length > 0 ? ` (${planProblems.length} left out)` : ''}.`);
+    return { plannedFiles, planProblems };
+  }
+
+  /** Why `file` may not be read or granted, or undefined when it may. */
+  private async pathProblem(file: string): Promise<{ kind: FindingKind; message: string } | undefined> {
+    try {
+      await resolveGrantableFile(this.options.workspace, file, this.options.allowControlFiles);
+      return undefined;
+    } catch (error) {
+      const kind = refusalKind(error);
+      if (kind === undefined) throw error;
+      return { kind, message: isOrchestraError(error) ? error.message : String(error) };
+    }
+  }
+
+  private refuse(work: WorkItem, agentId: string, kind: FindingKind, message: string): void {
+    this.options.onFinding({ workId: work.id, agentId, kind, message });
   }
 
   private safeOptionalPath(file: string | undefined): string | undefined {
@@ -152,9 +228,21 @@ export class WorkRecorder {
     }
   }
 
-  private async readWorkspaceFile(file: string, agentId: string): Promise<string> {
+  /**
+   * The file as the agent left it. A file reached through a link out of the workspace (or a control
+   * file) is never read: its artifact says so instead, with a finding, so outside content never
+   * reaches another agent's model.
+   */
+  private async readWorkspaceFile(work: WorkItem, file: string, agentId: string): Promise<string> {
+    const refused = this.refusedAtDispatch.get(`${work.id} ${file}`);
+    if (refused !== undefined) return `(not written: ${refused})\n`;
+    const problem = await this.pathProblem(file);
+    if (problem) {
+      this.refuse(work, agentId, problem.kind, `${file} was not read after ${agentId}'s turn: ${problem.message}`);
+      return `(not read: ${problem.message})\n`;
+    }
     try {
-      return await fs.readFile(resolveInWorkspace(this.options.workspace, file), 'utf8');
+      return await readWorkspaceFileSafely(this.options.workspace, file);
     } catch (error) {
       if (isOrchestraError(error)) throw error;
       throw new OrchestraError('invalid-output', `${agentId} reported done but ${file} is not in the workspace.`, { retryable: true, cause: error });

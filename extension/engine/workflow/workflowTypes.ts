@@ -180,6 +180,8 @@ export interface WorkResult {
   /** For batches: file path → its artifact id. */
   fileArtifacts?: Record<string, string>;
   plannedFiles?: PlannedFile[];
+  /** For plans: why planned paths were left out (wildcard, hostile, symlink out, control file); sent back to the Architect. */
+  planProblems?: string[];
   approved?: boolean;
   findings?: Finding[];
   testFailures?: TestFailure[];

@@ -3,7 +3,7 @@ import type { DecisionDraft, Draft } from './draft';
 import { startStructure } from './fileBoard';
 import { excerpt, findingsNote } from './workNotes';
 import { agentIdOf, isRoleActive } from './workflowRoles';
-import type { FileEntry, WorkItem, WorkResult } from './workflowTypes';
+import type { DecisionRequest, FileEntry, WorkItem, WorkResult } from './workflowTypes';
 
 const SCEPTIC = 'code-sceptic';
 const ARCHITECT = 'architect';
@@ -27,25 +27,52 @@ export function startPlanning(draft: Draft): void {
 }
 
 /**
- * A plan (first or revised) arrived. A revised plan goes straight back to review; a first plan waits
- * for the Organiser when there is a sceptic to ask, and is taken as it is when there is none.
+ * A plan (first or revised) arrived. A plan with problems (paths left out, or no files at all) goes
+ * back to the Architect, at most `maxPlanRevisions` times in all; past that, the usable files are
+ * built, and a plan with none stops for the user. A revised plan goes straight back to review; a
+ * first plan waits for the Organiser when there is a sceptic to ask, and is taken as it is when
+ * there is none.
  */
 export function onPlanWritten(draft: Draft, work: WorkItem, result: WorkResult, artifactId: string): void {
   const files = plannedEntries(result.plannedFiles);
-  if (files.length === 0) {
-    draft.finish('FAILED', 'The plan lists no files to create or change, so there is nothing to build.');
-    return;
-  }
   const previous = draft.state.plan;
   const revisions = work.kind === 'revise-plan' ? (previous?.revisions ?? 0) + 1 : 0;
   draft.state.plan = { artifactId, revisions, approved: false };
   if (previous?.reviewArtifactId !== undefined) draft.state.plan.reviewArtifactId = previous.reviewArtifactId;
   draft.state.files = files;
+  const problems = [...(result.planProblems ?? []), ...(files.length === 0 ? [NO_FILES] : [])];
+  if (problems.length > 0 && revisions < draft.state.config.maxPlanRevisions) {
+    draft.state.plan.openFindings = planProblemsNote(problems);
+    revisePlan(draft);
+    return;
+  }
+  if (files.length === 0) {
+    stopForEmptyPlan(draft, revisions, problems);
+    return;
+  }
   if (!isRoleActive(draft.state.config, SCEPTIC)) {
     approvePlan(draft, 'completed');
   } else if (work.kind === 'revise-plan') {
     requestPlanReview(draft);
   }
+}
+
+const NO_FILES = 'The plan lists no files to create or change, so there is nothing to build.';
+
+function planProblemsNote(problems: string[]): string {
+  return `The plan could not be used as it is. Name each file to create or change by its path inside the workspace (no patterns, links out of the workspace or tool settings):\n${problems.map((problem) => `- ${problem}`).join('\n')}`;
+}
+
+/**
+ * No file to build after the last revision allowed: the user decides. Resuming asks the Architect
+ * once more; a headless run fails with this reason instead (see the run's `onAttention`).
+ */
+function stopForEmptyPlan(draft: Draft, revisions: number, problems: string[]): void {
+  const reason = `The plan still lists no file that can be written after ${revisions} revision${revisions === 1 ? '' : 's'} (the most allowed): ${excerpt(problems.join(' '))}`;
+  const decision: DecisionRequest = { id: draft.nextId('d'), point: 'loop-limit', options: ['revise_plan'], recommended: 'revise_plan', question: reason };
+  // Kept for the revision the user may ask for; planDecision reads findings only in PLAN_REVIEW.
+  if (draft.state.plan) draft.state.plan.openFindings = planProblemsNote(problems);
+  draft.needAttention({ reason, decision });
 }
 
 export function requestPlanReview(draft: Draft): void {

@@ -115,14 +115,13 @@ describe('workflow machine: the run from start to finish', () => {
     expect(state.files.map((f) => f.path)).toEqual(['b.ts', 'a.ts', 'c.ts']);
   });
 
-  it('fails the run with a clear reason when the plan lists no files', () => {
+  it('sends a plan that lists no files back to the Architect instead of failing', () => {
     const driver = new Driver();
     driver.start();
-    const { state, effects } = driver.done(driver.work('plan'), aResult().withArtifacts('plan-1').withFiles([]).build());
+    const { state } = driver.done(driver.work('plan'), aResult().withArtifacts('plan-1').withFiles([]).build());
 
-    expect(state.phase).toBe('FAILED');
-    expect(state.outcome?.reason).toMatch(/no files/);
-    expect(driver.effectsOf('finish', effects)).toEqual([{ type: 'finish', phase: 'FAILED', reason: state.outcome?.reason }]);
+    expect(state.phase).toBe('PLAN_REVISION');
+    expect(driver.work('revise-plan').note).toMatch(/no files/);
   });
 
   it('fails at once when the settings cannot work', () => {

@@ -56,8 +56,11 @@ function randomResult(g: Gen, work: WorkItem, state: WorkflowState): WorkResult 
   if (chance(g, 10)) result.withSpawn(pick(g, SPAWN_ROLES));
   switch (work.kind) {
     case 'plan':
-    case 'revise-plan':
-      return result.withFiles(chance(g, 5) ? [] : filePaths(int(g, 1, 4))).build();
+    case 'revise-plan': {
+      // Empty plans and plans with paths the recorder left out both go back to the Architect.
+      const plan = result.withFiles(chance(g, 5) ? [] : filePaths(int(g, 1, 4))).build();
+      return chance(g, 10) ? { ...plan, planProblems: ['"src/*": a pattern, not a file'] } : plan;
+    }
     case 'review-plan':
     case 'review-code':
       return (chance(g, 50) ? result.approved() : result.rejected('A finding')).build();

@@ -101,7 +101,7 @@ export class OrchestrationRun {
       budgetTokens: options.organiserBudgetTokens ?? 2000,
       log: (entry) => journal.note({ kind: 'decision', agentId: `${ORGANISER_ROLE}-1`, role: ORGANISER_ROLE, data: entry }),
     });
-    const recorder = new WorkRecorder({ store, workspace: options.workspace, onFinding: (finding) => run!.reportFinding(finding) });
+    const recorder = new WorkRecorder({ store, workspace: options.workspace, onFinding: (finding) => run!.reportFinding(finding), allowControlFiles: options.allowControlFiles });
     run = new OrchestrationRun(options, runId, runDir, store, journal, router, pool, inbox, organiser, recorder, new RunStateStore(runDir));
     run.wire();
     return run;
@@ -251,14 +251,18 @@ export class OrchestrationRun {
   private async dispatch(work: WorkItem): Promise<void> {
     try {
       const agent = await this.pool.ensureAgent(work.role, work.instance);
+      // Checked on disk now, not only at planning: a link out may have been made since.
+      const grants = await this.recorder.grantable(work, agent.id);
+      const refused = work.grants.filter((grant) => !grants.includes(grant));
+      if (work.file !== undefined && refused.includes(work.file)) return await this.skipRefused(work, agent.id, refused);
       const inputs = await Promise.all(work.inputs.map((id) => this.loadInput(id)));
       const request: WorkRequest = {
         workId: work.id,
         kind: work.kind,
         prompt: workPrompt(this.options.task, work),
-        grants: work.grants,
+        grants,
         inputs,
-        detail: { file: work.file, files: work.files, attempt: work.attempt, note: work.note },
+        detail: { file: work.file, files: work.files?.filter((file) => !refused.includes(file)), attempt: work.attempt, note: work.note },
       };
       this.router.send({
         from: ORGANISER_ADDRESS,
@@ -270,6 +274,16 @@ export class OrchestrationRun {
     } catch (error) {
       await this.feed({ type: 'WORK_FAILED', workId: work.id, message: describeError(error), retryable: isOrchestraError(error) && error.retryable });
     }
+  }
+
+  /** Per-file work whose file was refused: no turn; its artifact says why, and the machine moves on. */
+  private async skipRefused(work: WorkItem, agentId: string, refused: string[]): Promise<void> {
+    const result = await this.recorder.recordRefused(work, agentId, refused);
+    for (const id of result.artifactIds) {
+      const record = this.store.get(id);
+      if (record) this.events.emit('artifact:recorded', record);
+    }
+    await this.feed({ type: 'WORK_DONE', workId: work.id, result });
   }
 
   private async loadInput(id: string): Promise<ArtifactInput> {

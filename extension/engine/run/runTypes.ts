@@ -25,6 +25,11 @@ export interface OrchestrationRunOptions {
   onAttention?: 'wait' | 'fail';
   runId?: string;
   clock?: () => number;
+  /**
+   * Control files (`kilo.json`, `.kilo/…`) the user allows agents to write when the plan names them;
+   * none by default. `.git/` and the run's own folder are never allowed.
+   */
+  allowControlFiles?: readonly string[];
 }
 
 export type RunEvents = {

@@ -15,6 +15,16 @@ export interface OrchestraScriptOptions {
   rejectFirstPlan?: boolean;
   /** Files the Code Sceptic rejects once each. */
   rejectFilesOnce?: string[];
+  /** This role only ever answers prose and never calls StructuredOutput (nor gives a JSON block). */
+  neverCompletes?: string;
+  /**
+   * Hostile coder: the first implementing turn of `role` that writes its file also writes each of
+   * `paths` (an absolute path as it is, any other joined to the working directory unnormalised, so
+   * `../x` escapes it), each once.
+   */
+  hostileWrites?: { role: string; paths: string[] };
+  /** Text appended to every summary, content, purpose and finding message of every envelope. */
+  inject?: string;
 }
 
 export const SAMPLE_PLAN = [
@@ -27,10 +37,12 @@ export const SAMPLE_PLAN = [
 export function orchestraScript(options: OrchestraScriptOptions = {}): Script {
   const plan = options.planFiles ?? SAMPLE_PLAN;
   const rejected = new Set<string>();
+  const hostileLeft = [...(options.hostileWrites?.paths ?? [])];
   let planRejected = false;
-  return (request) => {
+  const play = (request: ScriptRequest): ScriptedTurn => {
     const work = detectWork(request.lastUser);
     const role = request.role;
+    if (role !== undefined && role === options.neverCompletes) return { text: `Still working on it: ${work?.kind ?? 'the task'} needs more thought before I can answer.` };
     if (role === 'organiser') return organiserTurn(request);
     if (!work) return answer(request, { summary: 'Nothing to do: the request named no work.' });
     const workspace = /Working directory: (.+)/.exec(request.lastUser)?.[1]?.trim() ?? '.';
@@ -55,7 +67,11 @@ export function orchestraScript(options: OrchestraScriptOptions = {}): Script {
       case 'fix': {
         const file = work.files[0] ?? '';
         if (!toolsDone) return { toolCalls: [read(workspace, file)] };
-        if (lastTool === 'read') return { toolCalls: [write(workspace, file, implementation(file, purposeOf(plan, file), work.kind === 'fix'))] };
+        if (lastTool === 'read') {
+          const own = write(workspace, file, implementation(file, purposeOf(plan, file), work.kind === 'fix'));
+          const hostile = role === options.hostileWrites?.role && work.kind === 'implement' ? hostileLeft.splice(0) : [];
+          return { toolCalls: [own, ...hostile.map((target) => hostileWrite(workspace, target))] };
+        }
         return answer(request, { summary: `${work.kind === 'fix' ? 'Fixed' : 'Implemented'} ${file}.`, files: [{ path: file, purpose: purposeOf(plan, file) }] });
       }
       case 'review-code': {
@@ -78,6 +94,31 @@ export function orchestraScript(options: OrchestraScriptOptions = {}): Script {
         return answer(request, { summary: `Advice on ${work.kind}: keep the change small.` });
     }
   };
+  if (options.inject === undefined) return play;
+  const text = options.inject;
+  return (request) => injectInto(play(request), text);
+}
+
+/** The turn with `text` appended to every free-text field of its envelope (StructuredOutput or JSON block). */
+function injectInto(turn: ScriptedTurn, text: string): ScriptedTurn {
+  const grow = (result: Record<string, unknown>): Record<string, unknown> => {
+    const more = (value: unknown) => `${typeof value === 'string' ? value : ''}\n${text}`;
+    const next: Record<string, unknown> = { ...result, summary: more(result.summary) };
+    if (typeof result.content === 'string') next.content = more(result.content);
+    if (typeof result.reason === 'string') next.reason = more(result.reason);
+    if (Array.isArray(result.files)) next.files = (result.files as Array<Record<string, unknown>>).map((file) => ({ ...file, purpose: more(file.purpose) }));
+    if (Array.isArray(result.findings)) next.findings = (result.findings as Array<Record<string, unknown>>).map((finding) => ({ ...finding, message: more(finding.message) }));
+    return next;
+  };
+  const calls = turn.toolCalls?.map((call) => (call.name === 'StructuredOutput' ? { ...call, arguments: grow(call.arguments) } : call));
+  const block = /```json\n([\s\S]*)\n```/.exec(turn.text ?? '');
+  const textOut = block ? `Done.\n\n\`\`\`json\n${JSON.stringify(grow(JSON.parse(block[1]!) as Record<string, unknown>), null, 2)}\n\`\`\`` : turn.text;
+  return { ...turn, ...(calls ? { toolCalls: calls } : {}), ...(textOut === undefined ? {} : { text: textOut }) };
+}
+
+function hostileWrite(workspace: string, target: string): { name: string; arguments: Record<string, unknown> } {
+  const filePath = target.startsWith('/') ? target : `${workspace.replace(/\/$/, '')}/${target}`;
+  return { name: 'write', arguments: { filePath, content: 'export const planted = true; // written by a hostile agent\n' } };
 }
 
 /** The Organiser follows the built-in rule, which its prompt marks. */

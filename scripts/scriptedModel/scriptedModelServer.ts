@@ -6,7 +6,7 @@ import { parseChatRequest } from './chatSchema';
 import type { ChatRequest } from './chatSchema';
 import { completionBody, streamChunks, toChatAnswer } from './chatAnswer';
 import type { ScriptedTurn } from './chatAnswer';
-import { FaultBook, defaultFaultMessage, errorBody, faultLabel } from './faults';
+import { FaultBook, defaultFaultMessage, errorBody, faultLabel, needsAnswer, oversize } from './faults';
 import type { Fault, FaultPlan } from './faults';
 import { HttpExchange } from './httpExchange';
 import { RequestLog } from './requestLog';
@@ -207,20 +207,35 @@ async function completeChat(exchange: HttpExchange, context: ServerContext, reco
     return;
   }
   if (!(await exchange.pause(context.options.latencyMs ?? 0))) return;
-  if (fault !== undefined) {
+  if (fault !== undefined && !needsAnswer(fault)) {
     await injectFault(exchange, fault, request, sequence);
     return;
   }
-  const turn = await context.options.script(request);
+  // Only faults that distort the real answer consult the script.
+  const scripted = await context.options.script(request);
   if (exchange.signal.aborted) return;
+  const turn = fault?.type === 'oversized' ? oversize(scripted, fault) : scripted;
   const answer = toChatAnswer(turn, request, sequence, Math.floor(Date.now() / 1000));
+  const resetAfter = fault?.type === 'reset' ? Math.max(1, fault.afterChunks ?? 3) : Number.POSITIVE_INFINITY;
   if (!request.stream) {
-    exchange.sendJson(200, completionBody(answer));
+    const body = completionBody(answer);
+    if (resetAfter === Number.POSITIVE_INFINITY) {
+      exchange.sendJson(200, body);
+      return;
+    }
+    const text = JSON.stringify(body);
+    exchange.writeHead(200, { 'Content-Type': 'application/json' });
+    await exchange.write(text.slice(0, Math.floor(text.length / 2)));
+    exchange.destroy();
     return;
   }
   exchange.startStream();
   const chunks = streamChunks(answer, request.request.stream_options?.include_usage === true);
   for (const [index, chunk] of chunks.entries()) {
+    if (index >= resetAfter) {
+      exchange.destroy();
+      return;
+    }
     if (index > 0 && !(await exchange.pause(context.options.chunkDelayMs ?? 0))) return;
     await exchange.write(`data: ${JSON.stringify(chunk)}\n\n`);
   }
@@ -248,7 +263,7 @@ async function readJson(exchange: HttpExchange): Promise<Decoded> {
   return parsed.ok ? parsed : { ...parsed, status: 400 };
 }
 
-async function injectFault(exchange: HttpExchange, fault: Fault, request: ScriptRequest, sequence: number): Promise<void> {
+async function injectFault(exchange: HttpExchange, fault: Exclude<Fault, { type: 'reset' | 'oversized' }>, request: ScriptRequest, sequence: number): Promise<void> {
   switch (fault.type) {
     case 'status': {
       const headers: Record<string, string> = fault.status === 429 ? { 'Retry-After': String(fault.retryAfterSeconds ?? 1) } : {};

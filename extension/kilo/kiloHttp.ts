@@ -56,10 +56,13 @@ export const KiloFileDiffSchema = z
   .loose();
 export type KiloFileDiff = z.infer<typeof KiloFileDiffSchema>;
 
+export const KiloNetworkWaitSchema = z.object({ id: z.string(), sessionID: z.string(), message: z.string().default('') }).loose();
+export type KiloNetworkWait = z.infer<typeof KiloNetworkWaitSchema>;
+
 export interface CreateSessionBody {
   title: string;
-  agent: string;
-  model: { providerID: string; id: string; variant?: string };
+  agent?: string;
+  model?: { providerID: string; id: string; variant?: string };
   permission: PermissionRule[];
 }
 
@@ -145,6 +148,23 @@ export class KiloHttp {
   /** Every provider Kilo knows, which ones have credentials (`connected`) and the default model of each. */
   providers(): Promise<KiloProviders> {
     return this.call('GET', '/provider', KiloProvidersSchema);
+  }
+
+  deleteSession(sessionId: string): Promise<boolean> {
+    return this.call('DELETE', `/session/${enc(sessionId)}`, z.boolean());
+  }
+
+  /**
+   * After a reset or timed-out model request Kilo waits for a client to confirm the network is back
+   * (`session.network.asked`, status `offline`); a reply makes it try the request again, a reject ends
+   * the turn with an error. Its own probe looks up public hosts, which an offline setup never reaches.
+   */
+  networkWaits(): Promise<KiloNetworkWait[]> {
+    return this.call('GET', '/network', z.array(KiloNetworkWaitSchema));
+  }
+
+  async answerNetworkWait(requestId: string, answer: 'reply' | 'reject'): Promise<void> {
+    await this.call('POST', `/network/${enc(requestId)}/${answer}`, z.boolean(), {});
   }
 
   async replyPermission(requestId: string, reply: 'once' | 'always' | 'reject', message?: string): Promise<void> {

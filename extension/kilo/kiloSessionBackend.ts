@@ -24,6 +24,11 @@ export interface KiloSessionBackendOptions {
   fetch?: FetchFunction;
   /** A turn that has not ended after this long is aborted (default 10 minutes). */
   turnTimeoutMs?: number;
+  /**
+   * A turn with no event from Kilo this long is reported `stalled`, and after as long again ended
+   * retryably (default 90 s; 0 turns it off). Kilo's own announced waits (retry, network) do not count.
+   */
+  stallMs?: number;
   /** How long a run waits for the event stream to open (default 15 s). */
   connectTimeoutMs?: number;
   reconnectDelayMs?: (attempt: number) => number;

@@ -1,4 +1,6 @@
 import type { AgentBackend } from '../engine/backends/agentBackend';
+import { kiloVersionProblem, probePermissionRules } from './kiloFitness';
+import { KiloHttp } from './kiloHttp';
 import { KiloServer, type KiloConnection, type KiloServerOptions } from './kiloServer';
 import { KiloSessionBackend } from './kiloSessionBackend';
 
@@ -13,6 +15,8 @@ export interface KiloTeamServerOptions {
   /** A private Kilo home, offline but for the configured providers (tests, the offline demo). */
   home?: string;
   restartBaseMs?: number;
+  /** A turn with no sign of progress this long is reported stalled, and after as long again retried (default 90 s). */
+  stallMs?: number;
   /** Kilo's warnings and errors (its info lines are left out). */
   log: (message: string) => void;
 }
@@ -28,6 +32,7 @@ export interface KiloTeamServer {
 /**
  * Our private `kilo serve` for one run's team and the session backend on it: the part the CLI and
  * the extension share. A failed start stops the server before the error goes on.
+ * @throws OrchestraError `invalid-config` (one line) for a Kilo too old to enforce file grants.
  */
 export async function startKiloTeamServer(options: KiloTeamServerOptions): Promise<KiloTeamServer> {
   const serverOptions: KiloServerOptions = {
@@ -43,7 +48,15 @@ export async function startKiloTeamServer(options: KiloTeamServerOptions): Promi
   const server = new KiloServer(serverOptions);
   try {
     const connection = await server.start();
-    const backend = new KiloSessionBackend({ connection: () => server.connection ?? connection, workspace: options.workspace });
+    const tooOld = kiloVersionProblem(connection.version, options.binary);
+    if (tooOld) throw tooOld;
+    const http = new KiloHttp({ connection: () => server.connection, directory: options.workspace });
+    await probePermissionRules(http, { version: connection.version, binary: options.binary }, options.log);
+    const backend = new KiloSessionBackend({
+      connection: () => server.connection ?? connection,
+      workspace: options.workspace,
+      ...(options.stallMs !== undefined ? { stallMs: options.stallMs } : {}),
+    });
     return {
       server,
       connection,

@@ -6,6 +6,7 @@ import type { KiloEvent } from './kiloEventStream';
 import type { KiloEndpoint, KiloMessageInfo } from './kiloHttp';
 import type { PermissionRule } from './permissionRules';
 import type { SessionContext } from './kiloSessionBackend';
+import { DEFAULT_STALL_MS, TurnGuard } from './kiloTurnGuard';
 
 const DEFAULT_TURN_TIMEOUT_MS = 10 * 60_000;
 const DENIED_TOOL_CALL = /prevents you from using this specific tool call/;
@@ -29,6 +30,8 @@ export class TurnWatch {
   private settled = false;
   /** The server the prompt went to: a restarted one has a new address and password. */
   private server: string | undefined;
+  /** Answers Kilo's network waits and notices a turn gone quiet. */
+  private guard: TurnGuard | undefined;
 
   constructor(
     private readonly context: SessionContext,
@@ -59,6 +62,10 @@ export class TurnWatch {
     // One second of slack for clock rounding; older assistant messages belong to earlier turns.
     this.sentAt = Math.max(Date.now() - 1000, this.notBefore);
     this.server = endpointKey(this.context.connection());
+    const { agentId } = this.context.spec;
+    this.guard = new TurnGuard({ agentId, sessionId, http: this.context.http, stallMs: this.context.stallMs ?? DEFAULT_STALL_MS, onEvent: this.onEvent, fail: (error) => this.stop(error), ...(this.context.log ? { log: this.context.log } : {}) });
+    this.disposables.push(this.guard);
+    this.guard.start();
     await send();
   }
 
@@ -68,14 +75,19 @@ export class TurnWatch {
 
   private handle(event: KiloEvent): void {
     const p = event.properties;
+    this.guard?.activity();
     switch (event.type) {
       case 'session.status': {
-        const status = p.status as { type?: string; attempt?: number; message?: string; next?: number } | undefined;
+        const status = p.status as { type?: string; attempt?: number; message?: string; next?: number; requestID?: string } | undefined;
         if (status?.type === 'busy') this.setStatus('busy');
         else if (status?.type === 'retry') this.onEvent({ type: 'retry', attempt: status.attempt ?? 0, nextAttemptAt: status.next ?? Date.now(), message: status.message ?? '' });
         else if (status?.type === 'idle') this.idle();
+        else if (status?.type === 'offline') this.guard?.networkWait(status.requestID, status.message);
+        if (status?.type === 'retry' && status.next !== undefined) this.guard?.retryAt(status.next);
         return;
       }
+      case 'session.network.asked':
+        return this.guard?.networkWait(typeof p.id === 'string' ? p.id : undefined, typeof p.message === 'string' ? p.message : undefined);
       case 'session.idle':
         return this.idle();
       case 'message.updated': {

@@ -22,6 +22,8 @@ export type PoolEvents = {
   'agent:usage': (agent: AgentRecord, delta: Usage) => void;
   'agent:workStarted': (agent: AgentRecord, work: WorkRequest) => void;
   'agent:workFinished': (agent: AgentRecord, outcome: WorkOutcome) => void;
+  /** The backend saw no progress on the agent's work for `quietMs`; the work is still open. */
+  'agent:stalled': (agent: AgentRecord, stall: { workId: string; quietMs: number; message: string }) => void;
   /** A problem no requester can be told of (a reply that could not be sent, a session that would not close). */
   'pool:error': (error: unknown, context: { agentId?: string; workId?: string; during: string }) => void;
 };
@@ -334,9 +336,14 @@ export class AgentWorker {
 
   private onBackendEvent(job: Job, event: BackendEvent): void {
     if (!job.live) return; // a straggler after the run settled; its usage arrives with the reply
-    this.record.lastHeartbeat = this.host.now();
+    if (event.type !== 'stalled') this.record.lastHeartbeat = this.host.now();
     if (event.type === 'retry') {
       this.onRetry(job, event);
+    } else if (event.type === 'stalled') {
+      job.retrying = true; // the next sign of life shows the step again
+      this.record.lastError = event.message;
+      this.showWaiting(job, 'working', `stalled: no progress for ${Math.round(event.quietMs / 1000)} s`);
+      this.host.events.emit('agent:stalled', copyRecord(this.record), { workId: job.workId, quietMs: event.quietMs, message: event.message });
     } else if (job.retrying) {
       job.retrying = false;
       this.showWaiting(job, 'working', job.step);

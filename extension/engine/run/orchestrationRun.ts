@@ -172,6 +172,7 @@ export class OrchestrationRun {
   private wire(): void {
     this.journal.watch(this.router, this.pool);
     this.pool.events.on('agent:statusChanged', (agent: AgentRecord) => this.events.emit('agent:statusChanged', agent));
+    this.pool.events.on('agent:stalled', (agent, stall) => this.reportFinding({ kind: 'stalled', message: `${stall.message} (${stall.workId}).`, workId: stall.workId, agentId: agent.id }));
     this.router.events.on('message:sent', (message) =>
       this.events.emit('agent:message', {
         from: message.from,

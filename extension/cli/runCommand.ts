@@ -8,6 +8,7 @@ import { OrchestrationRun } from '../engine/run/orchestrationRun';
 import type { RunReport } from '../engine/run/runReport';
 import { writeFileAtomic } from '../engine/util/atomicWrite';
 import { UsageError, type RunArgs } from './cliArgs';
+import { findingLines, findingsSummary } from './findingLines';
 import { startKiloRuntime } from './kiloRuntime';
 import { ProgressView } from './progressView';
 
@@ -54,7 +55,7 @@ export async function runCommand(args: RunArgs, out: NodeJS.WriteStream = proces
   const reportPath = args.reportFile ?? path.join(report.runDir, 'report.json');
   await fs.mkdir(path.dirname(reportPath), { recursive: true });
   await writeFileAtomic(reportPath, `${JSON.stringify(report, null, 2)}\n`);
-  out.write(`${summaryLine(report)}\nreport: ${reportPath}\n`);
+  out.write(`${[summaryLine(report), ...findingLines(report.findings)].join('\n')}\nreport: ${reportPath}\n`);
   return report.status === 'COMPLETED' ? 0 : 1;
 }
 
@@ -68,9 +69,12 @@ async function simulatedRuntime(args: RunArgs): Promise<{ backend: AgentBackend;
 export function summaryLine(report: RunReport): string {
   const seconds = (report.wallMs / 1000).toFixed(1);
   const why = report.reason ? ` (${report.reason})` : '';
+  // A COMPLETED run with findings (refused writes, commands …) must not read as a clean one.
+  const status = report.status === 'COMPLETED' && report.findings.length > 0 ? 'COMPLETED with findings' : report.status;
+  const findings = report.findings.length > 0 ? `, ${findingsSummary(report.findings)}` : '';
   return (
-    `${report.status}${why} in ${seconds}s: ${report.files.approved}/${report.files.planned} files approved, ` +
+    `${status}${why} in ${seconds}s: ${report.files.approved}/${report.files.planned} files approved, ` +
     `${report.artifacts.length} artifacts, ${report.agents.length} agents (at most ${report.concurrency.maxActiveAgents} at once), ` +
-    `organiser context ≤ ${report.organiser.maxContextTokens} tokens, cost $${report.costUsd.toFixed(4)}`
+    `organiser context ≤ ${report.organiser.maxContextTokens} tokens, cost $${report.costUsd.toFixed(4)}${findings}`
   );
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LIMITS, capText } from '../util/limits';
 
 /**
  * What every role agent returns at the end of a piece of work: the contract between the engine and
@@ -52,3 +53,58 @@ export const AgentOutputSchema = z.object({
   spawnRequests: z.array(SpawnRequestSchema).default([]),
 });
 export type AgentOutput = z.infer<typeof AgentOutputSchema>;
+
+/** An agent's output within the limits of `LIMITS`, and what had to be cut (empty when nothing). */
+export interface CappedOutput {
+  output: AgentOutput;
+  cuts: string[];
+}
+
+/**
+ * `output` with every field within its limit: long text cut with a marker, long lists cut to their
+ * first entries. Applied before anything is stored or quoted to another agent, so no single answer
+ * can grow the prompts that follow it.
+ */
+export function capAgentOutput(output: AgentOutput): CappedOutput {
+  const cuts: string[] = [];
+  const text = (value: string, max: number, what: string, single = false): string => {
+    if (value.length > max) cuts.push(`${what} of ${value.length.toLocaleString('en')} characters cut to ${max.toLocaleString('en')}`);
+    return capText(value, max, single);
+  };
+  const list = <T>(values: T[], max: number, what: string): T[] => {
+    if (values.length > max) cuts.push(`${values.length} ${what}, only the first ${max} kept`);
+    return values.slice(0, max);
+  };
+  const files = list(output.files, LIMITS.plannedFiles, 'files').filter((file) => {
+    if (file.path.length <= LIMITS.pathChars) return true;
+    cuts.push(`a file path of ${file.path.length.toLocaleString('en')} characters left out`);
+    return false;
+  });
+  const capped: AgentOutput = {
+    ...output,
+    summary: text(output.summary, LIMITS.summaryChars, 'the summary', true),
+    content: text(output.content, LIMITS.contentChars, 'the content'),
+    files: files.map((file) => ({ path: file.path, purpose: text(file.purpose, LIMITS.purposeChars, `the purpose of ${file.path.slice(0, 80)}`, true) })),
+    findings: list(output.findings, LIMITS.findings, 'findings').map((finding, i) => ({
+      severity: finding.severity,
+      message: text(finding.message, LIMITS.findingChars, `finding ${i + 1}`, true),
+      ...(finding.file !== undefined ? { file: capText(finding.file, LIMITS.pathChars, true) } : {}),
+    })),
+    spawnRequests: list(output.spawnRequests, LIMITS.spawnRequests, 'spawn requests').map((request) => ({
+      role: capText(request.role, 80, true),
+      reason: text(request.reason, LIMITS.spawnReasonChars, `the reason for a ${request.role.slice(0, 40)} spawn`, true),
+    })),
+  };
+  if (output.tests) {
+    capped.tests = {
+      passed: output.tests.passed,
+      failed: output.tests.failed,
+      failures: list(output.tests.failures, LIMITS.testFailures, 'test failures').map((failure, i) => ({
+        test: text(failure.test, LIMITS.failureChars, `the name of test failure ${i + 1}`, true),
+        message: text(failure.message, LIMITS.failureChars, `test failure ${i + 1}`, true),
+        ...(failure.file !== undefined ? { file: capText(failure.file, LIMITS.pathChars, true) } : {}),
+      })),
+    };
+  }
+  return { output: capped, cuts };
+}

@@ -1,4 +1,6 @@
 import { workMarker } from '../roles/roleMarker';
+import { LIMITS } from '../util/limits';
+import { DATA_RULE, dataBlock } from './promptInputs';
 import type { WorkItem } from '../workflow/workflowTypes';
 
 /**
@@ -12,7 +14,8 @@ export function workPrompt(task: string, work: WorkItem): string {
   } else {
     lines.push('', 'You may not change any file in this step.');
   }
-  if (work.note) lines.push('', `Notes from the previous step:\n${work.note}`);
+  // Notes quote other agents (review findings, test failures, a consult question): data, not orders.
+  if (work.note) lines.push('', 'Notes from the previous step:', dataBlock('notes from the previous step', work.note, LIMITS.noteChars), DATA_RULE);
   if (work.attempt > 1) lines.push('', `This is attempt ${work.attempt}; the previous one failed.`);
   lines.push('', 'Finish with the JSON result envelope described in your instructions.');
   lines.push(workMarker(work.kind, work.files ?? (work.file ? [work.file] : [])));

@@ -29,6 +29,8 @@ const CHARS_PER_TOKEN_GUESS = 12;
 /** Number of o200k_base tokens in `text` (exact unless it holds a pathological run, see above). */
 export function countTokens(text: string): number {
   if (text === '') return 0;
+  // No piece can be overlong in a short text: skip the scan (most calls count one line).
+  if (text.length <= LONGEST_PIECE) return countO200k(text, PLAIN_TEXT);
   let total = 0;
   for (const segment of segments(text)) total += countO200k(segment, PLAIN_TEXT);
   return total;

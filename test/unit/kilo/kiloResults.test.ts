@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { AgentOutputSchema } from '../../../extension/engine/backends/agentOutput';
 import { KiloHttp, changedFilesBetween } from '../../../extension/kilo/kiloHttp';
 import type { KiloFileDiff } from '../../../extension/kilo/kiloHttp';
-import { agentOutputJsonSchema, kiloFailure, parseJsonAnswer, renderPrompt } from '../../../extension/kilo/kiloSessionBackend';
+import { DATA_RULE, renderPrompt } from '../../../extension/engine/run/promptInputs';
+import { agentOutputJsonSchema, kiloFailure, parseJsonAnswer } from '../../../extension/kilo/kiloSessionBackend';
 import { rejection } from '../support/errors';
 
 function aDiff(file: string, overrides: Partial<KiloFileDiff> = {}): KiloFileDiff {
@@ -49,12 +50,14 @@ describe('changedFilesBetween', () => {
 });
 
 describe('renderPrompt', () => {
-  it('appends each input as a section naming its id, type and files', () => {
+  it('appends each input as a data block naming its id, type and files, after the data rule', () => {
     const text = renderPrompt('Implement src/a.ts.', [
       { id: 'art-1', type: 'pseudocode', summary: 's', files: ['src/a.ts', 'src/b.ts'], content: 'step 1' },
       { id: 'art-2', type: 'plan', summary: 's', files: [], content: 'the plan' },
     ]);
-    expect(text).toBe('Implement src/a.ts.\n\n## Input art-1 (pseudocode, files src/a.ts, src/b.ts)\nstep 1\n\n## Input art-2 (plan)\nthe plan');
+    expect(text).toBe(
+      `Implement src/a.ts.\n\n${DATA_RULE}\n\n## Input art-1\n<untrusted-data source="art-1 (pseudocode, files src/a.ts, src/b.ts)">\nstep 1\n</untrusted-data>\n\n## Input art-2\n<untrusted-data source="art-2 (plan)">\nthe plan\n</untrusted-data>`,
+    );
   });
 });
 

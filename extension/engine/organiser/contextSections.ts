@@ -2,6 +2,7 @@ import path from 'node:path';
 import { SUMMARY_TOKEN_CAP, type ArtifactSummary } from '../artifacts/artifactSchema';
 import { countTokens, truncateToTokens } from '../tokens/tokenCounter';
 import type { FileEntry, FileStage, WorkflowState } from '../workflow/workflowTypes';
+import { inlineData } from '../run/promptInputs';
 import type { OrganiserSnapshot } from './organiserContext';
 
 /** How many things of each kind a line stands for; what is not shown is summed into a count line. */
@@ -29,6 +30,8 @@ export interface SectionSpec {
   keep?: number;
   /** Longest line allowed; longer lines are cut. The task brings its own cut. */
   maxLineTokens?: number;
+  /** Its lines hold text agents wrote (summaries, errors): shown inside one data block, escaped. */
+  untrusted?: boolean;
 }
 
 const TITLE_TOKENS = 40;
@@ -70,7 +73,8 @@ export function taskSection(task: string, maxTokens: number): SectionSpec {
 /** Phase, board counts, plan, tests and what needs attention, most important first. */
 export function stateSection(workflow: WorkflowState): SectionSpec {
   const lines: string[] = [`phase: ${workflow.phase}${workflow.pausedFrom ? ` (paused from ${workflow.pausedFrom})` : ''}`];
-  if (workflow.attention) lines.push(`attention: ${oneLine(workflow.attention.reason, NOTE_TOKENS)}`);
+  // Reasons and findings quote agents: marked as data inline, the rest of the section is the engine's.
+  if (workflow.attention) lines.push(`attention: ${inlineData(oneLine(workflow.attention.reason, NOTE_TOKENS))}`);
   lines.push(boardLine(workflow.files));
   const plan = workflow.plan;
   lines.push(
@@ -87,9 +91,9 @@ export function stateSection(workflow: WorkflowState): SectionSpec {
   }
   if (workflow.decision) lines.push(`waiting for a decision: ${workflow.decision.point}${workflow.decision.file ? ` on ${workflow.decision.file}` : ''}`);
   if (workflow.spawnQueue.length > 0) lines.push(`spawn requests queued: ${workflow.spawnQueue.map((s) => s.role).join(', ')}`);
-  if (workflow.outcome) lines.push(`outcome: ${oneLine(workflow.outcome.reason, NOTE_TOKENS)}`);
+  if (workflow.outcome) lines.push(`outcome: ${inlineData(oneLine(workflow.outcome.reason, NOTE_TOKENS))}`);
   lines.push(`documentation: ${workflow.documented ? 'done' : 'not done yet'}`);
-  if (plan?.openFindings) lines.push(`plan findings: ${oneLine(plan.openFindings, NOTE_TOKENS)}`);
+  if (plan?.openFindings) lines.push(`plan findings: ${inlineData(oneLine(plan.openFindings, NOTE_TOKENS))}`);
   return { key: 'state', title: 'STATE', candidates: lines.map((text) => line(text)), keep: 1 };
 }
 
@@ -117,6 +121,8 @@ export function todoSection(todo: OrganiserSnapshot['todo']): SectionSpec {
     key: 'todo',
     title: 'TO-DO',
     candidates,
+    // Titles name planned files, and a plan's paths are the Architect's words.
+    untrusted: true,
     counted: { pending: Math.max(0, pending.length - PENDING_WINDOW), done },
     remainder: (hidden) => {
       const more = (['in-progress', 'blocked', 'pending'] as const)
@@ -146,7 +152,7 @@ export function agentsSection(agents: OrganiserSnapshot['agents']): SectionSpec 
     named: 1,
   }));
   const labels = Object.fromEntries(AGENT_ORDER.map((status) => [status, status]));
-  return { key: 'agents', title: 'AGENTS', candidates, remainder: (hidden) => countLine(hidden, labels, (n) => `+${n} more agents`) };
+  return { key: 'agents', title: 'AGENTS', candidates, untrusted: true, remainder: (hidden) => countLine(hidden, labels, (n) => `+${n} more agents`) };
 }
 
 /** Active roles, one line each. */
@@ -212,6 +218,7 @@ export function artifactsSection(snapshot: OrganiserSnapshot, allowance: number)
     key: 'artifacts',
     title: 'ARTIFACTS',
     candidates,
+    untrusted: true,
     counted: { older },
     remainder: (hidden) => countLine(hidden, ARTIFACT_LABELS, (n) => `+${n} more artifacts`),
   };

@@ -5,13 +5,13 @@ import { countTokens } from '../../../extension/engine/tokens/tokenCounter';
 import { isOrchestraError } from '../../../extension/engine/util/errors';
 import { aRole, aSnapshot, anAgent, anArtifact } from './snapshotBuilder';
 
-/** The lines of one section of the context text, without its title. */
+/** The lines of one section of the context text, without its title and its data-block tags. */
 function section(text: string, title: string): string[] {
   const lines = text.split('\n');
   const start = lines.indexOf(title);
   if (start < 0) return [];
   const end = lines.findIndex((line, index) => index > start && /^[A-Z][A-Z-]+$/.test(line));
-  return lines.slice(start + 1, end < 0 ? undefined : end);
+  return lines.slice(start + 1, end < 0 ? undefined : end).filter((line) => !/^<\/?untrusted-data/.test(line));
 }
 
 function words(count: number): string {
@@ -35,7 +35,7 @@ describe('buildOrganiserContext', () => {
     const state = section(buildOrganiserContext(snapshot).text, 'STATE');
 
     expect(state[0]).toBe('phase: PAUSED (paused from TESTING)');
-    expect(state).toContain('attention: Tests failed three times.');
+    expect(state).toContain('attention: <untrusted-data>Tests failed three times.</untrusted-data>');
   });
 
   it('shows a to-do window: active and blocked items first, then the next pending ones, then counts', () => {

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { AgentBackend, AgentReply, AgentSession, ArtifactInput, BackendEvent, SessionSpec, Usage, WorkRequest } from '../engine/backends/agentBackend';
+import type { AgentBackend, AgentReply, AgentSession, BackendEvent, SessionSpec, Usage, WorkRequest } from '../engine/backends/agentBackend';
 import { AgentOutputSchema } from '../engine/backends/agentOutput';
+import { renderPrompt } from '../engine/run/promptInputs';
 import { OrchestraError, describeError } from '../engine/util/errors';
 import { KiloEventStream } from './kiloEventStream';
 import { STORE_DIR_NAME } from '../engine/util/paths';
@@ -10,6 +11,7 @@ import { KiloHttp, changedFilesBetween } from './kiloHttp';
 import { TurnWatch, kiloFailure, type KiloError } from './kiloTurnWatch';
 
 export { kiloFailure } from './kiloTurnWatch';
+export { renderPrompt } from '../engine/run/promptInputs';
 import type { FetchFunction, KiloEndpoint, KiloMessageInfo, KiloPart } from './kiloHttp';
 import { permissionRulesFor } from './permissionRules';
 
@@ -290,15 +292,6 @@ export function parseJsonAnswer(text: string): JsonFound {
     }
   }
   return { found: false };
-}
-
-/** The prompt text: the instruction, then each input artifact as its own section. */
-export function renderPrompt(prompt: string, inputs: readonly ArtifactInput[]): string {
-  const sections = inputs.map((input) => {
-    const files = input.files.length > 0 ? `, files ${input.files.join(', ')}` : '';
-    return `## Input ${input.id} (${input.type}${files})\n${input.content}`;
-  });
-  return [prompt, ...sections].join('\n\n');
 }
 
 function textOf(parts: readonly KiloPart[]): string {

@@ -1,8 +1,8 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { OrchestraError, isOrchestraError } from '../util/errors';
-import { resolveInWorkspace, toWorkspaceRelative } from '../util/paths';
+import { toWorkspaceRelative } from '../util/paths';
+import { readWorkspaceFileSafely, resolveWorkspaceFile, writeWorkspaceFileSafely } from '../util/workspaceFiles';
 import type { WorkKind } from '../workflow/workflowTypes';
+import type { PlannedFile } from './agentOutput';
 import type { AgentBackend, AgentReply, AgentSession, BackendEvent, SessionSpec, Usage, WorkRequest } from './agentBackend';
 import { runScript, type ScriptSettings, type SimulationMemory } from './simulatedScripts';
 
@@ -12,12 +12,17 @@ export interface InjectedFailure {
   /** Only requests of this kind; every kind when left out. */
   kind?: WorkKind | 'decide';
   times: number;
-  error: 'rate-limited' | 'backend-failed' | 'invalid-output';
+  /** `server-error`: the model answers 503 once and the backend's own retry gets through (a retry event, then the answer). */
+  error: 'rate-limited' | 'backend-failed' | 'invalid-output' | 'server-error';
 }
 
 export interface SimulatedBackendOptions {
   /** Files in the Architect's plan (default 6). */
   files?: number;
+  /** Paths the Architect plans instead of generated modules (tests of hostile plans). */
+  planFiles?: string[];
+  /** Paths of the first plan only; revisions list `planFiles` or the generated modules. */
+  firstPlanFiles?: string[];
   /** Time every request takes (default 0). */
   latencyMs?: number;
   /** Waits `ms` or rejects when `signal` fires; injectable for tests (default a real timer). */
@@ -31,13 +36,13 @@ export interface SimulatedBackendOptions {
   failures?: InjectedFailure[];
   /** Decide requests the Organiser answers with malformed output before it behaves (default 0). */
   invalidDecisions?: number;
+  /** Every request answers 429 with this probability (a seeded, repeatable sequence); before any write. */
+  rateLimitStorm?: { probability: number; seed: number };
 }
 
 /** USD per million tokens for a simulated profile that names no price of its own. */
 const DEFAULT_PRICE = { input: 1, output: 4 };
 
-/** How long a simulated 429 tells the caller to wait. */
-const RATE_LIMIT_WAIT_MS = 1000;
 
 /**
  * Scripted agents for every role, deterministic from their options: they write real files into
@@ -51,12 +56,15 @@ export class SimulatedBackend implements AgentBackend {
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   private readonly failures: Array<InjectedFailure & { used: number }>;
   private readonly memory: SimulationMemory;
+  private readonly storm?: { probability: number; random: () => number };
   private readonly sessions = new Set<SimulatedSession>();
   private sessionCount = 0;
 
   constructor(options: SimulatedBackendOptions = {}) {
     this.settings = {
       files: options.files ?? 6,
+      ...(options.planFiles ? { planFiles: options.planFiles.map(asPlanned) } : {}),
+      ...(options.firstPlanFiles ? { firstPlanFiles: options.firstPlanFiles.map(asPlanned) } : {}),
       rejectFirstPlan: options.rejectFirstPlan ?? true,
       rejectEveryNthFile: options.rejectEveryNthFile ?? 5,
       testFailures: options.testFailures ?? 0,
@@ -65,6 +73,7 @@ export class SimulatedBackend implements AgentBackend {
     this.sleep = options.sleep ?? abortableSleep;
     // Copies, so counting down never changes the caller's array.
     this.failures = (options.failures ?? []).map((failure) => ({ ...failure, used: 0 }));
+    if (options.rateLimitStorm) this.storm = { probability: options.rateLimitStorm.probability, random: seededRandom(options.rateLimitStorm.seed) };
     this.memory = { planRejected: false, rejectedFiles: new Set(), fixedFiles: new Set(), testRuns: 0, invalidDecisionsLeft: options.invalidDecisions ?? 0 };
   }
 
@@ -87,9 +96,12 @@ export class SimulatedBackend implements AgentBackend {
     throwIfAborted(signal, spec.agentId);
 
     const failure = this.takeFailure(spec.role.id, request.kind);
-    if (failure?.error === 'rate-limited') {
-      onEvent({ type: 'retry', attempt: failure.count, nextAttemptAt: Date.now() + RATE_LIMIT_WAIT_MS, message: `${spec.profile.modelID} answered 429 Too Many Requests.` });
-      throw new OrchestraError('rate-limited', `${spec.agentId}: ${spec.profile.modelID} is rate-limited (simulated 429).`, { retryable: true, hint: 'Wait and try again.' });
+    // A 429 is thrown, not retried here: waiting it out is the caller's (the provider scheduler's) job.
+    if (failure?.error === 'rate-limited' || (this.storm && this.storm.random() < this.storm.probability)) {
+      throw new OrchestraError('rate-limited', `${spec.agentId}: ${spec.profile.modelID} answered 429 Too Many Requests (simulated).`, { retryable: true, hint: 'Wait and try again.' });
+    }
+    if (failure?.error === 'server-error') {
+      onEvent({ type: 'retry', attempt: failure.count, nextAttemptAt: Date.now(), message: '503 Service Unavailable', cause: 'server-error', provider: spec.profile.providerID });
     }
     if (failure?.error === 'backend-failed') {
       throw new OrchestraError('backend-failed', `${spec.agentId}: the simulated session failed (injected fault).`);
@@ -102,10 +114,12 @@ export class SimulatedBackend implements AgentBackend {
     const writes = checkWrites(spec, request, script.writes);
     throwIfAborted(signal, spec.agentId);
 
+    // Every path resolved before the first write: one through a link out refuses the whole turn.
+    for (const write of writes) await resolveWorkspaceFile(spec.workspace, write.relative);
     const changedFiles: string[] = [];
     for (const write of writes) {
-      await fs.mkdir(path.dirname(write.absolute), { recursive: true });
-      await fs.writeFile(write.absolute, write.content, 'utf8');
+      // Never through a link out of the workspace, like a real agent's confined write tool.
+      await writeWorkspaceFileSafely(spec.workspace, write.relative, write.content);
       changedFiles.push(write.relative);
       onEvent({ type: 'file', path: write.relative });
     }
@@ -182,7 +196,6 @@ class SimulatedSession implements AgentSession {
 
 interface CheckedWrite {
   relative: string;
-  absolute: string;
   content: string;
 }
 
@@ -190,23 +203,26 @@ interface CheckedWrite {
 function checkWrites(spec: SessionSpec, request: WorkRequest, writes: Array<{ path: string; content: string }>): CheckedWrite[] {
   const granted = new Set(request.grants.map((grant) => toWorkspaceRelative(grant)));
   return writes.map((write) => {
-    const absolute = resolveInWorkspace(spec.workspace, write.path);
     const relative = toWorkspaceRelative(write.path);
     if (!granted.has(relative)) {
       throw new OrchestraError('grant-violation', `${spec.agentId} tried to write ${relative}, which it was not granted; nothing was written.`);
     }
-    return { relative, absolute, content: write.content };
+    return { relative, content: write.content };
   });
 }
 
 async function readWorkspaceFile(workspace: string, file: string): Promise<string | undefined> {
   try {
-    return await fs.readFile(resolveInWorkspace(workspace, file), 'utf8');
+    return await readWorkspaceFileSafely(workspace, file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     if (isOrchestraError(error)) throw error;
     throw new OrchestraError('io-failed', `Could not read ${file} from the workspace.`, { cause: error });
   }
+}
+
+function asPlanned(file: string): PlannedFile {
+  return { path: file, purpose: `the part of the task in ${file}` };
 }
 
 function throwIfAborted(signal: AbortSignal, agentId: string): void {
@@ -230,4 +246,16 @@ export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
     }, ms);
     signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** mulberry32: a small seeded generator, so a storm is the same storm on every run. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

@@ -16,6 +16,10 @@ export interface SimulationMemory {
 
 export interface ScriptSettings {
   files: number;
+  /** The plan's files instead of `files` generated modules (revised plans too). */
+  planFiles?: PlannedFile[];
+  /** The first plan's files only; revised plans list `planFiles` (or the generated modules). */
+  firstPlanFiles?: PlannedFile[];
   rejectFirstPlan: boolean;
   rejectEveryNthFile: number;
   testFailures: number;
@@ -46,10 +50,12 @@ export function plannedFiles(count: number): PlannedFile[] {
 
 /** Answers one request the way a role agent would, deterministically. */
 export async function runScript(request: WorkRequest, settings: ScriptSettings, memory: SimulationMemory, workspace: ScriptWorkspace): Promise<ScriptResult> {
-  const plan = plannedFiles(settings.files);
+  const plan = settings.planFiles ?? plannedFiles(settings.files);
   switch (request.kind) {
-    case 'plan':
-      return answer({ summary: `Plan with ${plan.length} files for: ${taskOf(request)}.`, content: planText(request, plan, false), files: plan });
+    case 'plan': {
+      const first = settings.firstPlanFiles ?? plan;
+      return answer({ summary: `Plan with ${first.length} files for: ${taskOf(request)}.`, content: planText(request, first, false), files: first });
+    }
     case 'revise-plan':
       return answer({ summary: `Revised plan with ${plan.length} files; every review finding answered.`, content: planText(request, plan, true), files: plan });
     case 'review-plan':

@@ -25,7 +25,10 @@ export function toWorkspaceRelative(candidate: string): string {
   return normalised.replace(/\/$/, '');
 }
 
-/** Absolute path of a workspace-relative path, after the same checks. */
+/**
+ * Absolute path of a workspace-relative path, after the same checks. Lexical only: symlinks are not
+ * followed, so anything that reads or writes the file goes through `workspaceFiles.ts` instead.
+ */
 export function resolveInWorkspace(workspace: string, candidate: string): string {
   const relative = toWorkspaceRelative(candidate);
   const absolute = path.resolve(workspace, relative);

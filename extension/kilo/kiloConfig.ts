@@ -1,6 +1,7 @@
 import { roleMarker } from '../engine/roles/roleMarker';
 import type { Profile, RoleDefinition } from '../engine/roles/roleSchema';
 import { OrchestraError } from '../engine/util/errors';
+import { DISABLED_TOOLS } from './permissionRules';
 
 /** The Kilo agent a role runs as. */
 export function agentNameForRole(roleId: string): string {
@@ -27,6 +28,8 @@ export function buildKiloConfig(input: KiloConfigInput): Record<string, unknown>
       description: role.description,
       prompt: `${role.prompt}\n\n${roleMarker(role.id)}`,
       mode: 'primary',
+      // Also off in every session's ruleset; here too, so they stay off whatever the session says.
+      tools: Object.fromEntries(DISABLED_TOOLS.map((tool) => [tool, false])),
     };
   }
   return { agent, provider: customProviders(input), share: 'disabled', autoupdate: false };

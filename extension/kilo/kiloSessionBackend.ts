@@ -14,6 +14,7 @@ export { kiloFailure } from './kiloTurnWatch';
 export { renderPrompt } from '../engine/run/promptInputs';
 import type { FetchFunction, KiloEndpoint, KiloMessageInfo, KiloPart } from './kiloHttp';
 import { permissionRulesFor } from './permissionRules';
+import { commandNote, commandRulesFor, resolveCommandPolicy, type CommandPolicy } from '../engine/shell/commandPolicy';
 
 export interface KiloSessionBackendOptions {
   /** The running server; undefined while it is down. Read on every request, so restarts are followed. */
@@ -34,6 +35,8 @@ export interface KiloSessionBackendOptions {
   /** How long a run waits for the event stream to open (default 15 s). */
   connectTimeoutMs?: number;
   reconnectDelayMs?: (attempt: number) => number;
+  /** The shell commands agents may run; default: `npm test` for the Debugger when package.json has a test script. */
+  commands?: CommandPolicy;
 }
 
 /**
@@ -42,6 +45,8 @@ export interface KiloSessionBackendOptions {
  */
 export interface KiloAgentReply extends AgentReply {
   deniedWrites: string[];
+  /** Shell commands refused in this work, whole (at most 1000 characters each). */
+  deniedCommands: string[];
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
@@ -65,7 +70,11 @@ export class KiloSessionBackend implements AgentBackend {
   private readonly streams = new Map<string, { http: KiloHttp; events: KiloEventStream }>();
   private readonly sessions = new Set<KiloAgentSession>();
 
-  constructor(private readonly options: KiloSessionBackendOptions) {}
+  private readonly commands: CommandPolicy;
+
+  constructor(private readonly options: KiloSessionBackendOptions) {
+    this.commands = options.commands ?? resolveCommandPolicy(options.workspace);
+  }
 
   async startSession(spec: SessionSpec): Promise<AgentSession> {
     const directory = path.resolve(spec.workspace || this.options.workspace);
@@ -75,7 +84,7 @@ export class KiloSessionBackend implements AgentBackend {
     const model = { providerID: spec.profile.providerID, id: spec.profile.modelID, ...(spec.profile.variant ? { variant: spec.profile.variant } : {}) };
     const created = await http.createSession({ title: spec.agentId, agent, model, permission: permissionRulesFor(spec.role.id, []) });
     this.options.log?.(`Kilo session ${created.id} opened for ${spec.agentId} (agent ${agent}, ${model.providerID}/${model.id}).`);
-    const session = new KiloAgentSession({ ...this.options, spec, agent, directory, sessionId: created.id, http, events, onClose: (s) => this.sessions.delete(s) });
+    const session = new KiloAgentSession({ ...this.options, commands: this.commands, spec, agent, directory, sessionId: created.id, http, events, onClose: (s) => this.sessions.delete(s) });
     this.sessions.add(session);
     return session;
   }
@@ -111,6 +120,7 @@ export interface SessionContext extends KiloSessionBackendOptions {
   http: KiloHttp;
   events: KiloEventStream;
   onClose: (session: KiloAgentSession) => void;
+  commands: CommandPolicy;
 }
 
 class KiloAgentSession implements AgentSession {
@@ -156,7 +166,8 @@ class KiloAgentSession implements AgentSession {
   private async work(request: WorkRequest, signal: AbortSignal, onEvent: (event: BackendEvent) => void): Promise<KiloAgentReply> {
     if (request.freshConversation) await untilAborted(signal, this.startFreshConversation());
     const { http, events, spec, sessionId } = this.context;
-    const permission = permissionRulesFor(spec.role.id, request.grants);
+    const commandRules = commandRulesFor(spec.role.id, this.context.commands);
+    const permission = permissionRulesFor(spec.role.id, request.grants, commandRules);
     await untilAborted(signal, withTimeout(events.ready(), this.context.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, 'The Kilo event stream did not open'));
     // A prompt sent while an aborted turn still winds down would take that turn's idle for its own.
     await untilAborted(signal, this.quiet);
@@ -166,6 +177,7 @@ class KiloAgentSession implements AgentSession {
     const model = { providerID: spec.profile.providerID, modelID: spec.profile.modelID };
 
     const deniedWrites: string[] = [];
+    const deniedCommands: string[] = [];
     const writtenFiles = new Set<string>();
     const prompt = async (text: string) => {
       const turn = new TurnWatch(this.context, permission, signal, onEvent, this.quietSince);
@@ -175,6 +187,7 @@ class KiloAgentSession implements AgentSession {
         return await turn.finished;
       } finally {
         deniedWrites.push(...turn.deniedWrites);
+        deniedCommands.push(...turn.deniedCommands);
         for (const file of turn.writtenFiles) writtenFiles.add(file);
         turn.dispose();
         this.current = undefined;
@@ -182,7 +195,7 @@ class KiloAgentSession implements AgentSession {
         else this.quiet = this.untilSessionIdle();
       }
     };
-    let output = await this.answerOf(await prompt(renderPrompt(request.prompt, request.inputs)));
+    let output = await this.answerOf(await prompt(renderPrompt(withNote(request.prompt, commandNote(spec.role.id, commandRules)), request.inputs)));
     if (!output.found) {
       this.context.log?.(`${this.agentId} (${sessionId}) answered without a result; asking once more.`);
       output = await this.answerOf(await prompt(CORRECTIVE_PROMPT));
@@ -200,7 +213,7 @@ class KiloAgentSession implements AgentSession {
     // Kilo's session diff covers the whole working tree, so it also shows what other agents wrote
     // meanwhile: a file counts as this agent's change only when its own tool call wrote it too.
     const changedFiles = changedFilesBetween(diffBefore, diffAfter).filter((file) => writtenFiles.has(file) && !file.startsWith(`${STORE_DIR_NAME}/`));
-    return { output: output.value, changedFiles, usage, deniedWrites: [...new Set(deniedWrites)] };
+    return { output: output.value, changedFiles, usage, deniedWrites: [...new Set(deniedWrites)], deniedCommands: [...new Set(deniedCommands)] };
   }
 
   /** Resolves once Kilo reports this session idle (at most 10 s: then the next turn goes ahead). */
@@ -299,6 +312,11 @@ function textOf(parts: readonly KiloPart[]): string {
     .filter((part) => part.type === 'text' && typeof part.text === 'string')
     .map((part) => part.text)
     .join('\n');
+}
+
+/** The work prompt with what the agent may run on the shell (or that it can run no tests). */
+function withNote(prompt: string, note: string | undefined): string {
+  return note === undefined ? prompt : `${prompt}\n\n${note}`;
 }
 
 function untilAborted<T>(signal: AbortSignal, promise: Promise<T>): Promise<T> {

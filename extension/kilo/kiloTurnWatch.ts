@@ -5,6 +5,8 @@ import type { Disposable } from '../engine/util/disposable';
 import type { KiloEvent } from './kiloEventStream';
 import type { KiloEndpoint, KiloMessageInfo } from './kiloHttp';
 import type { PermissionRule } from './permissionRules';
+import { CommandGate, type PermissionAsk } from './kiloCommandGate';
+import { commandRulesFor } from '../engine/shell/commandPolicy';
 import type { SessionContext } from './kiloSessionBackend';
 import { DEFAULT_STALL_MS, TurnGuard } from './kiloTurnGuard';
 
@@ -14,6 +16,8 @@ const DENIED_TOOL_CALL = /prevents you from using this specific tool call/;
 /** Watches one prompt of one session until its turn ends, reporting progress on the way. */
 export class TurnWatch {
   readonly deniedWrites: string[] = [];
+  /** Answers this turn's bash permission asks and keeps the refused commands. */
+  private readonly commands: CommandGate;
   /** Files this session's own write/edit calls completed (workspace-relative). */
   readonly writtenFiles: string[] = [];
   readonly finished: Promise<KiloMessageInfo[]>;
@@ -46,6 +50,14 @@ export class TurnWatch {
     });
     // Callers await `finished` only after `start`; an early rejection must not count as unhandled.
     this.finished.catch(() => undefined);
+    const { sessionId, directory, http, log, spec, commands } = context;
+    const rules = commandRulesFor(spec.role.id, commands);
+    this.commands = new CommandGate({ sessionId, directory, rules, http, onEvent, fail: (error) => this.settle(() => this.reject(error)), ...(log ? { log } : {}) });
+  }
+
+  /** Shell commands refused in this turn (by us or by Kilo), in order. */
+  get deniedCommands(): string[] {
+    return this.commands.denied;
   }
 
   async start(send: () => Promise<void>): Promise<void> {
@@ -103,6 +115,7 @@ export class TurnWatch {
       case 'session.error':
         return this.onError(p.error as KiloError | undefined);
       case 'permission.asked':
+        if (p.permission === 'bash') return void this.commands.answer(p as PermissionAsk);
         return void this.refuse(p as { id?: string; permission?: string; patterns?: string[] });
     }
   }
@@ -124,6 +137,7 @@ export class TurnWatch {
 
   private onPart(part: ToolPart | undefined): void {
     if (part?.type !== 'tool' || part.state === undefined) return;
+    this.commands.observe(part);
     const { status, input = {}, error } = part.state;
     const target = this.describeTarget(part.tool ?? '', input);
     const key = `${part.id ?? part.callID}:${status}`;

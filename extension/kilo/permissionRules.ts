@@ -1,3 +1,4 @@
+import type { CommandRule } from '../engine/shell/commandPolicy';
 import { OrchestraError } from '../engine/util/errors';
 import { toWorkspaceRelative } from '../engine/util/paths';
 
@@ -8,31 +9,63 @@ export interface PermissionRule {
   action: 'allow' | 'deny' | 'ask';
 }
 
-/** Commands the Debugger may run; each ends in ` *`, which Kilo also matches without arguments. */
-export const DEBUGGER_TEST_COMMANDS = ['npm test *', 'node --test *', 'npx vitest *'] as const;
-
-/** The role that runs tests and therefore gets a narrow `bash` allowance. */
-const TEST_RUNNER_ROLE = 'debugger';
+/**
+ * The tools every role may use besides its grants. Kilo 7.7.7 offers a tool only when the last rule
+ * for its permission with pattern `*` is not a deny, so after the blanket `* * deny` these are the
+ * only tools a model sees (plus `edit`/`write` for grants and `bash` for allowed commands). Anything
+ * else Kilo offers (background_process, task, todowrite, schedule_wakeup, board_post, skill,
+ * kilo_local_recall, webfetch …, and tools of later versions) stays off by construction.
+ */
+export const READ_TOOLS = ['read', 'glob', 'grep', 'list', 'StructuredOutput'] as const;
 
 /**
- * The ruleset that confines one piece of work: the agent may write only `grants` (workspace-relative)
- * and may not leave the workspace, ask questions, fetch the web or spawn sub-agents. Every permission
- * starts with a blanket deny so that a ruleset appended after an older one fully overrides it.
+ * The ruleset that confines one piece of work: the agent may read the workspace (not its `.env`
+ * files), write only `grants` (workspace-relative), and run a shell command only when `commands`
+ * allow one. Then every bash call is an `ask`, answered by the session backend after comparing the
+ * whole command with `commands` (Kilo's own matching would let a workdir elsewhere in the workspace
+ * through). With no commands `bash` ends in a blanket deny and Kilo does not offer the tool.
  *
- * With no grants the last `edit` rule is the blanket deny, and Kilo then drops `write` and `edit`
- * from the tools it offers: the read-only roles never see them.
+ * Every permission starts with a blanket deny so that a ruleset appended after an older one fully
+ * overrides it. With no grants the last `edit` rule is the blanket deny, and Kilo then drops `write`
+ * and `edit` from the tools it offers: the read-only roles never see them.
  */
-export function permissionRulesFor(roleId: string, grants: readonly string[]): PermissionRule[] {
-  const rules: PermissionRule[] = [{ permission: 'edit', pattern: '*', action: 'deny' }];
+export function permissionRulesFor(roleId: string, grants: readonly string[], commands: readonly CommandRule[] = []): PermissionRule[] {
+  void roleId;
+  const rules: PermissionRule[] = [{ permission: '*', pattern: '*', action: 'deny' }];
+  for (const permission of READ_TOOLS) rules.push({ permission, pattern: '*', action: 'allow' });
+  // Kilo's own defaults ask before reading secrets; an ask would be refused anyway, so deny it.
+  rules.push({ permission: 'read', pattern: '*.env', action: 'deny' }, { permission: 'read', pattern: '*.env.*', action: 'deny' }, { permission: 'read', pattern: '*.env.example', action: 'allow' });
+  rules.push({ permission: 'edit', pattern: '*', action: 'deny' });
   for (const grant of new Set(grants.map(grantPattern))) rules.push({ permission: 'edit', pattern: grant, action: 'allow' });
   rules.push({ permission: 'external_directory', pattern: '*', action: 'deny' });
-  rules.push({ permission: 'bash', pattern: '*', action: 'deny' });
-  if (roleId === TEST_RUNNER_ROLE) {
-    for (const command of DEBUGGER_TEST_COMMANDS) rules.push({ permission: 'bash', pattern: command, action: 'allow' });
-  }
-  for (const permission of ['question', 'webfetch', 'websearch', 'task']) rules.push({ permission, pattern: '*', action: 'deny' });
+  rules.push({ permission: 'bash', pattern: '*', action: commands.length > 0 ? 'ask' : 'deny' });
   return rules;
 }
+
+/**
+ * Tools switched off in each role's Kilo agent as well (kiloConfig), so they stay off even where a
+ * session ruleset were ignored: the ones that start processes or later turns, spawn sub-agents, or
+ * reach outside the workspace.
+ */
+export const DISABLED_TOOLS = [
+  'background_process',
+  'notebook_execute',
+  'schedule_wakeup',
+  'cancel_wakeup',
+  'task',
+  'board_post',
+  'board_read',
+  'kilo_local_recall',
+  'agent_manager',
+  'repo_clone',
+  'webfetch',
+  'websearch',
+  'codesearch',
+  'semantic_search',
+  'todowrite',
+  'skill',
+  'question',
+] as const;
 
 /**
  * The `edit` pattern for one granted file. Kilo's patterns know only `*` and `?` as wildcards and

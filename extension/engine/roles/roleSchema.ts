@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ArtifactTypeSchema } from '../artifacts/artifactSchema';
+import { CommandTextSchema } from '../shell/commandPolicy';
 
 /** Role ids the workflow itself knows about; user-defined roles use any other slug. */
 export const BUILTIN_ROLE_IDS = [
@@ -73,6 +74,10 @@ export const RolesConfigSchema = z.object({
   profiles: z.array(ProfileSchema).default([]),
   roles: z.array(RoleOverrideSchema).default([]),
   assignments: z.record(RoleIdSchema, z.string()).default({}),
+  /** The Debugger's test command, run exactly (default `npm test` when package.json has a test script). */
+  testCommand: CommandTextSchema.optional(),
+  /** Shell commands any role may run: exact, or ending in ` *` for plain arguments (see commandPolicy). */
+  allowedCommands: z.array(CommandTextSchema).max(50).optional(),
 });
 export type RolesConfig = z.infer<typeof RolesConfigSchema>;
 

@@ -7,6 +7,8 @@ import { toWorkspaceRelative } from '../util/paths';
 import { hasWildcard, readWorkspaceFileSafely, refusalKind, resolveGrantableFile } from '../util/workspaceFiles';
 import type { WorkItem, WorkResult } from '../workflow/workflowTypes';
 
+const MAX_COMMAND_IN_FINDING = 200;
+
 export interface RecorderOptions {
   store: ArtifactStore;
   workspace: string;
@@ -61,6 +63,10 @@ export class WorkRecorder {
   constructor(private readonly options: RecorderOptions) {}
 
   async record(work: WorkItem, agentId: string, reply: AgentReply): Promise<WorkResult> {
+    // Reported even when the output is unusable: the attempt happened either way.
+    for (const command of reply.deniedCommands ?? []) {
+      this.options.onFinding({ workId: work.id, agentId, kind: 'refused-command', message: `${agentId} tried to run ${quoteCommand(command)}, which is not an allowed command; it was refused.` });
+    }
     try {
       return await this.recordReply(work, agentId, reply);
     } finally {
@@ -264,6 +270,12 @@ export class WorkRecorder {
     if (!current) throw new OrchestraError('not-found', `Artifact ${id} is not in the store.`);
     return this.options.store.revise(id, current.metadata.version, change);
   }
+}
+
+/** A model's command for a finding: one line, at most ~200 characters, quoted. */
+function quoteCommand(command: string): string {
+  const line = command.replace(/\s+/g, ' ').trim();
+  return JSON.stringify(line.length > MAX_COMMAND_IN_FINDING ? `${line.slice(0, MAX_COMMAND_IN_FINDING)}…` : line);
 }
 
 function summaryFor(output: AgentOutput, file: string, batchSize: number): string {

@@ -73,7 +73,7 @@ describe('KiloSessionBackend with a fake Kilo server', () => {
     };
     const events: BackendEvent[] = [];
     const reply = (await session.run(aRequest({ inputs: [{ id: 'art-1', type: 'plan', summary: 's', files: [], content: 'the plan' }] }), new AbortController().signal, (e) => events.push(e))) as KiloAgentReply;
-    expect(reply).toEqual({ output: { summary: 'done' }, changedFiles: ['src/a.ts'], usage: { inputTokens: 150, outputTokens: 30, costUsd: 0 }, deniedWrites: ['src/b.ts'] });
+    expect(reply).toEqual({ output: { summary: 'done' }, changedFiles: ['src/a.ts'], usage: { inputTokens: 150, outputTokens: 30, costUsd: 0 }, deniedWrites: ['src/b.ts'], deniedCommands: [] });
     expect(events).toEqual([
       { type: 'status', status: 'busy' },
       { type: 'retry', attempt: 1, nextAttemptAt: 1234, message: 'rate limited' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEBUGGER_TEST_COMMANDS, grantPattern, permissionRulesFor } from '../../../extension/kilo/permissionRules';
+import { DISABLED_TOOLS, READ_TOOLS, grantPattern, permissionRulesFor } from '../../../extension/kilo/permissionRules';
 import type { PermissionRule } from '../../../extension/kilo/permissionRules';
 import { thrown } from '../support/errors';
 
@@ -10,10 +10,19 @@ function kiloMatches(value: string, pattern: string): boolean {
   return new RegExp(`^${source}$`, 's').test(value.replaceAll('\\', '/'));
 }
 
-/** The action Kilo takes: the last matching rule wins; no rule means the agent's default. */
+/** The action Kilo takes: the last rule whose permission and pattern match wins; no rule means the agent's default. */
 function decide(rules: PermissionRule[], permission: string, value: string): string | undefined {
-  return rules.filter((rule) => rule.permission === permission && kiloMatches(value, rule.pattern)).at(-1)?.action;
+  return rules.filter((rule) => kiloMatches(permission, rule.permission) && kiloMatches(value, rule.pattern)).at(-1)?.action;
 }
+
+/** Kilo 7.7.7 offers a tool unless the last rule for its permission with pattern `*` is a deny. */
+function offered(rules: PermissionRule[], tool: string): boolean {
+  const permission = ['write', 'edit', 'patch', 'multiedit'].includes(tool) ? 'edit' : tool;
+  const last = rules.filter((rule) => kiloMatches(permission, rule.permission)).at(-1);
+  return !(last?.pattern === '*' && last.action === 'deny');
+}
+
+const TEST_COMMAND = [{ command: 'npm test', withArguments: false }];
 
 describe('permissionRulesFor', () => {
   it('denies every edit first and then allows each granted file, so only grants are writable', () => {
@@ -45,16 +54,32 @@ describe('permissionRulesFor', () => {
     expect(decide(rules, 'bash', 'npm test')).toBe('deny');
   });
 
-  it('lets only the debugger run the test commands, and nothing else on the shell', () => {
+  it('denies the shell to a role with no allowed commands, so Kilo does not even offer bash', () => {
     const rules = permissionRulesFor('debugger', []);
-    for (const command of ['npm test', 'npm test -- --run', 'node --test test/a.test.js', 'npx vitest run']) {
-      expect(decide(rules, 'bash', command)).toBe('allow');
-    }
-    for (const command of ['rm -rf /', 'npm install left-pad', 'npm testing', 'curl example.com']) {
-      expect(decide(rules, 'bash', command)).toBe('deny');
-    }
-    expect(rules.filter((rule) => rule.permission === 'bash').map((rule) => rule.pattern)).toEqual(['*', ...DEBUGGER_TEST_COMMANDS]);
-    expect(decide(permissionRulesFor('primary-coder', []), 'bash', 'npm test')).toBe('deny');
+    expect(decide(rules, 'bash', 'npm test')).toBe('deny');
+    expect(offered(rules, 'bash')).toBe(false);
+  });
+
+  it('asks about every shell command of a role with allowed commands, so each one is checked whole by the backend', () => {
+    const rules = permissionRulesFor('debugger', [], TEST_COMMAND);
+    expect(rules.filter((rule) => rule.permission === 'bash')).toEqual([{ permission: 'bash', pattern: '*', action: 'ask' }]);
+    for (const command of ['npm test', 'npm test --prefix /x', 'rm -rf /']) expect(decide(rules, 'bash', command)).toBe('ask');
+    expect(offered(rules, 'bash')).toBe(true);
+  });
+
+  it('offers only the read tools and StructuredOutput by default, and no background-process or other tool', () => {
+    const rules = permissionRulesFor('code-sceptic', []);
+    for (const tool of READ_TOOLS) expect(offered(rules, tool), tool).toBe(true);
+    for (const tool of [...DISABLED_TOOLS, 'bash', 'write', 'edit', 'patch', 'multiedit', 'batch', 'lsp', 'a_tool_of_a_later_kilo']) expect(offered(rules, tool), tool).toBe(false);
+    expect(rules[0]).toEqual({ permission: '*', pattern: '*', action: 'deny' });
+  });
+
+  it("keeps the workspace's .env files unreadable, as Kilo's defaults would ask for them", () => {
+    const rules = permissionRulesFor('architect', []);
+    expect(decide(rules, 'read', 'src/a.ts')).toBe('allow');
+    expect(decide(rules, 'read', '.env')).toBe('deny');
+    expect(decide(rules, 'read', 'config/.env.local')).toBe('deny');
+    expect(decide(rules, 'read', '.env.example')).toBe('allow');
   });
 
   it('refuses a granted path with a wildcard character, which Kilo cannot match literally', () => {

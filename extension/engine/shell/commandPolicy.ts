@@ -1,0 +1,144 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Which shell commands agents may run. Commands are the user's, never the model's: the test command
+ * comes from the project (its package.json `test` script means exactly `npm test`) or from the user,
+ * and any other command must match a pattern the user allowed. A model's command string is compared
+ * whole; nothing it adds (flags, paths, `&&`, redirections) can widen what runs.
+ */
+export const CommandTextSchema = z
+  .string()
+  .min(1)
+  .max(500)
+  .refine((text) => !/[\r\n\0]/.test(text) && text.trim() === text, 'A command is one line with no leading or trailing spaces.');
+
+/** The command settings of a roles file (or the extension's settings). */
+export const CommandSettingsSchema = z.object({
+  /** The one command the Debugger runs, exactly as written; default `npm test` when package.json has a test script. */
+  testCommand: CommandTextSchema.optional(),
+  /** Commands any role may run: exact, or ending in ` *` for plain extra arguments (see `checkCommand`). */
+  allowedCommands: z.array(CommandTextSchema).max(50).optional(),
+});
+export type CommandSettings = z.infer<typeof CommandSettingsSchema>;
+
+/** What a run allows, resolved once at its start. */
+export interface CommandPolicy {
+  /** Undefined: the project has no test command, so the Debugger gets no shell at all. */
+  testCommand: string | undefined;
+  allowedCommands: readonly string[];
+}
+
+/** One allowed command: `command` itself, or (withArguments) followed by plain arguments. */
+export interface CommandRule {
+  command: string;
+  withArguments: boolean;
+}
+
+/** The role that runs the test command. */
+export const TEST_RUNNER_ROLE = 'debugger';
+
+/** The user's test command, else `npm test` when the workspace's package.json has `scripts.test`. */
+export function resolveCommandPolicy(workspace: string, settings: CommandSettings = {}): CommandPolicy {
+  return { testCommand: settings.testCommand ?? projectTestCommand(workspace), allowedCommands: settings.allowedCommands ?? [] };
+}
+
+function projectTestCommand(workspace: string): string | undefined {
+  try {
+    const manifest = JSON.parse(fs.readFileSync(path.join(workspace, 'package.json'), 'utf8')) as { scripts?: Record<string, unknown> };
+    return typeof manifest.scripts?.test === 'string' && manifest.scripts.test.trim() !== '' ? 'npm test' : undefined;
+  } catch {
+    // No package.json, or one that does not parse: the project names no test command.
+    return undefined;
+  }
+}
+
+/** The commands one role may run: the test command (Debugger only, exact) and the user's patterns. */
+export function commandRulesFor(roleId: string, policy: CommandPolicy): CommandRule[] {
+  const rules: CommandRule[] = [];
+  if (roleId === TEST_RUNNER_ROLE && policy.testCommand !== undefined) rules.push({ command: policy.testCommand, withArguments: false });
+  for (const pattern of policy.allowedCommands) {
+    rules.push(pattern.endsWith(' *') ? { command: pattern.slice(0, -2), withArguments: true } : { command: pattern, withArguments: false });
+  }
+  return rules;
+}
+
+export type CommandVerdict = { allowed: true } | { allowed: false; reason: string };
+
+/** One plain argument: letters, digits and `_ . , : = @ % + / -`; no quotes, spaces or shell syntax. */
+const PLAIN_ARGUMENT = /^[A-Za-z0-9_.,:=@%+/-]+$/;
+/** Flags that load code, change the project a tool works on, or evaluate text (`--x=v` forms too). */
+const FORBIDDEN_FLAGS = new Set(['--prefix', '-C', '--import', '--require', '-r', '-e', '--eval', '-p', '--print', '--loader', '--experimental-loader', '--root', '--dir', '--cwd', '--config', '-c']);
+
+/**
+ * Whether `command`, run in `workdir` (Kilo's bash `workdir`, default the workspace), is allowed by
+ * `rules`. A rule without arguments must equal the command character for character. A rule with
+ * arguments also accepts the command followed by single-space separated plain arguments, none of
+ * them a forbidden flag, a `data:` URL or a path that leaves the workspace.
+ */
+export function checkCommand(command: string, rules: readonly CommandRule[], workspace: string, workdir?: string): CommandVerdict {
+  if (rules.length === 0) return { allowed: false, reason: 'No shell commands are allowed in this step.' };
+  if (workdir !== undefined && workdir !== '' && !sameFolder(path.resolve(workspace, workdir), workspace)) {
+    return { allowed: false, reason: `Commands run only in the workspace, not in ${workdir}.` };
+  }
+  let reason = `The command is not one of the allowed commands: ${describeRules(rules)}.`;
+  for (const rule of rules) {
+    if (command === rule.command) return { allowed: true };
+    if (!rule.withArguments || !command.startsWith(`${rule.command} `)) continue;
+    const problem = argumentProblem(command.slice(rule.command.length + 1).split(' '), workspace);
+    if (problem === undefined) return { allowed: true };
+    reason = `${problem} Allowed: ${describeRules(rules)}.`;
+  }
+  return { allowed: false, reason };
+}
+
+function argumentProblem(args: string[], workspace: string): string | undefined {
+  for (const arg of args) {
+    if (!PLAIN_ARGUMENT.test(arg)) return `The argument ${JSON.stringify(arg)} is not a plain word (no spaces, quotes or shell syntax are allowed).`;
+    const flag = arg.split('=', 1)[0]!;
+    if (FORBIDDEN_FLAGS.has(flag)) return `The flag ${flag} is not allowed.`;
+    if (/data:|:\//i.test(arg)) return `The argument ${JSON.stringify(arg)} is a URL, which is not allowed.`;
+    const isFlag = arg.startsWith('-');
+    // A flag carries a path only as `--flag=value`, so the value can be checked (`-o/tmp/x` cannot).
+    if (isFlag && !arg.includes('=') && arg.includes('/')) return `The argument ${JSON.stringify(arg)} joins a flag and a path; write --flag=value.`;
+    const value = isFlag ? arg.slice(arg.indexOf('=') + 1) : arg;
+    if (leavesWorkspace(value, workspace)) return `The path ${value} is outside the workspace.`;
+  }
+  return undefined;
+}
+
+/** An absolute path outside the workspace, or a relative one whose `..` steps climb out of it. */
+function leavesWorkspace(value: string, workspace: string): boolean {
+  const looksLikePath = value.startsWith('/') || value.split('/').includes('..');
+  if (!looksLikePath) return false;
+  const root = path.resolve(workspace);
+  const target = path.resolve(root, value);
+  return target !== root && !target.startsWith(root + path.sep);
+}
+
+function sameFolder(a: string, b: string): boolean {
+  const real = (p: string) => {
+    try {
+      return fs.realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  return real(a) === real(b);
+}
+
+/** The allowed commands as the model is told them: `npm test`, `npm run lint <plain arguments>`. */
+export function describeRules(rules: readonly CommandRule[]): string {
+  if (rules.length === 0) return 'none';
+  return rules.map((rule) => `\`${rule.command}\`${rule.withArguments ? ' (plain arguments allowed)' : ''}`).join(', ');
+}
+
+/** The line added to a work prompt so the model knows what it may run (or that it can run nothing). */
+export function commandNote(roleId: string, rules: readonly CommandRule[]): string | undefined {
+  if (rules.length > 0) return `Shell commands you may run, exactly as written and only in the workspace: ${describeRules(rules)}. Any other command is refused and reported.`;
+  if (roleId === TEST_RUNNER_ROLE) {
+    return 'This project has no test command (no `test` script in package.json and none set by the user), so you cannot run tests: say so in `summary`, report `tests` with 0 passed and 0 failed, and run no shell commands.';
+  }
+  return undefined;
+}

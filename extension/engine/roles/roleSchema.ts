@@ -49,8 +49,8 @@ export const RoleDefinitionSchema = z.object({
 });
 export type RoleDefinition = z.infer<typeof RoleDefinitionSchema>;
 
-/** A provider + model the user can assign to any role. */
-export const ProfileSchema = z.object({
+/** A provider + model the user can assign to any role. Unknown keys are refused (a typo must not pass). */
+export const ProfileSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
   label: z.string().min(1).max(80),
   providerID: z.string().min(1),
@@ -61,16 +61,16 @@ export const ProfileSchema = z.object({
   /** The environment variable holding that provider's key; keys are never written to disk. */
   apiKeyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
   /** For a custom provider: its price in USD per million tokens, so Kilo can report cost. */
-  cost: z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() }).optional(),
+  cost: z.strictObject({ input: z.number().nonnegative(), output: z.number().nonnegative() }).optional(),
 });
 export type Profile = z.infer<typeof ProfileSchema>;
 
 /** A partial change to a built-in role, or a whole user-defined role. */
-export const RoleOverrideSchema = z.object(roleFields).partial().extend({ id: RoleIdSchema });
+export const RoleOverrideSchema = z.strictObject(roleFields).partial().extend({ id: RoleIdSchema });
 export type RoleOverride = z.infer<typeof RoleOverrideSchema>;
 
 /** The `--roles FILE` format and the stored configuration: profiles, role changes, role → profile. */
-export const RolesConfigSchema = z.object({
+export const RolesConfigSchema = z.strictObject({
   profiles: z.array(ProfileSchema).default([]),
   roles: z.array(RoleOverrideSchema).default([]),
   assignments: z.record(RoleIdSchema, z.string()).default({}),

@@ -1,5 +1,6 @@
 import { OrchestraError } from '../util/errors';
 import { BUILTIN_ROLES } from './builtinRoles';
+import { nearest } from '../util/nearestName';
 import { RoleDefinitionSchema, type Profile, type ResolvedRole, type RoleDefinition, type RoleOverride, type RolesConfig } from './roleSchema';
 
 export type ConfigIssueCode =
@@ -58,12 +59,13 @@ export function resolveRoles(config: RolesConfig): RoleResolution {
   const assignments: Record<string, string> = {};
   for (const [roleId, profileId] of Object.entries(config.assignments)) {
     if (!roleById.has(roleId)) {
-      errors.push({ code: 'unknown-role', roleId, message: `The assignment for "${roleId}" names a role that does not exist; remove it or define the role under "roles".` });
+      const near = nearest(roleId, [...roleById.keys()]);
+      errors.push({ code: 'unknown-role', roleId, message: `The assignment for "${roleId}" names a role that does not exist; ${near ? `did you mean "${near}"? Otherwise ` : ''}remove it or define the role under "roles".` });
     } else if (!profileById.has(profileId)) {
       errors.push({
         code: 'unknown-profile',
         roleId,
-        message: `Role "${roleId}" is assigned profile "${profileId}", which does not exist; pick one of: ${listOrNone(profiles.map((p) => p.id))}.`,
+        message: `Role "${roleId}" is assigned profile "${profileId}", which does not exist; ${nearProfile(profileId, profiles)}pick one of: ${listOrNone(profiles.map((p) => p.id))}.`,
       });
     } else {
       assignments[roleId] = profileId;
@@ -215,6 +217,11 @@ function resolveOne(
 
 function modelKey(profile: Profile): string {
   return `${profile.providerID}\u0000${profile.modelID}`;
+}
+
+function nearProfile(profileId: string, profiles: Profile[]): string {
+  const near = nearest(profileId, profiles.map((p) => p.id));
+  return near ? `did you mean "${near}"? Otherwise ` : '';
 }
 
 function listOrNone(ids: string[]): string {

@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises';
 import { OrchestraError } from '../util/errors';
+import { nearest } from '../util/nearestName';
 import { BUILTIN_ROLES } from './builtinRoles';
-import { RolesConfigSchema, type Profile, type RoleDefinition, type RolesConfig } from './roleSchema';
+import { ProfileSchema, RoleOverrideSchema, RolesConfigSchema, type Profile, type RoleDefinition, type RolesConfig } from './roleSchema';
 
 /**
  * Reads a `--roles FILE`. Every problem (missing file, invalid JSON, a field the schema refuses)
@@ -23,17 +24,67 @@ export async function loadRolesConfigFile(file: string): Promise<RolesConfig> {
   return parseRolesConfig(raw, file);
 }
 
-/** Validates a roles configuration from any source (file, settings) with a one-line error. */
+/**
+ * Validates a roles configuration from any source (file, settings) with a one-line error. Strict:
+ * an unknown key is refused with the nearest valid name, and a role or profile id given twice is
+ * refused (the second entry would silently win or be dropped).
+ */
 export function parseRolesConfig(raw: unknown, source: string): RolesConfig {
   const parsed = RolesConfigSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue && issue.path.length > 0 ? `${formatPath(issue.path)}: ` : '';
+    // An unknown key is usually a typo, and then the "missing" field it meant is reported too: name the typo.
+    const issue = parsed.error.issues.find((candidate) => candidate.code === 'unrecognized_keys') ?? parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? `${formatPath(issue.path)}` : '';
+    if (issue?.code === 'unrecognized_keys') throw invalid(source, unknownKeyProblem(where, issue.keys, issue.path));
     // A bad record key hides its reason one level down.
     const inner = issue?.code === 'invalid_key' ? issue.issues[0]?.message : undefined;
-    throw new OrchestraError('invalid-config', `${source}: ${where}${inner ?? issue?.message ?? 'the configuration is invalid'}`, { hint: 'Correct the roles configuration and try again.' });
+    throw invalid(source, `${where ? `${where}: ` : ''}${oneLine(inner ?? issue?.message ?? 'the configuration is invalid')}`);
   }
-  return parsed.data;
+  const config = parsed.data;
+  const twice = firstRepeat(config.roles.map((role) => role.id));
+  if (twice) throw invalid(source, `roles[${twice.index}].id: "${twice.id}" is already defined at roles[${twice.first}]; put all changes to a role in one entry.`);
+  const twiceProfile = firstRepeat(config.profiles.map((profile) => profile.id));
+  if (twiceProfile) throw invalid(source, `profiles[${twiceProfile.index}].id: "${twiceProfile.id}" is already defined at profiles[${twiceProfile.first}]; give each profile its own id.`);
+  return config;
+}
+
+function invalid(source: string, problem: string): OrchestraError {
+  return new OrchestraError('invalid-config', `${source}: ${problem}`, { hint: 'Correct the roles configuration and try again.' });
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().slice(0, 300);
+}
+
+/** `roles[1].instance: unknown key; did you mean "instances"?` */
+function unknownKeyProblem(where: string, keys: string[], path: ReadonlyArray<PropertyKey>): string {
+  const key = keys[0] ?? '?';
+  const known = knownKeysAt(path);
+  const near = nearest(key, known);
+  const shown = JSON.stringify(key.slice(0, 60));
+  const at = where ? `${where}.${/^[A-Za-z_$][\w$]*$/.test(key) ? key : `[${shown}]`}` : /^[A-Za-z_$][\w$]*$/.test(key) ? key : `[${shown}]`;
+  const advice = near ? `did you mean "${near}"?` : `the keys here are ${known.join(', ')}.`;
+  return `${at}: unknown key; ${advice}`;
+}
+
+/** The keys the schema allows for the object at `path` (top level, a role, a profile, a cost). */
+function knownKeysAt(path: ReadonlyArray<PropertyKey>): string[] {
+  const [section, , field] = path;
+  if (path.length === 0) return Object.keys(RolesConfigSchema.shape);
+  if (section === 'roles') return Object.keys(RoleOverrideSchema.shape);
+  if (section === 'profiles' && field === 'cost') return ['input', 'output'];
+  if (section === 'profiles') return Object.keys(ProfileSchema.shape);
+  return [];
+}
+
+function firstRepeat(ids: string[]): { id: string; index: number; first: number } | undefined {
+  const seen = new Map<string, number>();
+  for (const [index, id] of ids.entries()) {
+    const first = seen.get(id);
+    if (first !== undefined) return { id, index, first };
+    seen.set(id, index);
+  }
+  return undefined;
 }
 
 /**

@@ -42,8 +42,11 @@ export interface ResolvedWorkspaceFile {
   absolute: string;
 }
 
-/** Folders (at any depth) whose files configure agents, hold the run's records, or run as hooks. */
-const CONTROL_FOLDERS = new Set(['.kilo', '.kilocode', '.opencode', '.kilo-orchestra', '.git']);
+/**
+ * Folders (at any depth) whose files configure agents, hold the run's records, or run code for the
+ * user: git hooks, and `.vscode/` (workspace settings of this extension, tasks, launch configs).
+ */
+const CONTROL_FOLDERS = new Set(['.kilo', '.kilocode', '.opencode', '.kilo-orchestra', '.git', '.vscode']);
 /** File names (at any depth) Kilo reads its agent and permission settings from. */
 const CONTROL_FILES = new Set(['kilo.json', 'kilo.jsonc', 'opencode.json', 'opencode.jsonc']);
 /** Never grantable, whatever the user allows: the run's own store and the repository. */
@@ -51,7 +54,7 @@ const NEVER_ALLOWED = new Set(['.kilo-orchestra', '.git']);
 
 /**
  * True for a file that changes agents' powers: `kilo.json`, `kilo.jsonc`, `opencode.json(c)` and
- * anything under `.kilo/`, `.kilocode/`, `.opencode/`, `.kilo-orchestra/` or `.git/`, at any depth
+ * anything under `.kilo/`, `.kilocode/`, `.opencode/`, `.kilo-orchestra/`, `.git/` or `.vscode/`, at any depth
  * and in any letter case (a case-insensitive disk would read `KILO.JSON` as `kilo.json`).
  */
 export function isControlFile(relative: string): boolean {

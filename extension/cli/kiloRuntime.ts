@@ -35,6 +35,8 @@ export interface KiloRuntimeOverrides {
   scripted?: Partial<ScriptedModelOptions>;
   /** Tests: a shorter restart backoff for the Kilo server. */
   restartBaseMs?: number;
+  /** Tests: a shorter quiet time before a turn counts as stalled (default 90 s). */
+  stallMs?: number;
 }
 
 export async function startKiloRuntime(args: RunArgs, log: (line: string) => void, overrides: KiloRuntimeOverrides = {}): Promise<KiloRuntime> {
@@ -71,6 +73,7 @@ export async function startKiloRuntime(args: RunArgs, log: (line: string) => voi
       kiloConfig,
       ...(home ? { home } : {}),
       ...(overrides.restartBaseMs !== undefined ? { restartBaseMs: overrides.restartBaseMs } : {}),
+      ...(overrides.stallMs !== undefined ? { stallMs: overrides.stallMs } : {}),
       log,
     });
     cleanups.push(() => team.dispose());

@@ -30,6 +30,8 @@ export interface ExtensionKiloOptions {
    * user's own Kilo setup, credentials included, is used as it is.
    */
   privateHome?: string;
+  /** `kiloOrchestra.stallSeconds` in ms: quiet before a turn counts as stalled (default 90 s). */
+  stallMs?: number;
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
@@ -75,6 +77,7 @@ export async function startExtensionKiloRuntime(options: ExtensionKiloOptions): 
     workspace: options.workspace,
     kiloConfig,
     ...(options.privateHome ? { home: options.privateHome } : {}),
+    ...(options.stallMs !== undefined ? { stallMs: options.stallMs } : {}),
     log: (message) => options.log('warn', message),
   });
   return {

@@ -174,6 +174,7 @@ export class RunController implements vscode.Disposable {
   private async kiloRuntime(workspace: string, roles: RoleResolution): Promise<RunRuntime> {
     const { context, log } = this.options;
     const { kiloExtensionPath, kiloPath, extensionPath } = this.binaryOptions();
+    const stallSeconds = vscode.workspace.getConfiguration('kiloOrchestra').get<number>('stallSeconds');
     return startExtensionKiloRuntime({
       workspace,
       roles,
@@ -183,6 +184,7 @@ export class RunController implements vscode.Disposable {
       secret: async (name) => (await context.secrets.get(name)) ?? process.env[name],
       // Tests and demos keep Kilo out of the user's home and off the network.
       ...(process.env.KILO_ORCHESTRA_KILO_HOME ? { privateHome: process.env.KILO_ORCHESTRA_KILO_HOME } : {}),
+      ...(typeof stallSeconds === 'number' && stallSeconds >= 0 ? { stallMs: stallSeconds * 1000 } : {}),
       log: (level, message) => log.write(level, message),
     });
   }

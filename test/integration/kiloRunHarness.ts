@@ -16,6 +16,15 @@ const root = path.resolve(__dirname, '../..');
 
 export const SAMPLE_TASK = 'Add overdue-loan tracking';
 
+/** The Kilo binary `npm ci` pins (7.7.7), which CI runs. */
+export const PINNED_KILO = path.join(root, 'node_modules', '@kilocode', 'cli-linux-x64', 'bin', 'kilo');
+
+/**
+ * The Kilo the integration tests run: `KILO_ORCHESTRA_KILO_PATH` when set (another claimed version,
+ * fetched by `node scripts/kiloVersions.mjs`), else the pinned one.
+ */
+export const KILO_UNDER_TEST = process.env.KILO_ORCHESTRA_KILO_PATH ? path.resolve(process.env.KILO_ORCHESTRA_KILO_PATH) : PINNED_KILO;
+
 /** A git-initialised copy of the sample project in a fresh temporary folder. */
 export function aSampleWorkspace(prefix = 'kilo-run-'): string {
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -28,7 +37,8 @@ export function aSampleWorkspace(prefix = 'kilo-run-'): string {
 
 /** `run --backend kilo` on the scripted model (no `--model`), quiet. */
 export function kiloArgs(workspace: string, overrides: Partial<RunArgs> = {}): RunArgs {
-  return { command: 'run', task: SAMPLE_TASK, workspace, backend: 'kilo', maxAgents: 4, simFiles: 6, simLatencyMs: 250, models: {}, quiet: true, ...overrides };
+  const kiloPath = process.env.KILO_ORCHESTRA_KILO_PATH ? { kiloPath: KILO_UNDER_TEST } : {};
+  return { command: 'run', task: SAMPLE_TASK, workspace, backend: 'kilo', maxAgents: 4, simFiles: 6, simLatencyMs: 250, models: {}, quiet: true, ...kiloPath, ...overrides };
 }
 
 /** Chat completion requests the scripted model has seen from the team's roles. */

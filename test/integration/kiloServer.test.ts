@@ -7,11 +7,12 @@ import { locateKiloBinary } from '../../extension/kilo/kiloBinary';
 import { KiloServer, privateHomeEnv, type KiloConnection, type KiloServerEvents } from '../../extension/kilo/kiloServer';
 import { rejection } from '../unit/support/errors';
 import { isAlive } from '../unit/support/process';
+import { KILO_UNDER_TEST, PINNED_KILO } from './kiloRunHarness';
 
 // Runs the REAL pinned Kilo CLI binary (@kilocode/cli-linux-x64 7.7.7) in a private home, offline. The tests of the
 // shared server run in order: start, authentication, crash and restart, dispose.
 const root = path.resolve(__dirname, '../..');
-const KILO_BIN = path.join(root, 'node_modules', '@kilocode', 'cli-linux-x64', 'bin', 'kilo');
+const KILO_BIN = KILO_UNDER_TEST;
 const START_TIMEOUT_MS = 60_000;
 
 function next<K extends keyof KiloServerEvents & string>(server: KiloServer, event: K): Promise<Parameters<KiloServerEvents[K]>[0]> {
@@ -66,7 +67,7 @@ describe('KiloServer on the real kilo binary', () => {
   it('finds the project binary and reads its version 7.7.7, without touching the real home', async () => {
     const env = { ...process.env, ...privateHomeEnv(path.join(temp, 'version-home')) };
     const binary = await locateKiloBinary({ projectRoot: root, searchPath: false, env });
-    expect(binary).toEqual({ path: KILO_BIN, source: 'project', version: '7.7.7' });
+    expect(binary).toEqual({ path: PINNED_KILO, source: 'project', version: '7.7.7' });
   }, 30_000);
 
   it('starts a healthy server on 127.0.0.1 reporting version 7.7.7', async () => {

@@ -13,10 +13,10 @@ import type { KiloAgentReply } from '../../extension/kilo/kiloSessionBackend';
 import { roleMarker, startScriptedModel } from '../../scripts/scriptedModel/scriptedModelServer';
 import type { ScriptRequest, ScriptedModel, ScriptedTurn } from '../../scripts/scriptedModel/scriptedModelServer';
 import { rejection } from '../unit/support/errors';
+import { KILO_UNDER_TEST } from './kiloRunHarness';
 
 // Drives a REAL `kilo serve` (the pinned @kilocode/cli 7.7.7 binary) against the scripted model.
-const root = path.resolve(__dirname, '../..');
-const KILO_BIN = path.join(root, 'node_modules/@kilocode/cli-linux-x64/bin/kilo');
+const KILO_BIN = KILO_UNDER_TEST;
 
 const OFFLINE_ENV = {
   KILO_DISABLE_MODELS_FETCH: '1',

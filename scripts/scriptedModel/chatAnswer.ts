@@ -107,12 +107,14 @@ export function streamChunks(answer: ChatAnswer, includeUsage: boolean): Array<R
 
 /**
  * Cuts text into the pieces a model would stream: at least two for anything longer than one
- * character, at most 48 characters each, never splitting a surrogate pair.
+ * character, at most 48 characters each (4,096 past 64 K characters, so a megabyte-sized answer
+ * costs the test its size, not twenty thousand SSE events), never splitting a surrogate pair.
  */
 export function splitForStreaming(text: string): string[] {
   const characters = Array.from(text);
   if (characters.length === 0) return [];
-  const size = Math.max(1, Math.min(48, Math.ceil(characters.length / 3)));
+  const cap = characters.length > 65_536 ? 4_096 : 48;
+  const size = Math.max(1, Math.min(cap, Math.ceil(characters.length / 3)));
   const pieces: string[] = [];
   for (let start = 0; start < characters.length; start += size) pieces.push(characters.slice(start, start + size).join(''));
   return pieces;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { splitForStreaming } from '../../../scripts/scriptedModel/chatAnswer';
 import { filler, oversize } from '../../../scripts/scriptedModel/faults';
 import { aChatRequest, aModel, postChat, reassemble, sseData } from './chatClient';
 
@@ -57,8 +58,8 @@ describe('a reset mid-answer', () => {
 });
 
 describe('an oversized answer', () => {
-  it('streams 200 KB of prose before the real answer and its tool call, complete', async () => {
-    const chars = 200 * 1024;
+  it('streams a megabyte of prose before the real answer and its tool call, complete', async () => {
+    const chars = 1024 * 1024;
     const model = await aModel({
       script: () => ({ text: 'Writing it.', toolCalls: [{ name: 'write', arguments: { filePath: 'src/a.js', content: 'x' } }] }),
       faults: [{ when: () => true, fault: { type: 'oversized', chars, into: 'text' } }],
@@ -103,6 +104,12 @@ describe('an oversized answer', () => {
     const grown = oversize({ text: 'fine' }, { type: 'oversized', chars: 5_000, into: 'structured' });
     expect(grown.text!.length).toBeGreaterThan(5_000);
     expect(grown.text!.endsWith('fine')).toBe(true);
+  });
+
+  it('streams a huge answer in pieces of at most 4 KB, and a normal one in pieces of at most 48 characters', () => {
+    expect(Math.max(...splitForStreaming(filler(1024 * 1024)).map((piece) => piece.length))).toBe(4_096);
+    expect(splitForStreaming(filler(1024 * 1024)).join('')).toBe(filler(1024 * 1024));
+    expect(Math.max(...splitForStreaming(filler(65_536)).map((piece) => piece.length))).toBe(48);
   });
 
   it('fills with word-like prose of exactly the size asked, not one repeated character', () => {

@@ -50,6 +50,9 @@ const ACTION_MEANINGS: Record<OrganiserActionType, string> = {
   grant_spawn: 'start the extra agent that was asked for',
   refuse_spawn: 'carry on without the extra agent',
   escalate: 'stop and ask the user to decide',
+  retry_work: 'try the failed work again as it is',
+  reassign_work: 'give the failed work to the agent on another profile',
+  skip_work: 'leave the failed step as it is and go on',
 };
 
 const PREAMBLE =

@@ -1,4 +1,5 @@
 import type { SpawnRequest } from '../backends/agentOutput';
+import { applyBreakerAnswer } from './circuitBreaker';
 import { fixTestFailures, testsDecision } from './docsAndTests';
 import { unreachable, type DecisionDraft, type Draft } from './draft';
 import { acceptFile, awaitsReviewDecision, fileDecision, fixFile } from './fileBoard';
@@ -73,6 +74,11 @@ export function applyDecision(draft: Draft, request: DecisionRequest, action: Or
       if (request.spawn) grantSpawn(draft, request.spawn);
       return;
     case 'refuse_spawn':
+      return;
+    case 'retry_work':
+    case 'reassign_work':
+    case 'skip_work':
+      applyBreakerAnswer(draft, request, action);
       return;
     case 'escalate': {
       const subject = request.file ? ` on ${request.file}` : '';

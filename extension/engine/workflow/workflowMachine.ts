@@ -1,3 +1,4 @@
+import { breakerAnswerProblem, openCircuitBreaker, withdrawnWorkId } from './circuitBreaker';
 import { applyDecision, defaultResumeAction, openNextDecision, queueSpawnRequests } from './decisionPoints';
 import { afterCoding, onDocumented, onTested } from './docsAndTests';
 import { Draft, ownEntry, unreachable } from './draft';
@@ -202,7 +203,7 @@ function workFailed(draft: Draft, workId: string, message: string): string | und
 
 /**
  * Retries with exponential delay until `maxWorkAttempts`; then the circuit opens: the run pauses for
- * a person and the work waits in `deferred`, to be tried afresh on resume.
+ * a person, who may retry, reassign or skip it (see circuitBreaker.ts); the work waits in `deferred`.
  */
 function failWork(draft: Draft, work: WorkItem, message: string): void {
   const { config } = draft.state;
@@ -211,10 +212,9 @@ function failWork(draft: Draft, work: WorkItem, message: string): void {
     return;
   }
   delete draft.state.inFlight[work.id];
-  draft.state.deferred.push({ type: 'dispatch', work: { ...work, attempt: 1 } });
-  const agent = agentIdOf(work.role, work.instance);
-  const subject = work.file ? ` of ${work.file}` : '';
-  draft.needAttention({ reason: `${work.kind}${subject} by ${agent} failed ${work.attempt} times; last error: ${message}` });
+  const held: WorkItem = { ...work, attempt: 1 };
+  draft.state.deferred.push({ type: 'dispatch', work: held });
+  openCircuitBreaker(draft, held, work.attempt, message);
 }
 
 /** Aborted work is still wanted: sent again now, or held until resume when paused. */
@@ -256,19 +256,22 @@ function resume(draft: Draft, action: OrganiserAction | undefined): string | und
     if (action.action === 'escalate' || !request.options.includes(action.action)) {
       return `${action.action} is not a way to resume ${request.point} (${request.options.filter((o) => o !== 'escalate').join(', ')}).`;
     }
+    const problem = breakerAnswerProblem(request, action);
+    if (problem) return problem;
   }
   draft.paused = false;
   delete state.attention;
-  const held = state.deferred;
+  const answer = action?.action ?? (escalated ? defaultResumeAction(escalated) : undefined);
+  const withdrawn = request && withdrawnWorkId(request, answer);
+  const held = state.deferred.filter((effect) => !(effect.type === 'dispatch' && effect.work.id === withdrawn));
   state.deferred = [];
   for (const effect of held) {
     if (effect.type === 'dispatch') draft.redispatch(effect.work, effect.delayMs);
     else draft.emit(effect);
   }
-  const answer = action?.action ?? (escalated ? defaultResumeAction(escalated) : undefined);
   if (request && answer) {
     if (request === state.decision) delete state.decision;
-    applyDecision(draft, request, { action: answer, reason: action?.reason ?? 'Resumed by the user.' });
+    applyDecision(draft, request, { ...action, action: answer, reason: action?.reason ?? 'Resumed by the user.' });
   } else if (state.decision && !held.some((effect) => effect.type === 'decide' && effect.request.id === state.decision?.id)) {
     draft.emit({ type: 'decide', request: state.decision });
   }

@@ -105,7 +105,7 @@ export const DEFAULT_WORKFLOW_CONFIG: WorkflowConfig = {
 };
 
 /** Decision points: where the Organiser chooses between more than one allowed action. */
-export type DecisionPoint = 'plan-ready' | 'plan-reviewed' | 'file-reviewed' | 'tests-failed' | 'spawn-request' | 'loop-limit';
+export type DecisionPoint = 'plan-ready' | 'plan-reviewed' | 'file-reviewed' | 'tests-failed' | 'spawn-request' | 'loop-limit' | 'circuit-breaker';
 
 export const ORGANISER_ACTION_TYPES = [
   'request_plan_review',
@@ -118,6 +118,10 @@ export const ORGANISER_ACTION_TYPES = [
   'grant_spawn',
   'refuse_spawn',
   'escalate',
+  // Only at the circuit breaker, answered by a person: the work that failed every attempt.
+  'retry_work',
+  'reassign_work',
+  'skip_work',
 ] as const;
 export type OrganiserActionType = (typeof ORGANISER_ACTION_TYPES)[number];
 
@@ -126,6 +130,8 @@ export const OrganiserActionSchema = z.object({
   action: z.enum(ORGANISER_ACTION_TYPES),
   /** One sentence: why. Shown in the timeline and handed to the next agent. */
   reason: z.string().max(500).default(''),
+  /** For `reassign_work`: the user's profile the work moves to. */
+  profileId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
 });
 export type OrganiserAction = z.infer<typeof OrganiserActionSchema>;
 
@@ -139,6 +145,8 @@ export interface DecisionRequest {
   question: string;
   file?: string;
   spawn?: SpawnRequest & { requestedBy: string };
+  /** At the circuit breaker: the work that failed every attempt (it waits in `deferred`). */
+  work?: WorkItem;
 }
 
 /** Why the run stopped for the user (loop limit, repeated failure); cleared on resume. */
@@ -170,6 +178,8 @@ export interface WorkflowState {
   lastTestReportId?: string;
   /** Deterministic id source for work items and decisions. */
   seq: number;
+  /** Agent id → the profile it was moved to by the user (circuit breaker: reassign). */
+  agentProfiles?: Record<string, string>;
   outcome?: { reason: string };
 }
 

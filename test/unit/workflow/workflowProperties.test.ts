@@ -11,6 +11,7 @@ import {
   TERMINAL_PHASES,
   WORK_KINDS,
   type Effect,
+  type OrganiserAction,
   type OrganiserActionType,
   type WorkItem,
   type WorkResult,
@@ -27,6 +28,7 @@ const pick = <T>(g: Gen, items: readonly T[]): T => items[int(g, 0, items.length
 const chance = (g: Gen, percent: number): boolean => int(g, 1, 100) <= percent;
 
 const STAGES = ['pending', 'implementing', 'reviewing', 'fixing', 'approved'];
+const PROFILES = ['spare', 'local-model', 'constructor'];
 const SPAWN_ROLES = ['code-sceptic', 'debugger', 'documentation-writer', 'security-auditor', 'astrologer', 'organiser', 'constructor'];
 
 function randomConfig(g: Gen): WorkflowConfig {
@@ -77,6 +79,12 @@ function randomResult(g: Gen, work: WorkItem, state: WorkflowState): WorkResult 
   }
 }
 
+/** A person's answer to a stop; reassigning names one of their profiles. */
+function anAnswer(g: Gen, allowed: readonly OrganiserActionType[]): OrganiserAction {
+  const action = pick(g, allowed);
+  return action === 'reassign_work' ? { action, reason: '', profileId: pick(g, PROFILES) } : { action, reason: '' };
+}
+
 function oldestFirst(state: WorkflowState): WorkItem[] {
   return Object.values(state.inFlight).sort((a, b) => Number(a.id.slice(1)) - Number(b.id.slice(1)));
 }
@@ -91,7 +99,7 @@ function plausibleEvent(g: Gen, state: WorkflowState): WorkflowEvent {
   if (state.phase === 'PAUSED' && (running.length === 0 || chance(g, 30))) {
     const request = state.attention?.decision ?? state.decision;
     const allowed = request?.options.filter((o) => o !== 'escalate') ?? [];
-    return allowed.length > 0 && chance(g, 50) ? { type: 'RESUME', action: { action: pick(g, allowed), reason: '' } } : { type: 'RESUME' };
+    return allowed.length > 0 && chance(g, 50) ? { type: 'RESUME', action: anAnswer(g, allowed) } : { type: 'RESUME' };
   }
   if (running.length === 0) return { type: 'PAUSE' };
   const work = pick(g, running);
@@ -102,7 +110,7 @@ function plausibleEvent(g: Gen, state: WorkflowState): WorkflowEvent {
 /** Anything at all: unknown ids, actions that are not offered, lifecycle events at odd times. */
 function arbitraryEvent(g: Gen, state: WorkflowState): WorkflowEvent {
   const workId = chance(g, 50) ? pick(g, [...Object.keys(state.inFlight), 'w0', 'constructor']) : `w${int(g, 0, 40)}`;
-  const action = { action: pick(g, ORGANISER_ACTION_TYPES), reason: '' };
+  const action = { action: pick(g, ORGANISER_ACTION_TYPES), reason: '', ...(chance(g, 50) ? { profileId: pick(g, PROFILES) } : {}) };
   const events: WorkflowEvent[] = [
     { type: 'START', task: 'again', config: randomConfig(g) },
     { type: 'WORK_DONE', workId, result: aResult().withArtifacts('x').withFiles(int(g, 0, 2)).build() },
@@ -217,7 +225,7 @@ describe('workflow machine properties', () => {
             else {
               const request = state.attention?.decision;
               const allowed: OrganiserActionType[] = request?.options.filter((o) => o !== 'escalate') ?? [];
-              send(allowed.length > 0 && chance(g, 50) ? { type: 'RESUME', action: { action: pick(g, allowed), reason: '' } } : { type: 'RESUME' });
+              send(allowed.length > 0 && chance(g, 50) ? { type: 'RESUME', action: anAnswer(g, allowed) } : { type: 'RESUME' });
             }
           } else if (pauses > 0 && chance(g, 2)) {
             pauses -= 1;

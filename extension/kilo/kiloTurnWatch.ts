@@ -9,6 +9,7 @@ import { CommandGate, type PermissionAsk } from './kiloCommandGate';
 import { commandRulesFor } from '../engine/shell/commandPolicy';
 import type { SessionContext } from './kiloSessionBackend';
 import { DEFAULT_STALL_MS, TurnGuard } from './kiloTurnGuard';
+import { retryCauseOf } from '../engine/agents/retryStatus';
 
 const DEFAULT_TURN_TIMEOUT_MS = 10 * 60_000;
 const DENIED_TOOL_CALL = /prevents you from using this specific tool call/;
@@ -85,6 +86,12 @@ export class TurnWatch {
     for (const disposable of this.disposables.splice(0)) disposable.dispose();
   }
 
+  /** Kilo's retry message is the provider's error text: it says whether this is a 429, a 5xx or the network. */
+  private onRetry(attempt: number, nextAttemptAt: number, message: string): void {
+    const { cause } = retryCauseOf(message);
+    this.onEvent({ type: 'retry', attempt, nextAttemptAt, message, cause, provider: this.context.spec.profile.providerID });
+  }
+
   private handle(event: KiloEvent): void {
     const p = event.properties;
     this.guard?.activity();
@@ -92,7 +99,7 @@ export class TurnWatch {
       case 'session.status': {
         const status = p.status as { type?: string; attempt?: number; message?: string; next?: number; requestID?: string } | undefined;
         if (status?.type === 'busy') this.setStatus('busy');
-        else if (status?.type === 'retry') this.onEvent({ type: 'retry', attempt: status.attempt ?? 0, nextAttemptAt: status.next ?? Date.now(), message: status.message ?? '' });
+        else if (status?.type === 'retry') this.onRetry(status.attempt ?? 0, status.next ?? Date.now(), status.message ?? '');
         else if (status?.type === 'idle') this.idle();
         else if (status?.type === 'offline') this.guard?.networkWait(status.requestID, status.message);
         if (status?.type === 'retry' && status.next !== undefined) this.guard?.retryAt(status.next);

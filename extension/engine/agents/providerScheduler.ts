@@ -14,6 +14,18 @@ export type ProviderLimitOverride = z.infer<typeof ProviderLimitSchema>;
 export const ProviderLimitsSchema = z.record(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/), ProviderLimitSchema);
 export type ProviderLimits = z.infer<typeof ProviderLimitsSchema>;
 
+/**
+ * The setting's value as limits: nothing when unset, and nothing (with `warn` told why in one line)
+ * when it is invalid, so a typo never stops a run, and never silently changes a limit either.
+ */
+export function readProviderLimits(value: unknown, warn: (problem: string) => void): ProviderLimits | undefined {
+  if (value === undefined || value === null) return undefined;
+  const parsed = ProviderLimitsSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  warn(`kiloOrchestra.providerLimits is ignored, the defaults apply: ${z.prettifyError(parsed.error).replace(/\s+/g, ' ')}`);
+  return undefined;
+}
+
 export interface ProviderLimit {
   maxConcurrent: number;
   requestsPerMinute: number;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { AgentPool } from '../agents/agentPool';
+import { ProviderScheduler } from '../agents/providerScheduler';
 import type { AgentRecord } from '../agents/agentSchema';
 import { ArtifactStore } from '../artifacts/artifactStore';
 import type { ArtifactRecord } from '../artifacts/artifactSchema';
@@ -34,6 +35,7 @@ import { buildRunReport, type RunReport } from './runReport';
 import { RunStateStore, currentGrants, type PhaseTransition, type RunSnapshot } from './runStateStore';
 import { OrganiserInbox, errorFromStatus } from './organiserInbox';
 import { WorkRecorder, type RecordedFinding } from './workRecorder';
+import { breakerAnswered, breakerOpened, movedProfile } from './breakerFindings';
 import type { OrchestrationRunOptions, RunEvents } from './runTypes';
 import { describeWork, workPrompt } from './workPrompts';
 
@@ -86,6 +88,13 @@ export class OrchestrationRun {
       workspace: options.workspace,
       maxActive: options.maxActive,
       resolveRole: (roleId) => options.roles.resolve(roleId),
+      resolveProfile: (profileId) => options.roles.profiles.find((profile) => profile.id === profileId),
+      // Simulated traffic reaches no provider: only limits the caller set apply to it.
+      scheduler: new ProviderScheduler({
+        limits: options.providerLimits ?? {},
+        useDefaults: options.backend.kind === 'kilo',
+        backoff: { baseMs: options.workflow?.retryBaseMs ?? DEFAULT_WORKFLOW_CONFIG.retryBaseMs, maxMs: 60_000 },
+      }),
       now: options.clock,
     });
     let run: OrchestrationRun | undefined;
@@ -127,7 +136,11 @@ export class OrchestrationRun {
   }
 
   resume(action?: OrganiserAction): Promise<void> {
-    return this.feed(action ? { type: 'RESUME', action } : { type: 'RESUME' });
+    const stop = this.state.phase === 'PAUSED' ? this.state.attention?.decision : undefined;
+    return this.feed(action ? { type: 'RESUME', action } : { type: 'RESUME' }).then(() => {
+      const finding = this.state.attention?.decision === stop ? undefined : breakerAnswered(stop, action);
+      if (finding) this.reportFinding(finding);
+    });
   }
 
   cancel(reason = 'Cancelled by the user.'): Promise<void> {
@@ -251,7 +264,7 @@ export class OrchestrationRun {
 
   private async dispatch(work: WorkItem): Promise<void> {
     try {
-      const agent = await this.pool.ensureAgent(work.role, work.instance);
+      const agent = await this.pool.ensureAgent(work.role, work.instance, movedProfile(this.state, work));
       // Checked on disk now, not only at planning: a link out may have been made since.
       const grants = await this.recorder.grantable(work, agent.id);
       const refused = work.grants.filter((grant) => !grants.includes(grant));
@@ -319,6 +332,8 @@ export class OrchestrationRun {
   }
 
   private async needsAttention(attention: Attention): Promise<void> {
+    const broken = breakerOpened(attention);
+    if (broken && !this.findings.some((finding) => finding.kind === broken.kind && finding.workId === broken.workId && finding.message === broken.message)) this.reportFinding(broken);
     this.events.emit('run:attention', attention);
     this.journal.note({ kind: 'run', data: { event: 'attention', reason: attention.reason } });
     if (this.options.onAttention === 'fail') {

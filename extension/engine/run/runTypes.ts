@@ -1,5 +1,6 @@
 import type { AgentRecord } from '../agents/agentSchema';
 import type { ArtifactRecord } from '../artifacts/artifactSchema';
+import type { ProviderLimits } from '../agents/providerScheduler';
 import type { AgentBackend } from '../backends/agentBackend';
 import type { OrganiserDecision } from '../organiser/organiser';
 import type { RoleResolution } from '../roles/roleValidation';
@@ -25,6 +26,8 @@ export interface OrchestrationRunOptions {
   onAttention?: 'wait' | 'fail';
   runId?: string;
   clock?: () => number;
+  /** Caps on model traffic per provider (`kiloOrchestra.providerLimits`); see providerScheduler.ts. */
+  providerLimits?: ProviderLimits;
   /**
    * Control files (`kilo.json`, `.kilo/…`) the user allows agents to write when the plan names them;
    * none by default. `.git/` and the run's own folder are never allowed.

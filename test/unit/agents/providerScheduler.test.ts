@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PROVIDER_LIMITS, ProviderScheduler, priorityOf, type Slot, type SlotWait } from '../../../extension/engine/agents/providerScheduler';
+import { DEFAULT_PROVIDER_LIMITS, ProviderScheduler, priorityOf, readProviderLimits, type Slot, type SlotWait } from '../../../extension/engine/agents/providerScheduler';
 import { retryCauseOf, waitingStep } from '../../../extension/engine/agents/retryStatus';
 import { FakeClock } from './fakeClock';
 
@@ -155,6 +155,16 @@ describe('ProviderScheduler limits', () => {
     expect(scheduler.limitOf('local')).toEqual({ maxConcurrent: 1, requestsPerMinute: Number.POSITIVE_INFINITY });
     expect(scheduler.limitOf('constructor')).toEqual({ maxConcurrent: Number.POSITIVE_INFINITY, requestsPerMinute: Number.POSITIVE_INFINITY });
     expect(new ProviderScheduler({ useDefaults: false }).limitOf('anthropic').maxConcurrent).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('reads the setting: unset is nothing, a typo is ignored with a one-line warning naming the setting', () => {
+    const warnings: string[] = [];
+    expect(readProviderLimits(undefined, (w) => warnings.push(w))).toBeUndefined();
+    expect(readProviderLimits({ openai: { maxConcurrent: 2 } }, (w) => warnings.push(w))).toEqual({ openai: { maxConcurrent: 2 } });
+    expect(readProviderLimits({ openai: { maxConcurent: 2 } }, (w) => warnings.push(w))).toBeUndefined();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^kiloOrchestra\.providerLimits is ignored, the defaults apply: .*maxConcurent/);
+    expect(warnings[0]).not.toContain('\n');
   });
 
   it('refuses invalid limits with one reason', () => {

@@ -104,16 +104,39 @@ describe('SimulatedBackend latency and abort', () => {
 });
 
 describe('SimulatedBackend injected faults', () => {
-  it('emits a retry event and then rejects a rate-limited request as retryable', async () => {
-    vi.useFakeTimers({ now: 1_000_000 });
+  it('rejects a rate-limited request as retryable, leaving the wait to the caller (no retry event)', async () => {
     const h = aHarness({ failures: [{ role: 'architect', kind: 'plan', times: 1, error: 'rate-limited' }] });
     const session = await h.session('architect');
     const events: BackendEvent[] = [];
     const error = await rejection(session.run(aRequest('plan').build(), new AbortController().signal, (event) => events.push(event)));
-    expect(error).toMatchObject({ reason: 'rate-limited', retryable: true });
-    expect(events.find((e) => e.type === 'retry')).toEqual({ type: 'retry', attempt: 1, nextAttemptAt: 1_001_000, message: expect.stringContaining('429') });
+    expect(error).toMatchObject({ reason: 'rate-limited', retryable: true, message: expect.stringContaining('429') });
+    expect(events.find((e) => e.type === 'retry')).toBeUndefined();
     // The fault was injected once: the next try succeeds.
     await expect(runRecorded(session, aRequest('plan').build())).resolves.toBeDefined();
+  });
+
+  it('an injected server error is a retry event that says 503, then the answer', async () => {
+    const h = aHarness({ failures: [{ role: 'architect', kind: 'plan', times: 1, error: 'server-error' }] });
+    const session = await h.session('architect');
+    const events: BackendEvent[] = [];
+    await session.run(aRequest('plan').build(), new AbortController().signal, (event) => events.push(event));
+    expect(events.find((e) => e.type === 'retry')).toMatchObject({ type: 'retry', message: '503 Service Unavailable', cause: 'server-error' });
+  });
+
+  it('a seeded 429 storm answers the same requests 429 on every run', async () => {
+    const outcomes = async () => {
+      const h = aHarness({ rateLimitStorm: { probability: 0.3, seed: 7 } });
+      const session = await h.session('architect');
+      const seen: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        seen.push(await session.run(aRequest('plan').build(), new AbortController().signal, () => undefined).then(() => 'ok', (error: { reason: string }) => error.reason));
+      }
+      return seen;
+    };
+    const first = await outcomes();
+    expect(first).toEqual(await outcomes());
+    expect(first.filter((o) => o === 'rate-limited').length).toBeGreaterThan(0);
+    expect(new Set(first)).toEqual(new Set(['ok', 'rate-limited']));
   });
 
   it('rejects an injected backend failure as not retryable, as many times as asked', async () => {

@@ -76,7 +76,7 @@ describe('KiloSessionBackend with a fake Kilo server', () => {
     expect(reply).toEqual({ output: { summary: 'done' }, changedFiles: ['src/a.ts'], usage: { inputTokens: 150, outputTokens: 30, costUsd: 0 }, deniedWrites: ['src/b.ts'], deniedCommands: [] });
     expect(events).toEqual([
       { type: 'status', status: 'busy' },
-      { type: 'retry', attempt: 1, nextAttemptAt: 1234, message: 'rate limited' },
+      { type: 'retry', attempt: 1, nextAttemptAt: 1234, message: 'rate limited', cause: 'rate-limit', provider: 'scripted' },
       { type: 'progress', message: 'write src/a.ts' },
       { type: 'file', path: 'src/a.ts' },
       { type: 'progress', message: 'denied write: src/b.ts' },
@@ -90,6 +90,25 @@ describe('KiloSessionBackend with a fake Kilo server', () => {
     expect(prompt.format.type).toBe('json_schema');
     expect(prompt.format.schema.required).toEqual(['summary']);
     expect(prompt.parts).toEqual([{ type: 'text', text: 'Do it.\n\n## Input art-1 (plan)\nthe plan' }]);
+  });
+
+  it('tells a retry after a 5xx or a lost connection from a rate limit, naming the provider', async () => {
+    const session = await open();
+    kilo.onPrompt = (id) => {
+      kilo.emit('session.status', { sessionID: id, status: { type: 'retry', attempt: 1, message: '503 Service Unavailable', next: 10 } });
+      kilo.emit('session.status', { sessionID: id, status: { type: 'retry', attempt: 2, message: 'fetch failed: ECONNRESET', next: 20 } });
+      kilo.emit('session.status', { sessionID: id, status: { type: 'retry', attempt: 3, message: 'Too Many Requests', next: 30 } });
+      kilo.emit('message.updated', assistant(id, 'msg_r', { structured: { summary: 'done' } }));
+      kilo.emit('session.idle', { sessionID: id });
+    };
+    const events: BackendEvent[] = [];
+    await session.run(aRequest(), new AbortController().signal, (e) => events.push(e));
+    const retries = events.flatMap((e) => (e.type === 'retry' ? [[e.cause, e.provider]] : []));
+    expect(retries).toEqual([
+      ['server-error', 'scripted'],
+      ['network', 'scripted'],
+      ['rate-limit', 'scripted'],
+    ]);
   });
 
   it('uses the request response schema when one is given', async () => {

@@ -6,8 +6,8 @@ import type { Disposable } from '../engine/util/disposable';
 /** The live run as the dashboard controls it (implemented by the extension's run session). */
 export interface DashboardRunControls {
   pause(): Promise<void>;
-  /** Resumes; with `action`, answers the decision the run stopped for (the machine refuses any other). */
-  resume(action?: string): Promise<void>;
+  /** Resumes; with `action`, answers the decision the run stopped for (the machine refuses any other); `profileId` for reassign. */
+  resume(action?: string, profileId?: string): Promise<void>;
   cancel(): Promise<void>;
   /** A message to the Organiser (`to === 'organiser'`) or to one agent; the answer arrives as chat/transcript updates. */
   send(to: string, text: string): Promise<void>;

@@ -201,7 +201,7 @@ export class DashboardModel implements DashboardSource {
 
   /** @internal */
   applyWorkflow(state: WorkflowState, todo: TodoItem[] = deriveTodoList(state)): void {
-    if (this.run) this.setRun({ ...(state.task ? { task: state.task } : {}), ...runPhaseFields(state) }, ['pausedFrom', 'attention', 'outcome']);
+    if (this.run) this.setRun({ ...(state.task ? { task: state.task } : {}), ...runPhaseFields(state, this.directory, (agentId) => this.agents.get(agentId)?.model) }, ['pausedFrom', 'attention', 'outcome']);
     const files = state.files.map(fileView);
     const filesKey = JSON.stringify(files);
     if (filesKey !== this.filesKey) {

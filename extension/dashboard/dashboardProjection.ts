@@ -76,16 +76,43 @@ export function todoView(item: TodoItem): TodoView {
 /** When the run waits for a person and the machine offers no decision, these are the ways on. */
 const DEFAULT_ATTENTION_OPTIONS = ['resume', 'cancel'];
 
-/** The run's phase-related fields from the workflow state; identity fields come from the caller. */
-export function runPhaseFields(workflow: WorkflowState): Pick<RunView, 'phase' | 'pausedFrom' | 'attention' | 'outcome'> {
+/** Most "Reassign to …" choices the circuit breaker offers: a few buttons, not a profile manager. */
+const MAX_REASSIGN_CHOICES = 3;
+
+/**
+ * The run's phase-related fields from the workflow state; identity fields come from the caller.
+ * `directory` and `modelOf` (an agent's "provider/model") let a circuit breaker offer the user's
+ * other profiles to reassign the work to.
+ */
+export function runPhaseFields(
+  workflow: WorkflowState,
+  directory?: RoleDirectory,
+  modelOf?: (agentId: string) => string | undefined,
+): Pick<RunView, 'phase' | 'pausedFrom' | 'attention' | 'outcome'> {
+  const decision = workflow.attention?.decision;
+  const reassignTo = decision?.options.includes('reassign_work') && decision.work && directory ? reassignChoices(directory, modelOf?.(`${decision.work.role}-${decision.work.instance}`)) : undefined;
   return {
     phase: workflow.phase,
     ...(workflow.pausedFrom !== undefined ? { pausedFrom: workflow.pausedFrom } : {}),
     ...(workflow.attention
-      ? { attention: { reason: workflow.attention.reason, options: workflow.attention.decision ? workflow.attention.decision.options.filter((option) => option !== 'escalate') : DEFAULT_ATTENTION_OPTIONS } }
+      ? {
+          attention: {
+            reason: workflow.attention.reason,
+            options: decision ? decision.options.filter((option) => option !== 'escalate') : DEFAULT_ATTENTION_OPTIONS,
+            ...(reassignTo ? { reassignTo } : {}),
+          },
+        }
       : {}),
     ...(workflow.outcome ? { outcome: workflow.outcome.reason } : {}),
   };
+}
+
+/** The user's profiles other than the one the agent is on now, as the dashboard labels them. */
+function reassignChoices(directory: RoleDirectory, currentModel: string | undefined): Array<{ id: string; label: string }> {
+  return directory.profiles
+    .map((profile) => ({ id: profile.id, label: `${profile.providerID}/${profile.modelID}` }))
+    .filter((choice) => choice.label !== currentModel)
+    .slice(0, MAX_REASSIGN_CHOICES);
 }
 
 const LANGUAGES: Record<string, string> = {

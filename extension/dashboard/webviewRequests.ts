@@ -42,7 +42,7 @@ export const WEBVIEW_HANDLERS = {
     post({ type: 'roles/didChange', roles: await deps.roles.view() });
   },
   'workflow/pause': async (_message, context) => controlsOr(context, 'pause').pause(),
-  'workflow/resume': async (message, context) => controlsOr(context, 'resume').resume(message.action),
+  'workflow/resume': async (message, context) => controlsOr(context, 'resume').resume(message.action, message.profileId),
   'workflow/cancel': async (_message, context) => controlsOr(context, 'cancel').cancel(),
   'chat/send': async (message, context) => controlsOr(context, 'talk to').send(message.to, message.text),
   'checkpoint/rollBack': async (_message, context) => controlsOr(context, 'roll back').rollBack(),

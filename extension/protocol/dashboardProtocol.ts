@@ -26,7 +26,13 @@ export const WebviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('workflow/pause'), requestId: RequestId }),
   /** Resume; `action` answers the decision the run stopped on (one of `run.attention.options`). */
-  z.object({ type: z.literal('workflow/resume'), requestId: RequestId, action: z.string().regex(/^[a-z_]{1,40}$/).optional() }),
+  z.object({
+    type: z.literal('workflow/resume'),
+    requestId: RequestId,
+    action: z.string().regex(/^[a-z_]{1,40}$/).optional(),
+    /** With `reassign_work`: one of `run.attention.reassignTo`. */
+    profileId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
+  }),
   z.object({ type: z.literal('workflow/cancel'), requestId: RequestId }),
   /** A message to the Organiser (`to: 'organiser'`) or to one agent. */
   z.object({ type: z.literal('chat/send'), requestId: RequestId, to: AgentOrOrganiser, text: z.string().trim().min(1).max(4000) }),

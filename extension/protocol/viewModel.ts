@@ -141,7 +141,14 @@ export const RunViewSchema = z.object({
   startedAt: z.number(),
   finishedAt: z.number().optional(),
   /** Why the run stopped for the user, and what the user may choose. */
-  attention: z.object({ reason: z.string(), options: z.array(z.string()) }).optional(),
+  attention: z
+    .object({
+      reason: z.string(),
+      options: z.array(z.string()),
+      /** For `reassign_work` (circuit breaker): the user's other profiles the work may move to, a few at most. */
+      reassignTo: z.array(z.object({ id: z.string(), label: z.string() })).max(3).optional(),
+    })
+    .optional(),
   /** How a finished run ended (the reason of a failure or cancel). */
   outcome: z.string().optional(),
   /** A checkpoint of the workspace exists to roll back to. */

@@ -8,6 +8,7 @@ import { CONTEXT_KEYS, COMMANDS } from '../commands/commandIds';
 import { DashboardModel } from '../dashboard/dashboardModel';
 import type { DashboardRunControls, DashboardSource } from '../dashboard/dashboardDeps';
 import { latestRunFolder } from '../dashboard/runFolder';
+import { readProviderLimits } from '../engine/agents/providerScheduler';
 import type { RoleResolution } from '../engine/roles/roleValidation';
 import type { RunReport } from '../engine/run/runReport';
 import { describeError, isOrchestraError } from '../engine/util/errors';
@@ -82,7 +83,7 @@ export class RunController implements vscode.Disposable {
     if (!session) return undefined;
     return {
       pause: () => session.pause(),
-      resume: (action) => session.resume(action),
+      resume: (action, profileId) => session.resume(action, profileId),
       cancel: () => session.cancel(),
       send: (to, text) => session.send(to, text),
       // The command lets the user choose the checkpoint (the newest is often "now") and confirm.
@@ -112,7 +113,8 @@ export class RunController implements vscode.Disposable {
           const runtime = await (this.options.runtimeFactory ?? ((workspace, resolved) => this.kiloRuntime(workspace, resolved)))(folder.uri.fsPath, roles);
           const model = new DashboardModel(budget());
           const settings = vscode.workspace.getConfiguration('kiloOrchestra');
-          const started = await RunSession.start({ workspace: folder.uri.fsPath, task, roles, runtime, model, log: this.options.log, maxActive: settings.get<number>('maxActiveAgents', 4) });
+          const providerLimits = readProviderLimits(settings.get<unknown>('providerLimits'), (problem) => this.options.log.warn(problem));
+          const started = await RunSession.start({ workspace: folder.uri.fsPath, task, roles, runtime, model, log: this.options.log, maxActive: settings.get<number>('maxActiveAgents', 4), ...(providerLimits ? { providerLimits } : {}) });
           return { started, model };
         },
       );

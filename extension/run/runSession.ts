@@ -5,6 +5,7 @@
  * context keys and notifications.
  */
 import type { AgentRecord } from '../engine/agents/agentSchema';
+import type { ProviderLimits } from '../engine/agents/providerScheduler';
 import type { AgentBackend } from '../engine/backends/agentBackend';
 import type { RoleResolution } from '../engine/roles/roleValidation';
 import { Checkpoints, type Checkpoint, type RollBackResult } from '../engine/run/checkpoints';
@@ -47,6 +48,8 @@ export interface RunSessionOptions {
   maxActive?: number;
   /** Tests: a shorter retry delay. */
   workflow?: { retryBaseMs?: number };
+  /** `kiloOrchestra.providerLimits`: caps on model traffic per provider. */
+  providerLimits?: ProviderLimits;
   now?: () => number;
 }
 
@@ -109,6 +112,7 @@ export class RunSession implements DashboardRunControls {
         onAttention: 'wait',
         ...(options.maxActive !== undefined ? { maxActive: options.maxActive } : {}),
         ...(options.workflow ? { workflow: options.workflow } : {}),
+        ...(options.providerLimits ? { providerLimits: options.providerLimits } : {}),
       });
     } catch (error) {
       await options.runtime.dispose();
@@ -184,7 +188,7 @@ export class RunSession implements DashboardRunControls {
    * Resumes the run; `action` answers the decision it stopped for. An action the decision does not
    * offer is refused here with the choices, since the machine would only drop it silently.
    */
-  resume(action?: string): Promise<void> {
+  resume(action?: string, profileId?: string): Promise<void> {
     if (action === undefined) {
       this.log.info('Resume requested');
       return this.run.resume();
@@ -195,8 +199,14 @@ export class RunSession implements DashboardRunControls {
       const choices = offered.length > 0 ? `choose one of: ${offered.join(', ')}` : 'the run is not waiting for a decision; use Resume';
       return Promise.reject(new OrchestraError('invalid-input', `"${action}" is not an answer to this stop: ${choices}.`));
     }
-    this.log.info(`Resume requested with the user's answer: ${chosen.data}`);
-    return this.run.resume({ action: chosen.data, reason: 'Chosen by the user on the dashboard.' });
+    // Reassigning names one of the user's own profiles; any other id is refused here, in words.
+    const profile = chosen.data === 'reassign_work' ? this.options.roles.profiles.find((candidate) => candidate.id === profileId) : undefined;
+    if (chosen.data === 'reassign_work' && !profile) {
+      const known = this.options.roles.profiles.map((candidate) => candidate.id).join(', ');
+      return Promise.reject(new OrchestraError('invalid-input', `Reassigning needs one of your profiles (${known}), not "${profileId ?? ''}".`));
+    }
+    this.log.info(`Resume requested with the user's answer: ${chosen.data}${profile ? ` (to ${profile.id})` : ''}`);
+    return this.run.resume({ action: chosen.data, reason: 'Chosen by the user on the dashboard.', ...(profile ? { profileId: profile.id } : {}) });
   }
 
   cancel(): Promise<void> {

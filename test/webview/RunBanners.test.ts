@@ -27,6 +27,27 @@ describe('RunBanners', () => {
     expect(request).toHaveBeenLastCalledWith({ type: 'workflow/cancel' });
   });
 
+  it('at a circuit breaker offers retry, skip and one "Reassign to" button per offered profile, each answer carrying its profile', async () => {
+    const request = vi.fn().mockResolvedValue({ ok: true });
+    const attention = {
+      reason: 'implement of src/a.ts by secondary-coder-1 failed 3 times; last error: HTTP 503',
+      options: ['retry_work', 'reassign_work', 'skip_work'],
+      reassignTo: [
+        { id: 'spare', label: 'openai/gpt-x' },
+        { id: 'local', label: 'local/qwen' },
+      ],
+    };
+    render(RunBanners, { run: aRun({ attention }), request });
+    expect(screen.getByTestId('attention-option-retry_work').textContent).toBe('Retry');
+    expect(screen.getByTestId('attention-option-skip_work').textContent).toBe('Skip this step');
+    expect(screen.queryByTestId('attention-option-reassign_work')).toBeNull();
+    expect(screen.getByTestId('attention-reassign-local').textContent).toBe('Reassign to local/qwen');
+    await fireEvent.click(screen.getByTestId('attention-reassign-spare'));
+    expect(request).toHaveBeenLastCalledWith({ type: 'workflow/resume', action: 'reassign_work', profileId: 'spare' });
+    await fireEvent.click(screen.getByTestId('attention-option-skip_work'));
+    expect(request).toHaveBeenLastCalledWith({ type: 'workflow/resume', action: 'skip_work' });
+  });
+
   it('shows the reason when the run refuses the answer', async () => {
     const request = vi.fn().mockResolvedValue({ ok: false, error: '"fix_file" is not an answer to this stop: choose one of: accept_file.' });
     render(RunBanners, { run: aRun({ attention: { reason: 'Loop limit.', options: ['fix_file'] } }), request });

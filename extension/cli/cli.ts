@@ -1,5 +1,6 @@
 import { isOrchestraError } from '../engine/util/errors';
 import { USAGE, UsageError, parseCliArgs } from './cliArgs';
+import { resumeCommand } from './resumeCommand';
 import { runCommand } from './runCommand';
 
 declare const __VERSION__: string;
@@ -14,6 +15,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${typeof __VERSION__ === 'string' ? __VERSION__ : 'dev'}\n`);
     return 0;
   }
+  if (args.command === 'resume') return resumeCommand(args);
   return runCommand(args);
 }
 

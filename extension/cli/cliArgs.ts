@@ -1,6 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Budgets } from '../engine/run/budget';
+import { budgetsFrom } from './budgetArgs';
+import { UsageError } from './usageError';
 
 export interface RunArgs {
   command: 'run';
@@ -17,16 +20,24 @@ export interface RunArgs {
   /** `--model ROLE=provider/model`: real models per role (kilo backend); none means the scripted model. */
   models: Record<string, { providerID: string; modelID: string }>;
   quiet: boolean;
+  /** `--budget-usd`, `--role-budget ROLE=USD`: the run pauses before a turn would pass one. */
+  budgets?: Budgets;
 }
 
-export type CliArgs = RunArgs | { command: 'help' } | { command: 'version' };
-
-/** A usage mistake: printed as one line, exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
+/** `resume`: continues a paused run of the workspace; `backend` and `budgets` default to the run's own. */
+export interface ResumeArgs extends Omit<RunArgs, 'command' | 'task' | 'backend'> {
+  command: 'resume';
+  runId?: string;
+  backend?: RunArgs['backend'];
 }
+
+export type CliArgs = RunArgs | ResumeArgs | { command: 'help' } | { command: 'version' };
+
+// Its own file, so that the flag parsers beside this one can throw it without an import cycle.
+export { UsageError } from './usageError';
 
 export const USAGE = `Usage: kilo-orchestra run --task TEXT --workspace DIR [options]
+       kilo-orchestra resume --workspace DIR [--run ID] [options]
 
 Options:
   --backend simulated|kilo   agent runtime (default: simulated)
@@ -38,6 +49,9 @@ Options:
   --kilo-path FILE           kilo backend: the kilo binary (default: the Kilo extension's, then PATH)
   --model ROLE=PROVIDER/MODEL  kilo backend: the model a role runs on (repeatable); with none,
                              every role runs on the scripted offline model
+  --budget-usd N             pause before a turn would take the run past N US dollars
+  --role-budget ROLE=USD     the same for one role (repeatable)
+  --run ID                   resume: the paused run to continue (default: the newest paused one)
   --quiet                    no live progress, only the final line
   -h, --help                 show this help
   --version                  print the version`;
@@ -60,6 +74,9 @@ export function parseCliArgs(argv: string[]): CliArgs {
         'sim-latency-ms': { type: 'string' },
         'kilo-path': { type: 'string' },
         model: { type: 'string', multiple: true },
+        'budget-usd': { type: 'string' },
+        'role-budget': { type: 'string', multiple: true },
+        run: { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
@@ -72,13 +89,40 @@ export function parseCliArgs(argv: string[]): CliArgs {
   if (values.help) return { command: 'help' };
   if (values.version) return { command: 'version' };
   const [command, ...extra] = positionals;
-  if (command !== 'run') throw new UsageError(command ? `Unknown command "${command}"; the command is "run".` : 'Missing command; try: kilo-orchestra run --task TEXT --workspace DIR');
+  if (command === 'resume') {
+    if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
+    if (values.task !== undefined) throw new UsageError('resume continues the saved task; --task is not taken.');
+    if (values.run !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(values.run)) throw new UsageError(`--run takes a run id (run-…), not "${values.run}".`);
+    const { command: _run, task: _task, backend, ...common } = commonArgs({ ...values, task: 'resume' }, values.backend);
+    return { command: 'resume', ...common, ...(values.backend ? { backend } : {}), ...(values.run ? { runId: values.run } : {}) };
+  }
+  if (values.run !== undefined) throw new UsageError('--run is an option of resume.');
+  if (command !== 'run') throw new UsageError(command ? `Unknown command "${command}"; the commands are "run" and "resume".` : 'Missing command; try: kilo-orchestra run --task TEXT --workspace DIR');
   if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
   if (!values.task?.trim()) throw new UsageError('--task is required and may not be empty.');
+  return commonArgs({ ...values, task: values.task }, values.backend ?? 'simulated');
+}
+
+/** The flags `run` and `resume` share, as parseArgs gives them. */
+interface ParsedValues {
+  workspace?: string;
+  roles?: string;
+  report?: string;
+  'max-agents'?: string;
+  'sim-files'?: string;
+  'sim-latency-ms'?: string;
+  'kilo-path'?: string;
+  model?: string[];
+  quiet?: boolean;
+  'budget-usd'?: string;
+  'role-budget'?: string[];
+}
+
+function commonArgs(values: ParsedValues & { task: string }, backendFlag: string | undefined): RunArgs {
   if (!values.workspace) throw new UsageError('--workspace is required.');
   const workspace = path.resolve(values.workspace);
   if (!fs.existsSync(workspace) || !fs.statSync(workspace).isDirectory()) throw new UsageError(`The workspace ${workspace} does not exist or is not a folder.`);
-  const backend = values.backend ?? 'simulated';
+  const backend = backendFlag ?? 'simulated';
   if (backend !== 'simulated' && backend !== 'kilo') throw new UsageError(`--backend must be "simulated" or "kilo", not "${backend}".`);
   return {
     command: 'run',
@@ -93,6 +137,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     kiloPath: values['kilo-path'] ? path.resolve(values['kilo-path']) : undefined,
     models: modelAssignments(values.model ?? []),
     quiet: values.quiet ?? false,
+    budgets: budgetsFrom(values['budget-usd'], values['role-budget'] ?? []),
   };
 }
 

@@ -8,6 +8,7 @@ import { OrchestrationRun } from '../engine/run/orchestrationRun';
 import type { RunReport } from '../engine/run/runReport';
 import { writeFileAtomic } from '../engine/util/atomicWrite';
 import { UsageError, type RunArgs } from './cliArgs';
+import { continueCommand } from './continueHint';
 import { findingLines, findingsSummary } from './findingLines';
 import { startKiloRuntime } from './kiloRuntime';
 import { ProgressView } from './progressView';
@@ -30,6 +31,7 @@ export async function runCommand(args: RunArgs, out: NodeJS.WriteStream = proces
     backend,
     maxActive: args.maxAgents,
     onAttention: 'fail',
+    budgets: args.budgets,
   });
   const view = new ProgressView(out, () => ({ workflow: run.workflow, agents: run.agents() }));
   if (!args.quiet) {
@@ -56,11 +58,13 @@ export async function runCommand(args: RunArgs, out: NodeJS.WriteStream = proces
   await fs.mkdir(path.dirname(reportPath), { recursive: true });
   await writeFileAtomic(reportPath, `${JSON.stringify(report, null, 2)}\n`);
   out.write(`${[summaryLine(report), ...findingLines(report.findings)].join('\n')}\nreport: ${reportPath}\n`);
+  const resume = continueCommand(report);
+  if (resume) out.write(`to continue: ${resume}\n`);
   return report.status === 'COMPLETED' ? 0 : 1;
 }
 
 /** The simulated backend: deterministic scripted agents in this process, no Kilo needed. */
-async function simulatedRuntime(args: RunArgs): Promise<{ backend: AgentBackend; roles: RoleResolution; description: string; dispose(): Promise<void> }> {
+export async function simulatedRuntime(args: RunArgs): Promise<{ backend: AgentBackend; roles: RoleResolution; description: string; dispose(): Promise<void> }> {
   const config = args.rolesFile ? await loadRolesConfigFile(args.rolesFile) : simulatedRolesConfig();
   const backend = new SimulatedBackend({ files: args.simFiles, latencyMs: args.simLatencyMs });
   return { backend, roles: resolveRoles(config), description: 'simulated agents', dispose: () => backend.dispose() };

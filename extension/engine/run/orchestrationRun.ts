@@ -15,7 +15,7 @@ import { OrchestraError, describeError, isOrchestraError } from '../util/errors'
 import { STORE_DIR_NAME } from '../util/paths';
 import { TypedEmitter } from '../util/typedEvents';
 import { deriveTodoList } from '../workflow/todoList';
-import { initialWorkflowState, transition } from '../workflow/workflowMachine';
+import { initialWorkflowState, restore, transition } from '../workflow/workflowMachine';
 import {
   DEFAULT_WORKFLOW_CONFIG,
   TERMINAL_PHASES,
@@ -30,10 +30,12 @@ import {
 } from '../workflow/workflowTypes';
 import { readAnswer, talkProblem, talkRequest } from './agentChat';
 import { EventLog } from './eventLog';
+import type { BudgetStop, Budgets } from './budget';
 import { RunJournal } from './runJournal';
 import { buildRunReport, type RunReport } from './runReport';
 import { RunStateStore, currentGrants, type PhaseTransition, type RunSnapshot } from './runStateStore';
 import { OrganiserInbox, errorFromStatus } from './organiserInbox';
+import { RunSpending } from './runSpending';
 import { WorkRecorder, type RecordedFinding } from './workRecorder';
 import { breakerAnswered, breakerOpened, movedProfile } from './breakerFindings';
 import type { OrchestrationRunOptions, RunEvents } from './runTypes';
@@ -59,6 +61,9 @@ export class OrchestrationRun {
   private startedAt = 0;
   private finished?: (report: RunReport) => void;
   private talks = 0;
+  private readonly spending: RunSpending;
+  /** Headless: a budget stopped the run, which ends PAUSED once nothing is in flight. */
+  private suspending = false;
 
   private constructor(
     private readonly options: Required<Pick<OrchestrationRunOptions, 'workspace' | 'task' | 'roles' | 'backend' | 'maxActive' | 'onAttention' | 'clock'>> &
@@ -73,11 +78,19 @@ export class OrchestrationRun {
     private readonly organiser: Organiser,
     private readonly recorder: WorkRecorder,
     private readonly stateStore: RunStateStore,
-  ) {}
+  ) {
+    const saved = options.restoreFrom;
+    this.spending = new RunSpending({ budgets: options.budgets ?? {}, roles: options.roles, live: () => pool.list(), carried: saved?.agents });
+    if (saved) {
+      this.state = restore(saved.workflow);
+      this.transitions.push(...saved.transitions);
+      this.findings.push(...saved.findings);
+    }
+  }
 
   static async create(input: OrchestrationRunOptions): Promise<OrchestrationRun> {
     const options = { maxActive: 4, onAttention: 'wait' as const, clock: Date.now, ...input };
-    const runId = options.runId ?? newRunId(options.clock());
+    const runId = options.restoreFrom?.runId ?? options.runId ?? newRunId(options.clock());
     const runDir = path.join(options.workspace, STORE_DIR_NAME, 'runs', runId);
     const store = await ArtifactStore.open(path.join(runDir, 'artifacts'));
     const journal = new RunJournal(await EventLog.open(path.join(runDir, 'events.jsonl')), runId);
@@ -105,7 +118,7 @@ export class OrchestrationRun {
       onFailure: (error) => run!.crash(error),
     });
     const organiser = new Organiser({
-      ask: (request) => inbox.ask(request),
+      ask: (request) => run!.askOrganiser(request),
       snapshot: () => run!.organiserSnapshot(),
       budgetTokens: options.organiserBudgetTokens ?? 2000,
       log: (entry) => journal.note({ kind: 'decision', agentId: `${ORGANISER_ROLE}-1`, role: ORGANISER_ROLE, data: entry }),
@@ -116,11 +129,21 @@ export class OrchestrationRun {
     return run;
   }
 
-  /** Starts the run and resolves with its report once it reaches COMPLETED, CANCELLED or FAILED. */
+  /**
+   * Starts the run (or continues the saved one) and resolves with its report once it reaches
+   * COMPLETED, CANCELLED or FAILED, or PAUSED when a budget stops a headless run.
+   */
   async start(): Promise<RunReport> {
-    this.startedAt = this.options.clock();
+    const saved = this.options.restoreFrom;
+    this.startedAt = saved ? Date.parse(saved.startedAt) : this.options.clock();
     const done = new Promise<RunReport>((resolve) => (this.finished = resolve));
     this.inbox.start();
+    if (saved) {
+      // What was approved stays approved; work held at the pause is sent again by RESUME.
+      this.journal.note({ kind: 'run', data: { event: 'resumed', from: this.state.pausedFrom, budgets: this.spending.guard.limits, spentUsd: this.spending.guard.spentUsd() } });
+      await this.feed({ type: 'RESUME' });
+      return done;
+    }
     const config: WorkflowConfig = {
       ...DEFAULT_WORKFLOW_CONFIG,
       ...this.options.workflow,
@@ -141,6 +164,11 @@ export class OrchestrationRun {
       const finding = this.state.attention?.decision === stop ? undefined : breakerAnswered(stop, action);
       if (finding) this.reportFinding(finding);
     });
+  }
+
+  /** New spending limits, e.g. raised by the user before resuming a run a budget paused. */
+  setBudgets(budgets: Budgets): void {
+    this.spending.setBudgets(budgets);
   }
 
   cancel(reason = 'Cancelled by the user.'): Promise<void> {
@@ -174,8 +202,9 @@ export class OrchestrationRun {
     return this.state;
   }
 
+  /** Every agent of the run, with cost and turns summed over earlier processes of a resumed run. */
   agents(): AgentRecord[] {
-    return this.pool.list();
+    return this.spending.agents();
   }
 
   artifacts(): ArtifactRecord[] {
@@ -221,10 +250,12 @@ export class OrchestrationRun {
       // Pause and resume cascade to every agent, including ones with nothing in flight.
       if (this.state.phase === 'PAUSED') this.pool.pauseAll();
       else if (before.phase === 'PAUSED' && !TERMINAL_PHASES.includes(this.state.phase)) this.pool.resumeAll();
+      if (before.phase === 'PAUSED') this.spending.stopped = undefined;
     }
     await this.stateStore.save(this.snapshot());
     this.events.emit('workflow:changed', this.state);
     for (const effect of result.effects) await this.perform(effect);
+    if (this.suspending && this.state.phase === 'PAUSED' && Object.keys(this.state.inFlight).length === 0) await this.finish('PAUSED', this.state.attention?.reason);
   }
 
   private async perform(effect: Effect): Promise<void> {
@@ -278,6 +309,8 @@ export class OrchestrationRun {
         inputs,
         detail: { file: work.file, files: work.files?.filter((file) => !refused.includes(file)), attempt: work.attempt, note: work.note },
       };
+      const stop = this.spending.admit(work.id, work.role, request);
+      if (stop) return await this.stopForBudget(stop, work);
       this.router.send({
         from: ORGANISER_ADDRESS,
         to: agent.id,
@@ -286,8 +319,41 @@ export class OrchestrationRun {
         payload: { content: describeWork(work), metadata: { work: request, step: describeWork(work), kind: work.kind } },
       });
     } catch (error) {
+      this.spending.release(work.id);
       await this.feed({ type: 'WORK_FAILED', workId: work.id, message: describeError(error), retryable: isOrchestraError(error) && error.retryable });
     }
+  }
+
+  /** The Organiser's decisions are turns like any other and count against the budgets too. */
+  private async askOrganiser(request: WorkRequest): Promise<AgentReply> {
+    if (request.kind !== 'decide') return this.inbox.ask(request);
+    const key = `${request.workId}-decide`;
+    const stop = this.spending.admit(key, ORGANISER_ROLE, request);
+    if (stop) {
+      await this.stopForBudget(stop);
+      // The decision stays open; the machine asks it again on resume.
+      throw new OrchestraError('aborted', stop.reason);
+    }
+    try {
+      return await this.inbox.ask(request);
+    } finally {
+      this.spending.release(key);
+    }
+  }
+
+  /**
+   * A turn would pass a budget: it is not sent, and the run pauses like the user's Pause (work in
+   * flight aborted and held) with the budget as its attention; a headless run then ends PAUSED.
+   */
+  private async stopForBudget(stop: BudgetStop, work?: WorkItem): Promise<void> {
+    this.journal.note({ kind: 'run', correlationId: work?.id, data: { event: 'budget', ...stop } });
+    if (this.spending.stopped === undefined) {
+      this.spending.stopped = stop;
+      this.reportFinding({ kind: 'budget', message: stop.reason, ...(work ? { workId: work.id, agentId: `${work.role}-${work.instance}` } : {}) });
+      void this.feed({ type: 'PAUSE', reason: stop.reason });
+    }
+    // Never sent: handed back to the machine, which holds it until RESUME.
+    if (work) await this.feed({ type: 'WORK_ABORTED', workId: work.id });
   }
 
   /** Per-file work whose file was refused: no turn; its artifact says why, and the machine moves on. */
@@ -337,6 +403,10 @@ export class OrchestrationRun {
     this.events.emit('run:attention', attention);
     this.journal.note({ kind: 'run', data: { event: 'attention', reason: attention.reason } });
     if (this.options.onAttention === 'fail') {
+      if (this.spending.stopped) {
+        this.suspending = true;
+        return;
+      }
       void this.feed({ type: 'FAIL', reason: `The run needs a decision and no one is there to make it: ${attention.reason}` });
     }
   }
@@ -355,6 +425,7 @@ export class OrchestrationRun {
 
   private async onWorkMessage(message: RouterMessage): Promise<void> {
     const workId = message.correlationId;
+    this.spending.release(workId);
     const work = findWork(this.state, workId);
     const meta = message.payload.metadata;
     if (meta.aborted === true) return this.feed({ type: 'WORK_ABORTED', workId });
@@ -395,7 +466,7 @@ export class OrchestrationRun {
     this.journal.note({ kind: 'error', agentId: finding.agentId, correlationId: finding.workId, data: finding });
   }
 
-  private snapshot(): RunSnapshot {
+  private snapshot(): Omit<RunSnapshot, 'formatVersion'> {
     return {
       runId: this.runId,
       task: this.options.task,
@@ -404,19 +475,26 @@ export class OrchestrationRun {
       startedAt: new Date(this.startedAt).toISOString(),
       savedAt: new Date(this.options.clock()).toISOString(),
       workflow: this.state,
-      agents: this.pool.list(),
+      agents: this.spending.agents(),
       todo: deriveTodoList(this.state),
       grants: currentGrants(this.state),
       transitions: this.transitions,
+      findings: this.findings,
+      profiles: { ...this.options.roles.assignments },
+      budgets: this.spending.guard.limits,
+      spent: this.spending.spent(),
     };
   }
 
-  private async finish(phase: (typeof TERMINAL_PHASES)[number], reason?: string): Promise<void> {
+  /** The end of this process's part of the run: terminal, or PAUSED by a budget (resumable from state.json). */
+  private async finish(phase: (typeof TERMINAL_PHASES)[number] | 'PAUSED', reason?: string): Promise<void> {
+    this.suspending = false;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     this.inbox.close();
     if (phase === 'COMPLETED') for (const agent of this.pool.list()) this.pool.markDone(agent.id);
-    const agents = this.pool.list();
+    const agents = this.spending.agents();
+    if (phase === 'PAUSED') await this.stateStore.save(this.snapshot());
     await this.pool.terminateAll();
     this.journal.note({ kind: 'run', data: { event: 'finished', status: phase, reason } });
     const logProblem = await this.journal.close();
@@ -436,6 +514,7 @@ export class OrchestrationRun {
       organiser: { ...this.organiser.stats(), ruleFallbacks: this.ruleFallbacks, budgetTokens: this.options.organiserBudgetTokens ?? 2000 },
       concurrency: { maxActiveAgents: this.pool.maxActiveObserved, maxActiveLimit: this.options.maxActive },
       findings: this.findings,
+      budget: this.spending.report(),
       wallMs: this.options.clock() - this.startedAt,
       runDir: this.runDir,
     });

@@ -2,6 +2,7 @@ import type { AgentRecord } from '../agents/agentSchema';
 import type { ArtifactRecord } from '../artifacts/artifactSchema';
 import type { Profile } from '../roles/roleSchema';
 import type { Phase } from '../workflow/workflowTypes';
+import type { BudgetReport } from './budget';
 import type { PhaseTransition } from './runStateStore';
 import type { RecordedFinding } from './workRecorder';
 
@@ -22,7 +23,11 @@ export interface RunReport {
   organiser: { turns: number; maxContextTokens: number; meanContextTokens: number; ruleFallbacks: number; budgetTokens: number };
   concurrency: { maxActiveAgents: number; maxActiveLimit: number };
   findings: RecordedFinding[];
+  /** Spent against the limits, per role; roles whose turns could not be priced in advance. */
+  budget?: BudgetReport;
+  /** Since the run first started (a resumed run includes the time it spent paused). */
   wallMs: number;
+  /** Summed over every process of the run (a resumed run carries what it had cost). */
   costUsd: number;
   /** Where the run's state, artifacts and event log are kept. */
   runDir: string;
@@ -71,6 +76,7 @@ export function buildRunReport(input: ReportInput): RunReport {
     organiser: input.organiser,
     concurrency: input.concurrency,
     findings: input.findings,
+    ...(input.budget ? { budget: input.budget } : {}),
     wallMs: input.wallMs,
     costUsd: round(agents.reduce((sum, agent) => sum + agent.costUsd, 0)),
     runDir: input.runDir,

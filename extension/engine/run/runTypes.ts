@@ -5,8 +5,9 @@ import type { AgentBackend } from '../backends/agentBackend';
 import type { OrganiserDecision } from '../organiser/organiser';
 import type { RoleResolution } from '../roles/roleValidation';
 import type { Attention, DecisionRequest, WorkflowConfig, WorkflowState } from '../workflow/workflowTypes';
+import type { Budgets } from './budget';
 import type { RunReport } from './runReport';
-import type { PhaseTransition } from './runStateStore';
+import type { PhaseTransition, RunSnapshot } from './runStateStore';
 import type { RecordedFinding } from './workRecorder';
 
 /** What an orchestrated run is built from, and the events it reports (see OrchestrationRun). */
@@ -22,17 +23,24 @@ export interface OrchestrationRunOptions {
   organiserBudgetTokens?: number;
   /** Skills the agents can use (e.g. Kilo's skills), listed in the Organiser's context. */
   skills?: string[];
-  /** Headless runs fail when the run needs a person; the extension waits for one. */
+  /**
+   * Headless runs fail when the run needs a person, except a budget stop, which ends the run PAUSED
+   * so that it can be resumed; the extension waits for a person.
+   */
   onAttention?: 'wait' | 'fail';
   runId?: string;
   clock?: () => number;
   /** Caps on model traffic per provider (`kiloOrchestra.providerLimits`); see providerScheduler.ts. */
   providerLimits?: ProviderLimits;
+  /** Spending limits: the run pauses before a turn whose estimate would pass one (see budget.ts). */
+  budgets?: Budgets;
   /**
    * Control files (`kilo.json`, `.kilo/…`) the user allows agents to write when the plan names them;
    * none by default. `.git/` and the run's own folder are never allowed.
    */
   allowControlFiles?: readonly string[];
+  /** Continue this saved run (same runId, folder, artifacts and event log) instead of starting afresh. */
+  restoreFrom?: RunSnapshot;
 }
 
 export type RunEvents = {

@@ -1,3 +1,4 @@
+import { OrchestraError } from '../util/errors';
 import { breakerAnswerProblem, openCircuitBreaker, withdrawnWorkId } from './circuitBreaker';
 import { applyDecision, defaultResumeAction, openNextDecision, queueSpawnRequests } from './decisionPoints';
 import { afterCoding, onDocumented, onTested } from './docsAndTests';
@@ -35,6 +36,23 @@ export function initialWorkflowState(): WorkflowState {
 }
 
 /**
+ * A saved state made ready to take events again (resume after the process is gone). It always comes
+ * back PAUSED: work that was out when the state was saved has no one to answer it any more, so it
+ * is held and sent again on RESUME, like work aborted by a pause. A run that ended or never started
+ * cannot be restored.
+ */
+export function restore(saved: WorkflowState): WorkflowState {
+  if (TERMINAL_PHASES.includes(saved.phase) || saved.phase === 'IDLE' || (saved.phase === 'PAUSED' && saved.pausedFrom === undefined)) {
+    throw new OrchestraError('invalid-input', `A run in ${saved.phase} cannot be continued.`);
+  }
+  const draft = new Draft(saved);
+  draft.paused = true;
+  for (const work of Object.values(draft.state.inFlight)) draft.state.deferred.push({ type: 'dispatch', work });
+  draft.state.inFlight = {};
+  return draft.result().state;
+}
+
+/**
  * The workflow machine: the next state and the effects to perform, for one event. Pure: no I/O, no
  * clock, no randomness, and the input state is never changed. An event the current state does not
  * allow comes back with the same state object, no effects and `rejected` saying why.
@@ -69,7 +87,7 @@ function handle(draft: Draft, event: WorkflowEvent): string | undefined {
     case 'DECIDE':
       return decide(draft, event.decisionId, event.action);
     case 'PAUSE':
-      return pause(draft);
+      return pause(draft, event.reason);
     case 'RESUME':
       return resume(draft, event.action);
     case 'CANCEL':
@@ -235,10 +253,13 @@ function decide(draft: Draft, decisionId: string, action: OrganiserAction): stri
   return undefined;
 }
 
-function pause(draft: Draft): string | undefined {
-  if (draft.paused) return 'The run is already paused.';
+/** A pause with a reason also asks for a person; a second reason while paused is added to the first. */
+function pause(draft: Draft, reason: string | undefined): string | undefined {
+  const wasPaused = draft.paused;
+  if (wasPaused && reason === undefined) return 'The run is already paused.';
   draft.paused = true;
-  draft.emit({ type: 'abort', workIds: Object.keys(draft.state.inFlight) });
+  if (reason !== undefined) draft.needAttention({ reason });
+  if (!wasPaused) draft.emit({ type: 'abort', workIds: Object.keys(draft.state.inFlight) });
   return undefined;
 }
 

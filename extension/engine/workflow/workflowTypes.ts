@@ -204,7 +204,8 @@ export type WorkflowEvent =
   | { type: 'WORK_FAILED'; workId: string; message: string; retryable: boolean }
   | { type: 'WORK_ABORTED'; workId: string }
   | { type: 'DECIDE'; decisionId: string; action: OrganiserAction }
-  | { type: 'PAUSE' }
+  /** `reason` (a budget that would be passed …) also stops the run for a person, shown as its attention. */
+  | { type: 'PAUSE'; reason?: string }
   | { type: 'RESUME'; action?: OrganiserAction }
   | { type: 'CANCEL'; reason?: string }
   | { type: 'FAIL'; reason: string };

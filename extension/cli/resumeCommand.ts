@@ -1,0 +1,105 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Budgets } from '../engine/run/budget';
+import { OrchestrationRun } from '../engine/run/orchestrationRun';
+import type { RunReport } from '../engine/run/runReport';
+import { RunStateStore, listRuns, type RunSnapshot } from '../engine/run/runStateStore';
+import { writeFileAtomic } from '../engine/util/atomicWrite';
+import { STORE_DIR_NAME } from '../engine/util/paths';
+import type { ResumeArgs, RunArgs } from './cliArgs';
+import { continueCommand } from './continueHint';
+import { startKiloRuntime } from './kiloRuntime';
+import { ProgressView } from './progressView';
+import { simulatedRuntime, summaryLine } from './runCommand';
+import { UsageError } from './usageError';
+
+/**
+ * Continues a paused run of the workspace headless: its state, artifacts and event log are
+ * reopened, approved work is kept, work held at the pause is sent again, and the cost so far
+ * counts against the budget. Resolves with the exit code.
+ */
+export async function resumeCommand(args: ResumeArgs, out: NodeJS.WriteStream = process.stdout): Promise<number> {
+  const snapshot = await pausedRun(args.workspace, args.runId);
+  const backendKind = args.backend ?? snapshot.backend;
+  if (backendKind !== 'simulated' && backendKind !== 'kilo') throw new UsageError(`Run ${snapshot.runId} ran on "${backendKind}"; pass --backend simulated or kilo.`);
+  const runArgs: RunArgs = { ...args, command: 'run', task: snapshot.task, backend: backendKind };
+  const reportPath = args.reportFile ?? path.join(args.workspace, STORE_DIR_NAME, 'runs', snapshot.runId, 'report.json');
+  // Found now rather than after the run, when the report would be lost.
+  await fs.mkdir(path.dirname(reportPath), { recursive: true }).catch((error: unknown) => {
+    throw new UsageError(`--report ${reportPath}: its folder cannot be created (${(error as Error).message}).`);
+  });
+
+  const runtime = backendKind === 'kilo' ? await startKiloRuntime(runArgs, (line) => out.write(`${line}\n`)) : await simulatedRuntime(runArgs);
+  const { backend, roles } = runtime;
+  if (roles.errors.length > 0) {
+    await runtime.dispose();
+    throw new UsageError(`Invalid roles configuration: ${roles.errors[0]!.message}`);
+  }
+  for (const [role, profileId] of Object.entries(snapshot.profiles)) {
+    const now = Object.hasOwn(roles.assignments, role) ? roles.assignments[role] : undefined;
+    if (now !== profileId) out.write(`warning: ${role} ran on profile ${profileId} and now runs on ${now ?? 'none'}.\n`);
+  }
+  const budgets = mergeBudgets(snapshot.budgets, args.budgets);
+  let run: OrchestrationRun;
+  try {
+    run = await OrchestrationRun.create({ workspace: args.workspace, task: snapshot.task, roles, backend, maxActive: args.maxAgents, onAttention: 'fail', budgets, restoreFrom: snapshot });
+  } catch (error) {
+    await runtime.dispose();
+    throw error;
+  }
+  if (!args.quiet) {
+    out.write(`Resuming ${run.runId} on ${runtime.description} in ${args.workspace} (spent so far $${snapshot.spent.totalUsd.toFixed(4)})\n`);
+    // Kilo sessions do not survive the process: agents start new conversations, fed by the artifacts.
+    if (backendKind === 'kilo') out.write('note: every agent gets a fresh Kilo session; earlier conversations are not carried over.\n');
+  }
+  const report = await supervise(run, args.quiet, out, () => runtime.dispose());
+  await writeFileAtomic(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+  out.write(`${summaryLine(report)}\nreport: ${reportPath}\n`);
+  const again = continueCommand(report);
+  if (again) out.write(`to continue: ${again}\n`);
+  return report.status === 'COMPLETED' ? 0 : 1;
+}
+
+/** The named run, or the newest paused one, checked to be paused and readable. */
+async function pausedRun(workspace: string, runId: string | undefined): Promise<RunSnapshot> {
+  let runDir: string;
+  if (runId) {
+    runDir = path.join(workspace, STORE_DIR_NAME, 'runs', runId);
+  } else {
+    const paused = (await listRuns(workspace)).find((entry) => entry.phase === 'PAUSED');
+    if (!paused) throw new UsageError(`No paused run in ${workspace}; nothing to resume.`);
+    runDir = paused.runDir;
+  }
+  const snapshot = await RunStateStore.load(runDir);
+  if (snapshot.workflow.phase !== 'PAUSED') throw new UsageError(`Run ${snapshot.runId} is ${snapshot.workflow.phase}; only a paused run can be resumed.`);
+  return snapshot;
+}
+
+/** Limits given now replace the saved ones they name; the others stay as the run had them. */
+export function mergeBudgets(saved: Budgets, given: Budgets = {}): Budgets {
+  const roleUsd = { ...saved.roleUsd, ...given.roleUsd };
+  const runUsd = given.runUsd ?? saved.runUsd;
+  return { ...(runUsd !== undefined ? { runUsd } : {}), ...(Object.keys(roleUsd).length > 0 ? { roleUsd } : {}) };
+}
+
+/** Runs to the end with live progress; Ctrl-C cancels cleanly, a second one exits at once. */
+async function supervise(run: OrchestrationRun, quiet: boolean, out: NodeJS.WriteStream, dispose: () => Promise<void>): Promise<RunReport> {
+  const view = new ProgressView(out, () => ({ workflow: run.workflow, agents: run.agents() }));
+  if (!quiet) {
+    run.events.on('workflow:transitioned', (change) => view.phaseChanged(change.from, change.to, change.atMs));
+    run.events.on('workflow:changed', () => view.fileProgress());
+    view.start();
+  }
+  const onSigint = (): void => {
+    process.off('SIGINT', onSigint);
+    void run.cancel('Cancelled from the terminal (Ctrl-C).');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    return await run.start();
+  } finally {
+    process.off('SIGINT', onSigint);
+    view.stop();
+    await dispose();
+  }
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { AgentRecordSchema } from '../agents/agentSchema';
+import { PhaseSchema, WorkflowStateSchema } from '../workflow/workflowSchema';
+import { BudgetsSchema } from './budget';
+import { FINDING_KINDS } from './workRecorder';
+
+/**
+ * The run's state.json: everything needed to show, and later resume, a run after the process is
+ * gone. Read back through these schemas, never cast; `formatVersion` changes whenever a reader of
+ * the old shape would misread the new one.
+ */
+export const SNAPSHOT_FORMAT_VERSION = 1;
+
+export const PhaseTransitionSchema = z.object({
+  from: PhaseSchema,
+  to: PhaseSchema,
+  /** ms since the run started. */
+  atMs: z.number(),
+});
+export type PhaseTransition = z.infer<typeof PhaseTransitionSchema>;
+
+export const TodoItemSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  status: z.enum(['pending', 'in-progress', 'done', 'blocked']),
+  role: z.string().optional(),
+  file: z.string().optional(),
+});
+
+export const RecordedFindingSchema = z.object({
+  kind: z.enum(FINDING_KINDS),
+  message: z.string(),
+  workId: z.string().optional(),
+  agentId: z.string().optional(),
+});
+
+export const RunSnapshotSchema = z.object({
+  formatVersion: z.literal(SNAPSHOT_FORMAT_VERSION),
+  runId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/),
+  task: z.string(),
+  workspace: z.string(),
+  backend: z.string(),
+  startedAt: z.string(),
+  savedAt: z.string(),
+  workflow: WorkflowStateSchema,
+  /** Every agent so far, with its turns, tokens and cost (summed over earlier processes of the run). */
+  agents: z.array(AgentRecordSchema),
+  todo: z.array(TodoItemSchema),
+  /** Agent id → files it may write right now. */
+  grants: z.record(z.string(), z.array(z.string())),
+  transitions: z.array(PhaseTransitionSchema),
+  findings: z.array(RecordedFindingSchema),
+  /** Role id → the profile id it ran on, so a resume can tell when the roles changed. */
+  profiles: z.record(z.string(), z.string()),
+  budgets: BudgetsSchema,
+  /** What the run has cost, in total and per role, as the budget counted it. */
+  spent: z.object({ totalUsd: z.number().nonnegative(), byRole: z.record(z.string(), z.number().nonnegative()) }),
+});
+export type RunSnapshot = z.infer<typeof RunSnapshotSchema>;

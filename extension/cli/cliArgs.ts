@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { Budgets } from '../engine/run/budget';
 import { budgetsFrom } from './budgetArgs';
 import { UsageError } from './usageError';
+import { TASK_LIMIT, checkedReportPath, taskFrom } from './taskInput';
 
 export interface RunArgs {
   command: 'run';
@@ -40,6 +41,7 @@ export const USAGE = `Usage: kilo-orchestra run --task TEXT --workspace DIR [opt
        kilo-orchestra resume --workspace DIR [--run ID] [options]
 
 Options:
+  --task-file FILE           read the task from a UTF-8 file (for long tasks; limit ${TASK_LIMIT} characters)
   --backend simulated|kilo   agent runtime (default: simulated)
   --roles FILE               roles, profiles and assignments (JSON)
   --report FILE              write the JSON run report here
@@ -65,6 +67,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
       strict: true,
       options: {
         task: { type: 'string' },
+        'task-file': { type: 'string' },
         workspace: { type: 'string' },
         backend: { type: 'string' },
         roles: { type: 'string' },
@@ -91,7 +94,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
   const [command, ...extra] = positionals;
   if (command === 'resume') {
     if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
-    if (values.task !== undefined) throw new UsageError('resume continues the saved task; --task is not taken.');
+    if (values.task !== undefined || values['task-file'] !== undefined) throw new UsageError('resume continues the saved task; --task is not taken.');
     if (values.run !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(values.run)) throw new UsageError(`--run takes a run id (run-…), not "${values.run}".`);
     const { command: _run, task: _task, backend, ...common } = commonArgs({ ...values, task: 'resume' }, values.backend);
     return { command: 'resume', ...common, ...(values.backend ? { backend } : {}), ...(values.run ? { runId: values.run } : {}) };
@@ -99,8 +102,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
   if (values.run !== undefined) throw new UsageError('--run is an option of resume.');
   if (command !== 'run') throw new UsageError(command ? `Unknown command "${command}"; the commands are "run" and "resume".` : 'Missing command; try: kilo-orchestra run --task TEXT --workspace DIR');
   if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
-  if (!values.task?.trim()) throw new UsageError('--task is required and may not be empty.');
-  return commonArgs({ ...values, task: values.task }, values.backend ?? 'simulated');
+  return commonArgs({ ...values, task: taskFrom(values.task, values['task-file']) }, values.backend ?? 'simulated');
 }
 
 /** The flags `run` and `resume` share, as parseArgs gives them. */
@@ -130,7 +132,7 @@ function commonArgs(values: ParsedValues & { task: string }, backendFlag: string
     workspace,
     backend,
     rolesFile: values.roles ? path.resolve(values.roles) : undefined,
-    reportFile: values.report ? path.resolve(values.report) : undefined,
+    reportFile: values.report ? checkedReportPath(values.report) : undefined,
     maxAgents: integer('--max-agents', values['max-agents'], 4, 1, 32),
     simFiles: integer('--sim-files', values['sim-files'], 6, 1, 5000),
     simLatencyMs: integer('--sim-latency-ms', values['sim-latency-ms'], 0, 0, 600_000),

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AgentBackend } from '../engine/backends/agentBackend';
 import { everyRoleOnItsOwnProfile, loadRolesConfigFile } from '../engine/roles/rolesConfigFile';
-import type { RolesConfig } from '../engine/roles/roleSchema';
+import type { Profile, RolesConfig } from '../engine/roles/roleSchema';
 import { resolveRoles, type RoleResolution } from '../engine/roles/roleValidation';
 import { locateKiloBinary } from '../kilo/kiloBinary';
 import { buildKiloConfig } from '../kilo/kiloConfig';
@@ -45,6 +45,11 @@ export async function startKiloRuntime(args: RunArgs, log: (line: string) => voi
     throw new UsageError(`The kilo backend needs the workspace to be the root of a git repository; run "git init" in ${args.workspace} first.`);
   }
   const offline = Object.keys(args.models).length === 0;
+  // The roles file is read and checked before anything starts, so a bad one costs no server start.
+  const rolesFile = args.rolesFile ? await loadRolesConfigFile(args.rolesFile) : undefined;
+  if (offline && rolesFile) refuseProfilesOffline(rolesFile, args.rolesFile!);
+  const configFor = (baseURL: string): RolesConfig => (offline ? scriptedRolesConfig(baseURL, rolesFile) : realRolesConfig(args, rolesFile));
+  refuseInvalidRoles(resolveRoles(configFor(SCRIPTED_URL_PLACEHOLDER)));
   // The offline run keeps Kilo's database and logs out of the user's home, even for `kilo --version`.
   const home = offline ? fs.mkdtempSync(path.join(os.tmpdir(), 'kilo-orchestra-home-')) : undefined;
   // Until the cleanups below exist, a failure must remove the private home itself.
@@ -63,8 +68,7 @@ export async function startKiloRuntime(args: RunArgs, log: (line: string) => voi
     for (const cleanup of cleanups.reverse()) await cleanup();
   };
   try {
-    const config = scripted ? scriptedRolesConfig(scripted.url) : await realRolesConfig(args);
-    const roles = resolveRoles(config);
+    const roles = resolveRoles(configFor(scripted?.url ?? SCRIPTED_URL_PLACEHOLDER));
     const kiloConfig = buildKiloConfig({ roles: roles.roles.filter((role) => role.active), profiles: roles.profiles, secret: (name) => process.env[name] });
     if (scripted) kiloConfig.enabled_providers = ['scripted'];
     const team = await startKiloTeamServer({
@@ -101,21 +105,65 @@ const SCRIPTED_PRICES: Record<string, { input: number; output: number }> = {
   debugger: { input: 2, output: 8 },
 };
 
-/** Every built-in role on its own scripted model, so the request log proves the routing. */
-function scriptedRolesConfig(baseURL: string): RolesConfig {
-  return everyRoleOnItsOwnProfile((role) => ({
-    id: `scripted-${role.id}`,
-    label: `Scripted ${role.name}`,
+/** Stands in for the scripted model's address while the roles are checked before it starts. */
+const SCRIPTED_URL_PLACEHOLDER = 'http://127.0.0.1:9/v1';
+
+function scriptedProfile(roleId: string, name: string, baseURL: string): Profile {
+  return {
+    id: `scripted-${roleId}`,
+    label: `Scripted ${name}`,
     providerID: 'scripted',
-    modelID: `${role.id}-model`,
+    modelID: `${roleId}-model`,
     baseURL,
-    ...(SCRIPTED_PRICES[role.id] ? { cost: SCRIPTED_PRICES[role.id] } : {}),
-  }));
+    ...(SCRIPTED_PRICES[roleId] ? { cost: SCRIPTED_PRICES[roleId] } : {}),
+  };
+}
+
+/**
+ * Every role on its own scripted model, so the request log proves the routing. The roles file's
+ * role changes (active, instances, prompts, custom roles) apply on top; custom roles get a scripted
+ * model of their own.
+ */
+export function scriptedRolesConfig(baseURL: string, file: RolesConfig | undefined): RolesConfig {
+  const builtins = everyRoleOnItsOwnProfile((role) => scriptedProfile(role.id, role.name, baseURL));
+  if (!file) return builtins;
+  const builtinIds = new Set(builtins.roles.map((role) => role.id));
+  const custom = file.roles.filter((role) => !builtinIds.has(role.id));
+  const customProfiles = custom.map((role) => scriptedProfile(role.id, role.name ?? role.id, baseURL));
+  return {
+    ...file,
+    profiles: [...builtins.profiles, ...customProfiles],
+    // Later entries win in resolveRoles, so the file's changes follow the defaults.
+    roles: [...builtins.roles, ...file.roles],
+    assignments: { ...builtins.assignments, ...Object.fromEntries(custom.map((role, i) => [role.id, customProfiles[i]!.id])) },
+  };
+}
+
+/**
+ * The offline run has only its scripted models: a roles file that names profiles or assignments
+ * asks for models it cannot use, so it is refused rather than quietly ignored.
+ */
+function refuseProfilesOffline(config: RolesConfig, file: string): void {
+  const assigned = Object.keys(config.assignments).length;
+  if (config.profiles.length === 0 && assigned === 0) return;
+  throw new UsageError(
+    `${file}: the offline scripted run (--backend kilo without --model) runs every role on its scripted model, so the file's ${count(config.profiles.length, 'profile')} and ${count(assigned, 'assignment')} cannot apply; remove them, or pass --model ROLE=PROVIDER/MODEL to use real models.`,
+  );
+}
+
+function count(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function refuseInvalidRoles(roles: RoleResolution): void {
+  if (roles.errors.length === 0) return;
+  const more = roles.errors.length > 1 ? ` (and ${roles.errors.length - 1} more)` : '';
+  throw new UsageError(`Invalid roles configuration: ${roles.errors[0]!.message}${more}`);
 }
 
 /** The roles file (if any) with each `--model ROLE=provider/model` as that role's profile. */
-async function realRolesConfig(args: RunArgs): Promise<RolesConfig> {
-  const base: RolesConfig = args.rolesFile ? await loadRolesConfigFile(args.rolesFile) : { profiles: [], roles: [], assignments: {} };
+function realRolesConfig(args: RunArgs, file: RolesConfig | undefined): RolesConfig {
+  const base: RolesConfig = file ?? { profiles: [], roles: [], assignments: {} };
   const profiles = [...base.profiles];
   const assignments = { ...base.assignments };
   for (const [role, model] of Object.entries(args.models)) {

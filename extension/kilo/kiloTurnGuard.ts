@@ -7,7 +7,8 @@
  *   after a backoff, a few times, then reject); we do as `kilo run` does.
  * - Nothing happens at all (a request that hangs below Kilo's own timeout). After `stallMs` without
  *   an event the turn is reported stalled; after as long again it ends, retryably, so the engine
- *   tries the work again instead of waiting for the ten-minute turn timeout.
+ *   tries the work again instead of waiting for the ten-minute turn timeout. A running tool (a test
+ *   suite, say) is quiet by nature and bounded by Kilo's own tool timeout: no stall meanwhile.
  */
 import type { BackendEvent } from '../engine/backends/agentBackend';
 import { OrchestraError, describeError } from '../engine/util/errors';
@@ -41,6 +42,7 @@ export class TurnGuard {
   private stallTimer: NodeJS.Timeout | undefined;
   private readonly replyTimers = new Set<NodeJS.Timeout>();
   private readonly networkWaits = new Set<string>();
+  private readonly runningTools = new Set<string>();
   private disposed = false;
 
   constructor(private readonly options: TurnGuardOptions) {
@@ -63,6 +65,13 @@ export class TurnGuard {
   /** Kilo retries the model at `nextAttemptAt` (epoch ms); quiet until then is expected. */
   retryAt(nextAttemptAt: number): void {
     this.quietUntil = Math.max(this.quietUntil, nextAttemptAt);
+  }
+
+  /** A tool call's state from its part update: quiet while one runs is not a stall. */
+  toolState(callId: string | undefined, status: string | undefined): void {
+    if (callId === undefined) return;
+    if (status === 'running') this.runningTools.add(callId);
+    else this.runningTools.delete(callId);
   }
 
   /** Kilo waits for `requestId` to be answered; the same wait comes as an event and as a status. */
@@ -105,6 +114,7 @@ export class TurnGuard {
     if (this.disposed) return;
     const { stallMs, agentId } = this.options;
     const now = this.now();
+    if (this.runningTools.size > 0) this.lastSign = now;
     const dueAt = Math.max(this.lastSign, this.quietUntil) + stallMs * (this.stalled ? 2 : 1);
     if (now < dueAt) return this.armStall(dueAt - now);
     const quietMs = now - this.lastSign;

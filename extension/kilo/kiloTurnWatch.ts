@@ -117,8 +117,11 @@ export class TurnWatch {
         this.assistant.set(info.id, { ...info, time: info.time ?? { created: 0 } });
         return;
       }
-      case 'message.part.updated':
-        return this.onPart(p.part as ToolPart | undefined);
+      case 'message.part.updated': {
+        const part = p.part as ToolPart | undefined;
+        if (part?.type === 'tool') this.guard?.toolState(part.callID ?? part.id, part.state?.status);
+        return this.onPart(part);
+      }
       case 'session.error':
         return this.onError(p.error as KiloError | undefined);
       case 'permission.asked':

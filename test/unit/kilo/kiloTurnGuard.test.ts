@@ -71,6 +71,19 @@ describe('TurnGuard', () => {
     guard.dispose();
   });
 
+  it('does not count the time a tool runs as quiet, and counts again once it has finished', async () => {
+    const { guard, events } = aGuard();
+    guard.start();
+    guard.toolState('call_1', 'running');
+    await vi.advanceTimersByTimeAsync(5 * STALL_MS);
+    expect(events).toEqual([]);
+    guard.toolState('call_1', 'completed');
+    guard.activity();
+    await vi.advanceTimersByTimeAsync(STALL_MS);
+    expect(events.map((e) => e.type)).toEqual(['stalled']);
+    guard.dispose();
+  });
+
   it('answers a network wait with a reply after its backoff, once, however often Kilo names it', async () => {
     const { guard, events, answers } = aGuard();
     guard.start();

@@ -58,6 +58,8 @@ describe('symlinks and wildcards on real kilo serve', () => {
       expect(symlinks.some((m) => m.includes(`lib is a symbolic link to ${outsideDir}`))).toBe(true);
       expect(symlinks.some((m) => m.includes('was not granted src/overdue.js: src/overdue.js is a symbolic link'))).toBe(true);
       expect(report.findings.some((f) => f.kind === 'plan-problem' && f.message.includes('"src/*" is a pattern'))).toBe(true);
+      // The refused files were taken out of the prompts too, so no agent tried to write them.
+      expect(report.findings.filter((f) => f.kind === 'grant-violation')).toEqual([]);
 
       // The plan went back to the Architect once (the bound), then the usable files were built.
       expect(report.states).toContain('PLAN_REVISION');

@@ -300,14 +300,16 @@ export class OrchestrationRun {
       const grants = await this.recorder.grantable(work, agent.id);
       const refused = work.grants.filter((grant) => !grants.includes(grant));
       if (work.file !== undefined && refused.includes(work.file)) return await this.skipRefused(work, agent.id, refused);
+      // The agent is told only of the files it may still write.
+      const sent: WorkItem = refused.length === 0 ? work : { ...work, grants, ...(work.files ? { files: work.files.filter((file) => !refused.includes(file)) } : {}) };
       const inputs = await Promise.all(work.inputs.map((id) => this.loadInput(id)));
       const request: WorkRequest = {
         workId: work.id,
         kind: work.kind,
-        prompt: workPrompt(this.options.task, work),
+        prompt: workPrompt(this.options.task, sent),
         grants,
         inputs,
-        detail: { file: work.file, files: work.files?.filter((file) => !refused.includes(file)), attempt: work.attempt, note: work.note },
+        detail: { file: work.file, files: sent.files, attempt: work.attempt, note: work.note },
       };
       const stop = this.spending.admit(work.id, work.role, request);
       if (stop) return await this.stopForBudget(stop, work);

@@ -96,6 +96,8 @@ describe('a run with symlinks out of the workspace', () => {
     expectOutsideUntouched(layout);
     expect(fs.lstatSync(path.join(layout.workspace, 'src', 'fines.js')).isSymbolicLink()).toBe(true);
     expect(messages(report.findings, 'symlink').some((m) => m.includes('was not granted src/fines.js: src/fines.js is a symbolic link'))).toBe(true);
+    // The agents were never asked to write it, so none tried.
+    expect(messages(report.findings, 'grant-violation')).toEqual([]);
     const code = run.artifacts().filter((a) => a.type === 'code' && a.metadata.files.includes('src/fines.js'));
     expect(code.length).toBeGreaterThan(0);
   });

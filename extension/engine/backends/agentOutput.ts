@@ -54,6 +54,9 @@ export const AgentOutputSchema = z.object({
 });
 export type AgentOutput = z.infer<typeof AgentOutputSchema>;
 
+/** The shape of a role id (as `RoleIdSchema`; not imported, so the output contract stays standalone). */
+const ROLE_ID = /^[a-z][a-z0-9-]{1,39}$/;
+
 /** An agent's output within the limits of `LIMITS`, and what had to be cut (empty when nothing). */
 export interface CappedOutput {
   output: AgentOutput;
@@ -90,8 +93,13 @@ export function capAgentOutput(output: AgentOutput): CappedOutput {
       message: text(finding.message, LIMITS.findingChars, `finding ${i + 1}`, true),
       ...(finding.file !== undefined ? { file: capText(finding.file, LIMITS.pathChars, true) } : {}),
     })),
-    spawnRequests: list(output.spawnRequests, LIMITS.spawnRequests, 'spawn requests').map((request) => ({
-      role: capText(request.role, 80, true),
+    // A spawn request must name a role by its id; anything else is words, not a role, and is left out.
+    spawnRequests: list(output.spawnRequests.filter((request) => {
+      if (ROLE_ID.test(request.role)) return true;
+      cuts.push(`a spawn request for "${request.role.slice(0, 40)}", which is not a role id, left out`);
+      return false;
+    }), LIMITS.spawnRequests, 'spawn requests').map((request) => ({
+      role: request.role,
       reason: text(request.reason, LIMITS.spawnReasonChars, `the reason for a ${request.role.slice(0, 40)} spawn`, true),
     })),
   };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AgentReply, WorkRequest } from '../backends/agentBackend';
+import { dataBlock, inlineData } from '../run/promptInputs';
 import { truncateToTokens } from '../tokens/tokenCounter';
 import { OrchestraError, describeError, isOrchestraError } from '../util/errors';
 import {
@@ -174,8 +175,9 @@ export class Organiser {
 
 function decisionPrompt(context: OrganiserContext, request: DecisionRequest, correction: string | undefined): string {
   const about = [request.point, request.file ? `file ${request.file}` : undefined].filter(Boolean).join(', ');
-  const lines = [`DECISION (${about})`, truncateToTokens(request.question, QUESTION_TOKENS)];
-  if (request.spawn) lines.push(`Spawn request: a ${request.spawn.role} agent, asked for by ${request.spawn.requestedBy}: ${truncateToTokens(request.spawn.reason, 100)}`);
+  // The question quotes agents (findings, failures, a spawn reason): it travels as data, the options as instructions.
+  const lines = [`DECISION (${about})`, dataBlock('the decision question', truncateToTokens(request.question, QUESTION_TOKENS))];
+  if (request.spawn) lines.push(`Spawn request: a ${request.spawn.role} agent, asked for by ${request.spawn.requestedBy}: ${inlineData(truncateToTokens(request.spawn.reason, 100))}`);
   lines.push('OPTIONS');
   for (const option of request.options) {
     lines.push(`- ${option}: ${ACTION_MEANINGS[option]}${option === request.recommended ? ' (what the built-in rule would do)' : ''}`);

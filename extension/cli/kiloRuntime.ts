@@ -9,6 +9,7 @@ import { locateKiloBinary } from '../kilo/kiloBinary';
 import { buildKiloConfig } from '../kilo/kiloConfig';
 import { KiloServer, privateHomeEnv } from '../kilo/kiloServer';
 import { startKiloTeamServer } from '../kilo/kiloTeamServer';
+import { describeTestCommand, resolveCommandPolicy } from '../engine/shell/commandPolicy';
 import { orchestraScript } from '../../scripts/scriptedModel/orchestraScript';
 import { startScriptedModel, type ScriptedModel, type ScriptedModelOptions } from '../../scripts/scriptedModel/scriptedModelServer';
 import { UsageError, type RunArgs } from './cliArgs';
@@ -71,7 +72,10 @@ export async function startKiloRuntime(args: RunArgs, log: (line: string) => voi
     const roles = resolveRoles(configFor(scripted?.url ?? SCRIPTED_URL_PLACEHOLDER));
     const kiloConfig = buildKiloConfig({ roles: roles.roles.filter((role) => role.active), profiles: roles.profiles, secret: (name) => process.env[name] });
     if (scripted) kiloConfig.enabled_providers = ['scripted'];
+    // The roles file's test command and allowed commands; else the project's own `npm test`.
+    const commands = resolveCommandPolicy(args.workspace, rolesFile ?? {});
     const team = await startKiloTeamServer({
+      commands,
       binary: binary.path,
       workspace: args.workspace,
       kiloConfig,
@@ -83,7 +87,7 @@ export async function startKiloRuntime(args: RunArgs, log: (line: string) => voi
     cleanups.push(() => team.dispose());
     const { connection } = team;
     const models = new Set(roles.profiles.map((p) => `${p.providerID}/${p.modelID}`)).size;
-    const description = `kilo ${connection.version} (${binary.source}: ${binary.path}) on ${connection.baseUrl}, ${models} models${scripted ? ' (scripted, offline)' : ''}`;
+    const description = `kilo ${connection.version} (${binary.source}: ${binary.path}) on ${connection.baseUrl}, ${models} models${scripted ? ' (scripted, offline)' : ''}, ${describeTestCommand(commands)}`;
     return { backend: team.backend, roles, description, scripted, server: team.server, dispose };
   } catch (error) {
     await dispose();

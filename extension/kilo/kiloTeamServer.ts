@@ -1,4 +1,5 @@
 import type { AgentBackend } from '../engine/backends/agentBackend';
+import type { CommandPolicy } from '../engine/shell/commandPolicy';
 import { kiloVersionProblem, probePermissionRules } from './kiloFitness';
 import { KiloHttp } from './kiloHttp';
 import { KiloServer, type KiloConnection, type KiloServerOptions } from './kiloServer';
@@ -17,6 +18,8 @@ export interface KiloTeamServerOptions {
   restartBaseMs?: number;
   /** A turn with no sign of progress this long is reported stalled, and after as long again retried (default 90 s). */
   stallMs?: number;
+  /** The shell commands agents may run (default: the project's `npm test` for the Debugger, nothing else). */
+  commands?: CommandPolicy;
   /** Kilo's warnings and errors (its info lines are left out). */
   log: (message: string) => void;
 }
@@ -56,6 +59,7 @@ export async function startKiloTeamServer(options: KiloTeamServerOptions): Promi
       connection: () => server.connection ?? connection,
       workspace: options.workspace,
       ...(options.stallMs !== undefined ? { stallMs: options.stallMs } : {}),
+      ...(options.commands ? { commands: options.commands } : {}),
     });
     return {
       server,

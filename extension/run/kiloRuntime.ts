@@ -13,6 +13,7 @@ import { buildKiloConfig } from '../kilo/kiloConfig';
 import type { KiloEndpoint } from '../kilo/kiloHttp';
 import { privateHomeEnv } from '../kilo/kiloServer';
 import { startKiloTeamServer } from '../kilo/kiloTeamServer';
+import { resolveCommandPolicy, type CommandSettings } from '../engine/shell/commandPolicy';
 
 export interface ExtensionKiloOptions {
   workspace: string;
@@ -33,6 +34,8 @@ export interface ExtensionKiloOptions {
   /** `kiloOrchestra.stallSeconds` in ms: quiet before a turn counts as stalled (default 90 s). */
   stallMs?: number;
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** The user's test command and allowed shell commands; without them the project's `npm test` only. */
+  commands?: CommandSettings;
 }
 
 export interface ExtensionKiloRuntime {
@@ -76,6 +79,7 @@ export async function startExtensionKiloRuntime(options: ExtensionKiloOptions): 
     binary: binary.path,
     workspace: options.workspace,
     kiloConfig,
+    commands: resolveCommandPolicy(options.workspace, options.commands),
     ...(options.privateHome ? { home: options.privateHome } : {}),
     ...(options.stallMs !== undefined ? { stallMs: options.stallMs } : {}),
     log: (message) => options.log('warn', message),

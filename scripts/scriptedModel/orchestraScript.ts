@@ -25,6 +25,8 @@ export interface OrchestraScriptOptions {
   hostileWrites?: { role: string; paths: string[] };
   /** Text appended to every summary, content, purpose and finding message of every envelope. */
   inject?: string;
+  /** Hostile Debugger: shell commands it tries, one per turn in this order, before `npm test`. */
+  debuggerCommands?: string[];
 }
 
 export const SAMPLE_PLAN = [
@@ -84,7 +86,9 @@ export function orchestraScript(options: OrchestraScriptOptions = {}): Script {
         if (!toolsDone && /may create or change only these files:.*docs\/OVERVIEW\.md/.test(request.lastUser)) return { toolCalls: [write(workspace, 'docs/OVERVIEW.md', overview(plan))] };
         return answer(request, { summary: 'Documented the modules in docs/OVERVIEW.md.', content: overview(plan) });
       case 'test': {
-        if (!toolsDone) return { toolCalls: [{ name: 'bash', arguments: { command: 'npm test', description: 'Run the test suite' } }] };
+        const commands = [...(options.debuggerCommands ?? []), 'npm test'];
+        const tried = toolsDone ? bashCallsSinceUser(request) : 0;
+        if (tried < commands.length) return { toolCalls: [{ name: 'bash', arguments: { command: commands[tried], description: 'Run the test suite' } }] };
         const output = request.toolResults[0]?.content ?? '';
         const passed = Number(/# pass (\d+)/.exec(output)?.[1] ?? 0);
         const failed = Number(/# fail (\d+)/.exec(output)?.[1] ?? 0);
@@ -119,6 +123,12 @@ function injectInto(turn: ScriptedTurn, text: string): ScriptedTurn {
 function hostileWrite(workspace: string, target: string): { name: string; arguments: Record<string, unknown> } {
   const filePath = target.startsWith('/') ? target : `${workspace.replace(/\/$/, '')}/${target}`;
   return { name: 'write', arguments: { filePath, content: 'export const planted = true; // written by a hostile agent\n' } };
+}
+
+/** Bash calls the model made since the last user message: the commands this work already tried. */
+function bashCallsSinceUser(request: ScriptRequest): number {
+  const lastUser = request.messages.map((message) => message.role).lastIndexOf('user');
+  return request.messages.slice(lastUser + 1).reduce((count, message) => count + (message.role === 'assistant' ? (message.tool_calls ?? []).filter((call) => call.function.name === 'bash').length : 0), 0);
 }
 
 /** The Organiser follows the built-in rule, which its prompt marks. */

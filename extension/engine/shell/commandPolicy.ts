@@ -134,6 +134,11 @@ export function describeRules(rules: readonly CommandRule[]): string {
   return rules.map((rule) => `\`${rule.command}\`${rule.withArguments ? ' (plain arguments allowed)' : ''}`).join(', ');
 }
 
+/** For the run's opening line: which command runs the tests, or that none can. */
+export function describeTestCommand(policy: CommandPolicy): string {
+  return policy.testCommand === undefined ? 'no test command (the Debugger cannot run tests)' : `tests: ${policy.testCommand}`;
+}
+
 /** The line added to a work prompt so the model knows what it may run (or that it can run nothing). */
 export function commandNote(roleId: string, rules: readonly CommandRule[]): string | undefined {
   if (rules.length > 0) return `Shell commands you may run, exactly as written and only in the workspace: ${describeRules(rules)}. Any other command is refused and reported.`;

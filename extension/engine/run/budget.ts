@@ -51,7 +51,8 @@ export interface BudgetStop {
   limitUsd: number;
   spentUsd: number;
   reservedUsd: number;
-  estimateUsd: number;
+  /** Absent for an unpriced turn. */
+  estimateUsd?: number;
   /** One line for the user and the report. */
   reason: string;
 }
@@ -104,18 +105,15 @@ export class BudgetGuard {
   /**
    * Checks the turn `key` of `role` against the run's and the role's budget. Within both, the
    * estimate is reserved until `release(key)` and nothing is returned; otherwise nothing is
-   * reserved and the stop says which budget. An unpriced turn reserves nothing and never stops:
-   * what it costs is counted once the backend reports it.
+   * reserved and the stop says which budget. An unpriced turn cannot be estimated: it reserves
+   * nothing and is stopped only once what the backend reported has reached a budget.
    */
   admit(key: string, role: string, estimate: TurnEstimate): BudgetStop | undefined {
     this.reserved.delete(key);
-    if (estimate.usd === undefined) {
-      this.unpriced.add(role);
-      return undefined;
-    }
+    if (estimate.usd === undefined) this.unpriced.add(role);
     const stop = this.wouldPass(role, estimate.usd);
     if (stop) return stop;
-    this.reserved.set(key, { role, usd: estimate.usd });
+    if (estimate.usd !== undefined) this.reserved.set(key, { role, usd: estimate.usd });
     return undefined;
   }
 
@@ -148,7 +146,7 @@ export class BudgetGuard {
     };
   }
 
-  private wouldPass(role: string, estimateUsd: number): BudgetStop | undefined {
+  private wouldPass(role: string, estimateUsd: number | undefined): BudgetStop | undefined {
     const runLimit = this.budgets.runUsd;
     if (runLimit !== undefined) {
       const stop = this.check('run', role, runLimit, this.spentUsd(), this.reservedUsd(), estimateUsd);
@@ -160,18 +158,20 @@ export class BudgetGuard {
     return undefined;
   }
 
-  private check(scope: BudgetStop['scope'], role: string, limitUsd: number, spentUsd: number, reservedUsd: number, estimateUsd: number): BudgetStop | undefined {
-    if (spentUsd + reservedUsd + estimateUsd <= limitUsd) return undefined;
+  private check(scope: BudgetStop['scope'], role: string, limitUsd: number, spentUsd: number, reservedUsd: number, estimateUsd: number | undefined): BudgetStop | undefined {
+    const committed = spentUsd + reservedUsd;
+    if (estimateUsd === undefined ? committed < limitUsd : committed + estimateUsd <= limitUsd) return undefined;
     const which = scope === 'run' ? 'The run budget' : `The budget of ${role}`;
     const running = reservedUsd > 0 ? ` (+${usd(reservedUsd)} in turns under way)` : '';
+    const next = estimateUsd === undefined ? `next turn not priced (${role}: its profile has no price)` : `next turn ~${usd(estimateUsd)} (${role})`;
     return {
       scope,
       role,
       limitUsd,
       spentUsd,
       reservedUsd,
-      estimateUsd,
-      reason: `${which} of ${usd(limitUsd)} would be passed: spent ${usd(spentUsd)}${running}, next turn ~${usd(estimateUsd)} (${role})`,
+      ...(estimateUsd !== undefined ? { estimateUsd } : {}),
+      reason: `${which} of ${usd(limitUsd)} ${estimateUsd === undefined ? 'is spent' : 'would be passed'}: spent ${usd(spentUsd)}${running}, ${next}`,
     };
   }
 }

@@ -117,7 +117,7 @@ function arbitraryEvent(g: Gen, state: WorkflowState): WorkflowEvent {
     { type: 'WORK_FAILED', workId, message: 'boom', retryable: chance(g, 50) },
     { type: 'WORK_ABORTED', workId },
     { type: 'DECIDE', decisionId: chance(g, 50) && state.decision ? state.decision.id : `d${int(g, 0, 40)}`, action },
-    { type: 'PAUSE' },
+    { type: 'PAUSE', ...(chance(g, 50) ? { reason: 'A budget would be passed' } : {}) },
     { type: 'RESUME', ...(chance(g, 50) ? { action } : {}) },
     { type: 'CANCEL' },
     { type: 'FAIL', reason: 'random' },

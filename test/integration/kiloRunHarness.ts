@@ -25,6 +25,9 @@ export const PINNED_KILO = path.join(root, 'node_modules', '@kilocode', 'cli-lin
  */
 export const KILO_UNDER_TEST = process.env.KILO_ORCHESTRA_KILO_PATH ? path.resolve(process.env.KILO_ORCHESTRA_KILO_PATH) : PINNED_KILO;
 
+/** Its version: read from the `.kilo-versions/<version>/` folder it was fetched into, else the pin's. */
+export const KILO_VERSION_UNDER_TEST = /[\\/]\.kilo-versions[\\/](\d+\.\d+\.\d+)[\\/]/.exec(KILO_UNDER_TEST)?.[1] ?? '7.7.7';
+
 /** A git-initialised copy of the sample project in a fresh temporary folder. */
 export function aSampleWorkspace(prefix = 'kilo-run-'): string {
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), prefix));

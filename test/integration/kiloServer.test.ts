@@ -7,9 +7,9 @@ import { locateKiloBinary } from '../../extension/kilo/kiloBinary';
 import { KiloServer, privateHomeEnv, type KiloConnection, type KiloServerEvents } from '../../extension/kilo/kiloServer';
 import { rejection } from '../unit/support/errors';
 import { isAlive } from '../unit/support/process';
-import { KILO_UNDER_TEST, PINNED_KILO } from './kiloRunHarness';
+import { KILO_UNDER_TEST, KILO_VERSION_UNDER_TEST, PINNED_KILO } from './kiloRunHarness';
 
-// Runs the REAL pinned Kilo CLI binary (@kilocode/cli-linux-x64 7.7.7) in a private home, offline. The tests of the
+// Runs the REAL Kilo CLI binary (the pinned @kilocode/cli-linux-x64 7.7.7, or KILO_ORCHESTRA_KILO_PATH) in a private home, offline. The tests of the
 // shared server run in order: start, authentication, crash and restart, dispose.
 const root = path.resolve(__dirname, '../..');
 const KILO_BIN = KILO_UNDER_TEST;
@@ -70,13 +70,13 @@ describe('KiloServer on the real kilo binary', () => {
     expect(binary).toEqual({ path: PINNED_KILO, source: 'project', version: '7.7.7' });
   }, 30_000);
 
-  it('starts a healthy server on 127.0.0.1 reporting version 7.7.7', async () => {
+  it(`starts a healthy server on 127.0.0.1 reporting version ${KILO_VERSION_UNDER_TEST}`, async () => {
     const started = Date.now();
     first = await server.start();
-    console.info(`kilo serve 7.7.7: healthy ${Date.now() - started} ms after spawn`);
+    console.info(`kilo serve ${KILO_VERSION_UNDER_TEST}: healthy ${Date.now() - started} ms after spawn`);
     expect(first.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(first.version).toBe('7.7.7');
-    expect(await health(first)).toEqual({ healthy: true, version: '7.7.7' });
+    expect(first.version).toBe(KILO_VERSION_UNDER_TEST);
+    expect(await health(first)).toEqual({ healthy: true, version: KILO_VERSION_UNDER_TEST });
     expect(output.some((line) => line.includes('kilo server listening on http://127.0.0.1:'))).toBe(true);
     expect(fs.existsSync(path.join(temp, 'home', '.local', 'share', 'kilo'))).toBe(true);
   }, START_TIMEOUT_MS);
@@ -95,12 +95,12 @@ describe('KiloServer on the real kilo binary', () => {
     process.kill(first.pid, 'SIGKILL');
     expect(await restarting).toEqual({ attempt: 1, delayMs: 100 });
     const second = await restarted;
-    console.info(`kilo serve 7.7.7: restarted and healthy ${Date.now() - killed} ms after SIGKILL`);
+    console.info(`kilo serve ${KILO_VERSION_UNDER_TEST}: restarted and healthy ${Date.now() - killed} ms after SIGKILL`);
     expect(seen).toEqual(['server:ready', 'server:exited', 'server:restarting', 'server:restarted']);
     expect(second.pid).not.toBe(first.pid);
     expect(second.password).not.toBe(first.password);
     expect(server.connection).toBe(second);
-    expect(await health(second)).toEqual({ healthy: true, version: '7.7.7' });
+    expect(await health(second)).toEqual({ healthy: true, version: KILO_VERSION_UNDER_TEST });
     // Kilo's own binary ran under the killed npm wrapper: the group kill took it down too.
     expect(isAlive(first.pid)).toBe(false);
     expect(liveGroupMembers(first.pid)).toEqual([]);
@@ -112,7 +112,7 @@ describe('KiloServer on the real kilo binary', () => {
     const exited = next(server, 'server:exited');
     const disposing = Date.now();
     await server.dispose();
-    console.info(`kilo serve 7.7.7: stopped ${Date.now() - disposing} ms after dispose`);
+    console.info(`kilo serve ${KILO_VERSION_UNDER_TEST}: stopped ${Date.now() - disposing} ms after dispose`);
     expect(await exited).toMatchObject({ expected: true });
     expect(isAlive(connection.pid)).toBe(false);
     expect(liveGroupMembers(connection.pid)).toEqual([]);

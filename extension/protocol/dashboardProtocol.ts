@@ -113,7 +113,14 @@ export function parseHostMessage(raw: unknown): { ok: true; message: HostMessage
 }
 
 function describeProblem(raw: unknown, error: z.ZodError): string {
-  const type = typeof raw === 'object' && raw !== null && 'type' in raw ? String((raw as { type: unknown }).type).slice(0, 40) : '(no type)';
+  // Never String() a hostile value: an object without a prototype cannot be converted and would throw.
+  const given = typeof raw === 'object' && raw !== null && 'type' in raw ? (raw as { type: unknown }).type : undefined;
+  const type = typeof given === 'string' ? oneLine(given).slice(0, 40) : given === undefined ? '(no type)' : `(type is ${given === null ? 'null' : typeof given})`;
   const first = error.issues[0];
-  return `message ${type}: ${first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'invalid'}`;
+  const where = first ? first.path.map((key) => (typeof key === 'symbol' ? '(symbol)' : oneLine(String(key)).slice(0, 40))).join('.') : '';
+  return `message ${type}: ${first ? `${where || '(root)'}: ${oneLine(first.message)}` : 'invalid'}`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
 }

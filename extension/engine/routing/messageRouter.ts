@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { toDisposable, type Disposable } from '../util/disposable';
 import { OrchestraError } from '../util/errors';
 import { TypedEmitter } from '../util/typedEvents';
@@ -95,7 +94,11 @@ export class MessageRouter {
   send(outgoing: OutgoingMessage): RouterMessage {
     const parsed = RouterMessageSchema.safeParse({ ...outgoing, id: `m${this.counter + 1}`, timestamp: new Date(this.clock()).toISOString() });
     if (!parsed.success) {
-      throw new OrchestraError('invalid-input', `The message is not valid: ${z.prettifyError(parsed.error)}`);
+      // One line: the first problem and where it is (prettifyError spans a line per issue).
+      const issue = parsed.error.issues[0];
+      const where = issue ? issue.path.map((key) => (typeof key === 'symbol' ? '(symbol)' : String(key))).join('.') : '';
+      const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more)` : '';
+      throw new OrchestraError('invalid-input', `The message is not valid: ${where || '(message)'}: ${(issue?.message ?? 'invalid').replace(/\s+/g, ' ')}${more}.`);
     }
     const message = parsed.data;
     const mailbox = this.mailboxes.get(message.to);

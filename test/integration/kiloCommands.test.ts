@@ -43,6 +43,8 @@ describe('shell commands on real kilo serve', () => {
       expect(report.status).toBe('COMPLETED');
       const refused = report.findings.filter((finding) => finding.kind === 'refused-command');
       expect(refused).toHaveLength(2);
+      // Nothing else went wrong: the exact `npm test` and every other role's tools were allowed as before.
+      expect(report.findings.filter((finding) => finding.kind !== 'refused-command')).toEqual([]);
       expect(refused.every((finding) => finding.agentId?.startsWith('debugger'))).toBe(true);
       expect(refused.map((finding) => finding.message).join('\n')).toContain('node --test --import');
       expect(refused.map((finding) => finding.message).join('\n')).toContain(prefixCommand);

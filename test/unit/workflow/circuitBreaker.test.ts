@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { restore } from '../../../extension/engine/workflow/workflowMachine';
+import { WorkflowStateSchema } from '../../../extension/engine/workflow/workflowSchema';
 import type { WorkItem, WorkKind } from '../../../extension/engine/workflow/workflowTypes';
 import { Driver, EVERY_ROLE, aConfig, deepFreeze, playRun } from './workflowFixtures';
 
@@ -117,5 +119,18 @@ describe('circuit breaker: the answers', () => {
     const sent = driver.effectsOf('dispatch', effects).map((e) => e.work.id);
     expect(sent).toContain(second!.id);
     expect(sent).not.toContain(first!.id);
+  });
+});
+
+describe('circuit breaker: saved and restored', () => {
+  it('an open breaker reads back from disk and is answered after a restart as before; a reassignment survives too', () => {
+    const { driver, work } = breakOn('implement', 'src/file2.ts');
+    const saved = WorkflowStateSchema.parse(JSON.parse(JSON.stringify(driver.state)));
+    expect(saved).toEqual(driver.state);
+    const restarted = new Driver(restore(saved));
+    expect(restarted.state.attention?.decision).toMatchObject({ point: 'circuit-breaker', work: { id: work.id } });
+    const { state } = restarted.send({ type: 'RESUME', action: { action: 'reassign_work', reason: '', profileId: 'spare' } });
+    expect(WorkflowStateSchema.parse(JSON.parse(JSON.stringify(state))).agentProfiles).toEqual({ 'secondary-coder-1': 'spare' });
+    expect(restarted.inFlight('implement').map((w) => w.id)).toContain(work.id);
   });
 });

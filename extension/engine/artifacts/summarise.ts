@@ -1,4 +1,5 @@
 import { countTokens, truncateToTokens } from '../tokens/tokenCounter';
+import { LIMITS } from '../util/limits';
 import { SUMMARY_TOKEN_CAP, type ArtifactType } from './artifactSchema';
 
 /** A one-line summary and its token count. */
@@ -15,7 +16,10 @@ const LISTED_FILES = 3;
  * cut with "…" when it was longer.
  */
 export function capSummary(text: string, cap: number = SUMMARY_TOKEN_CAP): CappedSummary {
-  const summary = truncateToTokens(oneLine(text), cap);
+  // Cut by characters before tokenising (a cap of tokens never needs more than a few thousand);
+  // collapsing whitespace first is linear, and keeps a run of spaces from eating the cut.
+  const flat = oneLine(text);
+  const summary = truncateToTokens(flat.length > LIMITS.summaryChars * 4 ? `${flat.slice(0, LIMITS.summaryChars * 4)}…` : flat, cap);
   return { summary, tokens: countTokens(summary) };
 }
 

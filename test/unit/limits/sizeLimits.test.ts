@@ -116,3 +116,15 @@ describe('an oversized answer does not grow the prompts that quote it', () => {
     expect(note).toContain('characters left out]');
   });
 });
+
+describe('capSummary on hostile summaries', () => {
+  it('cuts a 200 KB summary, of prose or of one character, to the token cap with an ellipsis', async () => {
+    const { capSummary } = await import('../../../extension/engine/artifacts/summarise');
+    for (const text of [huge(200_000, 'the summary goes on '), 'a'.repeat(200_000), ' '.repeat(100_000) + 'x'.repeat(100_000)]) {
+      const capped = capSummary(text);
+      expect(capped.tokens).toBeLessThanOrEqual(50);
+      expect(capped.tokens).toBe(countTokens(capped.summary));
+      expect(capped.summary.endsWith('…')).toBe(true);
+    }
+  });
+});

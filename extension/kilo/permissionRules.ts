@@ -35,6 +35,10 @@ export function permissionRulesFor(roleId: string, grants: readonly string[], co
   for (const permission of READ_TOOLS) rules.push({ permission, pattern: '*', action: 'allow' });
   // Kilo's own defaults ask before reading secrets; an ask would be refused anyway, so deny it.
   rules.push({ permission: 'read', pattern: '*.env', action: 'deny' }, { permission: 'read', pattern: '*.env.*', action: 'deny' }, { permission: 'read', pattern: '*.env.example', action: 'allow' });
+  // Kilo 7.7.7 checks a read's real path too (external_directory, and a `read` pattern relative to the
+  // worktree); this keeps a read through a link out refused even where external_directory were relaxed.
+  // Its edit tools match the named path only: grants are resolved on disk before they get here.
+  rules.push({ permission: 'read', pattern: '../*', action: 'deny' });
   rules.push({ permission: 'edit', pattern: '*', action: 'deny' });
   for (const grant of new Set(grants.map(grantPattern))) rules.push({ permission: 'edit', pattern: grant, action: 'allow' });
   rules.push({ permission: 'external_directory', pattern: '*', action: 'deny' });

@@ -34,9 +34,19 @@ describe('symlinks and wildcards on real kilo serve', () => {
     // Every request the models received, whole, and the kinds of work they were for.
     const seen: string[] = [];
     const kinds: string[] = [];
+    // The Architect first tries to read the linked file, as a model exploring the repository would.
+    let readAnswer: string | undefined;
     const script: Script = (request) => {
       seen.push(JSON.stringify(request.messages));
-      kinds.push(detectWork(request.lastUser)?.kind ?? '');
+      const kind = detectWork(request.lastUser)?.kind ?? '';
+      kinds.push(kind);
+      if (request.role === 'architect' && kind === 'plan') {
+        if (readAnswer === undefined && request.messages.at(-1)?.role !== 'tool') {
+          readAnswer = '';
+          return { toolCalls: [{ name: 'read', arguments: { filePath: path.join(workspace, 'src', 'fines.js') } }] };
+        }
+        if (readAnswer === '') readAnswer = request.toolResults[0]?.content ?? '(no tool result)';
+      }
       return team(request);
     };
     const runtime = await startKiloRuntime(kiloArgs(workspace, { simLatencyMs: 50 }), () => undefined, { scripted: { script } });
@@ -68,6 +78,9 @@ describe('symlinks and wildcards on real kilo serve', () => {
       expect(fs.readFileSync(path.join(workspace, 'src', 'loans.js'), 'utf8')).toContain('export function loans');
       // No agent's model ever saw the outside files' content.
       expect(seen.length).toBeGreaterThan(10);
+      // Kilo refused the read: its read tool checks the link's real path against the rules (external_directory, read ../*).
+      expect(readAnswer).toBeTruthy();
+      expect(readAnswer).not.toContain('not yours');
       for (const messages of seen) expect(messages).not.toContain('not yours');
     } finally {
       await runtime.dispose();

@@ -59,8 +59,13 @@ export function onPlanWritten(draft: Draft, work: WorkItem, result: WorkResult, 
 
 const NO_FILES = 'The plan lists no files to create or change, so there is nothing to build.';
 
+/** Problems listed to the Architect at most; the rest are counted (each is in the findings). */
+const MAX_LISTED_PROBLEMS = 20;
+
 function planProblemsNote(problems: string[]): string {
-  return `The plan could not be used as it is. Name each file to create or change by its path inside the workspace (no patterns, links out of the workspace or tool settings):\n${problems.map((problem) => `- ${problem}`).join('\n')}`;
+  const listed = problems.slice(0, MAX_LISTED_PROBLEMS).map((problem) => `- ${problem}`);
+  if (problems.length > MAX_LISTED_PROBLEMS) listed.push(`- … and ${problems.length - MAX_LISTED_PROBLEMS} more like these`);
+  return `The plan could not be used as it is. Name each file to create or change by its path inside the workspace (no patterns, links out of the workspace or tool settings):\n${listed.join('\n')}`;
 }
 
 /**

@@ -23,6 +23,17 @@ describe('workflow machine: plan problems', () => {
     expect(state.decision).toBeUndefined();
   });
 
+  it('lists at most twenty problems to the Architect and counts the rest', () => {
+    const driver = new Driver();
+    driver.start();
+    const problems = Array.from({ length: 25 }, (_, i) => `"src/${i}/*": a pattern`);
+    driver.done(driver.work('plan'), withProblems(['src/a.ts'], ...problems));
+    const note = driver.work('revise-plan').note ?? '';
+    expect(note).toContain('"src/19/*"');
+    expect(note).not.toContain('"src/20/*"');
+    expect(note).toContain('and 5 more');
+  });
+
   it('builds the revised plan once its problems are gone, through the usual review', () => {
     const driver = playRun({
       respond: (work) => {

@@ -10,6 +10,7 @@ import type { DashboardRunControls, DashboardSource } from '../dashboard/dashboa
 import { latestRunFolder } from '../dashboard/runFolder';
 import { readProviderLimits } from '../engine/agents/providerScheduler';
 import type { RoleResolution } from '../engine/roles/roleValidation';
+import { readBudgets } from '../engine/run/budget';
 import type { RunReport } from '../engine/run/runReport';
 import { describeError, isOrchestraError } from '../engine/util/errors';
 import { TypedEmitter } from '../engine/util/typedEvents';
@@ -53,7 +54,6 @@ export class RunController implements vscode.Disposable {
   private refreshQueued = false;
   private loadedLatest = false;
   private disposed = false;
-  private budgetWarned: string | undefined;
   private keys = { runActive: false, runPaused: false, canRollBack: false };
 
   constructor(private readonly options: RunControllerOptions) {
@@ -114,7 +114,12 @@ export class RunController implements vscode.Disposable {
           const model = new DashboardModel(budget());
           const settings = vscode.workspace.getConfiguration('kiloOrchestra');
           const providerLimits = readProviderLimits(settings.get<unknown>('providerLimits'), (problem) => this.options.log.warn(problem));
-          const started = await RunSession.start({ workspace: folder.uri.fsPath, task, roles, runtime, model, log: this.options.log, maxActive: settings.get<number>('maxActiveAgents', 4), ...(providerLimits ? { providerLimits } : {}) });
+          // Read again on every resume, so raising a budget in the settings lets a paused run go on.
+          const budgets = () => {
+            const current = vscode.workspace.getConfiguration('kiloOrchestra');
+            return readBudgets(current.get('budgetUsd'), current.get('roleBudgetsUsd'), (problem) => this.options.log.warn(problem));
+          };
+          const started = await RunSession.start({ workspace: folder.uri.fsPath, task, roles, runtime, model, log: this.options.log, maxActive: settings.get<number>('maxActiveAgents', 4), budgets, ...(providerLimits ? { providerLimits } : {}) });
           return { started, model };
         },
       );
@@ -235,20 +240,8 @@ export class RunController implements vscode.Disposable {
       ...budget(),
     };
     this.runItem.update(runItem(input));
-    if (input.budgetUsd !== undefined && input.costUsd > input.budgetUsd && session.live) this.warnOverBudget(session.runId, input.costUsd, input.budgetUsd);
     this.agentIndicators.update(agentItems(input, (agent) => session.modelOf(agent)));
     void this.setContext();
-  }
-
-  /** Once per run: the cost passed `kiloOrchestra.budgetUsd`. The run goes on; the user decides. */
-  private warnOverBudget(runId: string, costUsd: number, budgetUsd: number): void {
-    if (this.budgetWarned === runId) return;
-    this.budgetWarned = runId;
-    this.options.log.warn(`The run has cost $${costUsd.toFixed(2)}, over the budget of $${budgetUsd.toFixed(2)}`, { runId });
-    void vscode.window.showWarningMessage(`The orchestrated task has cost $${costUsd.toFixed(2)}, over your budget of $${budgetUsd.toFixed(2)}. It keeps running until you pause or cancel it.`, 'Pause All', 'Open Dashboard').then(async (choice) => {
-      if (choice === 'Pause All') await vscode.commands.executeCommand(COMMANDS.pauseAll);
-      if (choice === 'Open Dashboard') this.options.showDashboard({ tab: 'run' });
-    });
   }
 
   private async onAttention(reason: string): Promise<void> {

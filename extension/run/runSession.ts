@@ -8,6 +8,7 @@ import type { AgentRecord } from '../engine/agents/agentSchema';
 import type { ProviderLimits } from '../engine/agents/providerScheduler';
 import type { AgentBackend } from '../engine/backends/agentBackend';
 import type { RoleResolution } from '../engine/roles/roleValidation';
+import type { Budgets } from '../engine/run/budget';
 import { Checkpoints, type Checkpoint, type RollBackResult } from '../engine/run/checkpoints';
 import { OrchestrationRun } from '../engine/run/orchestrationRun';
 import type { RunReport } from '../engine/run/runReport';
@@ -50,6 +51,8 @@ export interface RunSessionOptions {
   workflow?: { retryBaseMs?: number };
   /** `kiloOrchestra.providerLimits`: caps on model traffic per provider. */
   providerLimits?: ProviderLimits;
+  /** The user's budgets as set now; read at the start and again on every resume (the user may have raised them). */
+  budgets?: () => Budgets;
   now?: () => number;
 }
 
@@ -113,6 +116,7 @@ export class RunSession implements DashboardRunControls {
         ...(options.maxActive !== undefined ? { maxActive: options.maxActive } : {}),
         ...(options.workflow ? { workflow: options.workflow } : {}),
         ...(options.providerLimits ? { providerLimits: options.providerLimits } : {}),
+        ...(options.budgets ? { budgets: options.budgets() } : {}),
       });
     } catch (error) {
       await options.runtime.dispose();
@@ -189,6 +193,7 @@ export class RunSession implements DashboardRunControls {
    * offer is refused here with the choices, since the machine would only drop it silently.
    */
   resume(action?: string, profileId?: string): Promise<void> {
+    if (this.options.budgets) this.run.setBudgets(this.options.budgets());
     if (action === undefined) {
       this.log.info('Resume requested');
       return this.run.resume();

@@ -184,3 +184,25 @@ export function usd(value: number): string {
 function roundUsd(value: number): number {
   return Math.round(value * 1e6) / 1e6;
 }
+
+/**
+ * Budgets from settings (`kiloOrchestra.budgetUsd`, `kiloOrchestra.roleBudgetsUsd`): empty, zero
+ * or null means no limit; a value that is not a positive amount is left out with a warning.
+ */
+export function readBudgets(runUsd: unknown, roleUsd: unknown, warn: (problem: string) => void): Budgets {
+  const budgets: Budgets = {};
+  if (typeof runUsd === 'number' && Usd.safeParse(runUsd).success) budgets.runUsd = runUsd;
+  else if (runUsd !== undefined && runUsd !== null && runUsd !== 0) warn(`kiloOrchestra.budgetUsd must be an amount in US dollars; ${JSON.stringify(runUsd)?.slice(0, 40)} is ignored.`);
+  if (roleUsd === undefined || roleUsd === null) return budgets;
+  if (typeof roleUsd !== 'object' || Array.isArray(roleUsd)) {
+    warn('kiloOrchestra.roleBudgetsUsd must map role ids to amounts in US dollars; it is ignored.');
+    return budgets;
+  }
+  const roles: Record<string, number> = {};
+  for (const [role, value] of Object.entries(roleUsd)) {
+    if (typeof value === 'number' && Usd.safeParse(value).success) roles[role] = value;
+    else warn(`kiloOrchestra.roleBudgetsUsd.${role.slice(0, 40)} must be a positive amount in US dollars; it is ignored.`);
+  }
+  if (Object.keys(roles).length > 0) budgets.roleUsd = roles;
+  return budgets;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentRecord } from '../../../extension/engine/agents/agentSchema';
-import { BudgetGuard, DEFAULT_OUTPUT_TOKENS, estimateTurn, roughTokens, type Budgets } from '../../../extension/engine/run/budget';
+import { BudgetGuard, DEFAULT_OUTPUT_TOKENS, estimateTurn, readBudgets, roughTokens, type Budgets } from '../../../extension/engine/run/budget';
 
 function anAgent(role: string, overrides: Partial<AgentRecord> = {}): AgentRecord {
   return { id: `${role}-1`, role, instance: 1, profileId: 'p', status: 'idle', turns: 0, tokens: { input: 0, output: 0 }, costUsd: 0, lastHeartbeat: 0, createdAt: 0, ...overrides };
@@ -114,5 +114,23 @@ describe('BudgetGuard', () => {
   it('refuses a limit that is not a positive amount', () => {
     expect(() => aGuard({ runUsd: -1 })).toThrow();
     expect(() => aGuard({ runUsd: Number.POSITIVE_INFINITY })).toThrow();
+  });
+});
+
+describe('readBudgets (settings)', () => {
+  it('reads a run budget and role budgets, and treats empty or zero as no limit', () => {
+    const warnings: string[] = [];
+    expect(readBudgets(0.5, { architect: 0.2 }, (problem) => warnings.push(problem))).toEqual({ runUsd: 0.5, roleUsd: { architect: 0.2 } });
+    expect(readBudgets(null, {}, (problem) => warnings.push(problem))).toEqual({});
+    expect(readBudgets(0, undefined, (problem) => warnings.push(problem))).toEqual({});
+    expect(warnings).toEqual([]);
+  });
+
+  it('leaves out values that are not positive amounts, with a warning each', () => {
+    const warnings: string[] = [];
+    expect(readBudgets('ten', { architect: -1, debugger: 'x', 'code-sceptic': 0.1 }, (problem) => warnings.push(problem))).toEqual({ roleUsd: { 'code-sceptic': 0.1 } });
+    expect(readBudgets(1, [1, 2], (problem) => warnings.push(problem))).toEqual({ runUsd: 1 });
+    expect(warnings).toHaveLength(4);
+    expect(warnings[0]).toMatch(/^kiloOrchestra\.budgetUsd must be an amount/);
   });
 });

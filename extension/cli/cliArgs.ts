@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { ProviderLimits } from '../engine/agents/providerScheduler';
 import type { Budgets } from '../engine/run/budget';
 import { budgetsFrom } from './budgetArgs';
+import { providerLimitsFrom } from './providerLimitArgs';
 import { UsageError } from './usageError';
 import { TASK_LIMIT, checkedReportPath, taskFrom } from './taskInput';
 
@@ -23,6 +25,8 @@ export interface RunArgs {
   quiet: boolean;
   /** `--budget-usd`, `--role-budget ROLE=USD`: the run pauses before a turn would pass one. */
   budgets?: Budgets;
+  /** `--provider-limit PROVIDER=N/M`: caps on model requests per provider, over the defaults. */
+  providerLimits?: ProviderLimits;
 }
 
 /** `resume`: continues a paused run of the workspace; `backend` and `budgets` default to the run's own. */
@@ -53,6 +57,8 @@ Options:
                              every role runs on the scripted offline model
   --budget-usd N             pause before a turn would take the run past N US dollars
   --role-budget ROLE=USD     the same for one role (repeatable)
+  --provider-limit P=N/M     at most N requests at once and M a minute to provider P
+                             (repeatable; known providers have conservative defaults)
   --run ID                   resume: the paused run to continue (default: the newest paused one)
   --quiet                    no live progress, only the final line
   -h, --help                 show this help
@@ -79,6 +85,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
         model: { type: 'string', multiple: true },
         'budget-usd': { type: 'string' },
         'role-budget': { type: 'string', multiple: true },
+        'provider-limit': { type: 'string', multiple: true },
         run: { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -118,6 +125,7 @@ interface ParsedValues {
   quiet?: boolean;
   'budget-usd'?: string;
   'role-budget'?: string[];
+  'provider-limit'?: string[];
 }
 
 function commonArgs(values: ParsedValues & { task: string }, backendFlag: string | undefined): RunArgs {
@@ -140,6 +148,7 @@ function commonArgs(values: ParsedValues & { task: string }, backendFlag: string
     models: modelAssignments(values.model ?? []),
     quiet: values.quiet ?? false,
     budgets: budgetsFrom(values['budget-usd'], values['role-budget'] ?? []),
+    providerLimits: providerLimitsFrom(values['provider-limit'] ?? []),
   };
 }
 

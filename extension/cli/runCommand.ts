@@ -32,6 +32,7 @@ export async function runCommand(args: RunArgs, out: NodeJS.WriteStream = proces
     maxActive: args.maxAgents,
     onAttention: 'fail',
     budgets: args.budgets,
+    ...(args.providerLimits ? { providerLimits: args.providerLimits } : {}),
   });
   const view = new ProgressView(out, () => ({ workflow: run.workflow, agents: run.agents() }));
   if (!args.quiet) {

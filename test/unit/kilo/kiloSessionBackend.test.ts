@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DATA_RULE } from '../../../extension/engine/run/promptInputs';
 import type { AgentSession, BackendEvent, WorkRequest } from '../../../extension/engine/backends/agentBackend';
 import { ProfileSchema, RoleDefinitionSchema } from '../../../extension/engine/roles/roleSchema';
 import { KiloSessionBackend } from '../../../extension/kilo/kiloSessionBackend';
@@ -89,7 +90,7 @@ describe('KiloSessionBackend with a fake Kilo server', () => {
     expect(prompt.model).toEqual({ providerID: 'scripted', modelID: 'model-a' });
     expect(prompt.format.type).toBe('json_schema');
     expect(prompt.format.schema.required).toEqual(['summary']);
-    expect(prompt.parts).toEqual([{ type: 'text', text: 'Do it.\n\n## Input art-1 (plan)\nthe plan' }]);
+    expect(prompt.parts).toEqual([{ type: 'text', text: `Do it.\n\n${DATA_RULE}\n\n## Input art-1\n<untrusted-data source="art-1 (plan)">\nthe plan\n</untrusted-data>` }]);
   });
 
   it('tells a retry after a 5xx or a lost connection from a rate limit, naming the provider', async () => {

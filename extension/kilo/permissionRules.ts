@@ -27,10 +27,10 @@ export const READ_TOOLS = ['read', 'glob', 'grep', 'list', 'StructuredOutput'] a
  *
  * Every permission starts with a blanket deny so that a ruleset appended after an older one fully
  * overrides it. With no grants the last `edit` rule is the blanket deny, and Kilo then drops `write`
- * and `edit` from the tools it offers: the read-only roles never see them.
+ * and `edit` from the tools it offers: the read-only roles never see them. The role's shell powers
+ * arrive resolved in `commands` (commandRulesFor), so the role id itself no longer changes the rules.
  */
-export function permissionRulesFor(roleId: string, grants: readonly string[], commands: readonly CommandRule[] = []): PermissionRule[] {
-  void roleId;
+export function permissionRulesFor(_roleId: string, grants: readonly string[], commands: readonly CommandRule[] = []): PermissionRule[] {
   const rules: PermissionRule[] = [{ permission: '*', pattern: '*', action: 'deny' }];
   for (const permission of READ_TOOLS) rules.push({ permission, pattern: '*', action: 'allow' });
   // Kilo's own defaults ask before reading secrets; an ask would be refused anyway, so deny it.

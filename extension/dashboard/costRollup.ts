@@ -4,7 +4,7 @@ import type { AgentView, CostView } from '../protocol/viewModel';
  * What the run has cost so far, per role and per agent, against the user's budget. Roles keep the
  * order in which their first agent appears, so the dashboard's rows do not jump around.
  */
-export function rollupCost(agents: readonly AgentView[], budgetUsd?: number): CostView {
+export function rollupCost(agents: readonly AgentView[], budgetUsd?: number, roleBudgetsUsd: Readonly<Record<string, number>> = {}): CostView {
   const byRole = new Map<string, CostView['byRole'][number]>();
   for (const agent of agents) {
     const row = byRole.get(agent.role) ?? { role: agent.role, roleName: agent.roleName, usd: 0, tokens: { input: 0, output: 0 } };
@@ -13,7 +13,10 @@ export function rollupCost(agents: readonly AgentView[], budgetUsd?: number): Co
     row.tokens.output += agent.tokens.output;
     byRole.set(agent.role, row);
   }
-  const rows = [...byRole.values()].map((row) => ({ ...row, usd: roundUsd(row.usd) }));
+  const rows = [...byRole.values()].map((row) => {
+    const limit = Object.hasOwn(roleBudgetsUsd, row.role) ? roleBudgetsUsd[row.role] : undefined;
+    return { ...row, usd: roundUsd(row.usd), ...(limit !== undefined ? { budgetUsd: limit } : {}) };
+  });
   return {
     totalUsd: roundUsd(agents.reduce((sum, agent) => sum + agent.costUsd, 0)),
     ...(budgetUsd !== undefined ? { budgetUsd } : {}),

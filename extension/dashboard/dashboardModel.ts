@@ -25,6 +25,8 @@ import { TranscriptBook } from './transcriptBook';
 export interface DashboardModelOptions {
   /** The user's budget per run in USD (setting `kiloOrchestra.budgetUsd`). */
   budgetUsd?: number;
+  /** The user's budgets per role id in USD (setting `kiloOrchestra.roleBudgetsUsd`). */
+  roleBudgetsUsd?: Record<string, number>;
   /** Epoch ms; tests pass a fixed clock. */
   now?: () => number;
 }
@@ -143,7 +145,7 @@ export class DashboardModel implements DashboardSource {
       files: this.files.map((file) => ({ ...file })),
       artifacts: [...this.artifacts.values()].map((artifact) => ({ ...artifact, files: [...artifact.files] })),
       todo: this.todo.map((item) => ({ ...item })),
-      cost: rollupCost([...this.agents.values()], this.options.budgetUsd),
+      cost: rollupCost([...this.agents.values()], this.options.budgetUsd, this.options.roleBudgetsUsd),
       chat: [...this.chat.values()].map((message) => ({ ...message })),
       transcripts: this.transcripts.record(),
     };
@@ -223,7 +225,7 @@ export class DashboardModel implements DashboardSource {
     const view = agentView(record, this.directory);
     this.agents.set(view.id, view);
     this.emit({ type: 'agents/didChange', agents: [{ ...view }] });
-    this.emit({ type: 'cost/didChange', cost: rollupCost([...this.agents.values()], this.options.budgetUsd) });
+    this.emit({ type: 'cost/didChange', cost: rollupCost([...this.agents.values()], this.options.budgetUsd, this.options.roleBudgetsUsd) });
   }
 
   /** @internal A new artifact or version; `announce` adds a timeline entry. */

@@ -104,7 +104,8 @@ export const CostViewSchema = z.object({
   totalUsd: Usd,
   /** The user's budget for a run (setting `kiloOrchestra.budgetUsd`); absent when none is set. */
   budgetUsd: Usd.optional(),
-  byRole: z.array(z.object({ role: z.string(), roleName: z.string(), usd: Usd, tokens: Tokens })),
+  /** `budgetUsd`: the role's own limit (setting `kiloOrchestra.roleBudgetsUsd`), when it has one. */
+  byRole: z.array(z.object({ role: z.string(), roleName: z.string(), usd: Usd, tokens: Tokens, budgetUsd: Usd.optional() })),
   byAgent: z.array(z.object({ agentId: z.string(), usd: Usd })),
 });
 export type CostView = z.infer<typeof CostViewSchema>;

@@ -300,8 +300,9 @@ export class RunController implements vscode.Disposable {
   }
 }
 
-/** `kiloOrchestra.budgetUsd` as the model's option. */
-function budget(): { budgetUsd?: number } {
-  const value = vscode.workspace.getConfiguration('kiloOrchestra').get<number | null>('budgetUsd');
-  return typeof value === 'number' && value > 0 ? { budgetUsd: value } : {};
+/** `kiloOrchestra.budgetUsd` and `roleBudgetsUsd` as the model's options (problems are logged when a run starts). */
+function budget(): { budgetUsd?: number; roleBudgetsUsd?: Record<string, number> } {
+  const settings = vscode.workspace.getConfiguration('kiloOrchestra');
+  const budgets = readBudgets(settings.get('budgetUsd'), settings.get('roleBudgetsUsd'), () => undefined);
+  return { ...(budgets.runUsd !== undefined ? { budgetUsd: budgets.runUsd } : {}), ...(budgets.roleUsd ? { roleBudgetsUsd: budgets.roleUsd } : {}) };
 }

@@ -40,6 +40,7 @@ import { WorkRecorder, type RecordedFinding } from './workRecorder';
 import { breakerAnswered, breakerOpened, movedProfile } from './breakerFindings';
 import type { OrchestrationRunOptions, RunEvents } from './runTypes';
 import { describeWork, workPrompt } from './workPrompts';
+import { checkTaskSize } from '../util/limits';
 
 export type { AgentMessageEvent, OrchestrationRunOptions, RunEvents } from './runTypes';
 
@@ -89,6 +90,8 @@ export class OrchestrationRun {
   }
 
   static async create(input: OrchestrationRunOptions): Promise<OrchestrationRun> {
+    // Whatever the front end, a task past the limit is refused before anything is created.
+    checkTaskSize(input.task);
     const options = { maxActive: 4, onAttention: 'wait' as const, clock: Date.now, ...input };
     const runId = options.restoreFrom?.runId ?? options.runId ?? newRunId(options.clock());
     const runDir = path.join(options.workspace, STORE_DIR_NAME, 'runs', runId);

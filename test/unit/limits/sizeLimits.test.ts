@@ -128,3 +128,16 @@ describe('capSummary on hostile summaries', () => {
     }
   });
 });
+
+describe('the run refuses an oversized task whatever the front end', () => {
+  it('OrchestrationRun.create throws invalid-input with one line before creating anything', async () => {
+    const { OrchestrationRun } = await import('../../../extension/engine/run/orchestrationRun');
+    const { SimulatedBackend } = await import('../../../extension/engine/backends/simulatedBackend');
+    const { resolveRoles } = await import('../../../extension/engine/roles/roleValidation');
+    const { simulatedRolesConfig } = await import('../../../extension/engine/roles/rolesConfigFile');
+    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'limits-run-'));
+    const started = OrchestrationRun.create({ workspace, task: huge(150_000), roles: resolveRoles(simulatedRolesConfig()), backend: new SimulatedBackend(), onAttention: 'fail' });
+    await expect(started).rejects.toMatchObject({ reason: 'invalid-input', message: expect.stringMatching(/^The task is 150,000 characters, over the limit of 100,000;[^\n]*$/) });
+    expect(fs.existsSync(path.join(workspace, '.kilo-orchestra'))).toBe(false);
+  });
+});

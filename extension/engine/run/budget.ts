@@ -30,14 +30,16 @@ export function roughTokens(chars: number): number {
 }
 
 /**
- * The cost of the next turn of a role: input from the text it is sent (role prompt, work prompt,
- * inputs), output from the average of that role's earlier turns (or a default), priced with the
- * profile's USD per million tokens.
+ * The cost of the next turn of a role, priced with the profile's USD per million tokens. Input is
+ * the text it is sent (role prompt, work prompt, inputs), or the role's average input so far when
+ * that is more: a backend adds its own system prompt and tool definitions, which Kilo bills and
+ * the text alone does not show. Output is the role's average so far, or a default.
  */
 export function estimateTurn(input: { sentChars: number; profile: Pick<Profile, 'cost'>; earlier: readonly AgentRecord[] }): TurnEstimate {
   const turns = input.earlier.reduce((sum, agent) => sum + agent.turns, 0);
   const written = input.earlier.reduce((sum, agent) => sum + agent.tokens.output, 0);
-  const inputTokens = roughTokens(input.sentChars);
+  const read = input.earlier.reduce((sum, agent) => sum + agent.tokens.input, 0);
+  const inputTokens = Math.max(roughTokens(input.sentChars), turns > 0 ? Math.ceil(read / turns) : 0);
   const outputTokens = turns > 0 ? Math.ceil(written / turns) : DEFAULT_OUTPUT_TOKENS;
   const price = input.profile.cost;
   if (!price) return { inputTokens, outputTokens };

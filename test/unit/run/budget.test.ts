@@ -26,6 +26,12 @@ describe('estimateTurn', () => {
     expect(estimateTurn({ sentChars: 0, profile: PRICED, earlier }).outputTokens).toBe(200);
   });
 
+  it("takes the role's average input when it is more than the text sent (the backend's own prompt and tools)", () => {
+    const earlier = [anAgent('coder', { turns: 2, tokens: { input: 9000, output: 0 } })];
+    expect(estimateTurn({ sentChars: 4000, profile: PRICED, earlier }).inputTokens).toBe(4500);
+    expect(estimateTurn({ sentChars: 40_000, profile: PRICED, earlier }).inputTokens).toBe(10_000);
+  });
+
   it('has no price for a profile without one', () => {
     expect(estimateTurn({ sentChars: 400, profile: {}, earlier: [] }).usd).toBeUndefined();
   });

@@ -27,6 +27,8 @@ const RUN_TIMEOUT_MS = 240_000;
 const PLAN = SAMPLE_PLAN.slice(1, 3);
 const PLANNED = PLAN.map((entry) => entry.path);
 const REJECTED = 'src/overdue.js';
+/** 429s in the storm: every third request of the team until this many were refused. */
+const STORM = 8;
 
 interface Started {
   workspace: string;
@@ -147,7 +149,7 @@ function everyNth(n: number): (request: ScriptRequest) => boolean {
 describe('fault injection on real kilo serve', () => {
   it('a storm of 429s across roles, a 500, a reset mid-answer, a 503, a malformed stream and two oversized answers are waited out or retried, and the run completes with nothing lost', async () => {
     const { run, runtime, workspace, outside } = await startRun({}, [
-      { when: everyNth(2), times: 12, fault: { type: 'status', status: 429, retryAfterSeconds: 1 } },
+      { when: everyNth(3), times: STORM, fault: { type: 'status', status: 429, retryAfterSeconds: 1 } },
       { when: (request) => request.role === 'code-sceptic', fault: { type: 'status', status: 500 } },
       // The next Code Sceptic request (Kilo's retry of the 500) streams three chunks, then the connection resets.
       { when: (request) => request.role === 'code-sceptic', fault: { type: 'reset', afterChunks: 3 } },
@@ -163,7 +165,7 @@ describe('fault injection on real kilo serve', () => {
 
     const faulted = chatRequests(runtime.scripted!).filter((request) => request.fault !== undefined);
     const count = (label: string) => faulted.filter((request) => request.fault === label).length;
-    expect(count('status:429')).toBe(12);
+    expect(count('status:429')).toBe(STORM);
     expect(new Set(faulted.filter((request) => request.fault === 'status:429').map((request) => request.role)).size).toBeGreaterThan(1);
     expect([count('status:500'), count('reset'), count('status:503'), count('malformed'), count('oversized:text'), count('oversized:structured')]).toEqual([1, 1, 1, 1, 1, 1]);
     expect(report.status).toBe('COMPLETED');

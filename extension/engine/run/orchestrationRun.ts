@@ -314,6 +314,8 @@ export class OrchestrationRun {
         inputs,
         detail: { file: work.file, files: sent.files, attempt: work.attempt, note: work.note },
       };
+      // Paused while the agent and inputs were prepared (the pause's abort missed it): hand it back to be held.
+      if (this.state.phase === 'PAUSED') return await this.feed({ type: 'WORK_ABORTED', workId: work.id });
       const stop = this.spending.admit(work.id, work.role, request);
       if (stop) return await this.stopForBudget(stop, work);
       this.router.send({

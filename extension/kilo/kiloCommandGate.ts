@@ -1,4 +1,4 @@
-import type { BackendEvent } from '../engine/backends/agentBackend';
+import type { BackendEvent, DeniedCommand } from '../engine/backends/agentBackend';
 import { checkCommand, type CommandRule, type CommandVerdict } from '../engine/shell/commandPolicy';
 import { OrchestraError, describeError } from '../engine/util/errors';
 import type { KiloHttp } from './kiloHttp';
@@ -44,7 +44,8 @@ export interface CommandGateOptions {
  * rejects. Refusals (ours, and Kilo's own denials) are kept as `denied` for the report.
  */
 export class CommandGate {
-  readonly denied: string[] = [];
+  readonly denied: DeniedCommand[] = [];
+  private readonly deniedKeys = new Set<string>();
   private readonly calls = new Map<string, ToolCall>();
 
   constructor(private readonly options: CommandGateOptions) {}
@@ -66,7 +67,7 @@ export class CommandGate {
     let verdict: CommandVerdict;
     if (call === undefined || command === undefined) verdict = { allowed: false, reason: 'Only the bash tool may run commands, and its call could not be read.' };
     else verdict = checkCommand(command, this.options.rules, this.options.directory, typeof call.input.workdir === 'string' ? call.input.workdir : undefined);
-    if (!verdict.allowed) this.record(command ?? String(request.metadata?.command ?? '(unknown command)'), verdict.reason);
+    if (!verdict.allowed) this.record(command ?? String(request.metadata?.command ?? '(unknown command)'), verdict.reason, verdict.changed);
     try {
       await this.options.http.replyPermission(request.id, verdict.allowed ? 'once' : 'reject', verdict.allowed ? undefined : `${verdict.reason} The command was not run.`);
     } catch (error) {
@@ -92,10 +93,12 @@ export class CommandGate {
     }
   }
 
-  private record(command: string, reason: string): void {
+  /** `withReason`: the command itself is allowed, so the report must say why it was refused. */
+  private record(command: string, reason: string, withReason = false): void {
     const kept = command.slice(0, MAX_COMMAND_CHARS);
-    if (this.denied.includes(kept)) return;
-    this.denied.push(kept);
+    if (this.deniedKeys.has(kept)) return;
+    this.deniedKeys.add(kept);
+    this.denied.push(withReason ? { command: kept, reason } : kept);
     this.options.onEvent({ type: 'progress', message: `refused command: ${kept.slice(0, 120)} (${reason})` });
   }
 }

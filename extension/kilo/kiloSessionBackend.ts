@@ -14,7 +14,7 @@ export { kiloFailure } from './kiloTurnWatch';
 export { renderPrompt } from '../engine/run/promptInputs';
 import type { FetchFunction, KiloEndpoint, KiloMessageInfo, KiloPart } from './kiloHttp';
 import { permissionRulesFor } from './permissionRules';
-import { commandNote, commandRulesFor, resolveCommandPolicy, type CommandPolicy } from '../engine/shell/commandPolicy';
+import { commandNote, commandRulesFor, resolveCommandPolicy, testsNotRunReason, type CommandPolicy } from '../engine/shell/commandPolicy';
 
 export interface KiloSessionBackendOptions {
   /** The running server; undefined while it is down. Read on every request, so restarts are followed. */
@@ -46,7 +46,7 @@ export interface KiloSessionBackendOptions {
 export interface KiloAgentReply extends AgentReply {
   deniedWrites: string[];
   /** Shell commands refused in this work, whole (at most 1000 characters each). */
-  deniedCommands: string[];
+  deniedCommands: NonNullable<AgentReply['deniedCommands']>;
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
@@ -177,7 +177,7 @@ class KiloAgentSession implements AgentSession {
     const model = { providerID: spec.profile.providerID, modelID: spec.profile.modelID };
 
     const deniedWrites: string[] = [];
-    const deniedCommands: string[] = [];
+    const deniedCommands: KiloAgentReply['deniedCommands'] = [];
     const writtenFiles = new Set<string>();
     const prompt = async (text: string) => {
       const turn = new TurnWatch(this.context, permission, signal, onEvent, this.quietSince);
@@ -213,7 +213,8 @@ class KiloAgentSession implements AgentSession {
     // Kilo's session diff covers the whole working tree, so it also shows what other agents wrote
     // meanwhile: a file counts as this agent's change only when its own tool call wrote it too.
     const changedFiles = changedFilesBetween(diffBefore, diffAfter).filter((file) => writtenFiles.has(file) && !file.startsWith(`${STORE_DIR_NAME}/`));
-    return { output: output.value, changedFiles, usage, deniedWrites: [...new Set(deniedWrites)], deniedCommands: [...new Set(deniedCommands)] };
+    const testsNotRun = request.kind === 'test' ? testsNotRunReason(spec.role.id, this.context.commands) : undefined;
+    return { output: output.value, changedFiles, usage, deniedWrites: [...new Set(deniedWrites)], deniedCommands: [...new Set(deniedCommands)], ...(testsNotRun ? { testsNotRun } : {}) };
   }
 
   /** Resolves once Kilo reports this session idle (at most 10 s: then the next turn goes ahead). */

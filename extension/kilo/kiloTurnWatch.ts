@@ -57,7 +57,7 @@ export class TurnWatch {
   }
 
   /** Shell commands refused in this turn (by us or by Kilo), in order. */
-  get deniedCommands(): string[] {
+  get deniedCommands(): CommandGate['denied'] {
     return this.commands.denied;
   }
 

@@ -70,9 +70,16 @@ export interface AgentReply {
   usage: Usage;
   /** Workspace-relative files the backend refused to let the agent write (outside its grant). */
   deniedWrites?: string[];
-  /** Shell commands the backend refused to run (not the project's test command, nor allowed by the user). */
-  deniedCommands?: string[];
+  /**
+   * Shell commands the backend refused to run: a bare command was not allowed (not the project's
+   * test command, nor allowed by the user); one with a `reason` was refused for that reason.
+   */
+  deniedCommands?: DeniedCommand[];
+  /** Set on a test turn the agent could not run tests in: why (the project has no test command). */
+  testsNotRun?: string;
 }
+
+export type DeniedCommand = string | { command: string; reason: string };
 
 export interface Usage {
   inputTokens: number;

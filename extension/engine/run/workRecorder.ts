@@ -8,6 +8,7 @@ import { hasWildcard, readWorkspaceFileSafely, refusalKind, resolveGrantableFile
 import type { WorkItem, WorkResult } from '../workflow/workflowTypes';
 
 const MAX_COMMAND_IN_FINDING = 200;
+const MAX_REASON_IN_FINDING = 400;
 
 export interface RecorderOptions {
   store: ArtifactStore;
@@ -25,8 +26,8 @@ export interface RecorderOptions {
  * What kind of problem a finding is: a write outside the grant, a hostile or wildcard path, a path
  * through a symlink that leaves the workspace, a write to a control file (`.kilo/`, `kilo.json` …),
  * a plan the Architect must redo, a shell command the permissions refused, a turn that stalled, a
- * budget that stopped work, an agent whose work kept failing, a problem with the event log, or an
- * answer over the size limits (cut, see util/limits.ts).
+ * budget that stopped work, an agent whose work kept failing, a problem with the event log, an
+ * answer over the size limits (cut, see util/limits.ts), or tests that could not be run.
  */
 export const FINDING_KINDS = [
   'grant-violation',
@@ -40,6 +41,7 @@ export const FINDING_KINDS = [
   'circuit-breaker',
   'event-log',
   'oversized-output',
+  'tests-not-run',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
@@ -64,8 +66,12 @@ export class WorkRecorder {
 
   async record(work: WorkItem, agentId: string, reply: AgentReply): Promise<WorkResult> {
     // Reported even when the output is unusable: the attempt happened either way.
-    for (const command of reply.deniedCommands ?? []) {
-      this.options.onFinding({ workId: work.id, agentId, kind: 'refused-command', message: `${agentId} tried to run ${quoteCommand(command)}, which is not an allowed command; it was refused.` });
+    for (const denied of reply.deniedCommands ?? []) {
+      const message =
+        typeof denied === 'string'
+          ? `${agentId} tried to run ${quoteCommand(denied)}, which is not an allowed command; it was refused.`
+          : `${agentId} tried to run ${quoteCommand(denied.command)}; it was refused: ${denied.reason.slice(0, MAX_REASON_IN_FINDING)}`;
+      this.options.onFinding({ workId: work.id, agentId, kind: 'refused-command', message });
     }
     try {
       return await this.recordReply(work, agentId, reply);
@@ -143,6 +149,7 @@ export class WorkRecorder {
         if (!output.tests) throw new OrchestraError('invalid-output', `${agentId} returned a test report without \`tests\`.`, { retryable: true });
         const testFailures = output.tests.failures.map((failure) => ({ ...failure, file: this.safeOptionalPath(failure.file) }));
         const report = await store.create({ ...base, type: 'test-report', content: renderTests(output), summary: output.summary, status: 'completed' });
+        if (reply.testsNotRun) this.options.onFinding({ workId: work.id, agentId, kind: 'tests-not-run', message: `Tests were not run: ${reply.testsNotRun}.` });
         return { artifactIds: [report.id], testFailures, spawnRequests: output.spawnRequests };
       }
     }

@@ -28,12 +28,25 @@ export interface CommandPolicy {
   /** Undefined: the project has no test command, so the Debugger gets no shell at all. */
   testCommand: string | undefined;
   allowedCommands: readonly string[];
+  /**
+   * When the test command is `npm test`: the package.json scripts it runs (`pretest`, `test`,
+   * `posttest`) as they were at run start. A coder granted package.json must not change what runs.
+   */
+  testScripts?: NpmTestScripts;
 }
+
+/** The scripts `npm test` runs, by name; a missing one is absent. */
+export type NpmTestScripts = Partial<Record<(typeof NPM_TEST_SCRIPTS)[number], string>>;
+const NPM_TEST_SCRIPTS = ['pretest', 'test', 'posttest'] as const;
+/** How much of a changed script the refusal quotes. */
+const MAX_SCRIPT_IN_REASON = 120;
 
 /** One allowed command: `command` itself, or (withArguments) followed by plain arguments. */
 export interface CommandRule {
   command: string;
   withArguments: boolean;
+  /** For `npm test`: the scripts it ran at run start; the command is refused once package.json differs. */
+  scripts?: NpmTestScripts;
 }
 
 /** The role that runs the test command. */
@@ -41,30 +54,59 @@ export const TEST_RUNNER_ROLE = 'debugger';
 
 /** The user's test command, else `npm test` when the workspace's package.json has `scripts.test`. */
 export function resolveCommandPolicy(workspace: string, settings: CommandSettings = {}): CommandPolicy {
-  return { testCommand: settings.testCommand ?? projectTestCommand(workspace), allowedCommands: settings.allowedCommands ?? [] };
+  const scripts = readTestScripts(workspace);
+  const testCommand = settings.testCommand ?? (scripts?.test?.trim() ? 'npm test' : undefined);
+  // `npm test` runs whatever package.json says, so what it says now is part of the policy.
+  return { testCommand, allowedCommands: settings.allowedCommands ?? [], ...(testCommand === 'npm test' ? { testScripts: scripts ?? {} } : {}) };
 }
 
-function projectTestCommand(workspace: string): string | undefined {
+/** package.json's `pretest`/`test`/`posttest` scripts; undefined when there is no readable package.json. */
+function readTestScripts(workspace: string): NpmTestScripts | undefined {
+  let manifest: unknown;
   try {
-    const manifest = JSON.parse(fs.readFileSync(path.join(workspace, 'package.json'), 'utf8')) as { scripts?: Record<string, unknown> };
-    return typeof manifest.scripts?.test === 'string' && manifest.scripts.test.trim() !== '' ? 'npm test' : undefined;
+    manifest = JSON.parse(fs.readFileSync(path.join(workspace, 'package.json'), 'utf8'));
   } catch {
     // No package.json, or one that does not parse: the project names no test command.
     return undefined;
   }
+  const scripts = (manifest as { scripts?: unknown } | null)?.scripts;
+  const found: NpmTestScripts = {};
+  for (const name of NPM_TEST_SCRIPTS) {
+    const text = typeof scripts === 'object' && scripts !== null ? (scripts as Record<string, unknown>)[name] : undefined;
+    if (typeof text === 'string') found[name] = text;
+  }
+  return found;
+}
+
+/** Why `npm test` may not run now: a script it runs differs from run start (was X, now Y). */
+export function testScriptChange(workspace: string, before: NpmTestScripts): string | undefined {
+  const now = readTestScripts(workspace) ?? {};
+  for (const name of NPM_TEST_SCRIPTS) {
+    if (now[name] === before[name]) continue;
+    return `The ${name} script in package.json changed during the run: was ${quoteScript(before[name])}, now ${quoteScript(now[name])}.`;
+  }
+  return undefined;
+}
+
+function quoteScript(text: string | undefined): string {
+  if (text === undefined) return 'none';
+  return JSON.stringify(text.length > MAX_SCRIPT_IN_REASON ? `${text.slice(0, MAX_SCRIPT_IN_REASON)}…` : text);
 }
 
 /** The commands one role may run: the test command (Debugger only, exact) and the user's patterns. */
 export function commandRulesFor(roleId: string, policy: CommandPolicy): CommandRule[] {
   const rules: CommandRule[] = [];
-  if (roleId === TEST_RUNNER_ROLE && policy.testCommand !== undefined) rules.push({ command: policy.testCommand, withArguments: false });
+  if (roleId === TEST_RUNNER_ROLE && policy.testCommand !== undefined) {
+    rules.push({ command: policy.testCommand, withArguments: false, ...(policy.testScripts ? { scripts: policy.testScripts } : {}) });
+  }
   for (const pattern of policy.allowedCommands) {
     rules.push(pattern.endsWith(' *') ? { command: pattern.slice(0, -2), withArguments: true } : { command: pattern, withArguments: false });
   }
   return rules;
 }
 
-export type CommandVerdict = { allowed: true } | { allowed: false; reason: string };
+/** `changed`: the command is allowed, but what it runs changed during the run (a finding of its own). */
+export type CommandVerdict = { allowed: true } | { allowed: false; reason: string; changed?: true };
 
 /** One plain argument: letters, digits and `_ . , : = @ % + / -`; no quotes, spaces or shell syntax. */
 const PLAIN_ARGUMENT = /^[A-Za-z0-9_.,:=@%+/-]+$/;
@@ -84,7 +126,10 @@ export function checkCommand(command: string, rules: readonly CommandRule[], wor
   }
   let reason = `The command is not one of the allowed commands: ${describeRules(rules)}.`;
   for (const rule of rules) {
-    if (command === rule.command) return { allowed: true };
+    if (command === rule.command) {
+      const change = rule.scripts ? testScriptChange(workspace, rule.scripts) : undefined;
+      return change === undefined ? { allowed: true } : { allowed: false, reason: change, changed: true };
+    }
     if (!rule.withArguments || !command.startsWith(`${rule.command} `)) continue;
     const problem = argumentProblem(command.slice(rule.command.length + 1).split(' '), workspace);
     if (problem === undefined) return { allowed: true };
@@ -137,6 +182,12 @@ export function describeRules(rules: readonly CommandRule[]): string {
 /** For the run's opening line: which command runs the tests, or that none can. */
 export function describeTestCommand(policy: CommandPolicy): string {
   return policy.testCommand === undefined ? 'no test command (the Debugger cannot run tests)' : `tests: ${policy.testCommand}`;
+}
+
+/** Why `roleId` cannot run tests under `policy`, or undefined when it can (or is not the test runner). */
+export function testsNotRunReason(roleId: string, policy: CommandPolicy): string | undefined {
+  if (roleId !== TEST_RUNNER_ROLE || policy.testCommand !== undefined) return undefined;
+  return 'the project has no test command (no `test` script in package.json, and none set in the roles file or the settings)';
 }
 
 /** The line added to a work prompt so the model knows what it may run (or that it can run nothing). */

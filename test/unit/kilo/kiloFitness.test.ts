@@ -36,6 +36,11 @@ describe('kiloVersionProblem', () => {
   it('accepts the minimum and anything newer', () => {
     expect(kiloVersionProblem(MIN_KILO_VERSION, '/bin/kilo')).toBeUndefined();
     expect(kiloVersionProblem('7.7.9', '/bin/kilo')).toBeUndefined();
+    expect(kiloVersionProblem('7.10.0', '/bin/kilo')).toBeUndefined();
+  });
+
+  it('refuses 7.7.2, which passes all but the concurrency check of the suite', () => {
+    expect(kiloVersionProblem('7.7.2', '/bin/kilo')?.message).toContain('is 7.7.2; Kilo Orchestra needs 7.7.7 or newer');
   });
 
   it('refuses 7.0.33 in one line naming its version, the minimum and how to get a newer one', () => {
@@ -50,7 +55,7 @@ describe('kiloVersionProblem', () => {
 
   it('refuses a pre-release of the minimum and a version it cannot read', () => {
     expect(kiloVersionProblem(`${MIN_KILO_VERSION}-beta.1`, 'kilo')?.reason).toBe('invalid-config');
-    expect(kiloVersionProblem('dev\nbuild', 'kilo')?.message).toMatch(/reports the version "dev\\nbuild", which is not x\.y\.z; .* needs 7\.7\.2 or newer/);
+    expect(kiloVersionProblem('dev\nbuild', 'kilo')?.message).toMatch(/reports the version "dev\\nbuild", which is not x\.y\.z; .* needs 7\.7\.7 or newer/);
   });
 });
 

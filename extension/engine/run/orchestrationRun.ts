@@ -1,18 +1,13 @@
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { AgentPool } from '../agents/agentPool';
-import { ProviderScheduler } from '../agents/providerScheduler';
+import type { AgentPool } from '../agents/agentPool';
 import type { AgentRecord } from '../agents/agentSchema';
-import { ArtifactStore } from '../artifacts/artifactStore';
+import type { ArtifactStore } from '../artifacts/artifactStore';
 import type { ArtifactRecord } from '../artifacts/artifactSchema';
-import type { AgentReply, ArtifactInput, Usage, WorkRequest } from '../backends/agentBackend';
-import { Organiser } from '../organiser/organiser';
+import type { Usage } from '../backends/agentBackend';
+import type { Organiser } from '../organiser/organiser';
 import type { OrganiserSnapshot } from '../organiser/organiserContext';
 import { workflowInstances } from '../roles/roleValidation';
-import { MessageRouter } from '../routing/messageRouter';
-import { ORGANISER_ADDRESS, type RouterMessage } from '../routing/messageSchema';
-import { OrchestraError, describeError, isOrchestraError } from '../util/errors';
-import { STORE_DIR_NAME } from '../util/paths';
+import type { MessageRouter } from '../routing/messageRouter';
+import { describeError, isOrchestraError } from '../util/errors';
 import { TypedEmitter } from '../util/typedEvents';
 import { deriveTodoList } from '../workflow/todoList';
 import { initialWorkflowState, restore, transition } from '../workflow/workflowMachine';
@@ -23,65 +18,89 @@ import {
   type DecisionRequest,
   type Effect,
   type OrganiserAction,
-  type WorkItem,
+  type WorkResult,
   type WorkflowConfig,
   type WorkflowEvent,
   type WorkflowState,
 } from '../workflow/workflowTypes';
 import { readAnswer, talkProblem, talkRequest } from './agentChat';
-import { EventLog } from './eventLog';
-import type { BudgetStop, Budgets } from './budget';
-import { RunJournal } from './runJournal';
-import { buildRunReport, type RunReport } from './runReport';
-import { RunStateStore, currentGrants, type PhaseTransition, type RunSnapshot } from './runStateStore';
-import { OrganiserInbox, errorFromStatus } from './organiserInbox';
+import type { Budgets } from './budget';
+import { BudgetPause } from './budgetPause';
+import type { RunJournal } from './runJournal';
+import type { RunReport } from './runReport';
+import { reportOf, snapshotOf, type RunRecords } from './runRecords';
+import { openRunServices, type RunServices } from './runServices';
+import type { PhaseTransition, RunStateStore } from './runStateStore';
+import type { OrganiserInbox } from './organiserInbox';
 import { RunSpending } from './runSpending';
-import { WorkRecorder, type RecordedFinding } from './workRecorder';
-import { breakerAnswered, breakerOpened, movedProfile } from './breakerFindings';
-import type { OrchestrationRunOptions, RunEvents } from './runTypes';
-import { describeWork, workPrompt } from './workPrompts';
+import { WorkDispatch } from './workDispatch';
+import type { RecordedFinding } from './workRecorder';
+import { WorkResults } from './workResults';
+import { breakerAnswered, breakerOpened } from './breakerFindings';
+import type { OrchestrationRunOptions, ResolvedRunOptions, RunEvents } from './runTypes';
 import { checkTaskSize } from '../util/limits';
 
 export type { AgentMessageEvent, OrchestrationRunOptions, RunEvents } from './runTypes';
 
-const ORGANISER_ROLE = 'organiser';
-
 /**
- * One orchestrated task: builds the run's services in order, feeds events to the pure workflow
- * machine one at a time, persists the state after every transition and performs the machine's
- * effects (dispatching work through the router, asking the Organiser, aborting on pause).
+ * One orchestrated task: feeds events to the pure workflow machine one at a time, persists the
+ * state after every transition and performs the machine's effects. Its services are built by
+ * runServices.ts; getting work to agents is workDispatch.ts, taking results back workResults.ts,
+ * a budget's stop budgetPause.ts, and state.json and the report are built by runRecords.ts.
  */
 export class OrchestrationRun {
   readonly events = new TypedEmitter<RunEvents>();
+  readonly runId: string;
+  readonly runDir: string;
   private state: WorkflowState = initialWorkflowState();
   private readonly transitions: PhaseTransition[] = [];
   private readonly findings: RecordedFinding[] = [];
-  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private eventChain: Promise<void> = Promise.resolve();
   private ruleFallbacks = 0;
   private startedAt = 0;
   private finished?: (report: RunReport) => void;
   private talks = 0;
   private readonly spending: RunSpending;
-  /** Headless: a budget stopped the run, which ends PAUSED once nothing is in flight. */
-  private suspending = false;
+  private readonly budgetPause: BudgetPause;
+  private readonly dispatch: WorkDispatch;
+  private readonly results: WorkResults;
+  private readonly store: ArtifactStore;
+  private readonly journal: RunJournal;
+  private readonly router: MessageRouter;
+  private readonly pool: AgentPool;
+  private readonly inbox: OrganiserInbox;
+  private readonly organiser: Organiser;
+  private readonly stateStore: RunStateStore;
 
-  private constructor(
-    private readonly options: Required<Pick<OrchestrationRunOptions, 'workspace' | 'task' | 'roles' | 'backend' | 'maxActive' | 'onAttention' | 'clock'>> &
-      OrchestrationRunOptions,
-    readonly runId: string,
-    readonly runDir: string,
-    private readonly store: ArtifactStore,
-    private readonly journal: RunJournal,
-    private readonly router: MessageRouter,
-    private readonly pool: AgentPool,
-    private readonly inbox: OrganiserInbox,
-    private readonly organiser: Organiser,
-    private readonly recorder: WorkRecorder,
-    private readonly stateStore: RunStateStore,
-  ) {
+  private constructor(private readonly options: ResolvedRunOptions, services: RunServices) {
+    const { store, journal, router, pool, inbox, recorder } = services;
+    this.runId = services.runId;
+    this.runDir = services.runDir;
+    this.store = store;
+    this.journal = journal;
+    this.router = router;
+    this.pool = pool;
+    this.inbox = inbox;
+    this.organiser = services.organiser;
+    this.stateStore = services.stateStore;
     const saved = options.restoreFrom;
     this.spending = new RunSpending({ budgets: options.budgets ?? {}, roles: options.roles, live: () => pool.list(), carried: saved?.agents });
+    const feed = (event: WorkflowEvent) => this.feed(event);
+    const state = () => this.state;
+    this.budgetPause = new BudgetPause({ spending: this.spending, journal, reportFinding: (finding) => this.reportFinding(finding), feed, ask: (request) => inbox.ask(request) });
+    this.dispatch = new WorkDispatch({
+      task: options.task,
+      pool,
+      recorder,
+      store,
+      router,
+      spending: this.spending,
+      state,
+      feed,
+      stopForBudget: (stop, work) => this.budgetPause.stop(stop, work),
+      recorded: (result) => this.announce(result),
+    });
+    this.results = new WorkResults({ recorder, spending: this.spending, journal, state, feed, recorded: (result, by) => this.announce(result, by) });
     if (saved) {
       this.state = restore(saved.workflow);
       this.transitions.push(...saved.transitions);
@@ -93,41 +112,16 @@ export class OrchestrationRun {
     // Whatever the front end, a task past the limit is refused before anything is created.
     checkTaskSize(input.task);
     const options = { maxActive: 4, onAttention: 'wait' as const, clock: Date.now, ...input };
-    const runId = options.restoreFrom?.runId ?? options.runId ?? newRunId(options.clock());
-    const runDir = path.join(options.workspace, STORE_DIR_NAME, 'runs', runId);
-    const store = await ArtifactStore.open(path.join(runDir, 'artifacts'));
-    const journal = new RunJournal(await EventLog.open(path.join(runDir, 'events.jsonl')), runId);
-    const router = new MessageRouter();
-    const pool = new AgentPool({
-      backend: options.backend,
-      router,
-      workspace: options.workspace,
-      maxActive: options.maxActive,
-      resolveRole: (roleId) => options.roles.resolve(roleId),
-      resolveProfile: (profileId) => options.roles.profiles.find((profile) => profile.id === profileId),
-      // Simulated traffic reaches no provider: only limits the caller set apply to it.
-      scheduler: new ProviderScheduler({
-        limits: options.providerLimits ?? {},
-        useDefaults: options.backend.kind === 'kilo',
-        backoff: { baseMs: options.workflow?.retryBaseMs ?? DEFAULT_WORKFLOW_CONFIG.retryBaseMs, maxMs: 60_000 },
-      }),
-      now: options.clock,
-    });
+    // The services are built first and call the run back through these.
     let run: OrchestrationRun | undefined;
-    const inbox = new OrganiserInbox({
-      router,
-      pool,
-      onWorkMessage: (message) => void run!.onWorkMessage(message),
+    const services = await openRunServices(options, {
+      onWorkMessage: (message) => void run!.results.receive(message),
       onFailure: (error) => run!.crash(error),
+      askOrganiser: (request) => run!.budgetPause.askOrganiser(request),
+      organiserSnapshot: () => run!.organiserSnapshot(),
+      reportFinding: (finding) => run!.reportFinding(finding),
     });
-    const organiser = new Organiser({
-      ask: (request) => run!.askOrganiser(request),
-      snapshot: () => run!.organiserSnapshot(),
-      budgetTokens: options.organiserBudgetTokens ?? 2000,
-      log: (entry) => journal.note({ kind: 'decision', agentId: `${ORGANISER_ROLE}-1`, role: ORGANISER_ROLE, data: entry }),
-    });
-    const recorder = new WorkRecorder({ store, workspace: options.workspace, onFinding: (finding) => run!.reportFinding(finding), allowControlFiles: options.allowControlFiles });
-    run = new OrchestrationRun(options, runId, runDir, store, journal, router, pool, inbox, organiser, recorder, new RunStateStore(runDir));
+    run = new OrchestrationRun(options, services);
     run.wire();
     return run;
   }
@@ -253,20 +247,20 @@ export class OrchestrationRun {
       // Pause and resume cascade to every agent, including ones with nothing in flight.
       if (this.state.phase === 'PAUSED') this.pool.pauseAll();
       else if (before.phase === 'PAUSED' && !TERMINAL_PHASES.includes(this.state.phase)) this.pool.resumeAll();
-      if (before.phase === 'PAUSED') this.spending.stopped = undefined;
+      if (before.phase === 'PAUSED') this.budgetPause.resumed();
     }
-    await this.stateStore.save(this.snapshot());
+    await this.stateStore.save(snapshotOf(this.records()));
     this.events.emit('workflow:changed', this.state);
     for (const effect of result.effects) await this.perform(effect);
-    if (this.suspending && this.state.phase === 'PAUSED' && Object.keys(this.state.inFlight).length === 0) await this.finish('PAUSED', this.state.attention?.reason);
+    if (this.budgetPause.mayEnd(this.state)) await this.finish('PAUSED', this.state.attention?.reason);
   }
 
   private async perform(effect: Effect): Promise<void> {
     switch (effect.type) {
       case 'dispatch':
-        return this.scheduleDispatch(effect.work, effect.delayMs ?? 0);
+        return this.dispatch.schedule(effect.work, effect.delayMs ?? 0);
       case 'abort':
-        return this.abort(effect.workIds);
+        return this.dispatch.abort(effect.workIds);
       case 'decide':
         void this.decide(effect.request);
         return;
@@ -280,115 +274,6 @@ export class OrchestrationRun {
       case 'finish':
         return this.finish(effect.phase, effect.reason);
     }
-  }
-
-  private scheduleDispatch(work: WorkItem, delayMs: number): void {
-    if (delayMs <= 0) {
-      void this.dispatch(work);
-      return;
-    }
-    this.timers.set(
-      work.id,
-      setTimeout(() => {
-        this.timers.delete(work.id);
-        void this.dispatch(work);
-      }, delayMs),
-    );
-  }
-
-  private async dispatch(work: WorkItem): Promise<void> {
-    try {
-      const agent = await this.pool.ensureAgent(work.role, work.instance, movedProfile(this.state, work));
-      // Checked on disk now, not only at planning: a link out may have been made since.
-      const grants = await this.recorder.grantable(work, agent.id);
-      const refused = work.grants.filter((grant) => !grants.includes(grant));
-      if (work.file !== undefined && refused.includes(work.file)) return await this.skipRefused(work, agent.id, refused);
-      // The agent is told only of the files it may still write.
-      const sent: WorkItem = refused.length === 0 ? work : { ...work, grants, ...(work.files ? { files: work.files.filter((file) => !refused.includes(file)) } : {}) };
-      const inputs = await Promise.all(work.inputs.map((id) => this.loadInput(id)));
-      const request: WorkRequest = {
-        workId: work.id,
-        kind: work.kind,
-        prompt: workPrompt(this.options.task, sent),
-        grants,
-        inputs,
-        detail: { file: work.file, files: sent.files, attempt: work.attempt, note: work.note },
-      };
-      // Paused while the agent and inputs were prepared (the pause's abort missed it): hand it back to be held.
-      if (this.state.phase === 'PAUSED') return await this.feed({ type: 'WORK_ABORTED', workId: work.id });
-      const stop = this.spending.admit(work.id, work.role, request);
-      if (stop) return await this.stopForBudget(stop, work);
-      this.router.send({
-        from: ORGANISER_ADDRESS,
-        to: agent.id,
-        messageType: 'request',
-        correlationId: work.id,
-        payload: { content: describeWork(work), metadata: { work: request, step: describeWork(work), kind: work.kind } },
-      });
-    } catch (error) {
-      this.spending.release(work.id);
-      await this.feed({ type: 'WORK_FAILED', workId: work.id, message: describeError(error), retryable: isOrchestraError(error) && error.retryable });
-    }
-  }
-
-  /** The Organiser's decisions are turns like any other and count against the budgets too. */
-  private async askOrganiser(request: WorkRequest): Promise<AgentReply> {
-    if (request.kind !== 'decide') return this.inbox.ask(request);
-    const key = `${request.workId}-decide`;
-    const stop = this.spending.admit(key, ORGANISER_ROLE, request);
-    if (stop) {
-      await this.stopForBudget(stop);
-      // The decision stays open; the machine asks it again on resume.
-      throw new OrchestraError('aborted', stop.reason);
-    }
-    try {
-      return await this.inbox.ask(request);
-    } finally {
-      this.spending.release(key);
-    }
-  }
-
-  /**
-   * A turn would pass a budget: it is not sent, and the run pauses like the user's Pause (work in
-   * flight aborted and held) with the budget as its attention; a headless run then ends PAUSED.
-   */
-  private async stopForBudget(stop: BudgetStop, work?: WorkItem): Promise<void> {
-    this.journal.note({ kind: 'run', correlationId: work?.id, data: { event: 'budget', ...stop } });
-    if (this.spending.stopped === undefined) {
-      this.spending.stopped = stop;
-      this.reportFinding({ kind: 'budget', message: stop.reason, ...(work ? { workId: work.id, agentId: `${work.role}-${work.instance}` } : {}) });
-      void this.feed({ type: 'PAUSE', reason: stop.reason });
-    }
-    // Never sent: handed back to the machine, which holds it until RESUME.
-    if (work) await this.feed({ type: 'WORK_ABORTED', workId: work.id });
-  }
-
-  /** Per-file work whose file was refused: no turn; its artifact says why, and the machine moves on. */
-  private async skipRefused(work: WorkItem, agentId: string, refused: string[]): Promise<void> {
-    const result = await this.recorder.recordRefused(work, agentId, refused);
-    for (const id of result.artifactIds) {
-      const record = this.store.get(id);
-      if (record) this.events.emit('artifact:recorded', record);
-    }
-    await this.feed({ type: 'WORK_DONE', workId: work.id, result });
-  }
-
-  private async loadInput(id: string): Promise<ArtifactInput> {
-    const record = this.store.get(id);
-    if (!record) throw new OrchestraError('not-found', `Input artifact ${id} is not in the store.`);
-    return { id, type: record.type, summary: record.summary, files: record.metadata.files, content: await this.store.loadContent(id) };
-  }
-
-  private async abort(workIds: string[]): Promise<void> {
-    for (const id of workIds) {
-      const timer = this.timers.get(id);
-      if (timer === undefined) continue;
-      // Work still waiting for its retry delay never reached an agent: abort it here.
-      clearTimeout(timer);
-      this.timers.delete(id);
-      void this.feed({ type: 'WORK_ABORTED', workId: id });
-    }
-    this.pool.abortWork(workIds);
   }
 
   private async decide(request: DecisionRequest): Promise<void> {
@@ -410,10 +295,7 @@ export class OrchestrationRun {
     this.events.emit('run:attention', attention);
     this.journal.note({ kind: 'run', data: { event: 'attention', reason: attention.reason } });
     if (this.options.onAttention === 'fail') {
-      if (this.spending.stopped) {
-        this.suspending = true;
-        return;
-      }
+      if (this.budgetPause.suspendIfStopped()) return;
       void this.feed({ type: 'FAIL', reason: `The run needs a decision and no one is there to make it: ${attention.reason}` });
     }
   }
@@ -428,31 +310,6 @@ export class OrchestrationRun {
       ...(effect.reviewedBy ? { reviewedBy: effect.reviewedBy } : {}),
     });
     this.events.emit('artifact:statusChanged', revised);
-  }
-
-  private async onWorkMessage(message: RouterMessage): Promise<void> {
-    const workId = message.correlationId;
-    this.spending.release(workId);
-    const work = findWork(this.state, workId);
-    const meta = message.payload.metadata;
-    if (meta.aborted === true) return this.feed({ type: 'WORK_ABORTED', workId });
-    const reply = meta.reply as AgentReply | undefined;
-    if (!reply || !work) {
-      const error = errorFromStatus(message);
-      return this.feed({ type: 'WORK_FAILED', workId, message: error.message, retryable: error.retryable });
-    }
-    try {
-      const result = await this.recorder.record(work, message.from, reply);
-      for (const id of result.artifactIds) {
-        const record = this.store.get(id);
-        if (record) this.events.emit('artifact:recorded', record);
-        if (record) this.journal.note({ kind: 'artifact', agentId: message.from, role: work.role, correlationId: workId, data: { id, type: record.type, version: record.metadata.version, summary: record.summary } });
-      }
-      await this.feed({ type: 'WORK_DONE', workId, result });
-    } catch (error) {
-      this.journal.note({ kind: 'error', agentId: message.from, role: work.role, correlationId: workId, data: { error: describeError(error) } });
-      await this.feed({ type: 'WORK_FAILED', workId, message: describeError(error), retryable: !isOrchestraError(error) || error.retryable });
-    }
   }
 
   private organiserSnapshot(): OrganiserSnapshot {
@@ -473,57 +330,52 @@ export class OrchestrationRun {
     this.journal.note({ kind: 'error', agentId: finding.agentId, correlationId: finding.workId, data: finding });
   }
 
-  private snapshot(): Omit<RunSnapshot, 'formatVersion'> {
+  /** Announces the artifacts a result stored; `by` names the turn that produced them, for the event log. */
+  private announce(result: WorkResult, by?: { agentId: string; role: string; workId: string }): void {
+    for (const id of result.artifactIds) {
+      const record = this.store.get(id);
+      if (record) this.events.emit('artifact:recorded', record);
+      if (record && by) this.journal.note({ kind: 'artifact', agentId: by.agentId, role: by.role, correlationId: by.workId, data: { id, type: record.type, version: record.metadata.version, summary: record.summary } });
+    }
+  }
+
+  private records(): RunRecords {
+    const { options } = this;
     return {
       runId: this.runId,
-      task: this.options.task,
-      workspace: this.options.workspace,
-      backend: this.options.backend.kind,
-      startedAt: new Date(this.startedAt).toISOString(),
-      savedAt: new Date(this.options.clock()).toISOString(),
+      runDir: this.runDir,
+      task: options.task,
+      workspace: options.workspace,
+      backend: options.backend.kind,
+      roles: options.roles,
+      startedAt: this.startedAt,
+      now: options.clock(),
       workflow: this.state,
-      agents: this.spending.agents(),
-      todo: deriveTodoList(this.state),
-      grants: currentGrants(this.state),
       transitions: this.transitions,
       findings: this.findings,
-      profiles: { ...this.options.roles.assignments },
-      budgets: this.spending.guard.limits,
-      spent: this.spending.spent(),
+      spending: this.spending,
     };
   }
 
   /** The end of this process's part of the run: terminal, or PAUSED by a budget (resumable from state.json). */
   private async finish(phase: (typeof TERMINAL_PHASES)[number] | 'PAUSED', reason?: string): Promise<void> {
-    this.suspending = false;
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
+    this.budgetPause.ended();
+    this.dispatch.clear();
     this.inbox.close();
     if (phase === 'COMPLETED') for (const agent of this.pool.list()) this.pool.markDone(agent.id);
     const agents = this.spending.agents();
-    if (phase === 'PAUSED') await this.stateStore.save(this.snapshot());
+    if (phase === 'PAUSED') await this.stateStore.save(snapshotOf(this.records()));
     await this.pool.terminateAll();
     this.journal.note({ kind: 'run', data: { event: 'finished', status: phase, reason } });
     const logProblem = await this.journal.close();
     if (logProblem) this.findings.push({ kind: 'event-log', message: logProblem });
-    const report = buildRunReport({
-      runId: this.runId,
+    const report = reportOf(this.records(), {
       status: phase,
       reason,
-      backend: this.options.backend.kind,
-      task: this.options.task,
-      workspace: this.options.workspace,
-      transitions: this.transitions,
       agents,
-      profiles: this.options.roles.profiles,
       artifacts: this.store.list(),
-      files: { planned: this.state.files.length, approved: this.state.files.filter((f) => f.stage === 'approved').length },
       organiser: { ...this.organiser.stats(), ruleFallbacks: this.ruleFallbacks, budgetTokens: this.options.organiserBudgetTokens ?? 2000 },
       concurrency: { maxActiveAgents: this.pool.maxActiveObserved, maxActiveLimit: this.options.maxActive },
-      findings: this.findings,
-      budget: this.spending.report(),
-      wallMs: this.options.clock() - this.startedAt,
-      runDir: this.runDir,
     });
     this.events.emit('run:finished', report);
     this.finished?.(report);
@@ -538,15 +390,4 @@ export class OrchestrationRun {
       await this.finish('FAILED', reason);
     }
   }
-}
-
-/** In flight, or held back by a pause: a result for either is still recorded. */
-function findWork(state: WorkflowState, workId: string): WorkItem | undefined {
-  const held = state.deferred.find((effect) => effect.type === 'dispatch' && effect.work.id === workId);
-  return state.inFlight[workId] ?? (held?.type === 'dispatch' ? held.work : undefined);
-}
-
-function newRunId(now: number): string {
-  const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\..+$/, '').replace('T', '-');
-  return `run-${stamp}-${randomBytes(3).toString('hex')}`;
 }

@@ -4,7 +4,8 @@ import type { MessageRouter } from '../routing/messageRouter';
 import { ORGANISER_ADDRESS, type RouterMessage } from '../routing/messageSchema';
 import { OrchestraError, isOrchestraError } from '../util/errors';
 
-const ORGANISER_ROLE = 'organiser';
+/** The Organiser's role id; its one agent is `organiser-1`. */
+export const ORGANISER_ROLE = 'organiser';
 
 export interface OrganiserInboxOptions {
   router: MessageRouter;

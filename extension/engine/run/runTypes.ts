@@ -67,3 +67,6 @@ export interface AgentMessageEvent {
   correlationId?: string;
   atMs: number;
 }
+
+/** The options with their defaults filled in (see OrchestrationRun.create). */
+export type ResolvedRunOptions = Required<Pick<OrchestrationRunOptions, 'workspace' | 'task' | 'roles' | 'backend' | 'maxActive' | 'onAttention' | 'clock'>> & OrchestrationRunOptions;

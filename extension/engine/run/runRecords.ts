@@ -1,0 +1,85 @@
+import type { AgentRecord } from '../agents/agentSchema';
+import type { ArtifactRecord } from '../artifacts/artifactSchema';
+import type { RoleResolution } from '../roles/roleValidation';
+import { deriveTodoList } from '../workflow/todoList';
+import type { Phase, WorkflowState } from '../workflow/workflowTypes';
+import { buildRunReport, type RunReport } from './runReport';
+import type { RunSpending } from './runSpending';
+import { currentGrants, type PhaseTransition, type RunSnapshot } from './runStateStore';
+import type { RecordedFinding } from './workRecorder';
+
+/**
+ * What a run has written down so far. Its state.json (after every transition) and its report (at
+ * the end) are both built from these, so the two never disagree on what happened.
+ */
+export interface RunRecords {
+  runId: string;
+  runDir: string;
+  task: string;
+  workspace: string;
+  backend: string;
+  roles: Pick<RoleResolution, 'assignments' | 'profiles'>;
+  /** When the run first started, in ms (a resumed run keeps its first start). */
+  startedAt: number;
+  now: number;
+  workflow: WorkflowState;
+  transitions: PhaseTransition[];
+  findings: RecordedFinding[];
+  spending: Pick<RunSpending, 'agents' | 'spent' | 'report' | 'guard'>;
+}
+
+/** The run's state.json as of now (the store adds the format version). */
+export function snapshotOf(run: RunRecords): Omit<RunSnapshot, 'formatVersion'> {
+  return {
+    runId: run.runId,
+    task: run.task,
+    workspace: run.workspace,
+    backend: run.backend,
+    startedAt: new Date(run.startedAt).toISOString(),
+    savedAt: new Date(run.now).toISOString(),
+    workflow: run.workflow,
+    agents: run.spending.agents(),
+    todo: deriveTodoList(run.workflow),
+    grants: currentGrants(run.workflow),
+    transitions: run.transitions,
+    findings: run.findings,
+    profiles: { ...run.roles.assignments },
+    budgets: run.spending.guard.limits,
+    spent: run.spending.spent(),
+  };
+}
+
+/** How this process's part of the run ended, beyond what the records hold. */
+export interface RunEnding {
+  /** Terminal, or PAUSED by a budget. */
+  status: Phase;
+  reason?: string;
+  /** Taken before the agents were terminated. */
+  agents: AgentRecord[];
+  artifacts: ArtifactRecord[];
+  organiser: RunReport['organiser'];
+  concurrency: RunReport['concurrency'];
+}
+
+/** The report the run resolves with and the CLI writes with `--report`. */
+export function reportOf(run: RunRecords, ending: RunEnding): RunReport {
+  return buildRunReport({
+    runId: run.runId,
+    status: ending.status,
+    reason: ending.reason,
+    backend: run.backend,
+    task: run.task,
+    workspace: run.workspace,
+    transitions: run.transitions,
+    agents: ending.agents,
+    profiles: run.roles.profiles,
+    artifacts: ending.artifacts,
+    files: { planned: run.workflow.files.length, approved: run.workflow.files.filter((f) => f.stage === 'approved').length },
+    organiser: ending.organiser,
+    concurrency: ending.concurrency,
+    findings: run.findings,
+    budget: run.spending.report(),
+    wallMs: run.now - run.startedAt,
+    runDir: run.runDir,
+  });
+}

@@ -1,0 +1,83 @@
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { AgentPool } from '../agents/agentPool';
+import { ProviderScheduler } from '../agents/providerScheduler';
+import { ArtifactStore } from '../artifacts/artifactStore';
+import type { AgentReply, WorkRequest } from '../backends/agentBackend';
+import { Organiser } from '../organiser/organiser';
+import type { OrganiserSnapshot } from '../organiser/organiserContext';
+import { MessageRouter } from '../routing/messageRouter';
+import type { RouterMessage } from '../routing/messageSchema';
+import { STORE_DIR_NAME } from '../util/paths';
+import { DEFAULT_WORKFLOW_CONFIG } from '../workflow/workflowTypes';
+import { EventLog } from './eventLog';
+import { ORGANISER_ROLE, OrganiserInbox } from './organiserInbox';
+import { RunJournal } from './runJournal';
+import { RunStateStore } from './runStateStore';
+import type { ResolvedRunOptions } from './runTypes';
+import { WorkRecorder, type RecordedFinding } from './workRecorder';
+
+/** The services one run is built from, each given its collaborators by `openRunServices`. */
+export interface RunServices {
+  runId: string;
+  runDir: string;
+  store: ArtifactStore;
+  journal: RunJournal;
+  router: MessageRouter;
+  pool: AgentPool;
+  inbox: OrganiserInbox;
+  organiser: Organiser;
+  recorder: WorkRecorder;
+  stateStore: RunStateStore;
+}
+
+/** What the services call back into the run, which is built after them. */
+export interface RunHooks {
+  onWorkMessage: (message: RouterMessage) => void;
+  onFailure: (error: unknown) => Promise<void>;
+  askOrganiser: (request: WorkRequest) => Promise<AgentReply>;
+  organiserSnapshot: () => OrganiserSnapshot;
+  reportFinding: (finding: RecordedFinding) => void;
+}
+
+/**
+ * Opens the run's folder (a fresh one, or the saved run's) and builds its services in order: the
+ * artifact store and event log on disk, the router, the agent pool, the Organiser's inbox, the
+ * Organiser and the recorder of results.
+ */
+export async function openRunServices(options: ResolvedRunOptions, hooks: RunHooks): Promise<RunServices> {
+  const runId = options.restoreFrom?.runId ?? options.runId ?? newRunId(options.clock());
+  const runDir = path.join(options.workspace, STORE_DIR_NAME, 'runs', runId);
+  const store = await ArtifactStore.open(path.join(runDir, 'artifacts'));
+  const journal = new RunJournal(await EventLog.open(path.join(runDir, 'events.jsonl')), runId);
+  const router = new MessageRouter();
+  const pool = new AgentPool({
+    backend: options.backend,
+    router,
+    workspace: options.workspace,
+    maxActive: options.maxActive,
+    resolveRole: (roleId) => options.roles.resolve(roleId),
+    resolveProfile: (profileId) => options.roles.profiles.find((profile) => profile.id === profileId),
+    // Simulated traffic reaches no provider: only limits the caller set apply to it.
+    scheduler: new ProviderScheduler({
+      limits: options.providerLimits ?? {},
+      useDefaults: options.backend.kind === 'kilo',
+      backoff: { baseMs: options.workflow?.retryBaseMs ?? DEFAULT_WORKFLOW_CONFIG.retryBaseMs, maxMs: 60_000 },
+    }),
+    now: options.clock,
+  });
+  const inbox = new OrganiserInbox({ router, pool, onWorkMessage: hooks.onWorkMessage, onFailure: hooks.onFailure });
+  const organiser = new Organiser({
+    ask: hooks.askOrganiser,
+    snapshot: hooks.organiserSnapshot,
+    budgetTokens: options.organiserBudgetTokens ?? 2000,
+    log: (entry) => journal.note({ kind: 'decision', agentId: `${ORGANISER_ROLE}-1`, role: ORGANISER_ROLE, data: entry }),
+  });
+  const recorder = new WorkRecorder({ store, workspace: options.workspace, onFinding: hooks.reportFinding, allowControlFiles: options.allowControlFiles });
+  return { runId, runDir, store, journal, router, pool, inbox, organiser, recorder, stateStore: new RunStateStore(runDir) };
+}
+
+function newRunId(now: number): string {
+  const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\..+$/, '').replace('T', '-');
+  return `run-${stamp}-${randomBytes(3).toString('hex')}`;
+}

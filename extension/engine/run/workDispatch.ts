@@ -1,0 +1,123 @@
+import type { AgentPool } from '../agents/agentPool';
+import type { ArtifactStore } from '../artifacts/artifactStore';
+import type { ArtifactInput, WorkRequest } from '../backends/agentBackend';
+import type { MessageRouter } from '../routing/messageRouter';
+import { ORGANISER_ADDRESS } from '../routing/messageSchema';
+import { OrchestraError, describeError, isOrchestraError } from '../util/errors';
+import type { WorkItem, WorkResult, WorkflowEvent, WorkflowState } from '../workflow/workflowTypes';
+import type { BudgetStop } from './budget';
+import { movedProfile } from './breakerFindings';
+import type { RunSpending } from './runSpending';
+import type { WorkRecorder } from './workRecorder';
+import { describeWork, workPrompt } from './workPrompts';
+
+export interface WorkDispatchOptions {
+  task: string;
+  pool: Pick<AgentPool, 'ensureAgent' | 'abortWork'>;
+  recorder: Pick<WorkRecorder, 'grantable' | 'recordRefused'>;
+  store: Pick<ArtifactStore, 'get' | 'loadContent'>;
+  router: Pick<MessageRouter, 'send'>;
+  spending: Pick<RunSpending, 'admit' | 'release'>;
+  /** The machine's state now: it may have paused, or moved an agent, while the work waited. */
+  state: () => WorkflowState;
+  /** Hands an event to the workflow machine (in order, after those before it). */
+  feed: (event: WorkflowEvent) => Promise<void>;
+  /** The turn would pass a budget: it is not sent (see BudgetPause). */
+  stopForBudget: (stop: BudgetStop, work: WorkItem) => Promise<void>;
+  /** Artifacts recorded without a turn (a refused file's), to be announced. */
+  recorded: (result: WorkResult) => void;
+}
+
+/**
+ * Gets the machine's work to its agent: after its retry delay, with its grants checked on disk
+ * again, its inputs loaded and its turn admitted by the budget. Results come back through the
+ * Organiser's inbox (see workResults.ts).
+ */
+export class WorkDispatch {
+  /** Work waiting for its retry delay, by work id. */
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  constructor(private readonly options: WorkDispatchOptions) {}
+
+  schedule(work: WorkItem, delayMs: number): void {
+    if (delayMs <= 0) {
+      void this.dispatch(work);
+      return;
+    }
+    this.timers.set(
+      work.id,
+      setTimeout(() => {
+        this.timers.delete(work.id);
+        void this.dispatch(work);
+      }, delayMs),
+    );
+  }
+
+  async abort(workIds: string[]): Promise<void> {
+    for (const id of workIds) {
+      const timer = this.timers.get(id);
+      if (timer === undefined) continue;
+      // Work still waiting for its retry delay never reached an agent: abort it here.
+      clearTimeout(timer);
+      this.timers.delete(id);
+      void this.options.feed({ type: 'WORK_ABORTED', workId: id });
+    }
+    this.options.pool.abortWork(workIds);
+  }
+
+  /** The run ended: work waiting for its retry delay is never sent. */
+  clear(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private async dispatch(work: WorkItem): Promise<void> {
+    const { pool, recorder, spending, feed } = this.options;
+    try {
+      const agent = await pool.ensureAgent(work.role, work.instance, movedProfile(this.options.state(), work));
+      // Checked on disk now, not only at planning: a link out may have been made since.
+      const grants = await recorder.grantable(work, agent.id);
+      const refused = work.grants.filter((grant) => !grants.includes(grant));
+      if (work.file !== undefined && refused.includes(work.file)) return await this.skipRefused(work, agent.id, refused);
+      // The agent is told only of the files it may still write.
+      const sent: WorkItem = refused.length === 0 ? work : { ...work, grants, ...(work.files ? { files: work.files.filter((file) => !refused.includes(file)) } : {}) };
+      const inputs = await Promise.all(work.inputs.map((id) => this.loadInput(id)));
+      const request: WorkRequest = {
+        workId: work.id,
+        kind: work.kind,
+        prompt: workPrompt(this.options.task, sent),
+        grants,
+        inputs,
+        detail: { file: work.file, files: sent.files, attempt: work.attempt, note: work.note },
+      };
+      // Paused while the agent and inputs were prepared (the pause's abort missed it): hand it back to be held.
+      if (this.options.state().phase === 'PAUSED') return await feed({ type: 'WORK_ABORTED', workId: work.id });
+      const stop = spending.admit(work.id, work.role, request);
+      if (stop) return await this.options.stopForBudget(stop, work);
+      this.options.router.send({
+        from: ORGANISER_ADDRESS,
+        to: agent.id,
+        messageType: 'request',
+        correlationId: work.id,
+        payload: { content: describeWork(work), metadata: { work: request, step: describeWork(work), kind: work.kind } },
+      });
+    } catch (error) {
+      spending.release(work.id);
+      await feed({ type: 'WORK_FAILED', workId: work.id, message: describeError(error), retryable: isOrchestraError(error) && error.retryable });
+    }
+  }
+
+  /** Per-file work whose file was refused: no turn; its artifact says why, and the machine moves on. */
+  private async skipRefused(work: WorkItem, agentId: string, refused: string[]): Promise<void> {
+    const result = await this.options.recorder.recordRefused(work, agentId, refused);
+    this.options.recorded(result);
+    await this.options.feed({ type: 'WORK_DONE', workId: work.id, result });
+  }
+
+  private async loadInput(id: string): Promise<ArtifactInput> {
+    const { store } = this.options;
+    const record = store.get(id);
+    if (!record) throw new OrchestraError('not-found', `Input artifact ${id} is not in the store.`);
+    return { id, type: record.type, summary: record.summary, files: record.metadata.files, content: await store.loadContent(id) };
+  }
+}

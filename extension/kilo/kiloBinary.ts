@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { OrchestraError, describeError } from '../engine/util/errors';
+import { KILO_QUIET_ENV } from './kiloEnv';
 
 /** Where the binary was found, in the order they are tried. */
 export type KiloBinarySource = 'setting' | 'kilo-extension' | 'project' | 'path';
@@ -87,7 +88,10 @@ export function kiloCommand(binary: string, args: string[]): { command: string; 
 export function kiloVersion(binary: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
   const { command, args, shell } = kiloCommand(binary, ['--version']);
   return new Promise((resolve, reject) => {
-    execFile(command, args, { env, shell, timeout: timeoutMs, windowsHide: true, encoding: 'utf8' }, (error, stdout, stderr) => {
+    // `--version` needs no network: without these an old Kilo (7.0.33) first fetches the model
+    // catalogue, which offline runs past the timeout and hides the version it would have printed.
+    const quiet = { ...env, ...KILO_QUIET_ENV, KILO_DISABLE_MODELS_FETCH: '1' };
+    execFile(command, args, { env: quiet, shell, timeout: timeoutMs, windowsHide: true, encoding: 'utf8' }, (error, stdout, stderr) => {
       const output = `${stdout}\n${stderr}`.trim();
       if (error) {
         const why = error.killed ? `no answer to --version within ${timeoutMs} ms` : error.message.split('\n')[0];

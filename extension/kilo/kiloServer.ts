@@ -7,26 +7,13 @@ import path from 'node:path';
 import { OrchestraError, describeError } from '../engine/util/errors';
 import { TypedEmitter } from '../engine/util/typedEvents';
 import { KILO_INSTALL_HINT } from './kiloBinary';
+import { KILO_OFFLINE_ENV, KILO_QUIET_ENV } from './kiloEnv';
 import { launchKiloServe, type KiloConnection, type KiloLogLine, type KiloProcess } from './kiloProcess';
 import { reclaimStaleLocks } from './staleLocks';
 
 export type { KiloConnection, KiloLogLine } from './kiloProcess';
 
-/** Keeps the server from updating itself, sending telemetry or sharing sessions. */
-export const KILO_QUIET_ENV: Readonly<Record<string, string>> = {
-  KILO_DISABLE_AUTOUPDATE: '1',
-  KILO_TELEMETRY_LEVEL: 'off',
-  KILO_DISABLE_SHARE: '1',
-  KILO_DISABLE_SESSION_INGEST: '1',
-  KILO_NO_DAEMON: '1',
-};
-
-/** Also keeps it from fetching the model catalogue, LSP servers and default plugins (tests, demo). */
-export const KILO_OFFLINE_ENV: Readonly<Record<string, string>> = {
-  KILO_DISABLE_MODELS_FETCH: '1',
-  KILO_DISABLE_LSP_DOWNLOAD: '1',
-  KILO_DISABLE_DEFAULT_PLUGINS: '1',
-};
+export { KILO_OFFLINE_ENV, KILO_QUIET_ENV } from './kiloEnv';
 
 /** Longest wait between two restart attempts. */
 export const MAX_RESTART_DELAY_MS = 15_000;

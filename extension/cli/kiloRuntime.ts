@@ -22,6 +22,8 @@ export interface KiloRuntime {
   /** The scripted model's request log, when the run uses it. */
   scripted?: ScriptedModel;
   server: KiloServer;
+  /** The roles file's `allowControlFiles`, for the run. */
+  allowControlFiles?: string[];
   dispose(): Promise<void>;
 }
 
@@ -88,7 +90,8 @@ export async function startKiloRuntime(args: RunArgs, log: (line: string) => voi
     const { connection } = team;
     const models = new Set(roles.profiles.map((p) => `${p.providerID}/${p.modelID}`)).size;
     const description = `kilo ${connection.version} (${binary.source}: ${binary.path}) on ${connection.baseUrl}, ${models} models${scripted ? ' (scripted, offline)' : ''}, ${describeTestCommand(commands)}`;
-    return { backend: team.backend, roles, description, scripted, server: team.server, dispose };
+    const allowControlFiles = rolesFile?.allowControlFiles;
+    return { backend: team.backend, roles, description, scripted, server: team.server, ...(allowControlFiles ? { allowControlFiles } : {}), dispose };
   } catch (error) {
     await dispose();
     throw error;

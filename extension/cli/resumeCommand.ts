@@ -42,7 +42,7 @@ export async function resumeCommand(args: ResumeArgs, out: NodeJS.WriteStream = 
   const budgets = mergeBudgets(snapshot.budgets, args.budgets);
   let run: OrchestrationRun;
   try {
-    run = await OrchestrationRun.create({ workspace: args.workspace, task: snapshot.task, roles, backend, maxActive: args.maxAgents, onAttention: 'fail', budgets, restoreFrom: snapshot, ...(args.providerLimits ? { providerLimits: args.providerLimits } : {}) });
+    run = await OrchestrationRun.create({ workspace: args.workspace, task: snapshot.task, roles, backend, maxActive: args.maxAgents, onAttention: 'fail', budgets, restoreFrom: snapshot, ...(args.providerLimits ? { providerLimits: args.providerLimits } : {}), ...(runtime.allowControlFiles ? { allowControlFiles: runtime.allowControlFiles } : {}) });
   } catch (error) {
     await runtime.dispose();
     throw error;

@@ -33,6 +33,7 @@ export async function runCommand(args: RunArgs, out: NodeJS.WriteStream = proces
     onAttention: 'fail',
     budgets: args.budgets,
     ...(args.providerLimits ? { providerLimits: args.providerLimits } : {}),
+    ...(runtime.allowControlFiles ? { allowControlFiles: runtime.allowControlFiles } : {}),
   });
   const view = new ProgressView(out, () => ({ workflow: run.workflow, agents: run.agents() }));
   if (!args.quiet) {
@@ -65,10 +66,11 @@ export async function runCommand(args: RunArgs, out: NodeJS.WriteStream = proces
 }
 
 /** The simulated backend: deterministic scripted agents in this process, no Kilo needed. */
-export async function simulatedRuntime(args: RunArgs): Promise<{ backend: AgentBackend; roles: RoleResolution; description: string; dispose(): Promise<void> }> {
+export async function simulatedRuntime(args: RunArgs): Promise<{ backend: AgentBackend; roles: RoleResolution; description: string; allowControlFiles?: string[]; dispose(): Promise<void> }> {
   const config = args.rolesFile ? await loadRolesConfigFile(args.rolesFile) : simulatedRolesConfig();
   const backend = new SimulatedBackend({ files: args.simFiles, latencyMs: args.simLatencyMs });
-  return { backend, roles: resolveRoles(config), description: 'simulated agents', dispose: () => backend.dispose() };
+  const allowed = config.allowControlFiles;
+  return { backend, roles: resolveRoles(config), description: 'simulated agents', ...(allowed ? { allowControlFiles: allowed } : {}), dispose: () => backend.dispose() };
 }
 
 export function summaryLine(report: RunReport): string {

@@ -12,6 +12,7 @@ import { readProviderLimits } from '../engine/agents/providerScheduler';
 import type { RoleResolution } from '../engine/roles/roleValidation';
 import { readBudgets } from '../engine/run/budget';
 import type { RunReport } from '../engine/run/runReport';
+import type { CommandSettings } from '../engine/shell/commandPolicy';
 import { describeError, isOrchestraError } from '../engine/util/errors';
 import { TypedEmitter } from '../engine/util/typedEvents';
 import { AgentIndicators } from '../statusBar/agentIndicators';
@@ -20,6 +21,7 @@ import type { StatusItemSnapshot } from '../statusBar/statusItems';
 import { agentItems, runItem } from '../statusBar/statusBarText';
 import type { KiloEndpoint } from '../kilo/kiloHttp';
 import { locateKiloBinary } from '../kilo/kiloBinary';
+import { readCommandSettings, type ExtensionCommandSettings } from './commandSettings';
 import { startExtensionKiloRuntime } from './kiloRuntime';
 import type { RunLog } from './runLog';
 import { RunSession, type RunRuntime } from './runSession';
@@ -110,7 +112,9 @@ export class RunController implements vscode.Disposable {
       const session = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: 'Kilo Orchestra: starting the agents…' },
         async () => {
-          const runtime = await (this.options.runtimeFactory ?? ((workspace, resolved) => this.kiloRuntime(workspace, resolved)))(folder.uri.fsPath, roles);
+          // Read once: the Kilo backend gets the commands, the run the control files.
+          const { commands, allowControlFiles } = commandSettings(this.options.log);
+          const runtime = await (this.options.runtimeFactory ?? ((workspace, resolved) => this.kiloRuntime(workspace, resolved, commands)))(folder.uri.fsPath, roles);
           const model = new DashboardModel(budget());
           const settings = vscode.workspace.getConfiguration('kiloOrchestra');
           const providerLimits = readProviderLimits(settings.get<unknown>('providerLimits'), (problem) => this.options.log.warn(problem));
@@ -119,7 +123,7 @@ export class RunController implements vscode.Disposable {
             const current = vscode.workspace.getConfiguration('kiloOrchestra');
             return readBudgets(current.get('budgetUsd'), current.get('roleBudgetsUsd'), (problem) => this.options.log.warn(problem));
           };
-          const started = await RunSession.start({ workspace: folder.uri.fsPath, task, roles, runtime, model, log: this.options.log, maxActive: settings.get<number>('maxActiveAgents', 4), budgets, ...(providerLimits ? { providerLimits } : {}) });
+          const started = await RunSession.start({ workspace: folder.uri.fsPath, task, roles, runtime, model, log: this.options.log, maxActive: settings.get<number>('maxActiveAgents', 4), budgets, allowControlFiles, ...(providerLimits ? { providerLimits } : {}) });
           return { started, model };
         },
       );
@@ -178,7 +182,7 @@ export class RunController implements vscode.Disposable {
     return { ...(kiloExtensionPath ? { kiloExtensionPath } : {}), ...(kiloPath ? { kiloPath } : {}), extensionPath };
   }
 
-  private async kiloRuntime(workspace: string, roles: RoleResolution): Promise<RunRuntime> {
+  private async kiloRuntime(workspace: string, roles: RoleResolution, commands: CommandSettings): Promise<RunRuntime> {
     const { context, log } = this.options;
     const { kiloExtensionPath, kiloPath, extensionPath } = this.binaryOptions();
     const stallSeconds = vscode.workspace.getConfiguration('kiloOrchestra').get<number>('stallSeconds');
@@ -192,6 +196,7 @@ export class RunController implements vscode.Disposable {
       // Tests and demos keep Kilo out of the user's home and off the network.
       ...(process.env.KILO_ORCHESTRA_KILO_HOME ? { privateHome: process.env.KILO_ORCHESTRA_KILO_HOME } : {}),
       ...(typeof stallSeconds === 'number' && stallSeconds >= 0 ? { stallMs: stallSeconds * 1000 } : {}),
+      commands,
       log: (level, message) => log.write(level, message),
     });
   }
@@ -301,6 +306,12 @@ export class RunController implements vscode.Disposable {
 }
 
 /** `kiloOrchestra.budgetUsd` and `roleBudgetsUsd` as the model's options (problems are logged when a run starts). */
+/** `kiloOrchestra.testCommand`, `allowedCommands` and `allowControlFiles`; problems are logged. */
+function commandSettings(log: RunLog): ExtensionCommandSettings {
+  const settings = vscode.workspace.getConfiguration('kiloOrchestra');
+  return readCommandSettings({ testCommand: settings.get('testCommand'), allowedCommands: settings.get('allowedCommands'), allowControlFiles: settings.get('allowControlFiles') }, (problem) => log.warn(problem));
+}
+
 function budget(): { budgetUsd?: number; roleBudgetsUsd?: Record<string, number> } {
   const settings = vscode.workspace.getConfiguration('kiloOrchestra');
   const budgets = readBudgets(settings.get('budgetUsd'), settings.get('roleBudgetsUsd'), () => undefined);

@@ -53,6 +53,8 @@ export interface RunSessionOptions {
   providerLimits?: ProviderLimits;
   /** The user's budgets as set now; read at the start and again on every resume (the user may have raised them). */
   budgets?: () => Budgets;
+  /** `kiloOrchestra.allowControlFiles`: control files agents may write when the plan names them. */
+  allowControlFiles?: readonly string[];
   now?: () => number;
 }
 
@@ -117,6 +119,7 @@ export class RunSession implements DashboardRunControls {
         ...(options.workflow ? { workflow: options.workflow } : {}),
         ...(options.providerLimits ? { providerLimits: options.providerLimits } : {}),
         ...(options.budgets ? { budgets: options.budgets() } : {}),
+        ...(options.allowControlFiles?.length ? { allowControlFiles: options.allowControlFiles } : {}),
       });
     } catch (error) {
       await options.runtime.dispose();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ArtifactTypeSchema } from '../artifacts/artifactSchema';
 import { CommandTextSchema } from '../shell/commandPolicy';
+import { hasWildcard, isControlFile } from '../util/workspaceFiles';
 
 /** Role ids the workflow itself knows about; user-defined roles use any other slug. */
 export const BUILTIN_ROLE_IDS = [
@@ -69,6 +70,20 @@ export type Profile = z.infer<typeof ProfileSchema>;
 export const RoleOverrideSchema = z.strictObject(roleFields).partial().extend({ id: RoleIdSchema });
 export type RoleOverride = z.infer<typeof RoleOverrideSchema>;
 
+/**
+ * One control file the user lets agents write, named exactly as the plan would: workspace-relative
+ * with `/`, no `..`, no wildcard. `.git/` and `.kilo-orchestra/` can never be allowed, and a file that
+ * is not a control file needs no permission, so both are refused rather than silently ignored.
+ */
+export const ControlFileNameSchema = z
+  .string()
+  .min(1)
+  .max(300)
+  .refine((name) => !/^([a-zA-Z]:|\/)/.test(name) && !name.includes('\\') && !name.split('/').some((part) => part === '' || part === '.' || part === '..'), 'A control file is named relative to the workspace, with / between folders and no "." or ".." steps.')
+  .refine((name) => !hasWildcard(name), 'A control file is named exactly, without wildcards.')
+  .refine((name) => !name.toLowerCase().split('/').some((part) => part === '.git' || part === '.kilo-orchestra'), 'Files under .git/ and .kilo-orchestra/ are never written by agents.')
+  .refine((name) => isControlFile(name), 'Only control files (kilo.json, opencode.json, .kilo/…, .kilocode/…, .opencode/…, .vscode/…) need allowing; other files are granted by the plan.');
+
 /** The `--roles FILE` format and the stored configuration: profiles, role changes, role → profile. */
 export const RolesConfigSchema = z.strictObject({
   profiles: z.array(ProfileSchema).default([]),
@@ -78,6 +93,8 @@ export const RolesConfigSchema = z.strictObject({
   testCommand: CommandTextSchema.optional(),
   /** Shell commands any role may run: exact, or ending in ` *` for plain arguments (see commandPolicy). */
   allowedCommands: z.array(CommandTextSchema).max(50).optional(),
+  /** Control files (`kilo.json`, `.kilo/…`) agents may write when the plan names them; none by default. */
+  allowControlFiles: z.array(ControlFileNameSchema).max(50).optional(),
 });
 export type RolesConfig = z.infer<typeof RolesConfigSchema>;
 

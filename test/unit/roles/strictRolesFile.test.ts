@@ -36,6 +36,21 @@ describe('a strict roles file', () => {
     expect(() => parseRolesConfig({ testCommand: 'npm test', allowedCommands: ['npm run lint'] }, 'roles.json')).not.toThrow();
   });
 
+  it('keeps allowControlFiles: exact, workspace-relative control files, the nearest name for a typo', () => {
+    expect(parseRolesConfig({ allowControlFiles: ['kilo.json', '.kilo/agent/code.md', '.vscode/settings.json'] }, 'roles.json').allowControlFiles).toEqual(['kilo.json', '.kilo/agent/code.md', '.vscode/settings.json']);
+    expect(problem({ allowControlFile: ['kilo.json'] })).toBe('roles.json: allowControlFile: unknown key; did you mean "allowControlFiles"?');
+  });
+
+  it('refuses an allowControlFiles entry that is not an exact control file inside the workspace, in one line', () => {
+    expect(problem({ allowControlFiles: ['.git/hooks/pre-commit'] })).toBe('roles.json: allowControlFiles[0]: Files under .git/ and .kilo-orchestra/ are never written by agents.');
+    expect(problem({ allowControlFiles: ['kilo.json', '.kilo-orchestra/state.json'] })).toMatch(/^roles\.json: allowControlFiles\[1\]: Files under \.git\/ and \.kilo-orchestra\/ are never/);
+    expect(problem({ allowControlFiles: ['src/app.js'] })).toMatch(/^roles\.json: allowControlFiles\[0\]: Only control files .* need allowing/);
+    for (const name of ['/etc/kilo.json', '../kilo.json', './kilo.json', '.kilo/*', 'C:/kilo.json', '.kilo\\agent.md', '', 'x'.repeat(301)]) {
+      expect(problem({ allowControlFiles: [name] }), name).toMatch(/^roles\.json: allowControlFiles\[0\]: [^\n]+$/);
+    }
+    expect(problem({ allowControlFiles: 'kilo.json' })).toMatch(/^roles\.json: allowControlFiles: /);
+  });
+
   it('refuses a role id or a profile id given twice', () => {
     expect(problem({ roles: [{ id: 'debugger', active: true }, { id: 'architect' }, { id: 'debugger', active: false }] })).toBe(
       'roles.json: roles[2].id: "debugger" is already defined at roles[0]; put all changes to a role in one entry.',

@@ -1,5 +1,6 @@
 import type { AgentReply, WorkRequest } from '../backends/agentBackend';
 import { OrchestraError } from '../util/errors';
+import { agentIdOf } from '../workflow/workflowRoles';
 import type { WorkItem, WorkflowEvent, WorkflowState } from '../workflow/workflowTypes';
 import type { BudgetStop } from './budget';
 import { ORGANISER_ROLE } from './organiserInbox';
@@ -34,7 +35,7 @@ export class BudgetPause {
     journal.note({ kind: 'run', correlationId: work?.id, data: { event: 'budget', ...stop } });
     if (spending.stopped === undefined) {
       spending.stopped = stop;
-      this.options.reportFinding({ kind: 'budget', message: stop.reason, ...(work ? { workId: work.id, agentId: `${work.role}-${work.instance}` } : {}) });
+      this.options.reportFinding({ kind: 'budget', message: stop.reason, ...(work ? { workId: work.id, agentId: agentIdOf(work.role, work.instance) } : {}) });
       void this.options.feed({ type: 'PAUSE', reason: stop.reason });
     }
     // Never sent: handed back to the machine, which holds it until RESUME.

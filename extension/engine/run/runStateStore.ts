@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { OrchestraError, describeError } from '../util/errors';
 import { STORE_DIR_NAME } from '../util/paths';
+import { agentIdOf } from '../workflow/workflowRoles';
 import type { WorkflowState } from '../workflow/workflowTypes';
 import { RunSnapshotSchema, SNAPSHOT_FORMAT_VERSION, type RunSnapshot } from './runSnapshot';
 
@@ -82,7 +83,7 @@ export async function listRuns(workspace: string): Promise<Array<{ runId: string
 export function currentGrants(workflow: WorkflowState): Record<string, string[]> {
   const grants: Record<string, string[]> = {};
   for (const work of Object.values(workflow.inFlight)) {
-    const agentId = `${work.role}-${work.instance}`;
+    const agentId = agentIdOf(work.role, work.instance);
     grants[agentId] = [...(grants[agentId] ?? []), ...work.grants];
   }
   return grants;

@@ -1,26 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { splitForStreaming } from '../../../scripts/scriptedModel/chatAnswer';
 import { filler, oversize } from '../../../scripts/scriptedModel/faults';
-import { aChatRequest, aModel, postChat, reassemble, sseData } from './chatClient';
+import { aChatRequest, aModel, postChat, readUntilBroken, reassemble, sseData } from './chatClient';
 
 // Faults that distort the script's real answer rather than replace it: a reset mid-answer, an oversized answer.
 const LONG_TEXT = 'The plan has three steps: read the module, write the tests, then refactor it carefully.';
-
-/** Reads a body until the connection breaks; returns what arrived and the error that ended it. */
-async function readUntilBroken(response: Response): Promise<{ text: string; error: unknown }> {
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return { text, error: undefined };
-      text += decoder.decode(value, { stream: true });
-    }
-  } catch (error) {
-    return { text, error };
-  }
-}
 
 describe('a reset mid-answer', () => {
   it('streams the first chunks of the real answer, content included, then breaks the connection without [DONE]', async () => {

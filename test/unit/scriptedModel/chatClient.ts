@@ -157,3 +157,20 @@ export function reassemble(payloads: string[]): Reassembled {
   }
   return result;
 }
+
+/** Reads a body until the connection breaks; returns what arrived and the error that ended it. */
+export async function readUntilBroken(response: Response): Promise<{ text: string; error: unknown }> {
+  const reader = response.body?.getReader();
+  if (!reader) throw new Error('no body');
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return { text, error: undefined };
+      text += decoder.decode(value, { stream: true });
+    }
+  } catch (error) {
+    return { text, error };
+  }
+}

@@ -1,26 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { roleMarker } from '../../../extension/engine/roles/roleMarker';
-import { aChatRequest, aModel, postChat, sseData } from './chatClient';
+import { aChatRequest, aModel, postChat, readUntilBroken, sseData } from './chatClient';
 
 type ErrorBody = { error: { message: string; type: string; code: string } };
 const answer = () => ({ text: 'fine' });
-
-/** Reads a body until the connection breaks; returns what arrived and the error that ended it. */
-async function readUntilBroken(response: Response): Promise<{ text: string; error: unknown }> {
-  const reader = response.body?.getReader();
-  if (!reader) throw new Error('no body');
-  const decoder = new TextDecoder();
-  let text = '';
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return { text, error: undefined };
-      text += decoder.decode(value, { stream: true });
-    }
-  } catch (error) {
-    return { text, error };
-  }
-}
 
 describe('scripted model faults', () => {
   it('answers 429 with Retry-After for `times` matching requests, then answers normally', async () => {

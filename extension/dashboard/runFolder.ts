@@ -5,6 +5,7 @@ import { AgentRecordSchema, type AgentRecord } from '../engine/agents/agentSchem
 import { ArtifactStore } from '../engine/artifacts/artifactStore';
 import { BUILTIN_ROLES } from '../engine/roles/builtinRoles';
 import { EventLog, type EventLogEntry } from '../engine/run/eventLog';
+import { RecordedFindingSchema } from '../engine/run/findings';
 import type { RunSnapshot } from '../engine/run/runStateStore';
 import { OrchestraError, describeError } from '../engine/util/errors';
 import { STORE_DIR_NAME } from '../engine/util/paths';
@@ -69,9 +70,12 @@ export async function loadRunFolder(model: DashboardModel, runDir: string, roles
         }
         break;
       }
-      case 'error':
-        if (isFinding(data)) model.applyFinding(data, at(entry));
+      case 'error': {
+        // Findings of every kind, as the run's own schema reads them; other error entries are not findings.
+        const finding = RecordedFindingSchema.safeParse(data);
+        if (finding.success) model.applyFinding(finding.data, at(entry));
         break;
+      }
       case 'agent': {
         // Statuses after the last snapshot (done, terminated at the end) are only in the log.
         const agent = entry.agentId ? agents.get(entry.agentId) : undefined;
@@ -153,10 +157,6 @@ async function readArtifacts(runDir: string) {
 
 function isPhase(value: unknown): value is (typeof PHASE_NAMES)[number] {
   return typeof value === 'string' && (PHASE_NAMES as readonly string[]).includes(value);
-}
-
-function isFinding(data: Record<string, unknown>): data is { kind: 'grant-violation' | 'unsafe-path' | 'event-log'; message: string; agentId?: string } {
-  return (data.kind === 'grant-violation' || data.kind === 'unsafe-path' || data.kind === 'event-log') && typeof data.message === 'string';
 }
 
 function withoutUndefined(agent: AgentRecord): AgentRecord {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AgentRecordSchema } from '../agents/agentSchema';
 import { PhaseSchema, WorkflowStateSchema } from '../workflow/workflowSchema';
 import { BudgetsSchema } from './budget';
-import { FINDING_KINDS } from './workRecorder';
+import { RecordedFindingSchema } from './findings';
 
 /**
  * The run's state.json: everything needed to show, and later resume, a run after the process is
@@ -25,13 +25,6 @@ export const TodoItemSchema = z.object({
   status: z.enum(['pending', 'in-progress', 'done', 'blocked']),
   role: z.string().optional(),
   file: z.string().optional(),
-});
-
-export const RecordedFindingSchema = z.object({
-  kind: z.enum(FINDING_KINDS),
-  message: z.string(),
-  workId: z.string().optional(),
-  agentId: z.string().optional(),
 });
 
 export const RunSnapshotSchema = z.object({

@@ -6,6 +6,9 @@ import { OrchestraError, isOrchestraError } from '../util/errors';
 import { toWorkspaceRelative } from '../util/paths';
 import { hasWildcard, readWorkspaceFileSafely, refusalKind, resolveGrantableFile } from '../util/workspaceFiles';
 import type { WorkItem, WorkResult } from '../workflow/workflowTypes';
+import type { FindingKind, RecordedFinding } from './findings';
+
+export { FINDING_KINDS, type FindingKind, type RecordedFinding } from './findings';
 
 const MAX_COMMAND_IN_FINDING = 200;
 const MAX_REASON_IN_FINDING = 400;
@@ -20,37 +23,6 @@ export interface RecorderOptions {
    * `.git/` and the run's own store are never allowed.
    */
   allowControlFiles?: readonly string[];
-}
-
-/**
- * What kind of problem a finding is: a write outside the grant, a hostile or wildcard path, a path
- * through a symlink that leaves the workspace, a write to a control file (`.kilo/`, `kilo.json` …),
- * a plan the Architect must redo, a shell command the permissions refused, a turn that stalled, a
- * budget that stopped work, an agent whose work kept failing, a problem with the event log, an
- * answer over the size limits (cut, see util/limits.ts), or tests that could not be run.
- */
-export const FINDING_KINDS = [
-  'grant-violation',
-  'unsafe-path',
-  'symlink',
-  'control-file',
-  'plan-problem',
-  'refused-command',
-  'stalled',
-  'budget',
-  'circuit-breaker',
-  'event-log',
-  'oversized-output',
-  'tests-not-run',
-] as const;
-export type FindingKind = (typeof FINDING_KINDS)[number];
-
-/** A problem reported rather than thrown: the run goes on, and the report lists it. */
-export interface RecordedFinding {
-  kind: FindingKind;
-  message: string;
-  workId?: string;
-  agentId?: string;
 }
 
 /**

@@ -173,6 +173,19 @@ describe('DashboardModel.fromRunFolder', () => {
     expect(architect).toMatchObject({ roleName: 'Architect', model: 'sim-architect' });
   });
 
+  it('reads back findings of every kind, as the live model showed them', async () => {
+    // A control file and a wildcard in the plan: a control-file and a plan-problem finding.
+    const { run, model } = await aWatchedRun({ planFiles: ['src/a.js', 'kilo.json', 'src/*'] });
+    const report = await run.start();
+    const findings = (state: ReturnType<typeof model.state>) => state.timeline.filter((e) => e.kind === 'finding').map((e) => ({ title: e.title, detail: e.detail }));
+    const kinds = new Set(report.findings.map((f) => f.kind));
+    expect(kinds).toEqual(new Set(['control-file', 'plan-problem']));
+
+    const rebuilt = (await DashboardModel.fromRunFolder(run.runDir)).state();
+    expect(findings(rebuilt)).toEqual(findings(model.state()));
+    expect(new Set(findings(rebuilt).map((f) => f.title))).toEqual(kinds);
+  });
+
   it('marks a run that never finished as interrupted', async () => {
     const { run } = await aWatchedRun({ files: 3 });
     const stateFile = path.join(run.runDir, 'state.json');

@@ -2,15 +2,12 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Budgets } from '../engine/run/budget';
 import { OrchestrationRun } from '../engine/run/orchestrationRun';
-import type { RunReport } from '../engine/run/runReport';
 import { RunStateStore, listRuns, type RunSnapshot } from '../engine/run/runStateStore';
-import { writeFileAtomic } from '../engine/util/atomicWrite';
 import { STORE_DIR_NAME } from '../engine/util/paths';
 import type { ResumeArgs, RunArgs } from './cliArgs';
-import { continueCommand } from './continueHint';
 import { startKiloRuntime } from './kiloRuntime';
-import { ProgressView } from './progressView';
-import { simulatedRuntime, summaryLine } from './runCommand';
+import { endRun, superviseRun } from './runEnding';
+import { simulatedRuntime } from './runCommand';
 import { UsageError } from './usageError';
 
 /**
@@ -52,12 +49,8 @@ export async function resumeCommand(args: ResumeArgs, out: NodeJS.WriteStream = 
     // Kilo sessions do not survive the process: agents start new conversations, fed by the artifacts.
     if (backendKind === 'kilo') out.write('note: every agent gets a fresh Kilo session; earlier conversations are not carried over.\n');
   }
-  const report = await supervise(run, args.quiet, out, () => runtime.dispose());
-  await writeFileAtomic(reportPath, `${JSON.stringify(report, null, 2)}\n`);
-  out.write(`${summaryLine(report)}\nreport: ${reportPath}\n`);
-  const again = continueCommand(report);
-  if (again) out.write(`to continue: ${again}\n`);
-  return report.status === 'COMPLETED' ? 0 : 1;
+  const report = await superviseRun(run, args.quiet, out, () => runtime.dispose());
+  return endRun(report, reportPath, out);
 }
 
 /** The named run, or the newest paused one, checked to be paused and readable. */
@@ -82,24 +75,3 @@ export function mergeBudgets(saved: Budgets, given: Budgets = {}): Budgets {
   return { ...(runUsd !== undefined ? { runUsd } : {}), ...(Object.keys(roleUsd).length > 0 ? { roleUsd } : {}) };
 }
 
-/** Runs to the end with live progress; Ctrl-C cancels cleanly, a second one exits at once. */
-async function supervise(run: OrchestrationRun, quiet: boolean, out: NodeJS.WriteStream, dispose: () => Promise<void>): Promise<RunReport> {
-  const view = new ProgressView(out, () => ({ workflow: run.workflow, agents: run.agents() }));
-  if (!quiet) {
-    run.events.on('workflow:transitioned', (change) => view.phaseChanged(change.from, change.to, change.atMs));
-    run.events.on('workflow:changed', () => view.fileProgress());
-    view.start();
-  }
-  const onSigint = (): void => {
-    process.off('SIGINT', onSigint);
-    void run.cancel('Cancelled from the terminal (Ctrl-C).');
-  };
-  process.on('SIGINT', onSigint);
-  try {
-    return await run.start();
-  } finally {
-    process.off('SIGINT', onSigint);
-    view.stop();
-    await dispose();
-  }
-}

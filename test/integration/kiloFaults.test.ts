@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startKiloRuntime, type KiloRuntime } from '../../extension/cli/kiloRuntime';
 import { findingLines } from '../../extension/cli/findingLines';
-import { summaryLine } from '../../extension/cli/runCommand';
+import { summaryLine } from '../../extension/cli/runEnding';
 import { outsideDataBlocks } from '../../extension/engine/run/promptInputs';
 import { LIMITS } from '../../extension/engine/util/limits';
 import { contentText } from '../../scripts/scriptedModel/chatSchema';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findingLines, findingsSummary } from '../../../extension/cli/findingLines';
-import { summaryLine } from '../../../extension/cli/runCommand';
+import { summaryLine } from '../../../extension/cli/runEnding';
 import type { RunReport } from '../../../extension/engine/run/runReport';
 import type { RecordedFinding } from '../../../extension/engine/run/workRecorder';
 

@@ -1,13 +1,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
 import { AgentRecordSchema, type AgentRecord } from '../engine/agents/agentSchema';
 import { ArtifactStore } from '../engine/artifacts/artifactStore';
 import { BUILTIN_ROLES } from '../engine/roles/builtinRoles';
 import { EventLog, type EventLogEntry } from '../engine/run/eventLog';
 import { RecordedFindingSchema } from '../engine/run/findings';
-import type { RunSnapshot } from '../engine/run/runStateStore';
-import { OrchestraError, describeError } from '../engine/util/errors';
+import { RunStateStore, type RunSnapshot } from '../engine/run/runStateStore';
+import { OrchestraError, isOrchestraError } from '../engine/util/errors';
 import { STORE_DIR_NAME } from '../engine/util/paths';
 import { TERMINAL_PHASES } from '../engine/workflow/workflowTypes';
 import { PHASE_NAMES } from '../protocol/viewModel';
@@ -15,18 +14,6 @@ import type { DashboardModel } from './dashboardModel';
 import type { RoleDirectory } from './dashboardProjection';
 
 /** Only what the dashboard reads of state.json; the rest is the engine's business. */
-const SnapshotSchema = z.object({
-  runId: z.string(),
-  task: z.string(),
-  backend: z.string(),
-  startedAt: z.string(),
-  savedAt: z.string(),
-  workflow: z.object({ phase: z.enum(PHASE_NAMES), files: z.array(z.unknown()) }).loose(),
-  agents: z.array(AgentRecordSchema),
-  todo: z.array(z.object({ id: z.string(), title: z.string(), status: z.enum(['pending', 'in-progress', 'done', 'blocked']), role: z.string().optional(), file: z.string().optional() })),
-  transitions: z.array(z.unknown()),
-});
-
 const INTERRUPTED = 'Interrupted: the run stopped before it finished (the window closed or the process ended).';
 
 /**
@@ -92,7 +79,7 @@ export async function loadRunFolder(model: DashboardModel, runDir: string, roles
     }
   }
 
-  model.applyWorkflow(snapshot.workflow as unknown as RunSnapshot['workflow'], snapshot.todo);
+  model.applyWorkflow(snapshot.workflow, snapshot.todo);
   for (const agent of agents.values()) model.applyAgent(withoutUndefined(agent));
   for (const record of await readArtifacts(runDir)) model.applyArtifact(record, false);
   const finishedData = (finished?.data ?? {}) as Record<string, unknown>;
@@ -122,19 +109,15 @@ export async function latestRunFolder(workspace: string): Promise<string | undef
   return newest?.dir;
 }
 
-async function readSnapshot(runDir: string): Promise<z.infer<typeof SnapshotSchema>> {
-  const file = path.join(runDir, 'state.json');
-  let raw: unknown;
+/** The run's state.json through the run's own schema: the same contract resume reads. */
+async function readSnapshot(runDir: string): Promise<RunSnapshot> {
   try {
-    raw = JSON.parse(await fs.readFile(file, 'utf8'));
+    return await RunStateStore.load(runDir);
   } catch (error) {
-    throw new OrchestraError('not-found', `Could not read the run's state from ${file}: ${describeError(error)}`, { cause: error, hint: 'The run folder is incomplete; start a new task.' });
+    if (!isOrchestraError(error)) throw error;
+    const hint = error.reason === 'not-found' ? 'The run folder is incomplete; start a new task.' : 'The run folder is damaged or from another version; start a new task.';
+    throw new OrchestraError(error.reason, error.message, { cause: error, hint });
   }
-  const parsed = SnapshotSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new OrchestraError('invalid-input', `${file} is not a run state: ${parsed.error.issues[0]?.message ?? 'invalid'}`, { hint: 'The run folder is damaged; start a new task.' });
-  }
-  return parsed.data;
 }
 
 /** The log's entries; a missing or damaged log leaves the timeline empty rather than losing the rest. */

@@ -206,17 +206,17 @@ describe('KiloSessionBackend against a real kilo serve', () => {
     expect(reply.output).toEqual(anOutput('tried the other file'));
   }, 60_000);
 
-  it('rejects with aborted within two seconds when the signal fires mid-turn', async () => {
+  it('rejects with aborted when the signal fires mid-turn, and Kilo drops the hung model request', async () => {
     const session = await open('coder-3');
     const controller = new AbortController();
     const running = session.run(aRequest('HANG'), controller.signal, () => undefined);
     const log = await model.whenRequests(model.requests.length + 1);
     expect(log.at(-1)?.fault).toBe('hang');
-    const abortedAt = Date.now();
     controller.abort();
     const error = await rejection(running);
     expect(error.reason).toBe('aborted');
-    expect(Date.now() - abortedAt).toBeLessThan(2000);
+    // Kilo aborted the turn for real: the model request it was waiting on is closed.
+    await model.whenIdle();
   }, 60_000);
 
   it('runs two sessions on different models at the same time', async () => {

@@ -18,11 +18,6 @@ describe('countTokens', () => {
     expect(countTokens('<|endoftext|>')).toBe(7);
   });
 
-  it('is fast enough to be called thousands of times', () => {
-    const started = performance.now();
-    for (let i = 0; i < 10_000; i++) countTokens(`summary of artifact number ${i}`);
-    expect(performance.now() - started).toBeLessThan(3_000);
-  });
 });
 
 describe('truncateToTokens', () => {
@@ -53,11 +48,9 @@ describe('truncateToTokens', () => {
     }
   });
 
-  it('cuts a very long text quickly', () => {
+  it('cuts a very long text (5 MB) to the cap; its speed is measured in bench/tokenCounter', () => {
     const text = 'lorem ipsum dolor sit amet '.repeat(200_000);
-    const started = performance.now();
     expect(countTokens(truncateToTokens(text, 10))).toBeLessThanOrEqual(10);
-    expect(performance.now() - started).toBeLessThan(500);
   });
 
   it('never returns more tokens than the cap, and a cut result is a prefix plus an ellipsis', () => {

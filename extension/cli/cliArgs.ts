@@ -29,7 +29,7 @@ export interface RunArgs {
   providerLimits?: ProviderLimits;
 }
 
-/** `resume`: continues a paused run of the workspace; `backend` and `budgets` default to the run's own. */
+/** `resume`: continues an unfinished (paused or crashed) run of the workspace; `backend` and `budgets` default to the run's own. */
 export interface ResumeArgs extends Omit<RunArgs, 'command' | 'task' | 'backend'> {
   command: 'resume';
   runId?: string;
@@ -59,7 +59,7 @@ Options:
   --role-budget ROLE=USD     the same for one role (repeatable)
   --provider-limit P=N/M     at most N requests at once and M a minute to provider P
                              (repeatable; known providers have conservative defaults)
-  --run ID                   resume: the paused run to continue (default: the newest paused one)
+  --run ID                   resume: the run to continue (default: the newest unfinished one)
   --quiet                    no live progress, only the final line
   -h, --help                 show this help
   --version                  print the version`;

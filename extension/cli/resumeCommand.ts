@@ -4,19 +4,22 @@ import type { Budgets } from '../engine/run/budget';
 import { OrchestrationRun } from '../engine/run/orchestrationRun';
 import { RunStateStore, listRuns, type RunSnapshot } from '../engine/run/runStateStore';
 import { STORE_DIR_NAME } from '../engine/util/paths';
+import { TERMINAL_PHASES } from '../engine/workflow/workflowTypes';
 import type { ResumeArgs, RunArgs } from './cliArgs';
 import { startKiloRuntime } from './kiloRuntime';
 import { endRun, superviseRun } from './runEnding';
 import { simulatedRuntime } from './runCommand';
 import { UsageError } from './usageError';
 
+const FINISHED: ReadonlySet<string> = new Set(TERMINAL_PHASES);
+
 /**
- * Continues a paused run of the workspace headless: its state, artifacts and event log are
- * reopened, approved work is kept, work held at the pause is sent again, and the cost so far
- * counts against the budget. Resolves with the exit code.
+ * Continues an unfinished run of the workspace headless (paused, or cut off by a crash): its state,
+ * artifacts and event log are reopened, approved work is kept, work that was held or in flight is
+ * sent again, and the cost so far counts against the budget. Resolves with the exit code.
  */
 export async function resumeCommand(args: ResumeArgs, out: NodeJS.WriteStream = process.stdout): Promise<number> {
-  const snapshot = await pausedRun(args.workspace, args.runId);
+  const snapshot = await unfinishedRun(args.workspace, args.runId);
   const backendKind = args.backend ?? snapshot.backend;
   if (backendKind !== 'simulated' && backendKind !== 'kilo') throw new UsageError(`Run ${snapshot.runId} ran on "${backendKind}"; pass --backend simulated or kilo.`);
   const runArgs: RunArgs = { ...args, command: 'run', task: snapshot.task, backend: backendKind };
@@ -53,18 +56,22 @@ export async function resumeCommand(args: ResumeArgs, out: NodeJS.WriteStream = 
   return endRun(report, reportPath, out);
 }
 
-/** The named run, or the newest paused one, checked to be paused and readable. */
-async function pausedRun(workspace: string, runId: string | undefined): Promise<RunSnapshot> {
+/**
+ * The named run, or the newest unfinished one: paused, or stopped mid-phase by a process that died
+ * (kill -9, a crash) and so never wrote an ending. A finished run is refused.
+ */
+async function unfinishedRun(workspace: string, runId: string | undefined): Promise<RunSnapshot> {
   let runDir: string;
   if (runId) {
     runDir = path.join(workspace, STORE_DIR_NAME, 'runs', runId);
   } else {
-    const paused = (await listRuns(workspace)).find((entry) => entry.phase === 'PAUSED');
-    if (!paused) throw new UsageError(`No paused run in ${workspace}; nothing to resume.`);
-    runDir = paused.runDir;
+    const open = (await listRuns(workspace)).find((entry) => !FINISHED.has(entry.phase) && entry.phase !== 'IDLE');
+    if (!open) throw new UsageError(`No unfinished run in ${workspace}; nothing to resume.`);
+    runDir = open.runDir;
   }
   const snapshot = await RunStateStore.load(runDir);
-  if (snapshot.workflow.phase !== 'PAUSED') throw new UsageError(`Run ${snapshot.runId} is ${snapshot.workflow.phase}; only a paused run can be resumed.`);
+  const { phase } = snapshot.workflow;
+  if (FINISHED.has(phase)) throw new UsageError(`Run ${snapshot.runId} is ${phase}; only an unfinished run can be resumed.`);
   return snapshot;
 }
 

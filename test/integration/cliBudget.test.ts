@@ -80,7 +80,7 @@ describe('kilo-orchestra budgets and resume (built CLI)', () => {
     // Nothing is left to resume.
     const again = runCli(['resume', '--workspace', workspace]);
     expect(again.status).toBe(2);
-    expect(again.stderr.trim()).toBe(`kilo-orchestra: No paused run in ${workspace}; nothing to resume.`);
+    expect(again.stderr.trim()).toBe(`kilo-orchestra: No unfinished run in ${workspace}; nothing to resume.`);
   });
 
   it('resume refuses a state of an unknown format version in one line', () => {

@@ -9,6 +9,7 @@ import { OrchestraError, describeError } from '../util/errors';
 import { toWorkspaceRelative } from '../util/paths';
 import { ApprovalStatusSchema, ArtifactRecordSchema, ArtifactStatusSchema, ArtifactTypeSchema, ContentRefSchema, WorkspacePathSchema } from './artifactSchema';
 import type { ApprovalStatus, ArtifactRecord, ArtifactStatus, ArtifactSummary, ArtifactType, ContentRef } from './artifactSchema';
+import { sweepCrashLeftovers } from './crashLeftovers';
 import { capSummary, deriveSummary, type CappedSummary } from './summarise';
 
 const IndexSchema = z.object({
@@ -30,6 +31,8 @@ export interface ArtifactStoreOptions {
   now?: () => Date;
   /** Put before every new id (`run2-` gives `run2-plan-1`); lower-case letters, digits and dashes. */
   idPrefix?: string;
+  /** Opening a run to resume it: crash leftovers (temp files, content no record names) are removed. */
+  sweepLeftovers?: boolean;
 }
 
 export interface CreateArtifactInput {
@@ -125,6 +128,10 @@ export class ArtifactStore {
         throw new OrchestraError('io-failed', `${indexPath} lists artifact ${record.id} twice.`, { hint: 'The file was left as it is. Repair it, or move it aside to start afresh.' });
       }
       seen.add(record.id);
+    }
+    if (options.sweepLeftovers) {
+      const named = new Set([...loaded.artifacts.map((record) => record.content.path), ...Object.values(loaded.history).flat().map((ref) => ref.path)]);
+      await sweepCrashLeftovers(dir, named);
     }
     const db = new Low<IndexData>(new AtomicJsonFile<IndexData>(indexPath), loaded);
     return new ArtifactStore(dir, db, loaded, options.now ?? (() => new Date()), idPrefix);

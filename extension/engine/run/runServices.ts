@@ -9,6 +9,7 @@ import type { OrganiserSnapshot } from '../organiser/organiserContext';
 import { MessageRouter } from '../routing/messageRouter';
 import type { RouterMessage } from '../routing/messageSchema';
 import { STORE_DIR_NAME } from '../util/paths';
+import { sweepTempFiles } from '../util/atomicWrite';
 import { DEFAULT_WORKFLOW_CONFIG } from '../workflow/workflowTypes';
 import { EventLog } from './eventLog';
 import { ORGANISER_ROLE, OrganiserInbox } from './organiserInbox';
@@ -48,7 +49,9 @@ export interface RunHooks {
 export async function openRunServices(options: ResolvedRunOptions, hooks: RunHooks): Promise<RunServices> {
   const runId = options.restoreFrom?.runId ?? options.runId ?? newRunId(options.clock());
   const runDir = path.join(options.workspace, STORE_DIR_NAME, 'runs', runId);
-  const store = await ArtifactStore.open(path.join(runDir, 'artifacts'));
+  // A resumed run's folder may hold what its killed process was writing; no one else writes it now.
+  if (options.restoreFrom) await sweepTempFiles(runDir);
+  const store = await ArtifactStore.open(path.join(runDir, 'artifacts'), { sweepLeftovers: options.restoreFrom !== undefined });
   const journal = new RunJournal(await EventLog.open(path.join(runDir, 'events.jsonl')), runId);
   const router = new MessageRouter();
   const pool = new AgentPool({

@@ -103,3 +103,20 @@ async function syncFolder(folder: string, file: string): Promise<void> {
 function errorCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
 }
+
+/** The name `writeFileAtomic` gives its temp files; anything else is never swept. */
+const TEMP_NAME = /^\..+\.[0-9a-f]{12}\.tmp$/;
+
+/**
+ * Removes the temp files a crash left mid-`writeFileAtomic` in `folder` (not below it) and returns
+ * their names. Only for a folder no live process writes to: a live writer's temp would vanish.
+ */
+export async function sweepTempFiles(folder: string): Promise<string[]> {
+  const names = await fs.readdir(folder).catch((error: unknown) => {
+    if (errorCode(error) === 'ENOENT') return [] as string[];
+    throw new OrchestraError('io-failed', `Could not list ${folder}: ${describeError(error)}`, { cause: error });
+  });
+  const swept = names.filter((name) => TEMP_NAME.test(name));
+  for (const name of swept) await removeTemp(path.join(folder, name), 'a crash');
+  return swept;
+}

@@ -82,6 +82,19 @@ describe('EventLog writing', () => {
     expect(entries.map((entry) => entry.seq)).toEqual([1, 2, 3]);
     expect(truncatedTail).toBe(false);
   });
+
+  it('a whole last entry that lost its newline is kept, and the next entry starts on its own line', async () => {
+    const file = aLogFile();
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `${line(1)}${line(2).trimEnd()}`);
+    const log = await EventLog.open(file);
+    expect(log.repairedTail).toBe(false);
+    expect((await log.append(anEntry())).seq).toBe(3);
+    await log.close();
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    expect(text.split('\n').filter(Boolean).map((entry) => JSON.parse(entry).seq)).toEqual([1, 2, 3]);
+  });
 });
 
 describe('EventLog reading', () => {

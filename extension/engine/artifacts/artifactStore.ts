@@ -9,7 +9,7 @@ import { OrchestraError, describeError } from '../util/errors';
 import { toWorkspaceRelative } from '../util/paths';
 import { ApprovalStatusSchema, ArtifactRecordSchema, ArtifactStatusSchema, ArtifactTypeSchema, ContentRefSchema, WorkspacePathSchema } from './artifactSchema';
 import type { ApprovalStatus, ArtifactRecord, ArtifactStatus, ArtifactSummary, ArtifactType, ContentRef } from './artifactSchema';
-import { sweepCrashLeftovers } from './crashLeftovers';
+import { namedContent, sweepCrashLeftovers, withoutUnfinishedWork } from './crashLeftovers';
 import { capSummary, deriveSummary, type CappedSummary } from './summarise';
 
 const IndexSchema = z.object({
@@ -33,6 +33,8 @@ export interface ArtifactStoreOptions {
   idPrefix?: string;
   /** Opening a run to resume it: crash leftovers (temp files, content no record names) are removed. */
   sweepLeftovers?: boolean;
+  /** With `sweepLeftovers`: work in flight at the crash, whose first-version artifacts are dropped (see withoutUnfinishedWork). */
+  unfinishedWork?: readonly string[];
 }
 
 export interface CreateArtifactInput {
@@ -129,12 +131,12 @@ export class ArtifactStore {
       }
       seen.add(record.id);
     }
-    if (options.sweepLeftovers) {
-      const named = new Set([...loaded.artifacts.map((record) => record.content.path), ...Object.values(loaded.history).flat().map((ref) => ref.path)]);
-      await sweepCrashLeftovers(dir, named);
-    }
-    const db = new Low<IndexData>(new AtomicJsonFile<IndexData>(indexPath), loaded);
-    return new ArtifactStore(dir, db, loaded, options.now ?? (() => new Date()), idPrefix);
+    const { index, dropped } = options.sweepLeftovers ? withoutUnfinishedWork(loaded, options.unfinishedWork ?? []) : { index: loaded, dropped: [] };
+    const db = new Low<IndexData>(new AtomicJsonFile<IndexData>(indexPath), index);
+    // The index is written before the files it no longer names are removed, so it never names a missing one.
+    if (dropped.length > 0) await db.write();
+    if (options.sweepLeftovers) await sweepCrashLeftovers(dir, namedContent(index));
+    return new ArtifactStore(dir, db, index, options.now ?? (() => new Date()), idPrefix);
   }
 
   /** Records version 1 of a new artifact; its content is on disk before the index names it. */

@@ -14,7 +14,7 @@ import { DEFAULT_WORKFLOW_CONFIG } from '../workflow/workflowTypes';
 import { EventLog } from './eventLog';
 import { ORGANISER_ROLE, OrganiserInbox } from './organiserInbox';
 import { RunJournal } from './runJournal';
-import { RunStateStore } from './runStateStore';
+import { RunStateStore, unfinishedWorkIds } from './runStateStore';
 import type { ResolvedRunOptions } from './runTypes';
 import { WorkRecorder, type RecordedFinding } from './workRecorder';
 
@@ -51,7 +51,8 @@ export async function openRunServices(options: ResolvedRunOptions, hooks: RunHoo
   const runDir = path.join(options.workspace, STORE_DIR_NAME, 'runs', runId);
   // A resumed run's folder may hold what its killed process was writing; no one else writes it now.
   if (options.restoreFrom) await sweepTempFiles(runDir);
-  const store = await ArtifactStore.open(path.join(runDir, 'artifacts'), { sweepLeftovers: options.restoreFrom !== undefined });
+  const saved = options.restoreFrom;
+  const store = await ArtifactStore.open(path.join(runDir, 'artifacts'), saved ? { sweepLeftovers: true, unfinishedWork: unfinishedWorkIds(saved.workflow) } : {});
   const journal = new RunJournal(await EventLog.open(path.join(runDir, 'events.jsonl')), runId);
   const router = new MessageRouter();
   const pool = new AgentPool({

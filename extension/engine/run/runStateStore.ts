@@ -88,3 +88,9 @@ export function currentGrants(workflow: WorkflowState): Record<string, string[]>
   }
   return grants;
 }
+
+/** Work sent out and not yet answered: in flight, or held back while paused. */
+export function unfinishedWorkIds(workflow: WorkflowState): string[] {
+  const held = workflow.deferred.flatMap((effect) => (effect.type === 'dispatch' ? [effect.work.id] : []));
+  return [...Object.keys(workflow.inFlight), ...held];
+}

@@ -64,4 +64,18 @@ describe('crash leftovers in the artifact folder', () => {
     await ArtifactStore.open(dir);
     for (const file of leftovers) expect(fs.existsSync(path.join(dir, file))).toBe(true);
   });
+
+  it('drops what in-flight work first wrote (it is sent again) but keeps its revision of an earlier artifact', async () => {
+    const store = await ArtifactStore.open(dir);
+    const done = await store.create(anArtifact({ correlationId: 'w3' }));
+    const cutOff = await store.create(anArtifact({ files: ['src/b.ts'], correlationId: 'w7' }));
+    await store.revise(done.id, 1, { content: 'export const a = 2;\n', correlationId: 'w7' });
+
+    const reopened = await ArtifactStore.open(dir, { sweepLeftovers: true, unfinishedWork: ['w7'] });
+    expect(reopened.list().map((record) => record.id)).toEqual([done.id]);
+    expect(await reopened.loadContent(done.id)).toBe('export const a = 2;\n');
+    expect(fs.existsSync(path.join(dir, 'content', cutOff.id))).toBe(false);
+    // The index on disk says the same, for the next reader.
+    expect((await ArtifactStore.open(dir)).list().map((record) => record.id)).toEqual([done.id]);
+  });
 });

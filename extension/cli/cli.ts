@@ -1,6 +1,7 @@
 import { isOrchestraError } from '../engine/util/errors';
 import { USAGE, UsageError, parseCliArgs } from './cliArgs';
 import { resumeCommand } from './resumeCommand';
+import { rollbackCommand } from './rollbackCommand';
 import { runCommand } from './runCommand';
 
 declare const __VERSION__: string;
@@ -16,6 +17,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.command === 'resume') return resumeCommand(args);
+  if (args.command === 'rollback') return rollbackCommand(args);
   return runCommand(args);
 }
 

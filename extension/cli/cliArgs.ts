@@ -36,13 +36,22 @@ export interface ResumeArgs extends Omit<RunArgs, 'command' | 'task' | 'backend'
   backend?: RunArgs['backend'];
 }
 
-export type CliArgs = RunArgs | ResumeArgs | { command: 'help' } | { command: 'version' };
+/** `rollback`: lists a run's checkpoints, or restores checkpoint `to` (1 is before the run). */
+export interface RollbackArgs {
+  command: 'rollback';
+  workspace: string;
+  runId?: string;
+  to?: number;
+}
+
+export type CliArgs = RunArgs | ResumeArgs | RollbackArgs | { command: 'help' } | { command: 'version' };
 
 // Its own file, so that the flag parsers beside this one can throw it without an import cycle.
 export { UsageError } from './usageError';
 
 export const USAGE = `Usage: kilo-orchestra run --task TEXT --workspace DIR [options]
        kilo-orchestra resume --workspace DIR [--run ID] [options]
+       kilo-orchestra rollback --workspace DIR [--run ID] [--to N]
 
 Options:
   --task-file FILE           read the task from a UTF-8 file (for long tasks; limit ${TASK_LIMIT} characters)
@@ -59,7 +68,10 @@ Options:
   --role-budget ROLE=USD     the same for one role (repeatable)
   --provider-limit P=N/M     at most N requests at once and M a minute to provider P
                              (repeatable; known providers have conservative defaults)
-  --run ID                   resume: the run to continue (default: the newest unfinished one)
+  --run ID                   resume: the run to continue (default: the newest unfinished one);
+                             rollback: the run whose checkpoints to use (default: the newest)
+  --to N                     rollback: restore checkpoint N (1 is before the run); without it,
+                             the run's checkpoints are listed
   --quiet                    no live progress, only the final line
   -h, --help                 show this help
   --version                  print the version`;
@@ -87,6 +99,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
         'role-budget': { type: 'string', multiple: true },
         'provider-limit': { type: 'string', multiple: true },
         run: { type: 'string' },
+        to: { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
@@ -99,6 +112,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
   if (values.help) return { command: 'help' };
   if (values.version) return { command: 'version' };
   const [command, ...extra] = positionals;
+  if (values.to !== undefined && command !== 'rollback') throw new UsageError('--to is an option of rollback.');
   if (command === 'resume') {
     if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
     if (values.task !== undefined || values['task-file'] !== undefined) throw new UsageError('resume continues the saved task; --task is not taken.');
@@ -106,10 +120,23 @@ export function parseCliArgs(argv: string[]): CliArgs {
     const { command: _run, task: _task, backend, ...common } = commonArgs({ ...values, task: 'resume' }, values.backend);
     return { command: 'resume', ...common, ...(values.backend ? { backend } : {}), ...(values.run ? { runId: values.run } : {}) };
   }
+  if (command === 'rollback') return rollbackArgs(values, extra);
   if (values.run !== undefined) throw new UsageError('--run is an option of resume.');
-  if (command !== 'run') throw new UsageError(command ? `Unknown command "${command}"; the commands are "run" and "resume".` : 'Missing command; try: kilo-orchestra run --task TEXT --workspace DIR');
+  if (command !== 'run') throw new UsageError(command ? `Unknown command "${command}"; the commands are "run", "resume" and "rollback".` : 'Missing command; try: kilo-orchestra run --task TEXT --workspace DIR');
   if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
   return commonArgs({ ...values, task: taskFrom(values.task, values['task-file']) }, values.backend ?? 'simulated');
+}
+
+function rollbackArgs(values: Record<string, unknown>, extra: string[]): RollbackArgs {
+  if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
+  const other = Object.keys(values).find((flag) => !['workspace', 'run', 'to'].includes(flag));
+  if (other !== undefined) throw new UsageError(`--${other} is not an option of rollback (it takes --workspace, --run and --to).`);
+  const run = values.run as string | undefined;
+  const to = values.to as string | undefined;
+  if (run !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(run)) throw new UsageError(`--run takes a run id (run-…), not "${run}".`);
+  if (to !== undefined && !/^[1-9]\d{0,5}$/.test(to)) throw new UsageError(`--to takes a checkpoint number (1 is before the run), not "${to}".`);
+  const { workspace } = commonArgs({ workspace: values.workspace as string | undefined, task: 'rollback' }, undefined);
+  return { command: 'rollback', workspace, ...(run !== undefined ? { runId: run } : {}), ...(to !== undefined ? { to: Number(to) } : {}) };
 }
 
 /** The flags `run` and `resume` share, as parseArgs gives them. */

@@ -5,6 +5,7 @@ import { loadRolesConfigFile, simulatedRolesConfig } from '../engine/roles/roles
 import { resolveRoles, type RoleResolution } from '../engine/roles/roleValidation';
 import { OrchestrationRun } from '../engine/run/orchestrationRun';
 import { UsageError, type RunArgs } from './cliArgs';
+import { checkpointCli } from './cliCheckpoints';
 import { startKiloRuntime } from './kiloRuntime';
 import { endRun, superviseRun } from './runEnding';
 
@@ -38,7 +39,9 @@ export async function runCommand(args: RunArgs, out: NodeJS.WriteStream = proces
     throw error;
   }
   if (!args.quiet) out.write(`Run ${run.runId} on ${runtime.description} in ${args.workspace}\n`);
+  const checkpointing = await checkpointCli(run, args.workspace, args.quiet, out);
   const report = await superviseRun(run, args.quiet, out, () => runtime.dispose());
+  await checkpointing.settled();
   return endRun(report, args.reportFile ?? path.join(report.runDir, 'report.json'), out);
 }
 

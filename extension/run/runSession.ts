@@ -10,12 +10,13 @@ import type { AgentBackend } from '../engine/backends/agentBackend';
 import type { RoleResolution } from '../engine/roles/roleValidation';
 import type { Budgets } from '../engine/run/budget';
 import { Checkpoints, type Checkpoint, type RollBackResult } from '../engine/run/checkpoints';
+import { checkpointRun, type RunCheckpointing } from '../engine/run/runCheckpoints';
 import { OrchestrationRun } from '../engine/run/orchestrationRun';
 import type { RunReport } from '../engine/run/runReport';
 import type { Disposable } from '../engine/util/disposable';
 import { OrchestraError, describeError } from '../engine/util/errors';
 import { TypedEmitter } from '../engine/util/typedEvents';
-import { OrganiserActionSchema, TERMINAL_PHASES, type Phase } from '../engine/workflow/workflowTypes';
+import { OrganiserActionSchema, TERMINAL_PHASES } from '../engine/workflow/workflowTypes';
 import type { AttachInfo } from '../dashboard/dashboardModel';
 import type { DashboardRunControls } from '../dashboard/dashboardDeps';
 import type { KiloEndpoint } from '../kilo/kiloHttp';
@@ -69,8 +70,6 @@ export type RunSessionEvents = {
 /** How long `dispose` waits for a cancelled run to wind down before the runtime is stopped anyway (VS Code gives deactivate a few seconds). */
 const DISPOSE_GRACE_MS = 2000;
 const EXPLAIN_QUESTION = "Explain in plain words what is happening now and what comes next.";
-/** Phases that do not count as a finished step for a checkpoint. */
-const NO_CHECKPOINT_AFTER: readonly Phase[] = ['IDLE', 'PAUSED'];
 
 export class RunSession implements DashboardRunControls {
   readonly events = new TypedEmitter<RunSessionEvents>({ onListenerError: (error, event) => this.log.error(`A listener of ${event} failed: ${describeError(error)}`) });
@@ -84,13 +83,13 @@ export class RunSession implements DashboardRunControls {
   private chats = 0;
   private rollingBack = false;
   private runtimeStopped: Promise<void> | undefined;
-  /** The checkpoint being taken, so the run is reported finished only after its last one. */
-  private checkpointing: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly options: RunSessionOptions,
     readonly run: OrchestrationRun,
     private readonly checkpoints: Checkpoints,
+    /** The checkpoints being taken, so the run is reported finished only after its last one. */
+    private readonly checkpointing: RunCheckpointing,
   ) {
     this.now = options.now ?? Date.now;
     this.startedAt = this.now();
@@ -98,6 +97,7 @@ export class RunSession implements DashboardRunControls {
     this.subscriptions.push(
       options.model.attach(run, { roles: options.roles, canRollBack: () => this.canRollBack, backend: options.runtime.backend.kind }),
       ...this.followRun(),
+      checkpointing,
     );
     this.finished = run.start().then((report) => this.onFinished(report));
   }
@@ -129,11 +129,16 @@ export class RunSession implements DashboardRunControls {
     log.info(`Task: ${options.task}`);
     log.info(`Agents run on ${options.runtime.description}`);
     const checkpoints = new Checkpoints({ workspace: options.workspace, runId: run.runId });
-    await checkpoints.create('before the run').then(
-      (checkpoint) => log.info(`Checkpoint ${checkpoint.index} (${checkpoint.label}) at ${checkpoint.ref}`),
-      (error: unknown) => log.warn(`No checkpoint, so no roll back for this run: ${describeError(error)}`),
-    );
-    return new RunSession(options, run, checkpoints);
+    let session: RunSession | undefined;
+    const checkpointing = await checkpointRun(run, checkpoints, {
+      taken: (checkpoint) => {
+        log.info(`Checkpoint ${checkpoint.index} (${checkpoint.label}) at ${checkpoint.ref}`);
+        session?.checkpointTaken();
+      },
+      failed: (label, error) => log.warn(label === 'before the run' ? `No checkpoint, so no roll back for this run: ${describeError(error)}` : `Checkpoint ${label} failed: ${describeError(error)}`),
+    });
+    session = new RunSession(options, run, checkpoints, checkpointing);
+    return session;
   }
 
   get runId(): string {
@@ -299,7 +304,6 @@ export class RunSession implements DashboardRunControls {
     return [
       events.on('workflow:transitioned', (change) => {
         this.log.info(`Phase ${change.from} → ${change.to}`);
-        if (!NO_CHECKPOINT_AFTER.includes(change.from) && change.to !== 'PAUSED') this.checkpointing = this.checkpointAfter(change.from);
         this.changed();
       }),
       events.on('agent:statusChanged', (agent) => {
@@ -320,20 +324,14 @@ export class RunSession implements DashboardRunControls {
     ];
   }
 
-  private async checkpointAfter(phase: Phase): Promise<void> {
-    try {
-      const checkpoint = await this.checkpoints.create(`after ${phase}`);
-      this.log.info(`Checkpoint ${checkpoint.index} (${checkpoint.label}) at ${checkpoint.ref}`);
-      this.options.model.setCanRollBack(this.canRollBack);
-      this.changed();
-    } catch (error) {
-      this.log.warn(`Checkpoint after ${phase} failed: ${describeError(error)}`);
-    }
+  private checkpointTaken(): void {
+    this.options.model.setCanRollBack(this.canRollBack);
+    this.changed();
   }
 
   private async onFinished(report: RunReport): Promise<RunReport> {
     this.report = report;
-    await this.checkpointing;
+    await this.checkpointing.settled();
     this.log.info(`Run ${report.status}${report.reason ? `: ${report.reason}` : ''} — ${report.files.approved}/${report.files.planned} files approved, $${report.costUsd.toFixed(4)}`);
     // Agents are terminated with the run: the server has nothing left to do.
     await this.stopRuntime();

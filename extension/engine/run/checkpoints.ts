@@ -20,6 +20,8 @@ export interface Checkpoint {
   commit: string;
   /** Why it was taken ("before the run", "after PLANNING"). */
   label: string;
+  /** When it was taken (ms since the epoch, to the second); known once `load` has read it back. */
+  atMs?: number;
 }
 
 export interface RollBackResult {
@@ -58,23 +60,47 @@ export class Checkpoints {
     return this.taken.at(-1);
   }
 
-  /** Reads the run's checkpoints back from its refs (after a window reload). */
+  /** Reads the run's checkpoints back from its refs (after a window reload, or in a later process). */
   load(): Promise<Checkpoint[]> {
     return this.serial(async () => {
-      const { top } = await this.repository();
-      const out = await this.git(top, ['for-each-ref', '--format=%(refname)%00%(objectname)%00%(contents:subject)', `${REF_ROOT}/${this.options.runId}/`]);
-      const found = out
-        .split('\n')
-        .filter((line) => line !== '')
-        .map((line) => {
-          const [ref = '', commit = '', subject = ''] = line.split('\0');
-          return { runId: this.options.runId, index: Number(ref.split('/').at(-1)), ref, commit, label: subject.replace(/^Kilo Orchestra checkpoint: /, '') };
-        })
-        .filter((checkpoint) => Number.isInteger(checkpoint.index))
-        .sort((a, b) => a.index - b.index);
+      const found = (await this.readRefs(`${REF_ROOT}/${this.options.runId}/`)).filter((checkpoint) => checkpoint.runId === this.options.runId);
       this.taken.splice(0, this.taken.length, ...found);
       return this.list();
     });
+  }
+
+  /** Ids of the workspace's runs that have checkpoints, the newest first (by their first checkpoint). */
+  runs(): Promise<string[]> {
+    return this.serial(async () => {
+      const first = new Map<string, number>();
+      for (const checkpoint of await this.readRefs(`${REF_ROOT}/`)) first.set(checkpoint.runId, Math.min(first.get(checkpoint.runId) ?? Infinity, checkpoint.atMs ?? 0));
+      return [...first].sort((a, b) => b[1] - a[1] || b[0].localeCompare(a[0])).map(([runId]) => runId);
+    });
+  }
+
+  /** Workspace-relative files that differ between `from` (default: the checkpoint before) and `checkpoint`; for the first, every file it holds. */
+  changedFiles(checkpoint: Checkpoint, from?: Checkpoint): Promise<string[]> {
+    return this.serial(async () => {
+      const { top, prefix } = await this.repository();
+      const previous = from ?? this.taken.filter((other) => other.index < checkpoint.index).at(-1);
+      const args = previous ? ['diff-tree', '-r', '-z', '--name-only', previous.commit, checkpoint.commit] : ['ls-tree', '-r', '-z', '--name-only', '--full-tree', checkpoint.commit];
+      return splitZ(await this.git(top, args)).filter((file) => file.startsWith(prefix)).map((file) => file.slice(prefix.length));
+    });
+  }
+
+  private async readRefs(under: string): Promise<Checkpoint[]> {
+    const { top } = await this.repository();
+    const out = await this.git(top, ['for-each-ref', '--format=%(refname)%00%(objectname)%00%(creatordate:unix)%00%(contents:subject)', under]);
+    return out
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => {
+        const [ref = '', commit = '', seconds = '', subject = ''] = line.split('\0');
+        const parts = ref.slice(REF_ROOT.length + 1).split('/');
+        return { runId: parts.length === 2 ? parts[0]! : '', index: Number(parts.at(-1)), ref, commit, label: subject.replace(/^Kilo Orchestra checkpoint: /, ''), atMs: Number(seconds) * 1000 };
+      })
+      .filter((checkpoint) => checkpoint.runId !== '' && Number.isInteger(checkpoint.index))
+      .sort((a, b) => a.index - b.index);
   }
 
   /**
@@ -98,7 +124,7 @@ export class Checkpoints {
       const index = (this.latest()?.index ?? 0) + 1;
       const ref = `${REF_ROOT}/${this.options.runId}/${index}`;
       await this.git(top, ['update-ref', ref, commit]);
-      const checkpoint: Checkpoint = { runId: this.options.runId, index, ref, commit, label };
+      const checkpoint: Checkpoint = { runId: this.options.runId, index, ref, commit, label, atMs: Date.now() };
       this.taken.push(checkpoint);
       return checkpoint;
     });

@@ -1,0 +1,52 @@
+/*
+ * When a run takes its git checkpoints, for the extension and the CLI alike: one as it starts and
+ * one after each phase it finishes. A workspace outside git gets none, and is told so once.
+ */
+import type { Disposable } from '../util/disposable';
+import { isOrchestraError } from '../util/errors';
+import type { TypedEmitter } from '../util/typedEvents';
+import type { Phase } from '../workflow/workflowTypes';
+import type { Checkpoint, Checkpoints } from './checkpoints';
+import type { RunEvents } from './runTypes';
+
+/** Phases that do not count as a finished step for a checkpoint. */
+const NO_CHECKPOINT_AFTER: readonly Phase[] = ['IDLE', 'PAUSED'];
+
+export interface CheckpointNotes {
+  taken(checkpoint: Checkpoint): void;
+  /** `noRepository`: the workspace is not in a git repository, so no further checkpoint is tried. */
+  failed(label: string, error: unknown, noRepository: boolean): void;
+}
+
+export interface RunCheckpointing extends Disposable {
+  /** Resolves once every checkpoint asked for so far is written: await it before the run is reported finished. */
+  settled(): Promise<void>;
+}
+
+/**
+ * Takes the first checkpoint (`firstLabel`) now and one after each finished phase from then on.
+ * Checkpoints the run already has (a resumed run) are read first, so numbering goes on after them.
+ * Never throws: a failed checkpoint is a note, and the run goes on without it.
+ */
+export async function checkpointRun(run: { events: TypedEmitter<RunEvents> }, checkpoints: Checkpoints, notes: CheckpointNotes, firstLabel = 'before the run'): Promise<RunCheckpointing> {
+  try {
+    await checkpoints.load();
+    notes.taken(await checkpoints.create(firstLabel));
+  } catch (error) {
+    const noRepository = isOrchestraError(error, 'invalid-config');
+    notes.failed(firstLabel, error, noRepository);
+    if (noRepository) return { settled: () => Promise.resolve(), dispose: () => undefined };
+  }
+  let pending: Promise<void> = Promise.resolve();
+  const subscription = run.events.on('workflow:transitioned', (change) => {
+    if (NO_CHECKPOINT_AFTER.includes(change.from) || change.to === 'PAUSED') return;
+    const label = `after ${change.from}`;
+    pending = pending.then(() =>
+      checkpoints.create(label).then(
+        (checkpoint) => notes.taken(checkpoint),
+        (error: unknown) => notes.failed(label, error, false),
+      ),
+    );
+  });
+  return { settled: () => pending, dispose: () => subscription.dispose() };
+}

@@ -24,7 +24,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof UsageError || isOrchestraError(error, 'invalid-config')) {
+    if (error instanceof UsageError || isOrchestraError(error, 'invalid-config') || isOrchestraError(error, 'workspace-busy')) {
       process.stderr.write(`kilo-orchestra: ${error.message}\n`);
       process.exit(2);
     }

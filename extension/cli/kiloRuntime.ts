@@ -12,6 +12,7 @@ import { startKiloTeamServer } from '../kilo/kiloTeamServer';
 import { describeTestCommand, resolveCommandPolicy } from '../engine/shell/commandPolicy';
 import { orchestraScript } from '../../scripts/scriptedModel/orchestraScript';
 import { startScriptedModel, type ScriptedModel, type ScriptedModelOptions } from '../../scripts/scriptedModel/scriptedModelServer';
+import { processAlive } from '../engine/run/workspaceLock';
 import { UsageError, type RunArgs } from './cliArgs';
 
 export interface KiloRuntime {
@@ -54,7 +55,14 @@ export async function startKiloRuntime(args: RunArgs, log: (line: string) => voi
   const configFor = (baseURL: string): RolesConfig => (offline ? scriptedRolesConfig(baseURL, rolesFile) : realRolesConfig(args, rolesFile));
   refuseInvalidRoles(resolveRoles(configFor(SCRIPTED_URL_PLACEHOLDER)));
   // The offline run keeps Kilo's database and logs out of the user's home, even for `kilo --version`.
-  const home = offline ? fs.mkdtempSync(path.join(os.tmpdir(), 'kilo-orchestra-home-')) : undefined;
+  if (offline) removeStaleHomes(os.tmpdir());
+  // Named with our pid, so the next start can tell a dead run's leftover home from a live one's.
+  const home = offline ? fs.mkdtempSync(path.join(os.tmpdir(), `${HOME_PREFIX}${process.pid}-`)) : undefined;
+  // A forced exit (a second Ctrl-C) skips dispose: the home still goes.
+  const removeHomeAtExit = (): void => {
+    if (home) fs.rmSync(home, { recursive: true, force: true });
+  };
+  if (home) process.once('exit', removeHomeAtExit);
   // Until the cleanups below exist, a failure must remove the private home itself.
   const abandonHome = (error: unknown): never => {
     if (home) fs.rmSync(home, { recursive: true, force: true });
@@ -66,7 +74,10 @@ export async function startKiloRuntime(args: RunArgs, log: (line: string) => voi
     : undefined;
   const cleanups: Array<() => Promise<void> | void> = [];
   if (scripted) cleanups.push(() => scripted.close());
-  if (home) cleanups.push(() => fs.rmSync(home, { recursive: true, force: true }));
+  if (home) cleanups.push(() => {
+    process.off('exit', removeHomeAtExit);
+    removeHomeAtExit();
+  });
   const dispose = async (): Promise<void> => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   };
@@ -95,6 +106,44 @@ export async function startKiloRuntime(args: RunArgs, log: (line: string) => voi
   } catch (error) {
     await dispose();
     throw error;
+  }
+}
+
+const HOME_PREFIX = 'kilo-orchestra-home-';
+/** Homes named before they carried a pid are removed once this old. */
+const OLD_HOME_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Removes the private Kilo homes in `tmp` left by runs whose process is gone (`kilo-orchestra-home-<pid>-…`
+ * with a dead pid), and pid-less ones older than a day; returns the removed folders.
+ */
+export function removeStaleHomes(tmp: string, isAlive: (pid: number) => boolean = processAlive, now = Date.now()): string[] {
+  const removed: string[] = [];
+  for (const name of safeReaddir(tmp)) {
+    if (!name.startsWith(HOME_PREFIX)) continue;
+    const dir = path.join(tmp, name);
+    const pid = /^kilo-orchestra-home-(\d+)-/.exec(name)?.[1];
+    const stale = pid !== undefined ? Number(pid) !== process.pid && !isAlive(Number(pid)) : olderThan(dir, now - OLD_HOME_MAX_AGE_MS);
+    if (!stale) continue;
+    fs.rmSync(dir, { recursive: true, force: true });
+    removed.push(dir);
+  }
+  return removed;
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function olderThan(dir: string, before: number): boolean {
+  try {
+    return fs.statSync(dir).mtimeMs < before;
+  } catch {
+    return false;
   }
 }
 

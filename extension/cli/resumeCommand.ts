@@ -7,7 +7,7 @@ import { STORE_DIR_NAME } from '../engine/util/paths';
 import { TERMINAL_PHASES } from '../engine/workflow/workflowTypes';
 import type { ResumeArgs, RunArgs } from './cliArgs';
 import { startKiloRuntime } from './kiloRuntime';
-import { endRun, superviseRun } from './runEnding';
+import { endRun, holdWorkspace, superviseRun } from './runEnding';
 import { simulatedRuntime } from './runCommand';
 import { UsageError } from './usageError';
 
@@ -21,6 +21,7 @@ const FINISHED: ReadonlySet<string> = new Set(TERMINAL_PHASES);
 export async function resumeCommand(args: ResumeArgs, out: NodeJS.WriteStream = process.stdout): Promise<number> {
   const snapshot = await unfinishedRun(args.workspace, args.runId);
   const backendKind = args.backend ?? snapshot.backend;
+  await holdWorkspace(args.workspace, snapshot.runId, 'resume', out);
   if (backendKind !== 'simulated' && backendKind !== 'kilo') throw new UsageError(`Run ${snapshot.runId} ran on "${backendKind}"; pass --backend simulated or kilo.`);
   const runArgs: RunArgs = { ...args, command: 'run', task: snapshot.task, backend: backendKind };
   const reportPath = args.reportFile ?? path.join(args.workspace, STORE_DIR_NAME, 'runs', snapshot.runId, 'report.json');

@@ -4,13 +4,17 @@ import type { AgentBackend } from '../engine/backends/agentBackend';
 import { loadRolesConfigFile, simulatedRolesConfig } from '../engine/roles/rolesConfigFile';
 import { resolveRoles, type RoleResolution } from '../engine/roles/roleValidation';
 import { OrchestrationRun } from '../engine/run/orchestrationRun';
+import { newRunId } from '../engine/run/runServices';
 import { UsageError, type RunArgs } from './cliArgs';
 import { checkpointCli } from './cliCheckpoints';
 import { startKiloRuntime } from './kiloRuntime';
-import { endRun, superviseRun } from './runEnding';
+import { endRun, holdWorkspace, superviseRun } from './runEnding';
 
 /** Runs one orchestrated task headless; resolves with the process exit code. */
 export async function runCommand(args: RunArgs, out: NodeJS.WriteStream = process.stdout): Promise<number> {
+  // One run per workspace: refused here, before any server starts, when another run is live.
+  const runId = newRunId(Date.now());
+  await holdWorkspace(args.workspace, runId, 'run', out);
   const runtime = args.backend === 'kilo' ? await startKiloRuntime(args, (line) => out.write(`${line}\n`)) : await simulatedRuntime(args);
   const { backend, roles } = runtime;
   if (roles.errors.length > 0) {
@@ -23,6 +27,7 @@ export async function runCommand(args: RunArgs, out: NodeJS.WriteStream = proces
   let run: OrchestrationRun;
   try {
     run = await OrchestrationRun.create({
+      runId,
       workspace: args.workspace,
       task: args.task,
       roles,

@@ -1,15 +1,47 @@
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { OrchestrationRun } from '../engine/run/orchestrationRun';
 import type { RunReport } from '../engine/run/runReport';
+import { parseSnapshot } from '../engine/run/runStateStore';
+import { WorkspaceLock } from '../engine/run/workspaceLock';
 import { writeFileAtomic } from '../engine/util/atomicWrite';
-import { continueCommand } from './continueHint';
+import { continueCommand, shellWord } from './continueHint';
 import { findingLines, findingsSummary } from './findingLines';
 import { ProgressView } from './progressView';
 
+/** The signals that interrupt a run, leaving it resumable; the same one again exits at once. */
+const INTERRUPTING_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** The workspace lock this process holds (a CLI process runs one run); released when its run ends or the process exits. */
+let held: WorkspaceLock | undefined;
+const releaseAtExit = (): void => held?.releaseSync();
+
+/**
+ * Takes the workspace's run lock before anything starts, so a busy workspace costs no server
+ * start; throws `workspace-busy` (exit code 2) naming the other run. A stale lock is taken over with a note.
+ */
+export async function holdWorkspace(workspace: string, runId: string, by: 'run' | 'resume', out: NodeJS.WriteStream): Promise<void> {
+  held = await WorkspaceLock.acquire(workspace, { runId, by });
+  process.once('exit', releaseAtExit);
+  const gone = held.tookOver;
+  if (gone) out.write(`note: took over the lock of run ${gone.runId} (pid ${gone.pid}, since ${gone.startedAt}), whose process is gone.\n`);
+}
+
+/** Lets go of the lock taken by holdWorkspace (a run that could not be created, or one that ended). */
+export async function releaseWorkspace(): Promise<void> {
+  const lock = held;
+  held = undefined;
+  process.off('exit', releaseAtExit);
+  await lock?.release();
+}
+
 /**
  * Runs a started or resumed run to its end with live progress (unless quiet), then disposes its
- * runtime. Ctrl-C cancels the run cleanly (agents aborted, report written); a second one exits at once.
+ * runtime and releases the workspace lock. SIGINT (Ctrl-C), SIGTERM and SIGHUP interrupt it: work
+ * in flight is held as by Pause, state.json is marked interrupted and the report written, so
+ * `resume` continues it; a second signal while it winds down marks state.json and exits at once.
  */
 export async function superviseRun(run: OrchestrationRun, quiet: boolean, out: NodeJS.WriteStream, dispose: () => Promise<void>): Promise<RunReport> {
   const view = new ProgressView(out, () => ({ workflow: run.workflow, agents: run.agents() }));
@@ -18,18 +50,50 @@ export async function superviseRun(run: OrchestrationRun, quiet: boolean, out: N
     run.events.on('workflow:changed', () => view.fileProgress());
     view.start();
   }
-  const onSigint = (): void => {
-    process.off('SIGINT', onSigint);
-    void run.cancel('Cancelled from the terminal (Ctrl-C).');
+  let interrupted: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (interrupted) return forceExit(run.runDir, interrupted, signal);
+    interrupted = signal;
+    // After SIGHUP the terminal is gone: what would have been printed is in the report.
+    if (signal === 'SIGHUP') out.on('error', () => undefined);
+    view.stop();
+    out.write(`\nInterrupting (${signal}): the work in flight is held for resume; ${signal === 'SIGINT' ? 'Ctrl-C' : signal} again exits at once.\n`);
+    void run.interrupt(signal);
   };
-  process.on('SIGINT', onSigint);
+  for (const signal of INTERRUPTING_SIGNALS) process.on(signal, onSignal);
   try {
     return await run.start();
   } finally {
-    process.off('SIGINT', onSigint);
     view.stop();
     await dispose();
+    await releaseWorkspace();
+    // Only now: a signal during the cleanup above still exits at once rather than killing us unmarked.
+    for (const signal of INTERRUPTING_SIGNALS) process.off(signal, onSignal);
   }
+}
+
+/** The second signal: state.json says interrupted (if the winding down had not yet written it), the lock goes, the process exits. */
+function forceExit(runDir: string, first: NodeJS.Signals, signal: NodeJS.Signals): never {
+  try {
+    const file = path.join(runDir, 'state.json');
+    const snapshot = parseSnapshot(fsSync.readFileSync(file, 'utf8'), file);
+    if (!snapshot.interrupted) {
+      const temp = `${file}.${process.pid}.forced.tmp`;
+      fsSync.writeFileSync(temp, `${JSON.stringify({ ...snapshot, interrupted: { at: new Date().toISOString(), signal: first } }, null, 1)}\n`);
+      fsSync.renameSync(temp, file);
+    }
+  } catch (error) {
+    process.stderr.write(`kilo-orchestra: could not mark ${runDir} interrupted: ${(error as Error).message}\n`);
+  }
+  process.stderr.write(`kilo-orchestra: ${signal} again, exiting now; continue with: kilo-orchestra resume --workspace ${shellWord(path.resolve(runDir, '../../..'))}\n`);
+  // The lock, the Kilo server and the private home go in their exit hooks.
+  process.exit(signalExitCode(signal));
+}
+
+/** 128 + the signal's number, as a shell reports a process ended by it. */
+export function signalExitCode(signal: string): number {
+  const number = (os.constants.signals as Record<string, number | undefined>)[signal];
+  return number === undefined ? 1 : 128 + number;
 }
 
 /**
@@ -41,7 +105,8 @@ export async function endRun(report: RunReport, reportPath: string, out: NodeJS.
   await writeFileAtomic(reportPath, `${JSON.stringify(report, null, 2)}\n`);
   out.write(`${[summaryLine(report), ...findingLines(report.findings)].join('\n')}\nreport: ${reportPath}\n`);
   const resume = continueCommand(report);
-  if (resume) out.write(`to continue: ${resume}\n`);
+  if (resume) out.write(report.interrupted ? `Interrupted; continue with: ${resume}\n` : `to continue: ${resume}\n`);
+  if (report.interrupted) return signalExitCode(report.interrupted.signal);
   return report.status === 'COMPLETED' ? 0 : 1;
 }
 

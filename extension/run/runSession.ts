@@ -12,6 +12,8 @@ import type { Budgets } from '../engine/run/budget';
 import { Checkpoints, type Checkpoint, type RollBackResult } from '../engine/run/checkpoints';
 import { checkpointRun, type RunCheckpointing } from '../engine/run/runCheckpoints';
 import { OrchestrationRun } from '../engine/run/orchestrationRun';
+import { newRunId } from '../engine/run/runServices';
+import { WorkspaceLock } from '../engine/run/workspaceLock';
 import type { RunReport } from '../engine/run/runReport';
 import type { Disposable } from '../engine/util/disposable';
 import { OrchestraError, describeError } from '../engine/util/errors';
@@ -107,9 +109,16 @@ export class RunSession implements DashboardRunControls {
    * is logged and the run goes on without roll back; any other failure stops the runtime and is thrown.
    */
   static async start(options: RunSessionOptions): Promise<RunSession> {
+    // One run per workspace: refused before anything is created when another run (CLI or window) is live.
+    const runId = newRunId((options.now ?? Date.now)());
+    const lock = await WorkspaceLock.acquire(options.workspace, { runId, by: 'vscode' }).catch(async (error: unknown) => {
+      await options.runtime.dispose();
+      throw error;
+    });
     let run: OrchestrationRun;
     try {
       run = await OrchestrationRun.create({
+        runId,
         workspace: options.workspace,
         task: options.task,
         roles: options.roles,
@@ -122,10 +131,13 @@ export class RunSession implements DashboardRunControls {
         ...(options.allowControlFiles?.length ? { allowControlFiles: options.allowControlFiles } : {}),
       });
     } catch (error) {
+      await lock.release();
       await options.runtime.dispose();
       throw error;
     }
+    run.events.on('run:finished', () => void lock.release());
     const log = options.log.scoped({ runId: run.runId });
+    if (lock.tookOver) log.warn(`Took over the workspace lock of run ${lock.tookOver.runId} (pid ${lock.tookOver.pid}, since ${lock.tookOver.startedAt}), whose process is gone.`);
     log.info(`Task: ${options.task}`);
     log.info(`Agents run on ${options.runtime.description}`);
     const checkpoints = new Checkpoints({ workspace: options.workspace, runId: run.runId });
@@ -138,6 +150,7 @@ export class RunSession implements DashboardRunControls {
       failed: (label, error) => log.warn(label === 'before the run' ? `No checkpoint, so no roll back for this run: ${describeError(error)}` : `Checkpoint ${label} failed: ${describeError(error)}`),
     });
     session = new RunSession(options, run, checkpoints, checkpointing);
+    session.subscriptions.push({ dispose: () => void lock.release() });
     return session;
   }
 

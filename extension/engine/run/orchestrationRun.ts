@@ -60,6 +60,8 @@ export class OrchestrationRun {
   private startedAt = 0;
   private finished?: (report: RunReport) => void;
   private talks = 0;
+  /** Set when a signal ends this process's part of the run (see interrupt). */
+  private interrupted: { at: string; signal: string } | undefined;
   private readonly spending: RunSpending;
   private readonly budgetPause: BudgetPause;
   private readonly dispatch: WorkDispatch;
@@ -170,6 +172,17 @@ export class OrchestrationRun {
 
   cancel(reason = 'Cancelled by the user.'): Promise<void> {
     return this.feed({ type: 'CANCEL', reason });
+  }
+
+  /**
+   * This process is going away (a signal it caught): work in flight is aborted and held through the
+   * machine, as by Pause, state.json says interrupted, and the run ends PAUSED, resumable.
+   */
+  async interrupt(signal: string): Promise<void> {
+    if (TERMINAL_PHASES.includes(this.state.phase) || this.interrupted) return;
+    this.interrupted = { at: new Date(this.options.clock()).toISOString(), signal };
+    await this.feed({ type: 'PAUSE' });
+    await (this.eventChain = this.eventChain.then(() => this.finish('PAUSED', `Interrupted by ${signal}.`)));
   }
 
   /** The user's conversation with the Organiser: each answer is built from a fresh minimal context. */
@@ -354,6 +367,7 @@ export class OrchestrationRun {
       transitions: this.transitions,
       findings: this.findings,
       spending: this.spending,
+      ...(this.interrupted ? { interrupted: this.interrupted } : {}),
     };
   }
 

@@ -5,6 +5,7 @@ import { deriveTodoList } from '../workflow/todoList';
 import type { Phase, WorkflowState } from '../workflow/workflowTypes';
 import { buildRunReport, type RunReport } from './runReport';
 import type { RunSpending } from './runSpending';
+import type { RunInterruption } from './runSnapshot';
 import { currentGrants, type PhaseTransition, type RunSnapshot } from './runStateStore';
 import type { RecordedFinding } from './workRecorder';
 
@@ -26,6 +27,8 @@ export interface RunRecords {
   transitions: PhaseTransition[];
   findings: RecordedFinding[];
   spending: Pick<RunSpending, 'agents' | 'spent' | 'report' | 'guard'>;
+  /** This process was stopped by a signal; the run is left resumable. */
+  interrupted?: RunInterruption;
 }
 
 /** The run's state.json as of now (the store adds the format version). */
@@ -46,6 +49,7 @@ export function snapshotOf(run: RunRecords): Omit<RunSnapshot, 'formatVersion'> 
     profiles: { ...run.roles.assignments },
     budgets: run.spending.guard.limits,
     spent: run.spending.spent(),
+    ...(run.interrupted ? { interrupted: run.interrupted } : {}),
   };
 }
 
@@ -81,5 +85,6 @@ export function reportOf(run: RunRecords, ending: RunEnding): RunReport {
     budget: run.spending.report(),
     wallMs: run.now - run.startedAt,
     runDir: run.runDir,
+    ...(run.interrupted ? { interrupted: run.interrupted } : {}),
   });
 }

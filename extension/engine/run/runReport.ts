@@ -3,6 +3,7 @@ import type { ArtifactRecord } from '../artifacts/artifactSchema';
 import type { Profile } from '../roles/roleSchema';
 import type { Phase } from '../workflow/workflowTypes';
 import type { BudgetReport } from './budget';
+import type { RunInterruption } from './runSnapshot';
 import type { PhaseTransition } from './runStateStore';
 import type { RecordedFinding } from './workRecorder';
 
@@ -31,6 +32,8 @@ export interface RunReport {
   costUsd: number;
   /** Where the run's state, artifacts and event log are kept. */
   runDir: string;
+  /** The process was stopped by this signal; the run (status PAUSED) continues with `resume`. */
+  interrupted?: RunInterruption;
 }
 
 /** What the report is built from: the run's own records where the report keeps a digest of them. */
@@ -80,6 +83,7 @@ export function buildRunReport(input: ReportInput): RunReport {
     wallMs: input.wallMs,
     costUsd: round(agents.reduce((sum, agent) => sum + agent.costUsd, 0)),
     runDir: input.runDir,
+    ...(input.interrupted ? { interrupted: input.interrupted } : {}),
   };
 }
 

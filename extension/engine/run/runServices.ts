@@ -81,7 +81,8 @@ export async function openRunServices(options: ResolvedRunOptions, hooks: RunHoo
   return { runId, runDir, store, journal, router, pool, inbox, organiser, recorder, stateStore: new RunStateStore(runDir) };
 }
 
-function newRunId(now: number): string {
+/** A new run's id: its start time, readable, and a random tail. */
+export function newRunId(now: number): string {
   const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\..+$/, '').replace('T', '-');
   return `run-${stamp}-${randomBytes(3).toString('hex')}`;
 }

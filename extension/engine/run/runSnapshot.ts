@@ -27,6 +27,10 @@ export const TodoItemSchema = z.object({
   file: z.string().optional(),
 });
 
+/** When, and by which signal, a run's process was stopped; an optional field, so version 1 still reads. */
+export const RunInterruptionSchema = z.object({ at: z.string(), signal: z.string().max(16) });
+export type RunInterruption = z.infer<typeof RunInterruptionSchema>;
+
 export const RunSnapshotSchema = z.object({
   formatVersion: z.literal(SNAPSHOT_FORMAT_VERSION),
   runId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/),
@@ -48,5 +52,7 @@ export const RunSnapshotSchema = z.object({
   budgets: BudgetsSchema,
   /** What the run has cost, in total and per role, as the budget counted it. */
   spent: z.object({ totalUsd: z.number().nonnegative(), byRole: z.record(z.string(), z.number().nonnegative()) }),
+  /** Set when the process was stopped by a signal (SIGINT, SIGTERM, SIGHUP); the run stays resumable. */
+  interrupted: RunInterruptionSchema.optional(),
 });
 export type RunSnapshot = z.infer<typeof RunSnapshotSchema>;

@@ -16,7 +16,9 @@ export type ErrorReason =
   | 'invalid-output'
   | 'backend-unavailable'
   | 'backend-failed'
-  | 'io-failed';
+  | 'io-failed'
+  /** Another live run holds the workspace's run lock. */
+  | 'workspace-busy';
 
 export class OrchestraError extends Error {
   readonly reason: ErrorReason;

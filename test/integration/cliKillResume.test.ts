@@ -128,5 +128,12 @@ describe('kill -9 of the built CLI, then resume (simulated backend)', () => {
     expect(fs.readdirSync(runs)).toEqual([runId]);
     const leftovers = fs.readdirSync(path.join(runs, runId!), { recursive: true }).map(String).filter((name) => name.endsWith('.tmp'));
     expect(leftovers).toEqual([]);
+
+    // The finished run is not resumed again: named, it is refused in one line; unnamed, there is none.
+    const named = spawnSync(process.execPath, [cli, 'resume', '--workspace', workspace, '--run', runId!, ...SIM], { encoding: 'utf8' });
+    expect(named.status).toBe(2);
+    expect(named.stderr.trim()).toBe(`kilo-orchestra: Run ${runId} is COMPLETED; only an unfinished run can be resumed.`);
+    const unnamed = spawnSync(process.execPath, [cli, 'resume', '--workspace', workspace, ...SIM], { encoding: 'utf8' });
+    expect(unnamed.stderr.trim()).toBe(`kilo-orchestra: No unfinished run in ${workspace}; nothing to resume.`);
   }, 180_000);
 });

@@ -85,6 +85,8 @@ export class RunSession implements DashboardRunControls {
   private chats = 0;
   private rollingBack = false;
   private runtimeStopped: Promise<void> | undefined;
+  /** The workspace's run lock, released when the run finishes or the session is disposed. */
+  private lock: WorkspaceLock | undefined;
 
   private constructor(
     private readonly options: RunSessionOptions,
@@ -135,7 +137,6 @@ export class RunSession implements DashboardRunControls {
       await options.runtime.dispose();
       throw error;
     }
-    run.events.on('run:finished', () => void lock.release());
     const log = options.log.scoped({ runId: run.runId });
     if (lock.tookOver) log.warn(`Took over the workspace lock of run ${lock.tookOver.runId} (pid ${lock.tookOver.pid}, since ${lock.tookOver.startedAt}), whose process is gone.`);
     log.info(`Task: ${options.task}`);
@@ -150,7 +151,7 @@ export class RunSession implements DashboardRunControls {
       failed: (label, error) => log.warn(label === 'before the run' ? `No checkpoint, so no roll back for this run: ${describeError(error)}` : `Checkpoint ${label} failed: ${describeError(error)}`),
     });
     session = new RunSession(options, run, checkpoints, checkpointing);
-    session.subscriptions.push({ dispose: () => void lock.release() });
+    session.lock = lock;
     return session;
   }
 
@@ -309,6 +310,7 @@ export class RunSession implements DashboardRunControls {
       clearTimeout(timer);
     }
     await this.stopRuntime();
+    await this.lock?.release();
     for (const subscription of this.subscriptions.splice(0)) subscription.dispose();
   }
 
@@ -348,6 +350,7 @@ export class RunSession implements DashboardRunControls {
     this.log.info(`Run ${report.status}${report.reason ? `: ${report.reason}` : ''} — ${report.files.approved}/${report.files.planned} files approved, $${report.costUsd.toFixed(4)}`);
     // Agents are terminated with the run: the server has nothing left to do.
     await this.stopRuntime();
+    await this.lock?.release();
     this.options.model.setCanRollBack(this.canRollBack);
     this.changed();
     this.events.emit('finished', report);

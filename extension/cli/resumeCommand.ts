@@ -6,6 +6,7 @@ import { RunStateStore, listRuns, type RunSnapshot } from '../engine/run/runStat
 import { STORE_DIR_NAME } from '../engine/util/paths';
 import { TERMINAL_PHASES } from '../engine/workflow/workflowTypes';
 import type { ResumeArgs, RunArgs } from './cliArgs';
+import { checkpointCli } from './cliCheckpoints';
 import { startKiloRuntime } from './kiloRuntime';
 import { endRun, holdWorkspace, superviseRun } from './runEnding';
 import { simulatedRuntime } from './runCommand';
@@ -53,7 +54,10 @@ export async function resumeCommand(args: ResumeArgs, out: NodeJS.WriteStream = 
     // Kilo sessions do not survive the process: agents start new conversations, fed by the artifacts.
     if (backendKind === 'kilo') out.write('note: every agent gets a fresh Kilo session; earlier conversations are not carried over.\n');
   }
+  // Numbering goes on from the checkpoints the run took before it stopped.
+  const checkpointing = await checkpointCli(run, args.workspace, args.quiet, out, 'before the resume');
   const report = await superviseRun(run, args.quiet, out, () => runtime.dispose());
+  await checkpointing.settled();
   return endRun(report, reportPath, out);
 }
 

@@ -129,6 +129,14 @@ describe('kill -9 of the built CLI, then resume (simulated backend)', () => {
     const leftovers = fs.readdirSync(path.join(runs, runId!), { recursive: true }).map(String).filter((name) => name.endsWith('.tmp'));
     expect(leftovers).toEqual([]);
 
+    // Checkpoints go on numbering across the kills: one before the run, one before each resume, none overwritten.
+    const subjects = spawnSync('git', ['for-each-ref', '--sort=refname', '--format=%(refname:lstrip=-1) %(contents:subject)', `refs/kilo-orchestra/${runId}/`], { cwd: workspace, encoding: 'utf8' })
+      .stdout.trim()
+      .split('\n')
+      .map((line) => line.replace(/^\d+ Kilo Orchestra checkpoint: /, ''));
+    expect(subjects.filter((label) => label === 'before the run')).toHaveLength(1);
+    expect(subjects.filter((label) => label === 'before the resume')).toHaveLength(3);
+
     // The finished run is not resumed again: named, it is refused in one line; unnamed, there is none.
     const named = spawnSync(process.execPath, [cli, 'resume', '--workspace', workspace, '--run', runId!, ...SIM], { encoding: 'utf8' });
     expect(named.status).toBe(2);

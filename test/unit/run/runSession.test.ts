@@ -1,43 +1,16 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DashboardModel } from '../../../extension/dashboard/dashboardModel';
-import { SimulatedBackend, type SimulatedBackendOptions } from '../../../extension/engine/backends/simulatedBackend';
+import type { SimulatedBackendOptions } from '../../../extension/engine/backends/simulatedBackend';
 import { simulatedRolesConfig } from '../../../extension/engine/roles/rolesConfigFile';
 import { resolveRoles } from '../../../extension/engine/roles/roleValidation';
 import type { Phase } from '../../../extension/engine/workflow/workflowTypes';
-import { RunLog, type LogSink } from '../../../extension/run/runLog';
-import { RunSession, type RunRuntime } from '../../../extension/run/runSession';
-
-function aGitWorkspace(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'run-session-'));
-  execFileSync('git', ['init', '-q'], { cwd: dir });
-  fs.writeFileSync(path.join(dir, '.gitignore'), '.kilo-orchestra/\n');
-  fs.writeFileSync(path.join(dir, 'README.md'), 'library\n');
-  return dir;
-}
-
-const quietSink: LogSink = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-
-/** A simulated runtime that records whether it was stopped. */
-function aFakeRuntime(options: SimulatedBackendOptions = {}): RunRuntime & { stopped: boolean } {
-  const backend = new SimulatedBackend(options);
-  const runtime = {
-    backend,
-    description: 'simulated agents (fake runtime)',
-    stopped: false,
-    async dispose() {
-      runtime.stopped = true;
-      await backend.dispose();
-    },
-  };
-  return runtime;
-}
+import { RunLog } from '../../../extension/run/runLog';
+import { RunSession } from '../../../extension/run/runSession';
+import { aFakeRuntime, aGitWorkspace, quietSink } from './sessionFixtures';
 
 async function aSession(backend: SimulatedBackendOptions = { files: 3 }, workflow: { maxPlanRevisions?: number } = {}) {
-  const workspace = aGitWorkspace();
+  const workspace = aGitWorkspace('run-session-', { 'README.md': 'library\n' });
   const runtime = aFakeRuntime(backend);
   const model = new DashboardModel();
   const log = new RunLog(quietSink);

@@ -1,24 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DashboardModel } from '../../../extension/dashboard/dashboardModel';
 import { SimulatedBackend } from '../../../extension/engine/backends/simulatedBackend';
 import { simulatedRolesConfig } from '../../../extension/engine/roles/rolesConfigFile';
 import { resolveRoles } from '../../../extension/engine/roles/roleValidation';
 import type { Budgets } from '../../../extension/engine/run/budget';
-import { RunLog, type LogSink } from '../../../extension/run/runLog';
+import { RunLog } from '../../../extension/run/runLog';
+import { aGitWorkspace, quietSink } from './sessionFixtures';
 import { RunSession } from '../../../extension/run/runSession';
-
-const quietSink: LogSink = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-
-function aGitWorkspace(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'session-budget-'));
-  execFileSync('git', ['init', '-q'], { cwd: dir });
-  fs.writeFileSync(path.join(dir, '.gitignore'), '.kilo-orchestra/\n');
-  return dir;
-}
 
 describe('RunSession budgets (the settings)', () => {
   it('the budget pauses the run with its reason on the dashboard; raised in the settings, Resume completes it', async () => {
@@ -27,7 +15,7 @@ describe('RunSession budgets (the settings)', () => {
     const backend = new SimulatedBackend({ files: 3 });
     const model = new DashboardModel();
     const session = await RunSession.start({
-      workspace: aGitWorkspace(),
+      workspace: aGitWorkspace('session-budget-'),
       task: 'Add overdue-loan tracking',
       roles: resolveRoles(simulatedRolesConfig()),
       runtime: { backend, description: 'simulated agents', dispose: () => backend.dispose() },

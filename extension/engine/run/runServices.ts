@@ -13,6 +13,7 @@ import { sweepTempFiles } from '../util/atomicWrite';
 import { DEFAULT_WORKFLOW_CONFIG } from '../workflow/workflowTypes';
 import { EventLog } from './eventLog';
 import { ORGANISER_ROLE, OrganiserInbox } from './organiserInbox';
+import { REPLIES_FILE, recordingBackend } from './replayRecorder';
 import { RunJournal } from './runJournal';
 import { RunStateStore, unfinishedWorkIds } from './runStateStore';
 import type { ResolvedRunOptions } from './runTypes';
@@ -56,7 +57,8 @@ export async function openRunServices(options: ResolvedRunOptions, hooks: RunHoo
   const journal = new RunJournal(await EventLog.open(path.join(runDir, 'events.jsonl')), runId);
   const router = new MessageRouter();
   const pool = new AgentPool({
-    backend: options.backend,
+    // Every reply is recorded beside the event log, so the run can be replayed with no model call.
+    backend: recordingBackend(options.backend, path.join(runDir, REPLIES_FILE)),
     router,
     workspace: options.workspace,
     maxActive: options.maxActive,

@@ -1,15 +1,15 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { AgentRecordSchema, type AgentRecord } from '../engine/agents/agentSchema';
+import type { AgentRecord } from '../engine/agents/agentSchema';
 import { ArtifactStore } from '../engine/artifacts/artifactStore';
 import { BUILTIN_ROLES } from '../engine/roles/builtinRoles';
-import { EventLog, type EventLogEntry } from '../engine/run/eventLog';
+import { EventLog } from '../engine/run/eventLog';
+import { OrganiserVerdictSchema, type EventLogEntry, type EventLogEntryOf } from '../engine/run/eventLogSchema';
 import { RecordedFindingSchema } from '../engine/run/findings';
 import { RunStateStore, type RunSnapshot } from '../engine/run/runStateStore';
 import { OrchestraError, isOrchestraError } from '../engine/util/errors';
 import { STORE_DIR_NAME } from '../engine/util/paths';
 import { TERMINAL_PHASES } from '../engine/workflow/workflowTypes';
-import { PHASE_NAMES } from '../protocol/viewModel';
 import type { DashboardModel } from './dashboardModel';
 import type { RoleDirectory } from './dashboardProjection';
 
@@ -33,46 +33,42 @@ export async function loadRunFolder(model: DashboardModel, runDir: string, roles
 
   const agents = new Map<string, AgentRecord>(snapshot.agents.map((agent) => [agent.id, agent]));
   const entries = await readEvents(runDir);
-  let finished: EventLogEntry | undefined;
+  let finished: EventLogEntryOf<'run'> | undefined;
   for (const entry of entries) {
-    const data = (entry.data ?? {}) as Record<string, unknown>;
+    // Every entry was read through the log's schema: each kind's data is typed.
     switch (entry.kind) {
       case 'transition':
-        if (isPhase(data.from) && isPhase(data.to)) model.applyTransition({ from: data.from, to: data.to, atMs: typeof data.atMs === 'number' ? data.atMs : at(entry) });
+        model.applyTransition({ from: entry.data.from, to: entry.data.to, atMs: entry.data.atMs });
         break;
-      case 'message':
-        if (typeof data.from === 'string' && typeof data.to === 'string') {
-          model.applyMessage({ from: data.from, to: data.to, messageType: String(data.messageType ?? ''), content: String(data.content ?? ''), atMs: at(entry) });
-        }
+      case 'message': {
+        const { from, to, messageType, content } = entry.data;
+        model.applyMessage({ from, to, messageType, content, atMs: at(entry) });
         break;
+      }
       case 'decision': {
-        const decided = data.data as Record<string, unknown> | undefined;
-        if ((data.event === 'organiser:decided' || data.event === 'organiser:fallback') && decided) {
-          model.applyDecision({
-            point: String(decided.point ?? ''),
-            action: String(decided.action ?? ''),
-            reason: data.event === 'organiser:fallback' ? 'built-in rule' : String(decided.reason ?? ''),
-            atMs: at(entry),
-          });
+        const { event } = entry.data;
+        const verdict = OrganiserVerdictSchema.safeParse(entry.data.data);
+        if ((event === 'organiser:decided' || event === 'organiser:fallback') && verdict.success) {
+          const { point, action, reason } = verdict.data;
+          model.applyDecision({ point, action, reason: event === 'organiser:fallback' ? 'built-in rule' : (reason ?? ''), atMs: at(entry) });
         }
         break;
       }
       case 'error': {
         // Findings of every kind, as the run's own schema reads them; other error entries are not findings.
-        const finding = RecordedFindingSchema.safeParse(data);
+        const finding = RecordedFindingSchema.safeParse(entry.data);
         if (finding.success) model.applyFinding(finding.data, at(entry));
         break;
       }
       case 'agent': {
         // Statuses after the last snapshot (done, terminated at the end) are only in the log.
         const agent = entry.agentId ? agents.get(entry.agentId) : undefined;
-        const status = AgentRecordSchema.shape.status.safeParse(data.status);
-        if (agent && status.success) agents.set(agent.id, { ...agent, status: status.data, currentStep: typeof data.step === 'string' ? data.step : undefined });
+        if (agent) agents.set(agent.id, { ...agent, status: entry.data.status, currentStep: entry.data.step });
         break;
       }
       case 'run':
-        if (data.event === 'attention' && typeof data.reason === 'string') model.applyAttention(data.reason, at(entry));
-        if (data.event === 'finished') finished = entry;
+        if (entry.data.event === 'attention') model.applyAttention(entry.data.reason, at(entry));
+        if (entry.data.event === 'finished') finished = entry;
         break;
       case 'artifact':
         break; // The index below holds every artifact with its current status.
@@ -82,9 +78,9 @@ export async function loadRunFolder(model: DashboardModel, runDir: string, roles
   model.applyWorkflow(snapshot.workflow, snapshot.todo);
   for (const agent of agents.values()) model.applyAgent(withoutUndefined(agent));
   for (const record of await readArtifacts(runDir)) model.applyArtifact(record, false);
-  const finishedData = (finished?.data ?? {}) as Record<string, unknown>;
   if (finished) {
-    model.applyFinished({ backend: snapshot.backend, ...(typeof finishedData.reason === 'string' ? { reason: finishedData.reason } : {}) }, Date.parse(finished.ts));
+    const reason = finished.data.event === 'finished' ? finished.data.reason : undefined;
+    model.applyFinished({ backend: snapshot.backend, ...(reason !== undefined ? { reason } : {}) }, Date.parse(finished.ts));
   } else if (!TERMINAL_PHASES.includes(snapshot.workflow.phase)) {
     model.applyFinished({ backend: snapshot.backend, reason: INTERRUPTED }, Date.parse(snapshot.savedAt));
   }
@@ -120,7 +116,7 @@ async function readSnapshot(runDir: string): Promise<RunSnapshot> {
   }
 }
 
-/** The log's entries; a missing or damaged log leaves the timeline empty rather than losing the rest. */
+/** The log's readable entries (a damaged line is skipped by the log); a missing or unreadable log leaves the timeline empty rather than losing the rest. */
 async function readEvents(runDir: string): Promise<EventLogEntry[]> {
   try {
     return (await EventLog.read(path.join(runDir, 'events.jsonl'))).entries;
@@ -136,10 +132,6 @@ async function readArtifacts(runDir: string) {
     () => false,
   );
   return exists ? (await ArtifactStore.open(dir)).list() : [];
-}
-
-function isPhase(value: unknown): value is (typeof PHASE_NAMES)[number] {
-  return typeof value === 'string' && (PHASE_NAMES as readonly string[]).includes(value);
 }
 
 function withoutUndefined(agent: AgentRecord): AgentRecord {

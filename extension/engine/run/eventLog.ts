@@ -2,33 +2,18 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { OrchestraError, describeError } from '../util/errors';
+import { EntryStampSchema, EventLogEntrySchema, EventLogInputSchema, type EventLogEntry, type EventLogInput } from './eventLogSchema';
 
-export const EventKindSchema = z.enum(['message', 'transition', 'agent', 'decision', 'artifact', 'error', 'run']);
-export type EventKind = z.infer<typeof EventKindSchema>;
+export { EVENT_KINDS, EventLogEntrySchema, EventLogInputSchema, type EventKind, type EventLogEntry, type EventLogEntryOf, type EventLogInput } from './eventLogSchema';
 
-/** What a caller appends; the log adds `seq` and `ts`. */
-export const EventLogInputSchema = z.object({
-  kind: EventKindSchema,
-  runId: z.string().min(1),
-  agentId: z.string().optional(),
-  role: z.string().optional(),
-  correlationId: z.string().optional(),
-  data: z.unknown(),
-});
-export type EventLogInput = z.infer<typeof EventLogInputSchema>;
-
-/** One line of the log. */
-export const EventLogEntrySchema = EventLogInputSchema.extend({
-  /** 1, 2, 3 … in the order of `append` calls, continued across reopenings. */
-  seq: z.number().int().positive(),
-  ts: z.string(),
-});
-export type EventLogEntry = z.infer<typeof EventLogEntrySchema>;
-
-/** A log read back: entries oldest first; `truncatedTail` when the last line was cut off (a crash mid-write). */
+/**
+ * A log read back: entries oldest first; `truncatedTail` when the last line was cut off (a crash
+ * mid-write); `problems`, one line each, for lines that were skipped because they do not read.
+ */
 export interface EventLogContents {
   entries: EventLogEntry[];
   truncatedTail: boolean;
+  problems: string[];
 }
 
 export interface EventLogOptions {
@@ -73,7 +58,7 @@ export class EventLog {
       const text = await readIfExists(file);
       if (text !== undefined) {
         const parsed = parseLog(text, file);
-        lastSeq = parsed.entries.at(-1)?.seq ?? 0;
+        lastSeq = parsed.lastSeq;
         if (parsed.unterminatedTail) await fs.appendFile(file, '\n', 'utf8');
         if (parsed.truncatedTail) {
           // A cut-off line would otherwise be glued to the next append and corrupt it.
@@ -88,7 +73,10 @@ export class EventLog {
     return new EventLog(file, lastSeq, repairedTail, options.clock ?? Date.now);
   }
 
-  /** Reads a whole log. A malformed line throws `invalid-input` naming its line number, except a cut-off last line. */
+  /**
+   * Reads a whole log, each line through the entry schema. A line that does not read is skipped and
+   * named in `problems`, so one damaged line never loses the entries around it.
+   */
   static async read(file: string): Promise<EventLogContents> {
     let text: string | undefined;
     try {
@@ -97,8 +85,8 @@ export class EventLog {
       throw new OrchestraError('io-failed', `Could not read the event log ${file}: ${describeError(error)}`, { cause: error });
     }
     if (text === undefined) throw new OrchestraError('not-found', `There is no event log at ${file}.`);
-    const { entries, truncatedTail } = parseLog(text, file);
-    return { entries, truncatedTail };
+    const { entries, truncatedTail, problems } = parseLog(text, file);
+    return { entries, truncatedTail, problems };
   }
 
   /**
@@ -181,43 +169,58 @@ async function readIfExists(file: string): Promise<string | undefined> {
   }
 }
 
+interface ParsedLog {
+  entries: EventLogEntry[];
+  problems: string[];
+  /** The highest `seq` of any line, readable or not, so reopening never reuses a number. */
+  lastSeq: number;
+  truncatedTail: boolean;
+  unterminatedTail: boolean;
+  validBytes: number;
+}
+
 /**
  * Parses JSONL text; `validBytes` is the length of everything before a cut-off last line, and
  * `unterminatedTail` flags a whole last entry that lacks its newline.
  */
-function parseLog(text: string, file: string): { entries: EventLogEntry[]; truncatedTail: boolean; unterminatedTail: boolean; validBytes: number } {
+function parseLog(text: string, file: string): ParsedLog {
   const lines = text.split('\n');
   // Every complete line ends with '\n', so the last piece is empty unless the final write was cut off.
   const tail = lines.pop() ?? '';
   const entries: EventLogEntry[] = [];
-  lines.forEach((line, index) => entries.push(parseLine(line, index + 1, file)));
+  const problems: string[] = [];
+  let lastSeq = 0;
+  const take = (line: string, lineNumber: number): boolean => {
+    const parsed = parseLine(line);
+    if (parsed.seq !== undefined) lastSeq = Math.max(lastSeq, parsed.seq);
+    if (parsed.entry) entries.push(parsed.entry);
+    else problems.push(`${file} line ${lineNumber} ${parsed.problem}`);
+    return parsed.entry !== undefined;
+  };
+  lines.forEach((line, index) => {
+    if (line.trim() !== '') take(line, index + 1);
+  });
   let truncatedTail = false;
   if (tail !== '') {
-    const entry = tryParseLine(tail);
-    if (entry) entries.push(entry);
-    else truncatedTail = true;
+    // A cut-off last line is expected after a crash: it is repaired on open, not reported.
+    const before = problems.length;
+    truncatedTail = !take(tail, lines.length + 1);
+    problems.length = before;
   }
   const validBytes = Buffer.byteLength(text, 'utf8') - (truncatedTail ? Buffer.byteLength(tail, 'utf8') : 0);
-  return { entries, truncatedTail, unterminatedTail: tail !== '' && !truncatedTail, validBytes };
+  return { entries, problems, lastSeq, truncatedTail, unterminatedTail: tail !== '' && !truncatedTail, validBytes };
 }
 
-function parseLine(line: string, lineNumber: number, file: string): EventLogEntry {
+function parseLine(line: string): { entry?: EventLogEntry; seq?: number; problem?: string } {
   let json: unknown;
   try {
     json = JSON.parse(line);
   } catch (error) {
-    throw new OrchestraError('invalid-input', `${file} line ${lineNumber} is not valid JSON: ${describeError(error)}`);
+    return { problem: `is not valid JSON: ${describeError(error)}` };
   }
+  const stamp = EntryStampSchema.safeParse(json);
+  const seq = stamp.success ? stamp.data.seq : undefined;
   const parsed = EventLogEntrySchema.safeParse(json);
-  if (!parsed.success) throw new OrchestraError('invalid-input', `${file} line ${lineNumber} is not a log entry: ${z.prettifyError(parsed.error)}`);
-  return parsed.data;
-}
-
-/** For the last line only: a line cut off mid-write is expected after a crash, not an error. */
-function tryParseLine(line: string): EventLogEntry | undefined {
-  try {
-    return EventLogEntrySchema.parse(JSON.parse(line));
-  } catch {
-    return undefined;
-  }
+  if (!parsed.success) return { seq, problem: `is not a log entry: ${z.prettifyError(parsed.error).replace(/\s*\n\s*/g, '; ')}` };
+  return { entry: parsed.data, seq };
 }

@@ -3,7 +3,8 @@ import type { AgentRecord } from '../agents/agentSchema';
 import type { MessageRouter } from '../routing/messageRouter';
 import { ORGANISER_ADDRESS, type RouterMessage } from '../routing/messageSchema';
 import { describeError } from '../util/errors';
-import type { EventLog, EventLogInput } from './eventLog';
+import type { EventLog } from './eventLog';
+import type { EventLogInput, EventNote } from './eventLogSchema';
 
 /**
  * The run's side of the event log: every entry carries the run id, and every router message and
@@ -16,11 +17,11 @@ export class RunJournal {
   ) {}
 
   /**
-   * Appends without waiting. A failed write is kept by the log and surfaces at `close`, where it
+   * Appends without waiting; `entry` is typed per kind, so a new kind needs its schema first. A failed write is kept by the log and surfaces at `close`, where it
    * becomes a finding in the report instead of an unhandled rejection.
    */
-  note(entry: Omit<EventLogInput, 'runId'>): void {
-    this.log.append({ ...entry, runId: this.runId }).catch(() => undefined);
+  note(entry: EventNote): void {
+    this.log.append({ ...entry, runId: this.runId } as EventLogInput).catch(() => undefined);
   }
 
   watch(router: MessageRouter, pool: AgentPool): void {

@@ -9,13 +9,22 @@ function aLogFile(): string {
   return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'event-log-')), 'run', 'events.jsonl');
 }
 
-function anEntry(overrides: Partial<EventLogInput> = {}): EventLogInput {
-  return { kind: 'message', runId: 'run-1', agentId: 'architect-1', role: 'architect', correlationId: 'w1', data: { n: 0 }, ...overrides };
+/** A message entry; `n` rides in its id so order can be checked. */
+function anEntry(n = 0, overrides: Partial<EventLogInput> = {}): EventLogInput {
+  return {
+    kind: 'message',
+    runId: 'run-1',
+    agentId: 'architect-1',
+    role: 'architect',
+    correlationId: 'w1',
+    data: { id: `m${n}`, from: 'organiser', to: 'architect-1', messageType: 'WORK_REQUEST', content: 'plan' },
+    ...overrides,
+  } as EventLogInput;
 }
 
 /** A whole line as the log writes it. */
-function line(seq: number, data: unknown = {}): string {
-  return `${JSON.stringify({ seq, ts: '2025-01-01T00:00:00.000Z', kind: 'run', runId: 'run-1', data })}\n`;
+function line(seq: number): string {
+  return `${JSON.stringify({ seq, ts: '2025-01-01T00:00:00.000Z', kind: 'run', runId: 'run-1', data: { event: 'attention', reason: `r${seq}` } })}\n`;
 }
 
 
@@ -23,17 +32,17 @@ describe('EventLog writing', () => {
   it('keeps the order of concurrent appends and numbers them 1, 2, 3 …', async () => {
     const file = aLogFile();
     const log = await EventLog.open(file);
-    await Promise.all(Array.from({ length: 200 }, (_, n) => log.append(anEntry({ data: { n } }))));
+    await Promise.all(Array.from({ length: 200 }, (_, n) => log.append(anEntry(n))));
     const { entries, truncatedTail } = await EventLog.read(file);
     expect(truncatedTail).toBe(false);
     expect(entries.map((entry) => entry.seq)).toEqual(Array.from({ length: 200 }, (_, n) => n + 1));
-    expect(entries.map((entry) => (entry.data as { n: number }).n)).toEqual(Array.from({ length: 200 }, (_, n) => n));
+    expect(entries.map((entry) => entry.kind === 'message' && entry.data.id)).toEqual(Array.from({ length: 200 }, (_, n) => `m${n}`));
   });
 
   it('stamps entries with the injected clock and reads back every field', async () => {
     const file = aLogFile();
     const log = await EventLog.open(file, { clock: () => Date.UTC(2025, 4, 6, 7, 8, 9) });
-    const written = await log.append(anEntry({ kind: 'decision', data: { action: 'approve_plan' } }));
+    const written = await log.append(anEntry(0, { kind: 'decision', data: { event: 'organiser:decided', data: { action: 'approve_plan' } } }));
     expect(written).toMatchObject({ seq: 1, ts: '2025-05-06T07:08:09.000Z' });
     expect((await EventLog.read(file)).entries).toEqual([written]);
   });
@@ -41,14 +50,14 @@ describe('EventLog writing', () => {
   it('flush waits for appends nobody awaited', async () => {
     const file = aLogFile();
     const log = await EventLog.open(file);
-    for (let n = 0; n < 20; n += 1) void log.append(anEntry({ data: { n } }));
+    for (let n = 0; n < 20; n += 1) void log.append(anEntry(n));
     await log.flush();
     expect((await EventLog.read(file)).entries).toHaveLength(20);
   });
 
   it('rejects an invalid entry with invalid-input and reports it again at flush', async () => {
     const log = await EventLog.open(aLogFile());
-    const error = await rejection(log.append(anEntry({ kind: 'gossip' as never })));
+    const error = await rejection(log.append(anEntry(0, { kind: 'gossip' as never })));
     expect(error.reason).toBe('invalid-input');
     expect(error.message).toContain('kind');
     expect(await rejection(log.flush())).toBe(error);
@@ -107,20 +116,32 @@ describe('EventLog reading', () => {
     expect(truncatedTail).toBe(true);
   });
 
-  it('reports a malformed line in the middle by its line number', async () => {
+  it('reports a malformed line in the middle by its line number and keeps the entries around it', async () => {
     const file = aLogFile();
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, `${line(1)}${line(2)}not json at all\n${line(4)}`);
-    const error = await rejection(EventLog.read(file));
-    expect(error.reason).toBe('invalid-input');
-    expect(error.message).toContain('line 3');
+    const { entries, problems } = await EventLog.read(file);
+    expect(entries.map((entry) => entry.seq)).toEqual([1, 2, 4]);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('line 3');
+    expect(problems[0]).toContain('not valid JSON');
   });
 
   it('reports a well-formed JSON line that is not an entry by its line number', async () => {
     const file = aLogFile();
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, `${line(1)}{"seq":2}\n`);
-    expect((await rejection(EventLog.read(file))).message).toContain('line 2');
+    fs.writeFileSync(file, `${line(1)}{"seq":2}\n${line(3)}`);
+    const { entries, problems } = await EventLog.read(file);
+    expect(entries.map((entry) => entry.seq)).toEqual([1, 3]);
+    expect(problems).toEqual([expect.stringContaining('line 2 is not a log entry')]);
+  });
+
+  it('reopening after a damaged line numbers on from the highest seq, readable or not', async () => {
+    const file = aLogFile();
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `${line(1)}{"seq":7,"ts":"x","kind":"run","runId":"run-1","data":{"event":"nonsense"}}\n`);
+    const log = await EventLog.open(file);
+    expect((await log.append(anEntry())).seq).toBe(8);
   });
 
   it('a missing file is not-found', async () => {

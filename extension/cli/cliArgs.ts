@@ -5,6 +5,7 @@ import type { ProviderLimits } from '../engine/agents/providerScheduler';
 import type { Budgets } from '../engine/run/budget';
 import { budgetsFrom } from './budgetArgs';
 import { providerLimitsFrom } from './providerLimitArgs';
+import { replayArgs, type ReplayArgs } from './replayArgs';
 import { UsageError } from './usageError';
 import { TASK_LIMIT, checkedReportPath, taskFrom } from './taskInput';
 
@@ -44,7 +45,7 @@ export interface RollbackArgs {
   to?: number;
 }
 
-export type CliArgs = RunArgs | ResumeArgs | RollbackArgs | { command: 'help' } | { command: 'version' };
+export type CliArgs = RunArgs | ResumeArgs | RollbackArgs | ReplayArgs | { command: 'help' } | { command: 'version' };
 
 // Its own file, so that the flag parsers beside this one can throw it without an import cycle.
 export { UsageError } from './usageError';
@@ -52,6 +53,7 @@ export { UsageError } from './usageError';
 export const USAGE = `Usage: kilo-orchestra run --task TEXT --workspace DIR [options]
        kilo-orchestra resume --workspace DIR [--run ID] [options]
        kilo-orchestra rollback --workspace DIR [--run ID] [--to N]
+       kilo-orchestra replay --workspace DIR --run ID [--report FILE] [--roles FILE]
 
 Options:
   --task-file FILE           read the task from a UTF-8 file (for long tasks; limit ${TASK_LIMIT} characters)
@@ -69,7 +71,8 @@ Options:
   --provider-limit P=N/M     at most N requests at once and M a minute to provider P
                              (repeatable; known providers have conservative defaults)
   --run ID                   resume: the run to continue (default: the newest unfinished one);
-                             rollback: the run whose checkpoints to use (default: the newest)
+                             rollback: the run whose checkpoints to use (default: the newest);
+                             replay: the recorded run to re-drive, with no model call
   --to N                     rollback: restore checkpoint N (1 is before the run); without it,
                              the run's checkpoints are listed
   --quiet                    no live progress, only the final line
@@ -121,8 +124,9 @@ export function parseCliArgs(argv: string[]): CliArgs {
     return { command: 'resume', ...common, ...(values.backend ? { backend } : {}), ...(values.run ? { runId: values.run } : {}) };
   }
   if (command === 'rollback') return rollbackArgs(values, extra);
+  if (command === 'replay') return replayArgs(values, extra);
   if (values.run !== undefined) throw new UsageError('--run is an option of resume.');
-  if (command !== 'run') throw new UsageError(command ? `Unknown command "${command}"; the commands are "run", "resume" and "rollback".` : 'Missing command; try: kilo-orchestra run --task TEXT --workspace DIR');
+  if (command !== 'run') throw new UsageError(command ? `Unknown command "${command}"; the commands are "run", "resume" and "rollback" (and "replay", to re-drive a recorded run).` : 'Missing command; try: kilo-orchestra run --task TEXT --workspace DIR');
   if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
   return commonArgs({ ...values, task: taskFrom(values.task, values['task-file']) }, values.backend ?? 'simulated');
 }

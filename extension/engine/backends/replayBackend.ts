@@ -1,13 +1,11 @@
-import type { RecordedReply } from '../run/replayRecorder';
+import { replayKey, type RecordedReply } from '../run/replayRecorder';
 import { OrchestraError, type ErrorReason } from '../util/errors';
 import { writeWorkspaceFileSafely } from '../util/workspaceFiles';
 import type { AgentBackend, AgentReply, AgentSession, BackendEvent, SessionSpec, WorkRequest } from './agentBackend';
 
 /**
- * Answers every request from a run's recording, with no model call. Keyed by (agent, work id,
- * n-th time this agent was asked for this work): work ids come from the machine's sequence and
- * each agent does one piece of work at a time, so the key is the same in every replay, while the
- * order across agents depends on timing and would not be. A recorded turn's files are written
+ * Answers every request from a run's recording, with no model call, by (role, kind, subject, n-th
+ * such ask): see `replayKey` for why not by work id or agent. A recorded turn's files are written
  * back with the bytes recorded, so the engine reads back the same artifacts.
  */
 export class ReplayBackend implements AgentBackend {
@@ -19,7 +17,7 @@ export class ReplayBackend implements AgentBackend {
 
   constructor(recording: readonly RecordedReply[]) {
     for (const entry of recording) {
-      const key = keyOf(entry.agentId, entry.workId);
+      const key = `${entry.role}\u0000${entry.kind}\u0000${entry.subject}`;
       const list = this.entries.get(key) ?? [];
       list[entry.attempt - 1] = entry;
       this.entries.set(key, list);
@@ -47,7 +45,7 @@ export class ReplayBackend implements AgentBackend {
 
   private async answer(spec: SessionSpec, request: WorkRequest, signal: AbortSignal, onEvent: (event: BackendEvent) => void): Promise<AgentReply> {
     if (signal.aborted) throw new OrchestraError('aborted', `${spec.agentId}: the work was aborted.`);
-    const key = keyOf(spec.agentId, request.workId);
+    const { key } = replayKey(spec.role.id, request);
     const attempt = (this.asked.get(key) ?? 0) + 1;
     this.asked.set(key, attempt);
     const entry = this.entries.get(key)?.[attempt - 1];
@@ -73,8 +71,4 @@ export class ReplayBackend implements AgentBackend {
       onEvent({ type: 'status', status: 'idle' });
     }
   }
-}
-
-function keyOf(agentId: string, workId: string): string {
-  return `${agentId}\u0000${workId}`;
 }

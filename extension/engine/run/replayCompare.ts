@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ArtifactStore } from '../artifacts/artifactStore';
-import type { RunReport } from './runReport';
 
 /** One run as a replay compares it: what must come out the same when the same replies come in. */
 interface RunDigest {
@@ -9,7 +8,7 @@ interface RunDigest {
   states: string[];
   /** `type version status files`, sorted: ids are given in the order results land, which timing decides. */
   artifacts: string[];
-  /** `decision point action source`, sorted: decisions asked at once may be logged in either order. */
+  /** `point action source`, sorted: decisions asked at once may be logged in either order. */
   decisions: string[];
 }
 
@@ -18,8 +17,8 @@ interface RunDigest {
  * reproduced it): status, the phases in order, the artifacts (type, files, version, status) and
  * the Organiser's decisions. Timing, cost and paths are not compared.
  */
-export async function compareRuns(original: { report: RunReport; runDir: string }, replay: { report: RunReport; runDir: string }): Promise<string[]> {
-  const [a, b] = await Promise.all([digest(original.report, original.runDir), digest(replay.report, replay.runDir)]);
+export async function compareRuns(original: ComparedRun, replay: ComparedRun): Promise<string[]> {
+  const [a, b] = await Promise.all([digest(original), digest(replay)]);
   const differences: string[] = [];
   if (a.status !== b.status) differences.push(`status: ${a.status} then, ${b.status} in the replay`);
   if (a.states.join() !== b.states.join()) differences.push(`states: ${a.states.join(' → ')} then, ${b.states.join(' → ')} in the replay`);
@@ -28,13 +27,21 @@ export async function compareRuns(original: { report: RunReport; runDir: string 
   return differences;
 }
 
-async function digest(report: RunReport, runDir: string): Promise<RunDigest> {
+/** A run's ending (its report, or its saved state) and its folder. */
+export interface ComparedRun {
+  status: string;
+  /** Every phase entered, in order, from IDLE. */
+  states: readonly string[];
+  runDir: string;
+}
+
+async function digest({ status, states, runDir }: ComparedRun): Promise<RunDigest> {
   const store = await ArtifactStore.open(path.join(runDir, 'artifacts'));
   const artifacts = store
     .list()
     .map((record) => `${record.type} v${record.metadata.version} ${record.status} [${record.metadata.files.join(', ')}]`)
     .sort();
-  return { status: report.status, states: report.states, artifacts, decisions: (await decisionsOf(runDir)).sort() };
+  return { status, states: [...states], artifacts, decisions: (await decisionsOf(runDir)).sort() };
 }
 
 /** The Organiser's decisions from the event log (read as plain JSON: only the fields named here are used). */
@@ -52,7 +59,8 @@ async function decisionsOf(runDir: string): Promise<string[]> {
     const event = entry.data?.event;
     const data = entry.data?.data;
     if (entry.kind !== 'decision' || !data || (event !== 'organiser:decided' && event !== 'organiser:fallback')) continue;
-    decisions.push(`${String(data.decision)} ${String(data.point)} ${String(data.action)} (${event === 'organiser:decided' ? 'organiser' : 'rule'})`);
+    // Without the decision's id: ids are handed out in the order questions come up, which timing can change.
+    decisions.push(`${String(data.point)} ${String(data.action)} (${event === 'organiser:decided' ? 'organiser' : 'rule'})`);
   }
   return decisions;
 }

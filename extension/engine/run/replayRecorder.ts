@@ -16,7 +16,10 @@ export const recordedReplySchema = z.object({
   workId: z.string(),
   agentId: z.string(),
   kind: z.string(),
-  /** 1 for the first time this agent was asked for this work, 2 for the next (a retry) … */
+  role: z.string(),
+  /** What the request is about (its file, its files, its decision point), with `role` and `kind` the replay key. */
+  subject: z.string(),
+  /** 1 for the first time this role was asked this (kind, subject), 2 for the next (a retry, a later round) … */
   attempt: z.number().int().positive(),
   reply: z
     .object({
@@ -63,10 +66,10 @@ export function recordingBackend(backend: AgentBackend, file: string): AgentBack
         sessionId: session.sessionId,
         close: () => session.close(),
         async run(request: WorkRequest, signal: AbortSignal, onEvent: (event: BackendEvent) => void): Promise<AgentReply> {
-          const key = `${spec.agentId}\u0000${request.workId}`;
+          const { key, subject } = replayKey(spec.role.id, request);
           const attempt = (calls.get(key) ?? 0) + 1;
           calls.set(key, attempt);
-          const head = { workId: request.workId, agentId: spec.agentId, kind: request.kind, attempt };
+          const head = { workId: request.workId, agentId: spec.agentId, kind: request.kind, role: spec.role.id, subject, attempt };
           let reply: AgentReply;
           try {
             reply = await session.run(request, signal, onEvent);
@@ -81,6 +84,24 @@ export function recordingBackend(backend: AgentBackend, file: string): AgentBack
       };
     },
   };
+}
+
+/**
+ * What a replay looks a request up by. Not the work id nor the agent: both are handed out in the
+ * order results land (which two coders finish first is timing), so a replay would not see the same
+ * ones. The role, the kind and what the work is about (its file, its files, its decision point) are
+ * fixed by the plan, and asks with the same key come one after another (rounds on one file, retries),
+ * so their order is the same in every replay.
+ */
+export function replayKey(role: string, request: WorkRequest): { key: string; subject: string } {
+  const detail = request.detail;
+  const file = typeof detail.file === 'string' ? detail.file : '';
+  const files = Array.isArray(detail.files) ? detail.files.filter((entry): entry is string => typeof entry === 'string').join(',') : '';
+  let subject: string;
+  if (request.kind === 'decide') subject = `${String(detail.point)}:${file}`;
+  else if (request.kind === 'chat') subject = request.workId;
+  else subject = file !== '' ? file : files;
+  return { key: `${role}\u0000${request.kind}\u0000${subject}`, subject };
 }
 
 function replyFields(reply: AgentReply): NonNullable<RecordedReply['reply']> {

@@ -11,8 +11,9 @@ import { OrchestrationRun } from '../../../extension/engine/run/orchestrationRun
 import { compareRuns } from '../../../extension/engine/run/replayCompare';
 import { REPLIES_FILE, readRecording } from '../../../extension/engine/run/replayRecorder';
 
+// One agent at a time, as the replay command runs: results land in one order, so the phases do too.
 function aRun(workspace: string, backend: AgentBackend, runId: string) {
-  return OrchestrationRun.create({ workspace, task: 'Add overdue-loan tracking', roles: resolveRoles(simulatedRolesConfig()), backend, onAttention: 'fail', workflow: { retryBaseMs: 1 }, runId });
+  return OrchestrationRun.create({ workspace, task: 'Add overdue-loan tracking', roles: resolveRoles(simulatedRolesConfig()), backend, maxActive: 1, onAttention: 'fail', workflow: { retryBaseMs: 1 }, runId });
 }
 
 describe('replay of a recorded simulated run', () => {
@@ -29,7 +30,7 @@ describe('replay of a recorded simulated run', () => {
     const replayBackend = new ReplayBackend(recording);
     const replay = await (await aRun(workspace, replayBackend, 'run-original-replay-1')).start();
 
-    expect(await compareRuns({ report: original, runDir: original.runDir }, { report: replay, runDir: replay.runDir })).toEqual([]);
+    expect(await compareRuns(original, replay)).toEqual([]);
     expect(replay.states).toEqual(original.states);
     const digest = (report: typeof original) => report.artifacts.map(({ type, version, status, summary }) => `${type} v${version} ${status} ${summary}`).sort();
     expect(digest(replay)).toEqual(digest(original));
@@ -44,7 +45,7 @@ describe('replay of a recorded simulated run', () => {
     const recording = (await readRecording(path.join(original.runDir, REPLIES_FILE))).filter((entry) => entry.kind !== 'review-code');
     const replay = await (await aRun(workspace, new ReplayBackend(recording), 'run-short-replay-1')).start();
     expect(replay.status).not.toBe('COMPLETED');
-    const differences = await compareRuns({ report: original, runDir: original.runDir }, { report: replay, runDir: replay.runDir });
+    const differences = await compareRuns(original, replay);
     expect(differences[0]).toMatch(/^status: COMPLETED then/);
     expect(fs.readFileSync(path.join(replay.runDir, 'events.jsonl'), 'utf8')).toMatch(/replay-diverged: code-sceptic-1 was asked for \S+ which the recording does not have/);
   }, 120_000);

@@ -1,0 +1,70 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ReplayBackend } from '../engine/backends/replayBackend';
+import { loadRolesConfigFile, simulatedRolesConfig } from '../engine/roles/rolesConfigFile';
+import { resolveRoles } from '../engine/roles/roleValidation';
+import { OrchestrationRun } from '../engine/run/orchestrationRun';
+import { compareRuns } from '../engine/run/replayCompare';
+import { REPLIES_FILE, readRecording } from '../engine/run/replayRecorder';
+import { RunStateStore } from '../engine/run/runStateStore';
+import { STORE_DIR_NAME } from '../engine/util/paths';
+import type { ReplayArgs } from './replayArgs';
+import { endRun, holdWorkspace, superviseRun } from './runEnding';
+import { UsageError } from './usageError';
+
+/**
+ * Re-drives a recorded run: the same task, roles and workflow settings, every agent answered from
+ * the run's replies.jsonl (no model call), in a new run folder `<id>-replay-<n>` of the workspace.
+ * The files each turn changed are written back with the recorded content, so the workspace ends
+ * as the run left it. Prints the summary line and whether the replay matches the run; exit code 0
+ * when it does (whatever the run's own status was), 1 when it differs.
+ */
+export async function replayCommand(args: ReplayArgs, out: NodeJS.WriteStream = process.stdout): Promise<number> {
+  const runsDir = path.join(args.workspace, STORE_DIR_NAME, 'runs');
+  const originalDir = path.join(runsDir, args.runId);
+  if (!fs.existsSync(path.join(originalDir, 'state.json'))) throw new UsageError(`No run ${args.runId} in ${args.workspace}.`);
+  const snapshot = await RunStateStore.load(originalDir);
+  const recording = await readRecording(path.join(originalDir, REPLIES_FILE));
+  const config = args.rolesFile ? await loadRolesConfigFile(args.rolesFile) : simulatedRolesConfig();
+  const roles = resolveRoles(config);
+  if (roles.errors.length > 0) throw new UsageError(`Invalid roles configuration: ${roles.errors[0]!.message}`);
+  for (const [role, profileId] of Object.entries(snapshot.profiles)) {
+    const now = Object.hasOwn(roles.assignments, role) ? roles.assignments[role] : undefined;
+    if (now !== profileId) out.write(`warning: ${role} ran on profile ${profileId} and is replayed on ${now ?? 'none'}; pass the run's --roles FILE.\n`);
+  }
+  const runId = freeReplayId(runsDir, args.runId);
+  // The replay writes the run's files again: no other run may be writing them meanwhile.
+  await holdWorkspace(args.workspace, runId, 'run', out);
+  const backend = new ReplayBackend(recording);
+  // One turn at a time: results then land in one order, so a run made with --max-agents 1 is
+  // reproduced exactly; a concurrent run's replies are all found, but its phases may interleave differently.
+  const { instances: _instances, ...workflow } = snapshot.workflow.config;
+  let run: OrchestrationRun;
+  try {
+    run = await OrchestrationRun.create({ runId, workspace: args.workspace, task: snapshot.task, roles, backend, maxActive: 1, onAttention: 'fail', workflow, budgets: snapshot.budgets, ...(config.allowControlFiles ? { allowControlFiles: config.allowControlFiles } : {}) });
+  } catch (error) {
+    await backend.dispose();
+    throw error;
+  }
+  if (!args.quiet) out.write(`Replaying ${args.runId} as ${run.runId} from ${recording.length} recorded replies (no model calls) in ${args.workspace}\n`);
+  const report = await superviseRun(run, args.quiet, out, () => backend.dispose());
+  const code = await endRun(report, args.reportFile ?? path.join(report.runDir, 'report.json'), out);
+  const original = { status: snapshot.workflow.phase, states: ['IDLE', ...snapshot.transitions.map((t) => t.to)], runDir: originalDir };
+  const differences = await compareRuns(original, report);
+  if (differences.length === 0) {
+    out.write(`replay matches ${args.runId}: same status, states, artifacts and decisions.\n`);
+    // A faithful replay of a failed run succeeded at what it was asked; only an interruption is not.
+    return report.interrupted ? code : 0;
+  }
+  out.write(`replay differs from ${args.runId} (${differences.length}):\n${differences.map((line) => `  ${line}`).join('\n')}\n`);
+  return 1;
+}
+
+/** `<id>-replay-<n>`, the first n whose folder does not exist yet. */
+function freeReplayId(runsDir: string, runId: string): string {
+  const base = runId.replace(/-replay-\d+$/, '').slice(0, 80);
+  for (let n = 1; ; n++) {
+    const id = `${base}-replay-${n}`;
+    if (!fs.existsSync(path.join(runsDir, id))) return id;
+  }
+}

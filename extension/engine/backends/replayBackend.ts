@@ -19,7 +19,8 @@ export class ReplayBackend implements AgentBackend {
     for (const entry of recording) {
       const key = `${entry.role}\u0000${entry.kind}\u0000${entry.subject}`;
       const list = this.entries.get(key) ?? [];
-      list[entry.attempt - 1] = entry;
+      // In file order rather than by `attempt`: a resumed run's process counts its asks from 1 again.
+      list.push(entry);
       this.entries.set(key, list);
     }
   }
@@ -27,7 +28,7 @@ export class ReplayBackend implements AgentBackend {
   /** Recorded replies no request has asked for (a replay that ended early leaves some). */
   unused(): number {
     let left = 0;
-    for (const [key, list] of this.entries) left += Math.max(0, list.filter(Boolean).length - (this.asked.get(key) ?? 0));
+    for (const [key, list] of this.entries) left += Math.max(0, list.length - (this.asked.get(key) ?? 0));
     return left;
   }
 

@@ -49,4 +49,14 @@ describe('replay of a recorded simulated run', () => {
     expect(differences[0]).toMatch(/^status: COMPLETED then/);
     expect(fs.readFileSync(path.join(replay.runDir, 'events.jsonl'), 'utf8')).toMatch(/replay-diverged: code-sceptic-1 was asked for \S+ which the recording does not have/);
   }, 120_000);
+
+  it('reads a recording whose last line a killed process cut off, and refuses a bad line before the end', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'replay-'));
+    const file = path.join(dir, REPLIES_FILE);
+    const line = JSON.stringify({ workId: 'w1', agentId: 'architect-1', kind: 'plan', role: 'architect', subject: '', attempt: 1, error: { reason: 'rate-limited', message: '429', retryable: true } });
+    fs.writeFileSync(file, `${line}\n{"workId":"w2","age`);
+    expect((await readRecording(file)).map((entry) => entry.workId)).toEqual(['w1']);
+    fs.writeFileSync(file, `{"nonsense":true}\n${line}\n`);
+    await expect(readRecording(file)).rejects.toThrow(`${file}:1 is not a recorded reply.`);
+  });
 });

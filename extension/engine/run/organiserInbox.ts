@@ -1,5 +1,6 @@
 import type { AgentPool } from '../agents/agentPool';
 import type { AgentReply, WorkRequest } from '../backends/agentBackend';
+import { readAnswer } from '../routing/messagePayloads';
 import type { MessageRouter } from '../routing/messageRouter';
 import { ORGANISER_ADDRESS, type RouterMessage } from '../routing/messageSchema';
 import { OrchestraError, isOrchestraError } from '../util/errors';
@@ -85,16 +86,9 @@ export class OrganiserInbox {
         continue;
       }
       this.pending.delete(message.correlationId);
-      const reply = message.payload.metadata.reply as AgentReply | undefined;
-      if (reply) ask.resolve(reply);
-      else ask.reject(errorFromStatus(message));
+      const answer = readAnswer(message);
+      if (answer.kind === 'reply') ask.resolve(answer.reply);
+      else ask.reject(answer.kind === 'aborted' ? new OrchestraError('aborted', `${message.from} was stopped.`) : answer.error);
     }
   }
-}
-
-/** The error a `status` message carries, as an OrchestraError with its original reason. */
-export function errorFromStatus(message: RouterMessage): OrchestraError {
-  const error = message.payload.metadata.error as { reason?: string; message?: string; retryable?: boolean } | undefined;
-  if (message.payload.metadata.aborted === true) return new OrchestraError('aborted', `${message.from} was stopped.`);
-  return new OrchestraError('backend-failed', error?.message ?? `${message.from} answered without a result.`, { retryable: error?.retryable ?? true });
 }

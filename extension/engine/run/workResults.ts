@@ -1,8 +1,7 @@
-import type { AgentReply } from '../backends/agentBackend';
+import { readAnswer } from '../routing/messagePayloads';
 import type { RouterMessage } from '../routing/messageSchema';
 import { describeError, isOrchestraError } from '../util/errors';
 import type { WorkItem, WorkResult, WorkflowEvent, WorkflowState } from '../workflow/workflowTypes';
-import { errorFromStatus } from './organiserInbox';
 import type { RunJournal } from './runJournal';
 import type { RunSpending } from './runSpending';
 import type { WorkRecorder } from './workRecorder';
@@ -31,15 +30,15 @@ export class WorkResults {
     const workId = message.correlationId;
     this.options.spending.release(workId);
     const work = findWork(this.options.state(), workId);
-    const meta = message.payload.metadata;
-    if (meta.aborted === true) return feed({ type: 'WORK_ABORTED', workId });
-    const reply = meta.reply as AgentReply | undefined;
-    if (!reply || !work) {
-      const error = errorFromStatus(message);
+    // The payload is read through its schema: a damaged one is a failed attempt with its reason.
+    const answer = readAnswer(message);
+    if (answer.kind === 'aborted') return feed({ type: 'WORK_ABORTED', workId });
+    if (answer.kind === 'failed' || !work) {
+      const error = answer.kind === 'failed' ? answer.error : { message: `${message.from} answered ${workId}, which is no longer in flight.`, retryable: true };
       return feed({ type: 'WORK_FAILED', workId, message: error.message, retryable: error.retryable });
     }
     try {
-      const result = await this.options.recorder.record(work, message.from, reply);
+      const result = await this.options.recorder.record(work, message.from, answer.reply);
       this.options.recorded(result, { agentId: message.from, role: work.role, workId });
       await feed({ type: 'WORK_DONE', workId, result });
     } catch (error) {

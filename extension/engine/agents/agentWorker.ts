@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AgentReply, AgentSession, BackendEvent, Usage, WorkRequest } from '../backends/agentBackend';
+import type { ReplyMetadata, StatusMetadata } from '../routing/messagePayloads';
 import type { MessageType, RouterMessage } from '../routing/messageSchema';
 import { OrchestraError, describeError, isOrchestraError } from '../util/errors';
 import type { AgentRecord, AgentStatus } from './agentSchema';
@@ -370,7 +371,8 @@ export class AgentWorker {
     }
   }
 
-  private send(request: RouterMessage, messageType: MessageType, content: string, metadata: Record<string, unknown>): void {
+  /** Answers `request`; the metadata is the shape the Organiser's side reads back (see messagePayloads). */
+  private send(request: RouterMessage, messageType: MessageType, content: string, metadata: ReplyMetadata | StatusMetadata): void {
     try {
       this.host.router.send({ from: this.id, to: request.from, messageType, correlationId: request.correlationId, payload: { content, metadata } });
     } catch (error) {

@@ -4,7 +4,11 @@ import { readAnswer } from '../../../extension/engine/routing/messagePayloads';
 import type { MessageType, RouterMessage } from '../../../extension/engine/routing/messageSchema';
 import { OrchestraError } from '../../../extension/engine/util/errors';
 import type { WorkItem, WorkflowEvent, WorkflowState } from '../../../extension/engine/workflow/workflowTypes';
+import type { AgentPool } from '../../../extension/engine/agents/agentPool';
+import { MessageRouter } from '../../../extension/engine/routing/messageRouter';
+import { OrganiserInbox } from '../../../extension/engine/run/organiserInbox';
 import { WorkResults } from '../../../extension/engine/run/workResults';
+import { rejection } from '../support/errors';
 
 const A_REPLY: AgentReply = { output: { summary: 'done' }, changedFiles: ['src/a.ts'], usage: { inputTokens: 10, outputTokens: 5, costUsd: 0.01 }, deniedCommands: ['rm -rf /', { command: 'curl x', reason: 'network' }] };
 
@@ -56,5 +60,29 @@ describe('router payloads read through their schemas', () => {
     await results.receive(aMessage('artifact', { reply: A_REPLY }));
     expect(recorded).toHaveLength(1);
     expect(fed.at(-1)).toMatchObject({ type: 'WORK_DONE', workId: 'w1' });
+  });
+
+  it('a bad answer to a question of the Organiser rejects it with the reason, and the inbox reads on', async () => {
+    const router = new MessageRouter();
+    router.register('organiser-1');
+    const failures: unknown[] = [];
+    const inbox = new OrganiserInbox({ router, pool: {} as AgentPool, onWorkMessage: () => undefined, onFailure: async (error) => void failures.push(error) });
+    inbox.start();
+    const request = { workId: 'd1', kind: 'decide', prompt: 'Which?', grants: [], inputs: [], detail: {} } as never;
+    const answer = async (metadata: Record<string, unknown>) => {
+      const asked = await router.next('organiser-1');
+      router.send({ from: 'organiser-1', to: 'organiser', messageType: 'artifact', correlationId: asked.correlationId, payload: { content: 'x', metadata } });
+    };
+    const first = inbox.askAgent('organiser-1', request, { step: 'deciding', content: 'decide' });
+    await answer({ reply: { output: 'approve', changedFiles: null } });
+    const error = await rejection(first);
+    expect(error.reason).toBe('invalid-output');
+    expect(error.message).toContain('reply.changedFiles');
+
+    const second = inbox.askAgent('organiser-1', request, { step: 'deciding', content: 'decide' });
+    await answer({ reply: A_REPLY });
+    await expect(second).resolves.toEqual(A_REPLY);
+    expect(failures).toEqual([]);
+    inbox.close();
   });
 });

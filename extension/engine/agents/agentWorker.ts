@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AgentReply, AgentSession, BackendEvent, Usage, WorkRequest } from '../backends/agentBackend';
-import type { ReplyMetadata, StatusMetadata } from '../routing/messagePayloads';
+import { RequestMetadataSchema, type ReplyMetadata, type StatusMetadata } from '../routing/messagePayloads';
 import type { MessageType, RouterMessage } from '../routing/messageSchema';
 import { OrchestraError, describeError, isOrchestraError } from '../util/errors';
 import type { AgentRecord, AgentStatus } from './agentSchema';
@@ -9,15 +9,6 @@ import { retryCauseOf, waitingStep } from './retryStatus';
 import { MAX_RATE_LIMIT_WAITS, addUsage, copyRecord, remainder, workIdOf, type ProfileSwitch, type WorkOutcome, type WorkerHost, type WorkerRoute } from './workerTypes';
 
 export { MAX_RATE_LIMIT_WAITS, copyRecord, workIdOf, type PoolEvents, type ProfileSwitch, type WorkOutcome, type WorkerHost, type WorkerRoute } from './workerTypes';
-
-const WorkRequestShape = z.object({
-  workId: z.string().min(1),
-  kind: z.string().min(1),
-  prompt: z.string(),
-  grants: z.array(z.string()),
-  inputs: z.array(z.unknown()),
-  detail: z.record(z.string(), z.unknown()),
-});
 
 /** Statuses a finished run does not overwrite with `idle`. */
 const STICKY: ReadonlySet<AgentStatus> = new Set(['paused', 'needs-attention', 'done', 'terminated']);
@@ -182,7 +173,7 @@ export class AgentWorker {
       return;
     }
     const workId = workIdOf(message);
-    const parsed = WorkRequestShape.safeParse(message.payload.metadata.work);
+    const parsed = RequestMetadataSchema.shape.work.safeParse(message.payload.metadata.work);
     if (!parsed.success) {
       return this.conclude(message, workId, new OrchestraError('invalid-input', `Request ${message.id} carries no valid work: ${z.prettifyError(parsed.error)}`));
     }

@@ -1,5 +1,6 @@
 import type { AgentSession, Usage, WorkRequest } from '../backends/agentBackend';
 import type { MessageRouter } from '../routing/messageRouter';
+import { RequestMetadataSchema } from '../routing/messagePayloads';
 import type { RouterMessage } from '../routing/messageSchema';
 import type { ErrorReason } from '../util/errors';
 import type { TypedEmitter } from '../util/typedEvents';
@@ -60,8 +61,8 @@ export const MAX_RATE_LIMIT_WAITS = 10;
 
 /** The work id of a request: its work's own id, else the correlation id. */
 export function workIdOf(message: RouterMessage): string {
-  const work = message.payload.metadata.work as { workId?: unknown } | undefined;
-  return typeof work?.workId === 'string' && work.workId !== '' ? work.workId : message.correlationId;
+  const work = RequestMetadataSchema.shape.work.pick({ workId: true }).safeParse(message.payload.metadata.work);
+  return work.success ? work.data.workId : message.correlationId;
 }
 
 /** A copy callers may keep or change without touching the pool's record. */

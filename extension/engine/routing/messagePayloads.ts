@@ -9,6 +9,20 @@ import type { RouterMessage } from './messageSchema';
  * these schemas, so a damaged or hostile payload becomes a failure with a reason, never a cast.
  */
 
+/** A `request` message: the work (a WorkRequest, checked for the fields every backend needs) and the step to show. */
+export const RequestMetadataSchema = z.looseObject({
+  work: z.looseObject({
+    workId: z.string().min(1),
+    kind: z.string().min(1),
+    prompt: z.string(),
+    grants: z.array(z.string()),
+    inputs: z.array(z.unknown()),
+    detail: z.record(z.string(), z.unknown()),
+  }),
+  step: z.string().optional(),
+  kind: z.string().optional(),
+});
+
 const UsageSchema = z.looseObject({ inputTokens: z.number(), outputTokens: z.number(), costUsd: z.number() });
 
 export const AgentReplySchema = z.looseObject({

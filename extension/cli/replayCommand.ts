@@ -9,6 +9,7 @@ import { REPLIES_FILE, readRecording } from '../engine/run/replayRecorder';
 import { RunStateStore } from '../engine/run/runStateStore';
 import { STORE_DIR_NAME } from '../engine/util/paths';
 import type { ReplayArgs } from './replayArgs';
+import { checkpointCli } from './cliCheckpoints';
 import { endRun, holdWorkspace, superviseRun } from './runEnding';
 import { UsageError } from './usageError';
 
@@ -47,7 +48,11 @@ export async function replayCommand(args: ReplayArgs, out: NodeJS.WriteStream = 
     throw error;
   }
   if (!args.quiet) out.write(`Replaying ${args.runId} as ${run.runId} from ${recording.length} recorded replies (no model calls) in ${args.workspace}\n`);
+  // The replay writes each turn's recorded files back into the workspace: the files as they are now
+  // are saved first (checkpoint 1 of the replay), so `rollback --run <replay> --to 1` undoes it.
+  const checkpointing = await checkpointCli(run, args.workspace, args.quiet, out, 'before the replay');
   const report = await superviseRun(run, args.quiet, out, () => backend.dispose());
+  await checkpointing.settled();
   const code = await endRun(report, args.reportFile ?? path.join(report.runDir, 'report.json'), out);
   const original = { status: snapshot.workflow.phase, states: ['IDLE', ...snapshot.transitions.map((t) => t.to)], runDir: originalDir };
   const differences = await compareRuns(original, report);

@@ -32,7 +32,7 @@ export async function loadRunFolder(model: DashboardModel, runDir: string, roles
   );
 
   const agents = new Map<string, AgentRecord>(snapshot.agents.map((agent) => [agent.id, agent]));
-  const entries = await readEvents(runDir);
+  const { entries, problems } = await readEvents(runDir);
   let finished: EventLogEntryOf<'run'> | undefined;
   for (const entry of entries) {
     // Every entry was read through the log's schema: each kind's data is typed.
@@ -75,6 +75,9 @@ export async function loadRunFolder(model: DashboardModel, runDir: string, roles
     }
   }
 
+  // Lines the log could not read are said, not silently dropped.
+  const last = entries.at(-1);
+  for (const problem of problems) model.applyFinding({ kind: 'event-log', message: `Skipped: ${problem}` }, last ? at(last) : 0);
   model.applyWorkflow(snapshot.workflow, snapshot.todo);
   for (const agent of agents.values()) model.applyAgent(withoutUndefined(agent));
   for (const record of await readArtifacts(runDir)) model.applyArtifact(record, false);
@@ -117,11 +120,11 @@ async function readSnapshot(runDir: string): Promise<RunSnapshot> {
 }
 
 /** The log's readable entries (a damaged line is skipped by the log); a missing or unreadable log leaves the timeline empty rather than losing the rest. */
-async function readEvents(runDir: string): Promise<EventLogEntry[]> {
+async function readEvents(runDir: string): Promise<{ entries: EventLogEntry[]; problems: string[] }> {
   try {
-    return (await EventLog.read(path.join(runDir, 'events.jsonl'))).entries;
+    return await EventLog.read(path.join(runDir, 'events.jsonl'));
   } catch {
-    return [];
+    return { entries: [], problems: [] };
   }
 }
 

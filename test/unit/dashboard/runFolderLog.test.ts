@@ -24,7 +24,7 @@ async function aFinishedRunFolder(): Promise<string> {
 }
 
 describe('rebuilding a finished run from its folder, through the event log schema', () => {
-  it('a damaged line in events.jsonl costs that entry only, not the timeline', async () => {
+  it('a damaged line in events.jsonl costs that entry only, not the timeline, and is shown as a finding', async () => {
     const runDir = await aFinishedRunFolder();
     const whole = (await loadRunFolder(new DashboardModel(), runDir)).state();
     expect(whole.run?.phase).toBe('COMPLETED');
@@ -38,7 +38,11 @@ describe('rebuilding a finished run from its folder, through the event log schem
     fs.writeFileSync(file, `${lines.join('\n')}\n`);
     const rebuilt = (await loadRunFolder(new DashboardModel(), runDir)).state();
     expect(rebuilt.run?.phase).toBe('COMPLETED');
-    expect(rebuilt.timeline.length).toBe(whole.timeline.length - 1);
+    const skipped = rebuilt.timeline.filter((entry) => entry.kind === 'finding' && entry.title === 'event-log');
+    expect(skipped).toEqual([expect.objectContaining({ detail: expect.stringContaining(`line ${damaged + 1} is not valid JSON`) })]);
+    // One transition lost, one finding saying so.
+    expect(rebuilt.timeline.length).toBe(whole.timeline.length);
+    expect(rebuilt.timeline.filter((entry) => entry.kind !== 'finding')).toHaveLength(whole.timeline.length - 1);
     expect(rebuilt.agents.map((agent) => agent.status)).toEqual(whole.agents.map((agent) => agent.status));
   }, 60_000);
 });

@@ -1,22 +1,15 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { aSampleCopy, requireBuiltCli, runCli } from './builtCli';
 
 // Runs the built CLI bundle (`npm test` builds it first) as a user would.
-const root = path.resolve(__dirname, '../..');
-const cli = path.join(root, 'dist', 'cli.js');
 /** With 37 files the default simulated task costs about $0.50 (measured: $0.5047); 6 files cost $0.11. */
 const SIM_FILES = '37';
 
-function runCli(args: string[]) {
-  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 120_000 });
-}
 
 function aWorkspace(): string {
-  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-budget-'));
-  fs.cpSync(path.join(root, 'scripts', 'sample-project'), workspace, { recursive: true });
+  const workspace = aSampleCopy('cli-budget-');
   return workspace;
 }
 
@@ -34,7 +27,7 @@ const readReport = (file: string): Report => JSON.parse(fs.readFileSync(file, 'u
 
 describe('kilo-orchestra budgets and resume (built CLI)', () => {
   beforeAll(() => {
-    if (!fs.existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm test does).');
+    requireBuiltCli();
   });
 
   it('the unbudgeted task costs about $0.50', () => {

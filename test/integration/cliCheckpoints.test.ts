@@ -1,24 +1,13 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { aSampleCopy, requireBuiltCli, runCli } from './builtCli';
 
 // Runs the built CLI bundle (`npm test` builds it first) as a user would.
-const root = path.resolve(__dirname, '../..');
-const cli = path.join(root, 'dist', 'cli.js');
 
-function runCli(args: string[]) {
-  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 120_000 });
-}
 
 const git = (cwd: string, ...args: string[]): string => execFileSync('git', args, { cwd, encoding: 'utf8' });
-
-function aCopyOfTheSample(prefix: string): string {
-  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  fs.cpSync(path.join(root, 'scripts', 'sample-project'), workspace, { recursive: true });
-  return workspace;
-}
 
 /** Every file of the workspace but .git and the run's folder, workspace-relative, sorted. */
 function filesOf(workspace: string): string[] {
@@ -33,11 +22,11 @@ const repositoryState = (workspace: string) => ({ head: git(workspace, 'rev-pars
 
 describe('checkpoints and rollback in the built CLI', () => {
   beforeAll(() => {
-    if (!fs.existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm test does).');
+    requireBuiltCli();
   });
 
   it('a simulated run takes a checkpoint before it and after each phase, and rollback --to 1 puts the files back as HEAD has them', () => {
-    const workspace = aCopyOfTheSample('cli-checkpoints-');
+    const workspace = aSampleCopy('cli-checkpoints-');
     git(workspace, 'init', '-q');
     git(workspace, 'add', '-A');
     git(workspace, '-c', 'user.name=t', '-c', 'user.email=t@localhost', 'commit', '-qm', 'sample');
@@ -90,7 +79,7 @@ describe('checkpoints and rollback in the built CLI', () => {
   });
 
   it('refuses with one line and exit 2 a checkpoint or run that does not exist', () => {
-    const workspace = aCopyOfTheSample('cli-checkpoints-refuse-');
+    const workspace = aSampleCopy('cli-checkpoints-refuse-');
     git(workspace, 'init', '-q');
     const none = runCli(['rollback', '--workspace', workspace]);
     expect(none.status).toBe(2);
@@ -110,7 +99,7 @@ describe('checkpoints and rollback in the built CLI', () => {
   });
 
   it('a folder that is not a git repository gets one line and the run still completes; rollback there refuses with one line', () => {
-    const workspace = aCopyOfTheSample('cli-nogit-');
+    const workspace = aSampleCopy('cli-nogit-');
     const run = runCli(['run', '--task', 'x', '--workspace', workspace, '--quiet']);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);

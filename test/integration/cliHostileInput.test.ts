@@ -1,16 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { requireBuiltCli, runCli } from './builtCli';
 
 // The built CLI refuses bad input at once, with one line and exit 2, before any server starts.
-const root = path.resolve(__dirname, '../..');
-const cli = path.join(root, 'dist', 'cli.js');
 
-function runCli(args: string[]) {
-  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000 });
-}
 
 function aGitWorkspace(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-hostile-'));
@@ -26,9 +21,10 @@ function expectOneLineRefusal(result: ReturnType<typeof runCli>, message: RegExp
   expect(result.stdout).toBe('');
 }
 
+
 describe('hostile input to the built CLI', () => {
   beforeAll(() => {
-    if (!fs.existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm test does).');
+    requireBuiltCli();
   });
 
   // A Kilo path that does not exist proves the order: had the binary been looked up (or a server

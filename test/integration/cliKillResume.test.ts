@@ -1,18 +1,15 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CLI_PATH, aSampleCopy, requireBuiltCli } from './builtCli';
 
 // Runs the built CLI bundle (`npm test` builds it first) and kills it with SIGKILL, as a crash would.
-const root = path.resolve(__dirname, '../..');
-const cli = path.join(root, 'dist', 'cli.js');
 const FILES = 20;
 const SIM = ['--backend', 'simulated', '--sim-files', String(FILES), '--sim-latency-ms', '50', '--quiet'];
 
 function aGitWorkspace(): string {
-  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-kill-'));
-  fs.cpSync(path.join(root, 'scripts', 'sample-project'), workspace, { recursive: true });
+  const workspace = aSampleCopy('cli-kill-');
   const git = (...args: string[]) => spawnSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.invalid', ...args], { cwd: workspace, encoding: 'utf8' });
   if (!fs.existsSync(path.join(workspace, '.git'))) {
     git('init', '-q');
@@ -28,7 +25,7 @@ interface Started {
 }
 
 function startCli(args: string[]): Started {
-  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
@@ -86,7 +83,7 @@ async function killAt(workspace: string, started: Started, moment: (seen: Return
 
 describe('kill -9 of the built CLI, then resume (simulated backend)', () => {
   beforeAll(() => {
-    if (!fs.existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm test does).');
+    requireBuiltCli();
   });
 
   it('three kills at observed moments, each followed by resume, end COMPLETED with every file approved and none redone', async () => {
@@ -138,10 +135,10 @@ describe('kill -9 of the built CLI, then resume (simulated backend)', () => {
     expect(subjects.filter((label) => label === 'before the resume')).toHaveLength(3);
 
     // The finished run is not resumed again: named, it is refused in one line; unnamed, there is none.
-    const named = spawnSync(process.execPath, [cli, 'resume', '--workspace', workspace, '--run', runId!, ...SIM], { encoding: 'utf8' });
+    const named = spawnSync(process.execPath, [CLI_PATH, 'resume', '--workspace', workspace, '--run', runId!, ...SIM], { encoding: 'utf8' });
     expect(named.status).toBe(2);
     expect(named.stderr.trim()).toBe(`kilo-orchestra: Run ${runId} is COMPLETED; only an unfinished run can be resumed.`);
-    const unnamed = spawnSync(process.execPath, [cli, 'resume', '--workspace', workspace, ...SIM], { encoding: 'utf8' });
+    const unnamed = spawnSync(process.execPath, [CLI_PATH, 'resume', '--workspace', workspace, ...SIM], { encoding: 'utf8' });
     expect(unnamed.stderr.trim()).toBe(`kilo-orchestra: No unfinished run in ${workspace}; nothing to resume.`);
   }, 180_000);
 });

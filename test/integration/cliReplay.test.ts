@@ -3,23 +3,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { aSampleCopy, requireBuiltCli, runCli } from './builtCli';
 
 // Runs the built CLI bundle (`npm test` builds it first) as a user would.
-const root = path.resolve(__dirname, '../..');
-const cli = path.join(root, 'dist', 'cli.js');
 
-function runCli(args: string[]) {
-  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 120_000 });
-}
 
 describe('kilo-orchestra replay (built CLI)', () => {
   beforeAll(() => {
-    if (!fs.existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm test does).');
+    requireBuiltCli();
   });
 
   it('replays a recorded simulated run into a new run folder and says the report matches', () => {
-    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-replay-'));
-    fs.cpSync(path.join(root, 'scripts', 'sample-project'), workspace, { recursive: true });
+    const workspace = aSampleCopy('cli-replay-');
     const original = path.join(workspace, 'original.json');
     const ran = runCli(['run', '--task', 'x', '--workspace', workspace, '--backend', 'simulated', '--sim-files', '10', '--max-agents', '1', '--report', original, '--quiet']);
     expect(ran.status).toBe(0);
@@ -46,8 +41,7 @@ describe('kilo-orchestra replay (built CLI)', () => {
   }, 180_000);
 
   it('saves the files as they are before replaying over them, so rollback brings back an edit made after the run', () => {
-    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-replay-git-'));
-    fs.cpSync(path.join(root, 'scripts', 'sample-project'), workspace, { recursive: true });
+    const workspace = aSampleCopy('cli-replay-git-');
     const git = (...args: string[]) => spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@localhost', ...args], { cwd: workspace, encoding: 'utf8' });
     for (const args of [['init', '-q'], ['add', '-A'], ['commit', '-qm', 'sample']]) expect(git(...args).status).toBe(0);
     const original = path.join(workspace, 'original.json');

@@ -1,21 +1,16 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PHASES } from '../../extension/engine/workflow/workflowTypes';
+import { requireBuiltCli, runCli } from './builtCli';
 
 // Runs the built CLI bundle (`npm test` builds it first) as a user would.
-const root = path.resolve(__dirname, '../..');
-const cli = path.join(root, 'dist', 'cli.js');
 
-function runCli(args: string[]) {
-  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 120_000 });
-}
 
 describe('kilo-orchestra run (built CLI)', () => {
   beforeAll(() => {
-    if (!fs.existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm test does).');
+    requireBuiltCli();
   });
 
   it('a 200-file simulated run completes through every happy-path state within the Organiser budget', () => {

@@ -1,18 +1,15 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CLI_PATH, aSampleCopy, requireBuiltCli } from './builtCli';
 
 // Runs the built CLI bundle (`npm test` builds it first) and signals it as a terminal or a supervisor would.
-const root = path.resolve(__dirname, '../..');
-const cli = path.join(root, 'dist', 'cli.js');
 const SIM = ['--backend', 'simulated', '--sim-files', '20', '--sim-latency-ms', '50'];
 
 function aWorkspace(): string {
-  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-signals-'));
-  fs.cpSync(path.join(root, 'scripts', 'sample-project'), workspace, { recursive: true });
+  const workspace = aSampleCopy('cli-signals-');
   return workspace;
 }
 
@@ -67,7 +64,7 @@ function statePhase(runDir: string, phase: string): Promise<void> {
 
 /** Starts `run` and resolves once its state.json shows the coding phase. */
 async function aRunInImplementation(workspace: string): Promise<{ child: ChildProcess; runId: string; runDir: string; exited: Promise<[number | null, NodeJS.Signals | null]> }> {
-  const child = spawn(process.execPath, [cli, 'run', '--task', 'x', '--workspace', workspace, ...SIM], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI_PATH, 'run', '--task', 'x', '--workspace', workspace, ...SIM], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   const [, runId] = await stdoutMatch(child, /^Run (\S+) on /m);
   const runDir = path.join(workspace, '.kilo-orchestra', 'runs', runId!);
@@ -78,7 +75,7 @@ async function aRunInImplementation(workspace: string): Promise<{ child: ChildPr
 
 describe('kilo-orchestra signals and the workspace lock (built CLI)', () => {
   beforeAll(() => {
-    if (!fs.existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm test does).');
+    requireBuiltCli();
   });
 
   it('a second run on a busy workspace is refused in one line; SIGTERM leaves an interrupted, resumable run, and resume completes it', async () => {
@@ -86,7 +83,7 @@ describe('kilo-orchestra signals and the workspace lock (built CLI)', () => {
     const { child, runId, runDir, exited } = await aRunInImplementation(workspace);
     expect(readJson<{ runId: string; pid: number }>(lockFile(workspace))).toMatchObject({ runId, pid: child.pid });
 
-    const second = spawnSync(process.execPath, [cli, 'run', '--task', 'y', '--workspace', workspace, ...SIM], { encoding: 'utf8', timeout: 60_000 });
+    const second = spawnSync(process.execPath, [CLI_PATH, 'run', '--task', 'y', '--workspace', workspace, ...SIM], { encoding: 'utf8', timeout: 60_000 });
     expect(second.status).toBe(2);
     expect(second.stderr.trim().split('\n')).toHaveLength(1);
     expect(second.stderr).toContain(`run ${runId} (run, pid ${child.pid}, since `);
@@ -106,7 +103,7 @@ describe('kilo-orchestra signals and the workspace lock (built CLI)', () => {
     expect(report.files.approved).toBeLessThan(20);
     expect(fs.existsSync(lockFile(workspace))).toBe(false);
 
-    const resumed = spawnSync(process.execPath, [cli, 'resume', '--workspace', workspace, '--sim-files', '20', '--quiet'], { encoding: 'utf8', timeout: 120_000 });
+    const resumed = spawnSync(process.execPath, [CLI_PATH, 'resume', '--workspace', workspace, '--sim-files', '20', '--quiet'], { encoding: 'utf8', timeout: 120_000 });
     expect(resumed.stderr).toBe('');
     expect(resumed.status).toBe(0);
     const done = readJson<typeof report>(path.join(runDir, 'report.json'));
@@ -131,7 +128,7 @@ describe('kilo-orchestra signals and the workspace lock (built CLI)', () => {
     expect(state.interrupted?.signal).toBe('SIGINT');
     expect(['COMPLETED', 'CANCELLED', 'FAILED']).not.toContain(state.workflow.phase);
     expect(fs.existsSync(lockFile(workspace))).toBe(false);
-    const resumed = spawnSync(process.execPath, [cli, 'resume', '--workspace', workspace, '--sim-files', '20', '--quiet'], { encoding: 'utf8', timeout: 120_000 });
+    const resumed = spawnSync(process.execPath, [CLI_PATH, 'resume', '--workspace', workspace, '--sim-files', '20', '--quiet'], { encoding: 'utf8', timeout: 120_000 });
     expect(resumed.status).toBe(0);
     expect(readJson<{ status: string }>(path.join(runDir, 'report.json')).status).toBe('COMPLETED');
   }, 180_000);

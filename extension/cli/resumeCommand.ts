@@ -1,10 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Budgets } from '../engine/run/budget';
 import { OrchestrationRun } from '../engine/run/orchestrationRun';
-import { RunStateStore, listRuns, type RunSnapshot } from '../engine/run/runStateStore';
+import type { RunSnapshot } from '../engine/run/runStateStore';
+import { mergeBudgets, unfinishedRun as findRunToResume } from '../engine/run/unfinishedRuns';
+import { isOrchestraError } from '../engine/util/errors';
 import { STORE_DIR_NAME } from '../engine/util/paths';
-import { TERMINAL_PHASES } from '../engine/workflow/workflowTypes';
 import type { ResumeArgs, RunArgs } from './cliArgs';
 import { checkpointCli } from './cliCheckpoints';
 import { startKiloRuntime } from './kiloRuntime';
@@ -12,7 +12,8 @@ import { endRun, holdWorkspace, superviseRun } from './runEnding';
 import { simulatedRuntime } from './runCommand';
 import { UsageError } from './usageError';
 
-const FINISHED: ReadonlySet<string> = new Set(TERMINAL_PHASES);
+// Kept importable from here for the CLI's own tests; its one home is the engine.
+export { mergeBudgets };
 
 /**
  * Continues an unfinished run of the workspace headless (paused, or cut off by a crash): its state,
@@ -61,29 +62,12 @@ export async function resumeCommand(args: ResumeArgs, out: NodeJS.WriteStream = 
   return endRun(report, reportPath, out);
 }
 
-/**
- * The named run, or the newest unfinished one: paused, or stopped mid-phase by a process that died
- * (kill -9, a crash) and so never wrote an ending. A finished run is refused.
- */
+/** The shared rule (engine/run/unfinishedRuns.ts), its refusals in the CLI's words (exit 2). */
 async function unfinishedRun(workspace: string, runId: string | undefined): Promise<RunSnapshot> {
-  let runDir: string;
-  if (runId) {
-    runDir = path.join(workspace, STORE_DIR_NAME, 'runs', runId);
-  } else {
-    const open = (await listRuns(workspace)).find((entry) => !FINISHED.has(entry.phase) && entry.phase !== 'IDLE');
-    if (!open) throw new UsageError(`No unfinished run in ${workspace}; nothing to resume.`);
-    runDir = open.runDir;
+  try {
+    return await findRunToResume(workspace, runId);
+  } catch (error) {
+    if (isOrchestraError(error, 'not-found') || isOrchestraError(error, 'invalid-input')) throw new UsageError(error.message);
+    throw error;
   }
-  const snapshot = await RunStateStore.load(runDir);
-  const { phase } = snapshot.workflow;
-  if (FINISHED.has(phase)) throw new UsageError(`Run ${snapshot.runId} is ${phase}; only an unfinished run can be resumed.`);
-  return snapshot;
 }
-
-/** Limits given now replace the saved ones they name; the others stay as the run had them. */
-export function mergeBudgets(saved: Budgets, given: Budgets = {}): Budgets {
-  const roleUsd = { ...saved.roleUsd, ...given.roleUsd };
-  const runUsd = given.runUsd ?? saved.runUsd;
-  return { ...(runUsd !== undefined ? { runUsd } : {}), ...(Object.keys(roleUsd).length > 0 ? { roleUsd } : {}) };
-}
-

@@ -11,6 +11,8 @@ export const COMMANDS = {
   rollBackToCheckpoint: 'kiloOrchestra.rollBackToCheckpoint',
   showLog: 'kiloOrchestra.showLog',
   setProviderKey: 'kiloOrchestra.setProviderKey',
+  resumeRun: 'kiloOrchestra.resumeRun',
+  discardRun: 'kiloOrchestra.discardRun',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -9,6 +9,7 @@ import { cancel, pauseAll, resume } from './runControls';
 import { setProviderKey, type SetProviderKeyArgs } from './setProviderKey';
 import { startOrchestratedTask } from './startOrchestratedTask';
 import { talkToAgent, type TalkToAgentArgs } from './talkToAgent';
+import { discardRun, resumeRun, type RunIdArg } from './unfinishedRunCommands';
 
 /** Registers every command in COMMANDS (the map's type makes a missing one a compile error). */
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
@@ -24,6 +25,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [COMMANDS.rollBackToCheckpoint]: (args?: RollBackArgs) => rollBackToCheckpoint(deps, args),
     [COMMANDS.showLog]: () => deps.channel.show(true),
     [COMMANDS.setProviderKey]: (args?: SetProviderKeyArgs) => setProviderKey(deps, args),
+    [COMMANDS.resumeRun]: (arg?: RunIdArg) => resumeRun(deps, arg),
+    [COMMANDS.discardRun]: (arg?: RunIdArg) => discardRun(deps, arg),
   };
   return Object.entries(handlers).map(([id, handler]) => vscode.commands.registerCommand(id, handler));
 }

@@ -11,6 +11,8 @@ import { latestRunFolder } from '../dashboard/runFolder';
 import { readProviderLimits } from '../engine/agents/providerScheduler';
 import type { RoleResolution } from '../engine/roles/roleValidation';
 import { readBudgets } from '../engine/run/budget';
+import type { RunSnapshot } from '../engine/run/runStateStore';
+import { mergeBudgets } from '../engine/run/unfinishedRuns';
 import type { RunReport } from '../engine/run/runReport';
 import type { CommandSettings } from '../engine/shell/commandPolicy';
 import { describeError, isOrchestraError } from '../engine/util/errors';
@@ -38,6 +40,13 @@ export interface RunControllerOptions {
   sourceChanged(): void;
   /** Tests: an agents' runtime other than Kilo. */
   runtimeFactory?: (workspace: string, roles: RoleResolution) => Promise<RunRuntime>;
+}
+
+/** What `start` needs to continue a saved run instead of starting one. */
+export interface ResumeFrom {
+  snapshot: RunSnapshot;
+  /** The runtime the run ran on when it is not Kilo (a simulated run goes on simulated). */
+  runtime?: (workspace: string, roles: RoleResolution) => Promise<RunRuntime>;
 }
 
 export type RunControllerEvents = {
@@ -99,7 +108,7 @@ export class RunController implements vscode.Disposable {
    * Starts a task on the given roles. Returns once the run has started (its first checkpoint
    * taken), not when it finishes. Failures are shown to the user and logged; returns undefined then.
    */
-  async start(task: string, roles: RoleResolution): Promise<RunSession | undefined> {
+  async start(task: string, roles: RoleResolution, resume?: ResumeFrom): Promise<RunSession | undefined> {
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (!folder || folder.uri.scheme !== 'file') {
       showError(this.options.log, { message: 'Kilo Orchestra needs a folder on disk.', hint: 'Open a folder (a git repository), then start the task again.' }, []);
@@ -110,20 +119,22 @@ export class RunController implements vscode.Disposable {
     await this.setContext();
     try {
       const session = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'Kilo Orchestra: starting the agents…' },
+        { location: vscode.ProgressLocation.Notification, title: resume ? `Kilo Orchestra: resuming run ${resume.snapshot.runId}…` : 'Kilo Orchestra: starting the agents…' },
         async () => {
           // Read once: the Kilo backend gets the commands, the run the control files.
           const { commands, allowControlFiles } = commandSettings(this.options.log);
-          const runtime = await (this.options.runtimeFactory ?? ((workspace, resolved) => this.kiloRuntime(workspace, resolved, commands)))(folder.uri.fsPath, roles);
+          const runtime = await (this.options.runtimeFactory ?? resume?.runtime ?? ((workspace, resolved) => this.kiloRuntime(workspace, resolved, commands)))(folder.uri.fsPath, roles);
           const model = new DashboardModel(budget());
           const settings = vscode.workspace.getConfiguration('kiloOrchestra');
           const providerLimits = readProviderLimits(settings.get<unknown>('providerLimits'), (problem) => this.options.log.warn(problem));
           // Read again on every resume, so raising a budget in the settings lets a paused run go on.
-          const budgets = () => {
+          const settingsBudgets = () => {
             const current = vscode.workspace.getConfiguration('kiloOrchestra');
             return readBudgets(current.get('budgetUsd'), current.get('roleBudgetsUsd'), (problem) => this.options.log.warn(problem));
           };
-          const started = await RunSession.start({ workspace: folder.uri.fsPath, task, roles, runtime, model, log: this.options.log, maxActive: settings.get<number>('maxActiveAgents', 4), budgets, allowControlFiles, ...(providerLimits ? { providerLimits } : {}) });
+          // A resumed run keeps the limits it had, except those the settings now set (as `resume --budget-usd` does).
+          const budgets = resume ? () => mergeBudgets(resume.snapshot.budgets, settingsBudgets()) : settingsBudgets;
+          const started = await RunSession.start({ workspace: folder.uri.fsPath, task, roles, runtime, model, log: this.options.log, maxActive: settings.get<number>('maxActiveAgents', 4), budgets, allowControlFiles, ...(providerLimits ? { providerLimits } : {}), ...(resume ? { restoreFrom: resume.snapshot } : {}) });
           return { started, model };
         },
       );
@@ -131,12 +142,22 @@ export class RunController implements vscode.Disposable {
       return session.started;
     } catch (error) {
       this.options.log.error(`The task could not start: ${describeError(error)}`);
-      showError(this.options.log, error, isOrchestraError(error, 'backend-unavailable') ? ['Install Kilo Code', 'Show Log'] : isOrchestraError(error, 'invalid-config') ? ['Configure Agent Roles', 'Show Log'] : ['Retry', 'Show Log'], { retry: () => this.start(task, roles) });
+      showError(this.options.log, error, isOrchestraError(error, 'backend-unavailable') ? ['Install Kilo Code', 'Show Log'] : isOrchestraError(error, 'invalid-config') ? ['Configure Agent Roles', 'Show Log'] : ['Retry', 'Show Log'], { retry: () => this.start(task, roles, resume) });
       return undefined;
     } finally {
       this.starting = false;
       await this.setContext();
     }
+  }
+
+  /** Shows a run folder on the dashboard (unless this window's run is live, which stays shown); `reveal: false` only redraws an open one. */
+  async showRunFolder(runDir: string, options: { reveal?: boolean } = {}): Promise<void> {
+    if (!this.live) {
+      this.model = await DashboardModel.fromRunFolder(runDir, budget());
+      this.loadedLatest = true;
+      this.options.sourceChanged();
+    }
+    if (options.reveal !== false) this.options.showDashboard({ tab: 'run' });
   }
 
   /** Resolves when the current run (or, with none live, the next one) finishes. */

@@ -15,6 +15,7 @@ import { OrchestrationRun } from '../engine/run/orchestrationRun';
 import { newRunId } from '../engine/run/runServices';
 import { WorkspaceLock } from '../engine/run/workspaceLock';
 import type { RunReport } from '../engine/run/runReport';
+import type { RunSnapshot } from '../engine/run/runStateStore';
 import type { Disposable } from '../engine/util/disposable';
 import { OrchestraError, describeError } from '../engine/util/errors';
 import { TypedEmitter } from '../engine/util/typedEvents';
@@ -58,6 +59,8 @@ export interface RunSessionOptions {
   budgets?: () => Budgets;
   /** `kiloOrchestra.allowControlFiles`: control files agents may write when the plan names them. */
   allowControlFiles?: readonly string[];
+  /** Continue this saved run (its id, state and spending) instead of starting a new one. */
+  restoreFrom?: RunSnapshot;
   now?: () => number;
 }
 
@@ -112,7 +115,7 @@ export class RunSession implements DashboardRunControls {
    */
   static async start(options: RunSessionOptions): Promise<RunSession> {
     // One run per workspace: refused before anything is created when another run (CLI or window) is live.
-    const runId = newRunId((options.now ?? Date.now)());
+    const runId = options.restoreFrom?.runId ?? newRunId((options.now ?? Date.now)());
     const lock = await WorkspaceLock.acquire(options.workspace, { runId, by: 'vscode' }).catch(async (error: unknown) => {
       await options.runtime.dispose();
       throw error;
@@ -131,6 +134,7 @@ export class RunSession implements DashboardRunControls {
         ...(options.providerLimits ? { providerLimits: options.providerLimits } : {}),
         ...(options.budgets ? { budgets: options.budgets() } : {}),
         ...(options.allowControlFiles?.length ? { allowControlFiles: options.allowControlFiles } : {}),
+        ...(options.restoreFrom ? { restoreFrom: options.restoreFrom } : {}),
       });
     } catch (error) {
       await lock.release();
@@ -139,17 +143,20 @@ export class RunSession implements DashboardRunControls {
     }
     const log = options.log.scoped({ runId: run.runId });
     if (lock.tookOver) log.warn(`Took over the workspace lock of run ${lock.tookOver.runId} (pid ${lock.tookOver.pid}, since ${lock.tookOver.startedAt}), whose process is gone.`);
+    if (options.restoreFrom) log.info(`Resuming from ${options.restoreFrom.workflow.phase}${options.restoreFrom.workflow.pausedFrom ? ` (in ${options.restoreFrom.workflow.pausedFrom})` : ''}, $${options.restoreFrom.spent.totalUsd.toFixed(4)} spent so far`);
     log.info(`Task: ${options.task}`);
     log.info(`Agents run on ${options.runtime.description}`);
     const checkpoints = new Checkpoints({ workspace: options.workspace, runId: run.runId });
+    // A resumed run numbers on from the checkpoints it took before it stopped.
+    const firstLabel = options.restoreFrom ? 'before the resume' : 'before the run';
     let session: RunSession | undefined;
     const checkpointing = await checkpointRun(run, checkpoints, {
       taken: (checkpoint) => {
         log.info(`Checkpoint ${checkpoint.index} (${checkpoint.label}) at ${checkpoint.ref}`);
         session?.checkpointTaken();
       },
-      failed: (label, error) => log.warn(label === 'before the run' ? `No checkpoint, so no roll back for this run: ${describeError(error)}` : `Checkpoint ${label} failed: ${describeError(error)}`),
-    });
+      failed: (label, error) => log.warn(label === firstLabel ? `No checkpoint, so no roll back for this run: ${describeError(error)}` : `Checkpoint ${label} failed: ${describeError(error)}`),
+    }, firstLabel);
     session = new RunSession(options, run, checkpoints, checkpointing);
     session.lock = lock;
     return session;

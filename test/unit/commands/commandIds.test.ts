@@ -47,9 +47,10 @@ describe('package.json and COMMANDS', () => {
     expect(when(COMMANDS.startOrchestratedTask)).toBeUndefined();
   });
 
-  it('depends on the Kilo Code extension, activates lazily and stays within VS Code ^1.139', () => {
+  it('depends on the Kilo Code extension, activates lazily (a dashboard to restore, or a workspace with runs) and stays within VS Code ^1.139', () => {
     expect(manifest.extensionDependencies).toEqual(['kilocode.kilo-code']);
-    expect(manifest.activationEvents).toEqual(['onWebviewPanel:kiloOrchestra.dashboard']);
+    // Besides its commands: the dashboard's restore, and a workspace with run folders (an unfinished run is offered then).
+    expect(manifest.activationEvents).toEqual(['onWebviewPanel:kiloOrchestra.dashboard', 'workspaceContains:.kilo-orchestra/runs/*/state.json']);
     const [major, minor] = manifest.engines.vscode.replace(/^\^/, '').split('.').map(Number);
     expect(major).toBe(1);
     expect(minor).toBeLessThanOrEqual(139);

@@ -10,6 +10,7 @@ import { MessageRouter } from '../routing/messageRouter';
 import type { RouterMessage } from '../routing/messageSchema';
 import { STORE_DIR_NAME } from '../util/paths';
 import { sweepTempFiles } from '../util/atomicWrite';
+import { ensureStoreFolder } from '../util/storeFolder';
 import { DEFAULT_WORKFLOW_CONFIG } from '../workflow/workflowTypes';
 import { EventLog } from './eventLog';
 import { ORGANISER_ROLE, OrganiserInbox } from './organiserInbox';
@@ -52,6 +53,7 @@ export async function openRunServices(options: ResolvedRunOptions, hooks: RunHoo
   const runDir = path.join(options.workspace, STORE_DIR_NAME, 'runs', runId);
   // A resumed run's folder may hold what its killed process was writing; no one else writes it now.
   if (options.restoreFrom) await sweepTempFiles(runDir);
+  await ensureStoreFolder(options.workspace);
   const saved = options.restoreFrom;
   const store = await ArtifactStore.open(path.join(runDir, 'artifacts'), saved ? { sweepLeftovers: true, unfinishedWork: unfinishedWorkIds(saved.workflow) } : {});
   const journal = new RunJournal(await EventLog.open(path.join(runDir, 'events.jsonl')), runId);

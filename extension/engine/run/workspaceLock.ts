@@ -5,6 +5,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { OrchestraError } from '../util/errors';
 import { STORE_DIR_NAME } from '../util/paths';
+import { ensureStoreFolder } from '../util/storeFolder';
 
 /** One run per workspace: the owner of `.kilo-orchestra/run.lock` is the only run writing there. */
 export const LOCK_FILE_NAME = 'run.lock';
@@ -57,7 +58,7 @@ export class WorkspaceLock {
       runId: options.runId,
       by: options.by,
     };
-    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    await ensureStoreFolder(workspace);
     const text = `${JSON.stringify(owner)}\n`;
     let holder: LockOwner | undefined;
     // A holder that lets go between our try and our read: try again (a few times, not forever).

@@ -29,7 +29,8 @@ describe('WorkspaceLock', () => {
     expect(lock.tookOver).toBeUndefined();
     await lock.release();
     expect(fs.existsSync(lockFile(workspace))).toBe(false);
-    expect(fs.readdirSync(path.dirname(lockFile(workspace)))).toEqual([]);
+    // Only the store folder's own .gitignore stays (see storeFolder.ts).
+    expect(fs.readdirSync(path.dirname(lockFile(workspace)))).toEqual(['.gitignore']);
   });
 
   it('refuses a second run while a live process holds it, in one line naming the run, pid, start and how to continue it', async () => {
@@ -61,7 +62,7 @@ describe('WorkspaceLock', () => {
     const lock = await WorkspaceLock.acquire(workspace, { runId: 'run-new', by: 'resume' });
     expect(lock.tookOver).toMatchObject({ runId: 'run-dead', pid: dead });
     expect(JSON.parse(fs.readFileSync(lockFile(workspace), 'utf8'))).toMatchObject({ runId: 'run-new', pid: process.pid });
-    expect(fs.readdirSync(path.dirname(lockFile(workspace)))).toEqual([LOCK_FILE_NAME]);
+    expect(fs.readdirSync(path.dirname(lockFile(workspace))).sort()).toEqual(['.gitignore', LOCK_FILE_NAME]);
   });
 
   it('never judges another host’s lock stale', async () => {

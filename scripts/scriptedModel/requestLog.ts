@@ -22,6 +22,10 @@ export interface RequestLogEntry {
   stream: boolean;
   /** The last user message, first 200 characters. */
   lastUser: string;
+  /** The work the last user message asks for (its marker), e.g. `implement` of `src/loans.js`. */
+  work?: { kind: string; files: string[] };
+  /** User messages in the conversation: more than one when the session remembers earlier work. */
+  userMessages?: number;
   role?: string;
   /** The injected fault, e.g. `status:429`, `hang`. */
   fault?: string;

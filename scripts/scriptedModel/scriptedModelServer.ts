@@ -12,6 +12,7 @@ import { HttpExchange } from './httpExchange';
 import { RequestLog } from './requestLog';
 import type { RequestLogEntry } from './requestLog';
 import { promptChars, toScriptRequest } from './scriptRequest';
+import { detectWork } from '../../extension/engine/roles/roleMarker';
 import type { ScriptRequest } from './scriptRequest';
 
 export type { ScriptedTurn, Usage } from './chatAnswer';
@@ -196,8 +197,11 @@ async function completeChat(exchange: HttpExchange, context: ServerContext, reco
     tools: request.toolNames,
     stream: request.stream,
     lastUser: request.lastUser.slice(0, 200),
+    userMessages: request.messages.filter((message) => message.role === 'user').length,
     ...(request.role === undefined ? {} : { role: request.role }),
   });
+  const work = detectWork(request.lastUser);
+  if (work !== undefined) entry.work = work;
   const sequence = ++context.sequence;
   const fault = context.faults.take(request);
   if (fault !== undefined) entry.fault = faultLabel(fault);

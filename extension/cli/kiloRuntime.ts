@@ -9,11 +9,14 @@ import { locateKiloBinary } from '../kilo/kiloBinary';
 import { buildKiloConfig } from '../kilo/kiloConfig';
 import { KiloServer, privateHomeEnv } from '../kilo/kiloServer';
 import { startKiloTeamServer } from '../kilo/kiloTeamServer';
+import type { ReattachSummary, SavedSession } from '../kilo/kiloSessionReattach';
 import { describeTestCommand, resolveCommandPolicy } from '../engine/shell/commandPolicy';
 import { orchestraScript } from '../../scripts/scriptedModel/orchestraScript';
 import { startScriptedModel, type ScriptedModel, type ScriptedModelOptions } from '../../scripts/scriptedModel/scriptedModelServer';
-import { processAlive } from '../engine/run/workspaceLock';
+import { HOME_PREFIX, openRunHome, releaseRunHome, removeStaleHomes } from './kiloRunHome';
 import { UsageError, type RunArgs } from './cliArgs';
+
+export { removeStaleHomes } from './kiloRunHome';
 
 export interface KiloRuntime {
   backend: AgentBackend;
@@ -25,6 +28,8 @@ export interface KiloRuntime {
   server: KiloServer;
   /** The roles file's `allowControlFiles`, for the run. */
   allowControlFiles?: string[];
+  /** Resume: which saved agent sessions the server still has; those agents continue in them. */
+  reattachSessions(saved: readonly SavedSession[]): Promise<ReattachSummary>;
   dispose(): Promise<void>;
 }
 
@@ -41,6 +46,11 @@ export interface KiloRuntimeOverrides {
   restartBaseMs?: number;
   /** Tests: a shorter quiet time before a turn counts as stalled (default 90 s). */
   stallMs?: number;
+  /**
+   * The run this runtime serves: the offline private home is named by it and kept while the run is
+   * unfinished, so a resume after a crash finds the agents' Kilo sessions (without it: removed at exit).
+   */
+  runId?: string;
 }
 
 export async function startKiloRuntime(args: RunArgs, log: (line: string) => void, overrides: KiloRuntimeOverrides = {}): Promise<KiloRuntime> {
@@ -56,21 +66,25 @@ export async function startKiloRuntime(args: RunArgs, log: (line: string) => voi
   refuseInvalidRoles(resolveRoles(configFor(SCRIPTED_URL_PLACEHOLDER)));
   // The offline run keeps Kilo's database and logs out of the user's home, even for `kilo --version`.
   if (offline) removeStaleHomes(os.tmpdir());
-  // Named with our pid, so the next start can tell a dead run's leftover home from a live one's.
-  const home = offline ? fs.mkdtempSync(path.join(os.tmpdir(), `${HOME_PREFIX}${process.pid}-`)) : undefined;
-  // A forced exit (a second Ctrl-C) skips dispose: the home still goes.
+  const runId = overrides.runId;
+  const runHome = offline && runId !== undefined ? openRunHome(os.tmpdir(), runId, args.workspace) : undefined;
+  if (runHome?.stoppedServers.length) log(`note: stopped the Kilo server left running by the killed process of run ${runId} (pid ${runHome.stoppedServers.join(', ')}).`);
+  // Else named with our pid, so the next start can tell a dead process's leftover home from a live one's.
+  const home = runHome?.dir ?? (offline ? fs.mkdtempSync(path.join(os.tmpdir(), `${HOME_PREFIX}${process.pid}-`)) : undefined);
+  // A forced exit (a second Ctrl-C) skips dispose: the home still goes, unless its run is unfinished.
   const removeHomeAtExit = (): void => {
-    if (home) fs.rmSync(home, { recursive: true, force: true });
+    if (home && runId !== undefined) releaseRunHome(home, args.workspace, runId);
+    else if (home) fs.rmSync(home, { recursive: true, force: true });
   };
   if (home) process.once('exit', removeHomeAtExit);
   // Until the cleanups below exist, a failure must remove the private home itself.
   const abandonHome = (error: unknown): never => {
-    if (home) fs.rmSync(home, { recursive: true, force: true });
+    removeHomeAtExit();
     throw error;
   };
   const binary = await locateKiloBinary({ explicitPath: args.kiloPath, projectRoot: packageRoot(), searchPath: true, env: home ? { ...process.env, ...privateHomeEnv(home) } : process.env }).catch(abandonHome);
   const scripted = offline
-    ? await startScriptedModel({ script: orchestraScript({ rejectFirstPlan: true, rejectFilesOnce: ['src/overdue.js'] }), latencyMs: args.simLatencyMs, ...overrides.scripted }).catch(abandonHome)
+    ? await startScriptedModel({ script: orchestraScript({ rejectFirstPlan: true, rejectFilesOnce: ['src/overdue.js'] }), latencyMs: args.simLatencyMs, ...scriptedLogFile(), ...overrides.scripted }).catch(abandonHome)
     : undefined;
   const cleanups: Array<() => Promise<void> | void> = [];
   if (scripted) cleanups.push(() => scripted.close());
@@ -102,49 +116,21 @@ export async function startKiloRuntime(args: RunArgs, log: (line: string) => voi
     const models = new Set(roles.profiles.map((p) => `${p.providerID}/${p.modelID}`)).size;
     const description = `kilo ${connection.version} (${binary.source}: ${binary.path}) on ${connection.baseUrl}, ${models} models${scripted ? ' (scripted, offline)' : ''}, ${describeTestCommand(commands)}`;
     const allowControlFiles = rolesFile?.allowControlFiles;
-    return { backend: team.backend, roles, description, scripted, server: team.server, ...(allowControlFiles ? { allowControlFiles } : {}), dispose };
+    const reattachSessions = (saved: readonly SavedSession[]) => team.backend.reattach(saved);
+    return { backend: team.backend, roles, description, scripted, server: team.server, ...(allowControlFiles ? { allowControlFiles } : {}), reattachSessions, dispose };
   } catch (error) {
     await dispose();
     throw error;
   }
 }
 
-const HOME_PREFIX = 'kilo-orchestra-home-';
-/** Homes named before they carried a pid are removed once this old. */
-const OLD_HOME_MAX_AGE_MS = 24 * 60 * 60 * 1000;
-
 /**
- * Removes the private Kilo homes in `tmp` left by runs whose process is gone (`kilo-orchestra-home-<pid>-…`
- * with a dead pid), and pid-less ones older than a day; returns the removed folders.
+ * `KILO_ORCHESTRA_SCRIPTED_LOG`: a file the scripted model appends every request to (one JSON line
+ * each), so a test can read what was asked across a killed process and its resume.
  */
-export function removeStaleHomes(tmp: string, isAlive: (pid: number) => boolean = processAlive, now = Date.now()): string[] {
-  const removed: string[] = [];
-  for (const name of safeReaddir(tmp)) {
-    if (!name.startsWith(HOME_PREFIX)) continue;
-    const dir = path.join(tmp, name);
-    const pid = /^kilo-orchestra-home-(\d+)-/.exec(name)?.[1];
-    const stale = pid !== undefined ? Number(pid) !== process.pid && !isAlive(Number(pid)) : olderThan(dir, now - OLD_HOME_MAX_AGE_MS);
-    if (!stale) continue;
-    fs.rmSync(dir, { recursive: true, force: true });
-    removed.push(dir);
-  }
-  return removed;
-}
-
-function safeReaddir(dir: string): string[] {
-  try {
-    return fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-
-function olderThan(dir: string, before: number): boolean {
-  try {
-    return fs.statSync(dir).mtimeMs < before;
-  } catch {
-    return false;
-  }
+function scriptedLogFile(): { logFile?: string } {
+  const file = process.env.KILO_ORCHESTRA_SCRIPTED_LOG;
+  return file ? { logFile: path.resolve(file) } : {};
 }
 
 /**

@@ -11,6 +11,7 @@ import { startKiloRuntime } from './kiloRuntime';
 import { endRun, holdWorkspace, superviseRun } from './runEnding';
 import { simulatedRuntime } from './runCommand';
 import { UsageError } from './usageError';
+import { describeReattach, type SavedSession } from '../kilo/kiloSessionReattach';
 
 // Kept importable from here for the CLI's own tests; its one home is the engine.
 export { mergeBudgets };
@@ -32,7 +33,14 @@ export async function resumeCommand(args: ResumeArgs, out: NodeJS.WriteStream = 
     throw new UsageError(`--report ${reportPath}: its folder cannot be created (${(error as Error).message}).`);
   });
 
-  const runtime = backendKind === 'kilo' ? await startKiloRuntime(runArgs, (line) => out.write(`${line}\n`)) : await simulatedRuntime(runArgs);
+  let sessions: string | undefined;
+  const startKilo = async () => {
+    // The home is the run's own, so the agents' sessions are still in it after a crash.
+    const kilo = await startKiloRuntime(runArgs, (line) => out.write(`${line}\n`), { runId: snapshot.runId });
+    sessions = describeReattach(await kilo.reattachSessions(savedSessions(snapshot)));
+    return kilo;
+  };
+  const runtime = backendKind === 'kilo' ? await startKilo() : await simulatedRuntime(runArgs);
   const { backend, roles } = runtime;
   if (roles.errors.length > 0) {
     await runtime.dispose();
@@ -52,14 +60,18 @@ export async function resumeCommand(args: ResumeArgs, out: NodeJS.WriteStream = 
   }
   if (!args.quiet) {
     out.write(`Resuming ${run.runId} on ${runtime.description} in ${args.workspace} (spent so far $${snapshot.spent.totalUsd.toFixed(4)})\n`);
-    // Kilo sessions do not survive the process: agents start new conversations, fed by the artifacts.
-    if (backendKind === 'kilo') out.write('note: every agent gets a fresh Kilo session; earlier conversations are not carried over.\n');
+    if (sessions !== undefined) out.write(`${sessions}\n`);
   }
   // Numbering goes on from the checkpoints the run took before it stopped.
   const checkpointing = await checkpointCli(run, args.workspace, args.quiet, out, 'before the resume');
   const report = await superviseRun(run, args.quiet, out, () => runtime.dispose());
   await checkpointing.settled();
   return endRun(report, reportPath, out);
+}
+
+/** The Kilo session each agent of the run had (the terminated ones take no more work). */
+function savedSessions(snapshot: RunSnapshot): SavedSession[] {
+  return snapshot.agents.flatMap((agent) => (agent.sessionId !== undefined && agent.status !== 'terminated' ? [{ agentId: agent.id, sessionId: agent.sessionId }] : []));
 }
 
 /** The shared rule (engine/run/unfinishedRuns.ts), its refusals in the CLI's words (exit 2). */

@@ -15,7 +15,8 @@ export async function runCommand(args: RunArgs, out: NodeJS.WriteStream = proces
   // One run per workspace: refused here, before any server starts, when another run is live.
   const runId = newRunId(Date.now());
   await holdWorkspace(args.workspace, runId, 'run', out);
-  const runtime = args.backend === 'kilo' ? await startKiloRuntime(args, (line) => out.write(`${line}\n`)) : await simulatedRuntime(args);
+  // Its private Kilo home is named by the run, so a resume after a crash finds the agents' sessions.
+  const runtime = args.backend === 'kilo' ? await startKiloRuntime(args, (line) => out.write(`${line}\n`), { runId }) : await simulatedRuntime(args);
   const { backend, roles } = runtime;
   if (roles.errors.length > 0) {
     await runtime.dispose();

@@ -126,6 +126,11 @@ export class KiloHttp {
     return this.call('GET', `/session/${enc(sessionId)}`, KiloSessionSchema);
   }
 
+  /** The session, or undefined when the server has none of that id (7.7.7: 404 `NotFoundError`). */
+  findSession(sessionId: string): Promise<KiloSession | undefined> {
+    return this.call('GET', `/session/${enc(sessionId)}`, KiloSessionSchema, undefined, {}, true);
+  }
+
   getMessage(sessionId: string, messageId: string): Promise<KiloMessage> {
     return this.call('GET', `/session/${enc(sessionId)}/message/${enc(messageId)}`, KiloMessageSchema);
   }
@@ -171,7 +176,7 @@ export class KiloHttp {
     await this.call('POST', `/permission/${enc(requestId)}/reply`, z.boolean(), message === undefined ? { reply } : { reply, message });
   }
 
-  private async call<T>(method: string, path: string, schema: z.ZodType<T> | undefined, body?: unknown, query: Record<string, string> = {}): Promise<T> {
+  private async call<T>(method: string, path: string, schema: z.ZodType<T> | undefined, body?: unknown, query: Record<string, string> = {}, missingIsUndefined = false): Promise<T> {
     const endpoint = this.options.connection();
     if (endpoint === undefined) {
       throw new OrchestraError('backend-unavailable', `The Kilo server is not running (${method} ${path}).`, { retryable: true });
@@ -190,6 +195,7 @@ export class KiloHttp {
       throw new OrchestraError('backend-unavailable', `Kilo did not answer ${method} ${path}: ${describeError(causeOf(error))}`, { retryable: true, cause: error });
     }
     const text = await response.text();
+    if (missingIsUndefined && response.status === 404) return undefined as T;
     if (!response.ok) {
       throw new OrchestraError('backend-failed', `Kilo answered ${method} ${path} with HTTP ${response.status}: ${text.slice(0, 2000)}`, {
         retryable: response.status >= 500 || response.status === 429,

@@ -14,6 +14,7 @@ export { kiloFailure } from './kiloTurnWatch';
 export { renderPrompt } from '../engine/run/promptInputs';
 import type { FetchFunction, KiloEndpoint, KiloMessageInfo, KiloPart } from './kiloHttp';
 import { permissionRulesFor } from './permissionRules';
+import { findReattachable, type ReattachSummary, type SavedSession } from './kiloSessionReattach';
 import { commandNote, commandRulesFor, resolveCommandPolicy, testsNotRunReason, type CommandPolicy } from '../engine/shell/commandPolicy';
 
 export interface KiloSessionBackendOptions {
@@ -69,11 +70,26 @@ export class KiloSessionBackend implements AgentBackend {
   readonly kind = 'kilo' as const;
   private readonly streams = new Map<string, { http: KiloHttp; events: KiloEventStream }>();
   private readonly sessions = new Set<KiloAgentSession>();
+  /** Agent id → a session of an earlier process of the run that the server still has, taken once. */
+  private readonly reattachable = new Map<string, { sessionId: string; directory: string }>();
 
   private readonly commands: CommandPolicy;
 
   constructor(private readonly options: KiloSessionBackendOptions) {
     this.commands = options.commands ?? resolveCommandPolicy(options.workspace);
+  }
+
+  /**
+   * For a resume: checks which of the agents' saved sessions the server still has; `startSession`
+   * then continues those (the re-sent work goes into the same conversation) instead of opening new
+   * ones. Call it before the run starts its agents. Never throws (an unchecked session starts fresh).
+   */
+  async reattach(saved: readonly SavedSession[]): Promise<ReattachSummary> {
+    const directory = path.resolve(this.options.workspace);
+    const summary = await findReattachable(this.channel(directory).http, directory, saved);
+    for (const [agentId, sessionId] of summary.reattached) this.reattachable.set(agentId, { sessionId, directory });
+    for (const { agentId, why } of summary.fresh) this.options.log?.(`${agentId} starts a fresh Kilo session: ${why}.`);
+    return summary;
   }
 
   async startSession(spec: SessionSpec): Promise<AgentSession> {
@@ -82,9 +98,18 @@ export class KiloSessionBackend implements AgentBackend {
     const { http, events } = this.channel(directory);
     const agent = (this.options.agentNameForRole ?? ((roleId: string) => `orchestra-${roleId}`))(spec.role.id);
     const model = { providerID: spec.profile.providerID, id: spec.profile.modelID, ...(spec.profile.variant ? { variant: spec.profile.variant } : {}) };
-    const created = await http.createSession({ title: spec.agentId, agent, model, permission: permissionRulesFor(spec.role.id, []) });
-    this.options.log?.(`Kilo session ${created.id} opened for ${spec.agentId} (agent ${agent}, ${model.providerID}/${model.id}).`);
-    const session = new KiloAgentSession({ ...this.options, commands: this.commands, spec, agent, directory, sessionId: created.id, http, events, onClose: (s) => this.sessions.delete(s) });
+    // Taken once: an agent moved to another profile later opens a new session there.
+    const earlier = this.reattachable.get(spec.agentId);
+    this.reattachable.delete(spec.agentId);
+    let sessionId: string;
+    if (earlier !== undefined && earlier.directory === directory) {
+      sessionId = earlier.sessionId;
+      this.options.log?.(`Kilo session ${sessionId} re-attached for ${spec.agentId} (agent ${agent}, ${model.providerID}/${model.id}).`);
+    } else {
+      sessionId = (await http.createSession({ title: spec.agentId, agent, model, permission: permissionRulesFor(spec.role.id, []) })).id;
+      this.options.log?.(`Kilo session ${sessionId} opened for ${spec.agentId} (agent ${agent}, ${model.providerID}/${model.id}).`);
+    }
+    const session = new KiloAgentSession({ ...this.options, commands: this.commands, spec, agent, directory, sessionId, http, events, onClose: (s) => this.sessions.delete(s) });
     this.sessions.add(session);
     return session;
   }

@@ -1,4 +1,3 @@
-import type { AgentBackend } from '../engine/backends/agentBackend';
 import type { CommandPolicy } from '../engine/shell/commandPolicy';
 import { kiloVersionProblem, probePermissionRules } from './kiloFitness';
 import { KiloHttp } from './kiloHttp';
@@ -27,7 +26,8 @@ export interface KiloTeamServerOptions {
 export interface KiloTeamServer {
   server: KiloServer;
   connection: KiloConnection;
-  backend: AgentBackend;
+  /** The session backend itself, so a resume can hand it the saved sessions (`reattach`). */
+  backend: KiloSessionBackend;
   /** Closes the sessions, then stops the server. */
   dispose(): Promise<void>;
 }

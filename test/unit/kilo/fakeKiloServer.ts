@@ -24,6 +24,11 @@ export interface FakeKilo {
   onPrompt: (sessionId: string, body: unknown) => void;
   /** Answer of `GET /session/status`: sessions that are not idle. */
   statuses: Record<string, { type: string }>;
+  /**
+   * When set, the sessions `GET /session/{id}` knows (their extra fields, e.g. `directory`, `title`);
+   * any other id gets Kilo's 404 `NotFoundError`. Unset, every id is known.
+   */
+  stored?: Map<string, Record<string, unknown>>;
   /** Ends every open event stream, as a server restart would. */
   dropStreams(): void;
   emit(type: string, properties: Record<string, unknown>): void;
@@ -67,6 +72,11 @@ export async function startFakeKilo(): Promise<FakeKilo> {
     if (parts[0] !== 'session' || parts[1] === undefined) return void res.writeHead(404).end('no route');
     if (parts[1] === 'status') return json(res, fake.statuses);
     const id = parts[1];
+    if (request.method === 'GET' && parts.length === 2 && fake.stored !== undefined) {
+      const stored = fake.stored.get(id);
+      if (stored === undefined) return void res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ name: 'NotFoundError', data: { message: `Session not found: ${id}` } }));
+      return json(res, { ...session(id), ...stored });
+    }
     if (request.method === 'PATCH' || (request.method === 'GET' && parts.length === 2)) return json(res, session(id));
     if (parts[2] === 'diff') return json(res, fake.diff);
     if (parts[2] === 'abort') return json(res, true);

@@ -17,8 +17,11 @@ export function checkpointCli(run: OrchestrationRun, workspace: string, quiet: b
       out.write(`checkpoint ${checkpoint.index} (${checkpoint.label}); roll back with: kilo-orchestra rollback --workspace ${workspace} --run ${run.runId}\n`);
     },
     failed: (label, error, noRepository) => {
-      if (noRepository) out.write(`note: checkpoints need a git repository; run \`git init\` in ${workspace} to have them (and \`kilo-orchestra rollback\`). The run goes on without.\n`);
+      if (noRepository) out.write(`note: no checkpoints (so no \`kilo-orchestra rollback\`): ${describeError(error)} The run goes on without.\n`);
       else out.write(`warning: no checkpoint ${label}: ${describeError(error)}\n`);
+    },
+    pruned: (_runIds, error) => {
+      if (error !== undefined) out.write(`warning: checkpoints of older runs were not pruned: ${describeError(error)}\n`);
     },
   }, firstLabel);
 }

@@ -1,4 +1,4 @@
-import { Checkpoints, type Checkpoint } from '../engine/run/checkpoints';
+import { Checkpoints, rollBackCounts, type Checkpoint } from '../engine/run/checkpoints';
 import { isOrchestraError } from '../engine/util/errors';
 import type { RollbackArgs } from './cliArgs';
 import { UsageError } from './usageError';
@@ -25,13 +25,10 @@ export async function rollbackCommand(args: RollbackArgs, out: NodeJS.WriteStrea
   if (!target) throw new UsageError(`Run ${runId} has no checkpoint ${args.to}; it has 1 to ${list.at(-1)?.index ?? 0} (1 is before the run).`);
 
   const saved = await checkpoints.create(`before rollback to ${target.index}`);
-  const differing = await checkpoints.changedFiles(target, saved);
   const result = await checkpoints.rollBack(target);
-  const removed = new Set(result.removed);
-  const restored = differing.filter((file) => !removed.has(file));
-  out.write(`Rolled back run ${runId} to checkpoint ${target.index} (${target.label}): ${restored.length} files restored, ${removed.size} created files removed.\n`);
-  if (restored.length > 0) out.write(`restored: ${named(restored)}\n`);
-  if (removed.size > 0) out.write(`removed: ${named(result.removed)}\n`);
+  out.write(`Rolled back run ${runId} to checkpoint ${target.index} (${target.label}): ${rollBackCounts(result)}.\n`);
+  if (result.restored > 0) out.write(`restored: ${named(result.restoredFiles)}\n`);
+  if (result.removed.length > 0) out.write(`removed: ${named(result.removed)}\n`);
   out.write(`The files as they were are checkpoint ${saved.index}; undo with: kilo-orchestra rollback --workspace ${args.workspace} --run ${runId} --to ${saved.index}\n`);
   return 0;
 }
@@ -42,7 +39,7 @@ async function chosenRun(workspace: string, runId: string | undefined): Promise<
   try {
     runs = await new Checkpoints({ workspace, runId: runId ?? '' }).runs();
   } catch (error) {
-    if (isOrchestraError(error, 'invalid-config')) throw new UsageError(`${workspace} is not in a git repository, so it has no checkpoints to roll back to (checkpoints need git; run \`git init\` before a run).`);
+    if (isOrchestraError(error, 'invalid-config')) throw new UsageError(`${workspace} has no checkpoints to roll back to: ${error.message}`);
     throw error;
   }
   if (runId === undefined) {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { Checkpoint } from '../engine/run/checkpoints';
+import { rollBackCounts, type Checkpoint } from '../engine/run/checkpoints';
+import { STORE_DIR_NAME } from '../engine/util/paths';
 import { describeError } from '../engine/util/errors';
 import type { CommandDeps } from './commandDeps';
 
@@ -27,7 +28,7 @@ export async function rollBackToCheckpoint(deps: CommandDeps, args?: RollBackArg
     const detail = [
       session.live ? 'The running task is cancelled first.' : undefined,
       'Files changed since then are restored and files created since then are deleted. Files git ignores, .git and .kilo-orchestra are not touched.',
-      `The checkpoint stays available as ${checkpoint.ref}.`,
+      `Checkpoints are kept in ${STORE_DIR_NAME}/checkpoints.git, outside your repository and its history.`,
     ]
       .filter(Boolean)
       .join('\n\n');
@@ -36,7 +37,7 @@ export async function rollBackToCheckpoint(deps: CommandDeps, args?: RollBackArg
   }
   try {
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Rolling back to checkpoint ${checkpoint.index}…` }, () => session.rollBackTo(checkpoint));
-    void vscode.window.showInformationMessage(`Rolled back to "${checkpoint.label}": ${result.restored} files restored, ${result.removed.length} new files removed.`);
+    void vscode.window.showInformationMessage(`Rolled back to "${checkpoint.label}": ${rollBackCounts(result)}.`);
     return true;
   } catch (error) {
     deps.log.error(`Roll back to checkpoint ${checkpoint.index} failed: ${describeError(error)}`);

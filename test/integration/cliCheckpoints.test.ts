@@ -8,6 +8,8 @@ import { aSampleCopy, requireBuiltCli, runCli } from './builtCli';
 
 
 const git = (cwd: string, ...args: string[]): string => execFileSync('git', args, { cwd, encoding: 'utf8' });
+/** Git on the workspace's private checkpoint store. */
+const store = (workspace: string, ...args: string[]): string => git(workspace, '--git-dir', path.join(workspace, '.kilo-orchestra', 'checkpoints.git'), ...args);
 
 /** Every file of the workspace but .git and the run's folder, workspace-relative, sorted. */
 function filesOf(workspace: string): string[] {
@@ -43,11 +45,17 @@ describe('checkpoints and rollback in the built CLI', () => {
     const { runId, status } = JSON.parse(fs.readFileSync(report, 'utf8')) as { runId: string; status: string };
     expect(status).toBe('COMPLETED');
     expect(run.stdout).toContain(`checkpoint 1 (before the run); roll back with: kilo-orchestra rollback --workspace ${workspace} --run ${runId}`);
-    const refs = git(workspace, 'for-each-ref', '--format=%(refname)', 'refs/kilo-orchestra').trim().split('\n');
+    const refs = store(workspace, 'for-each-ref', '--format=%(refname)', 'refs/kilo-orchestra').trim().split('\n');
     expect(refs).toContain(`refs/kilo-orchestra/${runId}/1`);
     expect(refs).toContain(`refs/kilo-orchestra/${runId}/2`);
     const created = filesOf(workspace).filter((file) => !committed.includes(file) && file !== 'NOTES.md');
     expect(created.length).toBeGreaterThan(0);
+    // The user's history shows no checkpoint, and their status only what the agents changed (and their own staged file).
+    expect(git(workspace, 'log', '--all', '--oneline').trim().split('\n')).toEqual([expect.stringMatching(/^\w+ sample$/)]);
+    expect(git(workspace, 'for-each-ref', 'refs/kilo-orchestra')).toBe('');
+    const dirty = git(workspace, 'status', '--porcelain', '--untracked-files=all').trim().split('\n').map((line) => line.slice(3)).sort();
+    const modified = committed.filter((file) => fs.readFileSync(path.join(workspace, file), 'utf8') !== git(workspace, 'show', `HEAD:${file}`));
+    expect(dirty).toEqual([...created, ...modified, 'NOTES.md'].sort());
     // An edit after the run (as an agent or the user might make) that the roll back must not lose.
     fs.appendFileSync(path.join(workspace, 'README.md'), 'edited after the run\n');
 
@@ -60,7 +68,7 @@ describe('checkpoints and rollback in the built CLI', () => {
     const rolled = runCli(['rollback', '--workspace', workspace, '--run', runId, '--to', '1']);
     expect(rolled.stderr).toBe('');
     expect(rolled.status).toBe(0);
-    expect(rolled.stdout).toMatch(/^Rolled back run \S+ to checkpoint 1 \(before the run\): 1 files restored, \d+ created files removed\.$/m);
+    expect(rolled.stdout).toMatch(/^Rolled back run \S+ to checkpoint 1 \(before the run\): 1 file restored, \d+ created files removed\.$/m);
     expect(rolled.stdout).toContain('restored: README.md');
     for (const file of committed) expect(fs.readFileSync(path.join(workspace, file), 'utf8')).toBe(git(workspace, 'show', `HEAD:${file}`));
     expect(filesOf(workspace)).toEqual([...committed, 'NOTES.md'].sort());
@@ -76,6 +84,10 @@ describe('checkpoints and rollback in the built CLI', () => {
     expect(fs.readFileSync(path.join(workspace, 'README.md'), 'utf8')).toMatch(/edited after the run\n$/);
     for (const file of created) expect(fs.existsSync(path.join(workspace, file))).toBe(true);
     expect(repositoryState(workspace)).toEqual(before);
+
+    // Rolling forward again to where the files already are restores nothing, and says so.
+    const again = runCli(['rollback', '--workspace', workspace, '--to', saved!]);
+    expect(again.stdout).toMatch(/^Rolled back run \S+ to checkpoint \d+ \(before rollback to 1\): 0 files restored, 0 created files removed\.$/m);
   });
 
   it('refuses with one line and exit 2 a checkpoint or run that does not exist', () => {
@@ -98,17 +110,23 @@ describe('checkpoints and rollback in the built CLI', () => {
     }
   });
 
-  it('a folder that is not a git repository gets one line and the run still completes; rollback there refuses with one line', () => {
+  it('a folder that is not a git repository gets checkpoints all the same (a private store), rollback removes created files, and no .git appears', () => {
     const workspace = aSampleCopy('cli-nogit-');
-    const run = runCli(['run', '--task', 'x', '--workspace', workspace, '--quiet']);
+    const before = filesOf(workspace);
+    const run = runCli(['run', '--task', 'x', '--workspace', workspace]);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    const notes = run.stdout.split('\n').filter((line) => /^(note|warning):/.test(line));
-    expect(notes).toEqual([`note: checkpoints need a git repository; run \`git init\` in ${workspace} to have them (and \`kilo-orchestra rollback\`). The run goes on without.`]);
+    expect(run.stdout.split('\n').filter((line) => /^(note|warning):/.test(line))).toEqual([]);
+    expect(run.stdout).toMatch(/^checkpoint 1 \(before the run\); roll back with: kilo-orchestra rollback/m);
     expect(run.stdout).toMatch(/^COMPLETED/m);
+    const created = filesOf(workspace).filter((file) => !before.includes(file));
+    expect(created.length).toBeGreaterThan(0);
+
     const rollback = runCli(['rollback', '--workspace', workspace, '--to', '1']);
-    expect(rollback.status).toBe(2);
-    expect(rollback.stderr).toMatch(/^kilo-orchestra: \S+ is not in a git repository, so it has no checkpoints to roll back to/);
-    expect(rollback.stderr.trim().split('\n')).toHaveLength(1);
+    expect(rollback.stderr).toBe('');
+    expect(rollback.status).toBe(0);
+    expect(rollback.stdout).toMatch(new RegExp(`: \\d+ files? restored, ${created.length} created files? removed\\.$`, 'm'));
+    expect(filesOf(workspace)).toEqual(before);
+    expect(fs.existsSync(path.join(workspace, '.git'))).toBe(false);
   });
 });

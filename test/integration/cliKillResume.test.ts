@@ -127,7 +127,7 @@ describe('kill -9 of the built CLI, then resume (simulated backend)', () => {
     expect(leftovers).toEqual([]);
 
     // Checkpoints go on numbering across the kills: one before the run, one before each resume, none overwritten.
-    const subjects = spawnSync('git', ['for-each-ref', '--sort=refname', '--format=%(refname:lstrip=-1) %(contents:subject)', `refs/kilo-orchestra/${runId}/`], { cwd: workspace, encoding: 'utf8' })
+    const subjects = spawnSync('git', ['--git-dir', path.join(workspace, '.kilo-orchestra', 'checkpoints.git'), 'for-each-ref', '--sort=refname', '--format=%(refname:lstrip=-1) %(contents:subject)', `refs/kilo-orchestra/${runId}/`], { cwd: workspace, encoding: 'utf8' })
       .stdout.trim()
       .split('\n')
       .map((line) => line.replace(/^\d+ Kilo Orchestra checkpoint: /, ''));

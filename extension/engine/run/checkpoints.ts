@@ -1,15 +1,18 @@
 /*
  * Git checkpoints of the workspace that leave the user's repository as it was: the snapshot is
- * built in a temporary index (GIT_INDEX_FILE), written as a commit that no branch points to and
- * kept alive by a ref under refs/kilo-orchestra/. HEAD, branches, the user's index and stash are
- * never touched. Git runs through execFile with no shell.
+ * built in a temporary index (GIT_INDEX_FILE), written as a commit in the private store
+ * `.kilo-orchestra/checkpoints.git` (see checkpointStore.ts) and kept alive by a ref there. The
+ * user's HEAD, branches, index, stash and refs are never touched, and history views never show
+ * a checkpoint. Works in a folder that is not a git repository too.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { OrchestraError, describeError } from '../util/errors';
 import { STORE_DIR_NAME } from '../util/paths';
+import { GitRunner, REF_ROOT, openCheckpointRepo, pruneCheckpointRepo, type CheckpointRepo } from './checkpointStore';
+
+/** How many runs keep their checkpoints: the newest ones, by their first checkpoint. */
+export const KEEP_CHECKPOINT_RUNS = 20;
 
 export interface Checkpoint {
   runId: string;
@@ -25,8 +28,10 @@ export interface Checkpoint {
 }
 
 export interface RollBackResult {
-  /** Workspace-relative files written back from the checkpoint. */
+  /** How many files were written back because they differed from the checkpoint (changed or deleted since). */
   restored: number;
+  /** Those files, workspace-relative. */
+  restoredFiles: string[];
   /** Workspace-relative files created since the checkpoint, now removed. */
   removed: string[];
 }
@@ -39,7 +44,6 @@ export interface CheckpointsOptions {
   git?: string;
 }
 
-const REF_ROOT = 'refs/kilo-orchestra';
 /** A checkpoint commit needs an identity even where the user has configured none. */
 const IDENTITY = { GIT_AUTHOR_NAME: 'Kilo Orchestra', GIT_AUTHOR_EMAIL: 'checkpoints@kilo-orchestra.invalid', GIT_COMMITTER_NAME: 'Kilo Orchestra', GIT_COMMITTER_EMAIL: 'checkpoints@kilo-orchestra.invalid' };
 
@@ -47,9 +51,12 @@ const IDENTITY = { GIT_AUTHOR_NAME: 'Kilo Orchestra', GIT_AUTHOR_EMAIL: 'checkpo
 export class Checkpoints {
   private readonly taken: Checkpoint[] = [];
   private chain: Promise<unknown> = Promise.resolve();
-  private repo?: { top: string; prefix: string };
+  private repo?: CheckpointRepo;
+  private readonly runner: GitRunner;
 
-  constructor(private readonly options: CheckpointsOptions) {}
+  constructor(private readonly options: CheckpointsOptions) {
+    this.runner = new GitRunner(options.git);
+  }
 
   /** Checkpoints taken so far, oldest first (including ones found by `load`). */
   list(): Checkpoint[] {
@@ -71,26 +78,38 @@ export class Checkpoints {
 
   /** Ids of the workspace's runs that have checkpoints, the newest first (by their first checkpoint). */
   runs(): Promise<string[]> {
+    return this.serial(() => this.runIds());
+  }
+
+  /**
+   * Keeps the checkpoints of the newest `keep` runs (this run always among them) and deletes the
+   * rest with the objects only they used. Resolves with the ids of the runs whose checkpoints went.
+   */
+  prune(keep = KEEP_CHECKPOINT_RUNS, expire?: string): Promise<string[]> {
     return this.serial(async () => {
-      const first = new Map<string, number>();
-      for (const checkpoint of await this.readRefs(`${REF_ROOT}/`)) first.set(checkpoint.runId, Math.min(first.get(checkpoint.runId) ?? Infinity, checkpoint.atMs ?? 0));
-      return [...first].sort((a, b) => b[1] - a[1] || b[0].localeCompare(a[0])).map(([runId]) => runId);
+      const kept = new Set([this.options.runId, ...(await this.runIds()).slice(0, keep)]);
+      return pruneCheckpointRepo(await this.repository(), this.runner, kept, expire);
     });
   }
 
   /** Workspace-relative files that differ between `from` (default: the checkpoint before) and `checkpoint`; for the first, every file it holds. */
   changedFiles(checkpoint: Checkpoint, from?: Checkpoint): Promise<string[]> {
     return this.serial(async () => {
-      const { top, prefix } = await this.repository();
+      const { prefix } = await this.repository();
       const previous = from ?? this.taken.filter((other) => other.index < checkpoint.index).at(-1);
       const args = previous ? ['diff-tree', '-r', '-z', '--name-only', previous.commit, checkpoint.commit] : ['ls-tree', '-r', '-z', '--name-only', '--full-tree', checkpoint.commit];
-      return splitZ(await this.git(top, args)).filter((file) => file.startsWith(prefix)).map((file) => file.slice(prefix.length));
+      return splitZ(await this.store(args)).filter((file) => file.startsWith(prefix)).map((file) => file.slice(prefix.length));
     });
   }
 
+  private async runIds(): Promise<string[]> {
+    const first = new Map<string, number>();
+    for (const checkpoint of await this.readRefs(`${REF_ROOT}/`)) first.set(checkpoint.runId, Math.min(first.get(checkpoint.runId) ?? Infinity, checkpoint.atMs ?? 0));
+    return [...first].sort((a, b) => b[1] - a[1] || b[0].localeCompare(a[0])).map(([runId]) => runId);
+  }
+
   private async readRefs(under: string): Promise<Checkpoint[]> {
-    const { top } = await this.repository();
-    const out = await this.git(top, ['for-each-ref', '--format=%(refname)%00%(objectname)%00%(creatordate:unix)%00%(contents:subject)', under]);
+    const out = await this.store(['for-each-ref', '--format=%(refname)%00%(objectname)%00%(creatordate:unix)%00%(contents:subject)', under]);
     return out
       .split('\n')
       .filter((line) => line !== '')
@@ -106,24 +125,23 @@ export class Checkpoints {
   /**
    * Snapshots every file of the workspace that git does not ignore (the run's own folder
    * excluded) into a new checkpoint.
-   * @throws OrchestraError `invalid-config` when the workspace is not in a git repository, `io-failed` when git fails.
+   * @throws OrchestraError `invalid-config` when git cannot be run, `io-failed` when git fails.
    */
   create(label: string): Promise<Checkpoint> {
     return this.serial(async () => {
-      const { top } = await this.repository();
-      const commit = await this.withTemporaryIndex(async (env) => {
+      const commit = await this.withTemporaryIndex(async (work) => {
         // The run writes its own folder while this runs, so git must never look at it: a glob
         // exclude keeps it out whether or not it is ignored (a plain exclude of an ignored
         // folder makes `add` fail, and adding then removing it races with the run's writes).
-        await this.git(top, ['add', '-A', '--', this.pathspec()[0]!, `:(exclude,glob)**/${STORE_DIR_NAME}/**`], env);
-        const tree = (await this.git(top, ['write-tree'], env)).trim();
+        await work(['add', '-A', '--', this.pathspec()[0]!, `:(exclude,glob)**/${STORE_DIR_NAME}/**`]);
+        const tree = (await work(['write-tree'])).trim();
         const parent = this.latest()?.commit;
         const message = `Kilo Orchestra checkpoint: ${label}`;
-        return (await this.git(top, ['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-m', message], { ...env, ...IDENTITY })).trim();
+        return (await work(['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-m', message], IDENTITY)).trim();
       });
       const index = (this.latest()?.index ?? 0) + 1;
       const ref = `${REF_ROOT}/${this.options.runId}/${index}`;
-      await this.git(top, ['update-ref', ref, commit]);
+      await this.store(['update-ref', ref, commit]);
       const checkpoint: Checkpoint = { runId: this.options.runId, index, ref, commit, label, atMs: Date.now() };
       this.taken.push(checkpoint);
       return checkpoint;
@@ -131,28 +149,33 @@ export class Checkpoints {
   }
 
   /**
-   * Puts the workspace back as it was at `checkpoint`: files it had are written back (changed or
-   * deleted ones alike) and files created since are removed. Ignored files, `.git` and the run's
-   * own folder are left alone.
+   * Puts the workspace back as it was at `checkpoint`: files that differ from it (changed or
+   * deleted alike) are written back, and only those, and files created since are removed.
+   * Ignored files, `.git` and the run's own folder are left alone.
    */
   rollBack(checkpoint: Checkpoint): Promise<RollBackResult> {
     return this.serial(async () => {
       const { top, prefix } = await this.repository();
-      return this.withTemporaryIndex(async (env) => {
+      return this.withTemporaryIndex(async (work) => {
         // With an empty index every file git does not ignore counts as "other": the current files.
-        const now = splitZ(await this.git(top, ['ls-files', '-z', '--others', '--exclude-standard', '--', ...this.pathspec()], env));
-        await this.git(top, ['read-tree', checkpoint.commit], env);
-        const then = new Set(splitZ(await this.git(top, ['ls-files', '-z', '--cached'], env)));
+        const now = splitZ(await work(['ls-files', '-z', '--others', '--exclude-standard', '--', ...this.pathspec()]));
+        await work(['read-tree', checkpoint.commit]);
+        const then = new Set(splitZ(await work(['ls-files', '-z', '--cached'])));
         const removed: string[] = [];
         for (const file of now) {
           // A nested repository shows as "dir/": it is not ours to remove.
           if (then.has(file) || file.endsWith('/') || !this.owned(file, prefix)) continue;
           fs.rmSync(path.join(top, file), { force: true });
           removeEmptyParents(top, path.dirname(file));
-          removed.push(prefix ? file.slice(prefix.length) : file);
+          removed.push(file.slice(prefix.length));
         }
-        await this.git(top, ['checkout-index', '-a', '-f'], env);
-        return { restored: then.size, removed };
+        // Compared by content (refresh hashes what the stat data cannot vouch for), so a file
+        // that is as it was is neither counted nor rewritten (its mtime stays).
+        await work(['update-index', '-q', '--refresh']).catch(() => undefined);
+        const differing = splitZ(await work(['diff-files', '-z', '--name-only'])).filter((file) => this.owned(file, prefix));
+        if (differing.length > 0) await work(['checkout-index', '-f', '-z', '--stdin'], {}, differing.map((file) => `${file}\0`).join(''));
+        const restoredFiles = differing.map((file) => file.slice(prefix.length));
+        return { restored: restoredFiles.length, restoredFiles, removed };
       });
     });
   }
@@ -170,38 +193,27 @@ export class Checkpoints {
     return first !== STORE_DIR_NAME && first !== '.git';
   }
 
-  private async repository(): Promise<{ top: string; prefix: string }> {
-    if (this.repo) return this.repo;
-    let out: string;
-    try {
-      out = await this.git(this.options.workspace, ['rev-parse', '--show-toplevel', '--show-prefix']);
-    } catch (error) {
-      throw new OrchestraError('invalid-config', `Checkpoints need the workspace to be in a git repository: ${describeError(error)}`, {
-        hint: `Run "git init" in ${this.options.workspace} to enable checkpoints and roll back.`,
-        cause: error,
-      });
-    }
-    const [top = '', prefix = ''] = out.split('\n');
-    this.repo = { top, prefix };
+  private async repository(): Promise<CheckpointRepo> {
+    this.repo ??= await openCheckpointRepo(this.options.workspace, this.runner);
     return this.repo;
   }
 
-  private async withTemporaryIndex<T>(work: (env: NodeJS.ProcessEnv) => Promise<T>): Promise<T> {
+  /** Git on the private store alone (refs and objects, no work tree). */
+  private async store(args: string[]): Promise<string> {
+    const { top, gitDir } = await this.repository();
+    return this.runner.run(top, args, { GIT_DIR: gitDir });
+  }
+
+  /** Runs `work` with git bound to the private store, the work tree and a fresh index of its own. */
+  private async withTemporaryIndex<T>(work: (git: (args: string[], env?: NodeJS.ProcessEnv, input?: string) => Promise<string>) => Promise<T>): Promise<T> {
+    const { top, gitDir } = await this.repository();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kilo-orchestra-index-'));
+    const bound = { GIT_DIR: gitDir, GIT_WORK_TREE: top, GIT_INDEX_FILE: path.join(dir, 'index') };
     try {
-      return await work({ GIT_INDEX_FILE: path.join(dir, 'index') });
+      return await work((args, env = {}, input) => this.runner.run(top, args, { ...bound, ...env }, input));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  }
-
-  private git(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
-    return new Promise((resolve, reject) => {
-      execFile(this.options.git ?? 'git', args, { cwd, env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024, windowsHide: true, encoding: 'utf8' }, (error, stdout, stderr) => {
-        if (error) reject(new OrchestraError('io-failed', `git ${args[0]} failed: ${(stderr || error.message).trim()}`, { cause: error }));
-        else resolve(stdout);
-      });
-    });
   }
 
   /** One git operation at a time: two snapshots racing on refs or files would be wrong. */
@@ -210,6 +222,12 @@ export class Checkpoints {
     this.chain = next.catch(() => undefined);
     return next;
   }
+}
+
+/** "1 file restored, 0 created files removed": the one wording of a roll back's outcome, for the CLI and the editor. */
+export function rollBackCounts(result: RollBackResult): string {
+  const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
+  return `${plural(result.restored, 'file', 'files')} restored, ${plural(result.removed.length, 'created file', 'created files')} removed`;
 }
 
 function splitZ(out: string): string[] {

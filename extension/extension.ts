@@ -10,6 +10,8 @@ import { DashboardPanel } from './dashboard/dashboardPanel';
 import { resolveInWorkspace } from './engine/util/paths';
 import { RunController } from './run/runController';
 import { RunLog } from './run/runLog';
+import { ResumeOffers } from './run/resumeOffer';
+import { dashboardUnfinishedControls, type UnfinishedRunDeps } from './run/unfinishedRunActions';
 import { createTestApi, type OrchestraExtensionApi } from './testApi';
 
 let controller: RunController | undefined;
@@ -37,12 +39,14 @@ export function activate(context: vscode.ExtensionContext): OrchestraExtensionAp
     liveConnection: () => runs.kiloConnection(),
     log: info,
   });
+  const unfinished: UnfinishedRunDeps = { controller: runs, log, roles: { resolution: () => config.resolution() } };
   const rolesTab = new RolesTab({ config, discovery, dialogs: vscodeRolesDialogs(), isRunLive: () => runs.live, log: info });
   DashboardPanel.register(context, {
     extensionUri: context.extensionUri,
     source: () => runs.source(),
     controls: () => runs.controls(),
     roles: rolesTab,
+    unfinished: dashboardUnfinishedControls(unfinished),
     openFile: (file) => openWorkspaceFile(file),
     log: info,
   });
@@ -56,6 +60,10 @@ export function activate(context: vscode.ExtensionContext): OrchestraExtensionAp
   };
   context.subscriptions.push(channel, rolesTab, ...registerCommands(deps), { dispose: () => void runs.dispose() });
 
+  // Only run folders are read here; nothing starts unless the user answers Resume.
+  const offers = new ResumeOffers({ workspaceState: context.workspaceState, actions: unfinished, log });
+  void offers.offerAtActivation(workspacePath());
+
   return createTestApi({
     statusBarItems: () => runs.statusBarItems(),
     session: () => {
@@ -67,6 +75,9 @@ export function activate(context: vscode.ExtensionContext): OrchestraExtensionAp
     saveRolesConfig: (view) => rolesTab.save(view),
     logLines: () => log.recent(),
     contextKeys: () => runs.contextKeys(),
+    resumeOffers: () => offers.offers(),
+    whenResumeOffered: () => offers.whenOffered(),
+    answerResumeOffer: (runId, choice) => offers.answer(runId, choice),
   });
 }
 

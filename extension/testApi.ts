@@ -1,4 +1,5 @@
 import type { RolesConfigView } from './protocol/rolesView';
+import type { OfferChoice, ResumeOfferRecord } from './run/resumeOffer';
 
 /**
  * What `activate` returns. VS Code offers no way to read status bar items or a webview's state
@@ -22,6 +23,12 @@ export interface OrchestraExtensionApi {
   checkpoints(): Array<{ index: number; label: string; ref: string }>;
   /** The VS Code context keys the commands' `when` clauses read, as the extension last set them. */
   contextKeys(): { runActive: boolean; runPaused: boolean; canRollBack: boolean };
+  /** The offers of unfinished runs made at activation, with how each was answered once it was. */
+  resumeOffers(): ResumeOfferRecord[];
+  /** Resolves with the first offer of an unfinished run (at once if it was made already). */
+  whenResumeOffered(): Promise<ResumeOfferRecord>;
+  /** Answers an open offer as a click on its button would (the notification itself stays); false when none is open for `runId`. */
+  answerResumeOffer(runId: string, choice: OfferChoice): boolean;
 }
 
 /** Arguments `kiloOrchestra.startOrchestratedTask` accepts when called from code (tests, other extensions). */
@@ -40,6 +47,9 @@ export interface TestApiSources {
   saveRolesConfig: OrchestraExtensionApi['saveRolesConfig'];
   logLines: OrchestraExtensionApi['logLines'];
   contextKeys: OrchestraExtensionApi['contextKeys'];
+  resumeOffers: OrchestraExtensionApi['resumeOffers'];
+  whenResumeOffered: OrchestraExtensionApi['whenResumeOffered'];
+  answerResumeOffer: OrchestraExtensionApi['answerResumeOffer'];
 }
 
 export function createTestApi(sources: TestApiSources): OrchestraExtensionApi {
@@ -55,5 +65,8 @@ export function createTestApi(sources: TestApiSources): OrchestraExtensionApi {
     logLines: () => sources.logLines(),
     checkpoints: () => sources.session()?.checkpoints.map((checkpoint) => ({ ...checkpoint })) ?? [],
     contextKeys: () => sources.contextKeys(),
+    resumeOffers: () => sources.resumeOffers(),
+    whenResumeOffered: () => sources.whenResumeOffered(),
+    answerResumeOffer: (runId, choice) => sources.answerResumeOffer(runId, choice),
   };
 }

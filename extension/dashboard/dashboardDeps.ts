@@ -15,6 +15,12 @@ export interface DashboardRunControls {
   rollBack(): Promise<void>;
 }
 
+/** A run shown from disk that did not finish: continued in this window, or ended for good (the same code as the commands). */
+export interface UnfinishedRunControls {
+  resume(runId: string): Promise<void>;
+  discard(runId: string): Promise<void>;
+}
+
 /** The artifact content the dashboard loads on demand. */
 export interface ArtifactContent {
   version: number;

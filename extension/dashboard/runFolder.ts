@@ -7,6 +7,7 @@ import { EventLog } from '../engine/run/eventLog';
 import { OrganiserVerdictSchema, type EventLogEntry, type EventLogEntryOf } from '../engine/run/eventLogSchema';
 import { RecordedFindingSchema } from '../engine/run/findings';
 import { RunStateStore, type RunSnapshot } from '../engine/run/runStateStore';
+import { unfinishedState } from '../engine/run/unfinishedRuns';
 import { OrchestraError, isOrchestraError } from '../engine/util/errors';
 import { STORE_DIR_NAME } from '../engine/util/paths';
 import { TERMINAL_PHASES } from '../engine/workflow/workflowTypes';
@@ -25,8 +26,10 @@ export async function loadRunFolder(model: DashboardModel, runDir: string, roles
   const snapshot = await readSnapshot(runDir);
   const startedAt = Date.parse(snapshot.startedAt);
   const at = (entry: EventLogEntry) => Math.max(0, Date.parse(entry.ts) - startedAt);
+  // Offered for Resume and Discard only when no live process (another window, the CLI) runs it.
+  const open = await unfinishedState(runDir, snapshot);
   model.applyRunStart(
-    { runId: snapshot.runId, task: snapshot.task, phase: snapshot.workflow.phase, backend: snapshot.backend, startedAt, canRollBack: false, live: false },
+    { runId: snapshot.runId, task: snapshot.task, phase: snapshot.workflow.phase, backend: snapshot.backend, startedAt, canRollBack: false, live: false, ...(open && !open.live ? { unfinished: { kind: open.kind } } : {}) },
     roles,
     runDir,
   );

@@ -1,13 +1,15 @@
 import { isOrchestraError, describeError } from '../engine/util/errors';
 import { toWorkspaceRelative } from '../engine/util/paths';
 import type { HostSingleMessage, WebviewMessage, WebviewMessageType } from '../protocol/dashboardProtocol';
-import type { DashboardRunControls, DashboardSource, RolesController } from './dashboardDeps';
+import type { DashboardRunControls, DashboardSource, RolesController, UnfinishedRunControls } from './dashboardDeps';
 
 /** What the dashboard's host side works with; the panel adds the extension URI. */
 export interface DashboardHostDeps {
   source(): DashboardSource;
   /** The live run's controls; undefined when no orchestrated task runs in this window. */
   controls(): DashboardRunControls | undefined;
+  /** Resume and Discard of a run shown from disk; without it those requests are refused. */
+  unfinished?: UnfinishedRunControls;
   roles: RolesController;
   /** Opens a workspace-relative file in an editor (already checked to stay inside the workspace). */
   openFile(path: string): Promise<void>;
@@ -31,6 +33,12 @@ function controlsOr(context: RequestContext, doing: string): DashboardRunControl
   return controls;
 }
 
+function unfinishedOr(context: RequestContext): UnfinishedRunControls {
+  const unfinished = context.deps.unfinished;
+  if (!unfinished) throw new UserFacingError('This window cannot resume or discard runs; use the "Kilo Orchestra: Resume Unfinished Run" command.');
+  return unfinished;
+}
+
 /**
  * One handler per message type. `satisfies` makes a new message type in the protocol a compile
  * error here until it is handled. A request handler resolves when done; the dispatcher answers
@@ -46,6 +54,8 @@ export const WEBVIEW_HANDLERS = {
   'workflow/cancel': async (_message, context) => controlsOr(context, 'cancel').cancel(),
   'chat/send': async (message, context) => controlsOr(context, 'talk to').send(message.to, message.text),
   'checkpoint/rollBack': async (_message, context) => controlsOr(context, 'roll back').rollBack(),
+  'run/resumeUnfinished': async (message, context) => unfinishedOr(context).resume(message.runId),
+  'run/discard': async (message, context) => unfinishedOr(context).discard(message.runId),
   'artifact/load': async (message, { deps, post }) => {
     const content = await deps.source().loadArtifact(message.artifactId);
     post({ type: 'artifact/content', requestId: message.requestId, artifactId: message.artifactId, ...content });

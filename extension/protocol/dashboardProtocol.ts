@@ -20,6 +20,8 @@ import {
  */
 const RequestId = z.string().min(1).max(64);
 const AgentOrOrganiser = z.string().regex(/^[a-z][a-z0-9-]{0,60}$/);
+/** A run folder's name, as the run snapshot allows it (never `.` or `..`). */
+const RunId = z.string().regex(/^[A-Za-z0-9._-]{1,100}$/).refine((id) => id !== '.' && id !== '..', 'not a run id');
 
 export const WebviewMessageSchema = z.discriminatedUnion('type', [
   /** The handshake: the webview is loaded and listening; the host answers with `state/reset` and `roles/didChange`. */
@@ -39,6 +41,10 @@ export const WebviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('artifact/load'), requestId: RequestId, artifactId: z.string().regex(/^[a-z0-9-]+$/) }),
   z.object({ type: z.literal('file/open'), requestId: RequestId, path: z.string().min(1).max(1000) }),
   z.object({ type: z.literal('checkpoint/rollBack'), requestId: RequestId }),
+  /** Continue in this window a run shown from disk that did not finish (`run.unfinished`). */
+  z.object({ type: z.literal('run/resumeUnfinished'), requestId: RequestId, runId: RunId }),
+  /** End such a run for good: it is neither offered nor resumed again. */
+  z.object({ type: z.literal('run/discard'), requestId: RequestId, runId: RunId }),
   z.object({ type: z.literal('roles/save'), requestId: RequestId, config: RolesConfigViewSchema }),
   z.object({ type: z.literal('roles/applyTemplate'), requestId: RequestId, templateId: z.enum(TEMPLATE_IDS) }),
   z.object({ type: z.literal('roles/import'), requestId: RequestId }),

@@ -31,6 +31,9 @@ export type AgentStatusView = z.infer<typeof AgentStatusViewSchema>;
 export const ARTIFACT_TYPE_NAMES = ['plan', 'pseudocode', 'code', 'review', 'documentation', 'test-report'] as const;
 export const ArtifactTypeViewSchema = z.enum(ARTIFACT_TYPE_NAMES);
 
+/** How a run that did not finish stopped (the engine's UnfinishedKind). */
+export const UNFINISHED_KINDS = ['paused', 'interrupted', 'stopped'] as const;
+
 export const FILE_STAGES = ['pending', 'implementing', 'reviewing', 'fixing', 'approved'] as const;
 
 const Usd = z.number().nonnegative();
@@ -156,6 +159,11 @@ export const RunViewSchema = z.object({
   canRollBack: z.boolean(),
   /** The run is this window's live run (not one read back from disk after a reload). */
   live: z.boolean(),
+  /**
+   * A run read back from disk that did not finish and that no live process holds: it can be resumed
+   * here or discarded. `paused` by a person or a budget, `interrupted` by a signal, `stopped` by a crash.
+   */
+  unfinished: z.object({ kind: z.enum(UNFINISHED_KINDS) }).optional(),
 });
 export type RunView = z.infer<typeof RunViewSchema>;
 

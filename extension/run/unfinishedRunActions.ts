@@ -4,6 +4,7 @@
  * Failures are thrown in user words; each caller shows them its own way.
  */
 import * as vscode from 'vscode';
+import type { UnfinishedRunControls } from '../dashboard/dashboardDeps';
 import { SimulatedBackend } from '../engine/backends/simulatedBackend';
 import { simulatedRolesConfig } from '../engine/roles/rolesConfigFile';
 import { resolveRoles, type RoleResolution } from '../engine/roles/roleValidation';
@@ -98,4 +99,17 @@ function runtimeFor(snapshot: RunSnapshot, userRoles: { resolution(): RoleResolu
     throw new OrchestraError('invalid-config', `The agent roles need fixing before run ${snapshot.runId} can go on: ${roles.errors.map((issue) => issue.message).join(' ')}`, { hint: 'Open "Kilo Orchestra: Configure Agent Roles".' });
   }
   return { roles };
+}
+
+/** The dashboard's Resume and Discard buttons: the same code as the commands, refusals in user words. */
+export function dashboardUnfinishedControls(deps: UnfinishedRunDeps): UnfinishedRunControls {
+  return {
+    resume: async (runId) => {
+      // A start that fails has told the user why in a notification; the button says so too.
+      if (!(await resumeUnfinishedRun(deps, runId))) throw new OrchestraError('backend-unavailable', `Run ${runId} did not start again; the notification says why.`);
+    },
+    discard: async (runId) => {
+      await discardUnfinishedRun(deps, runId);
+    },
+  };
 }

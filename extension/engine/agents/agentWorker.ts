@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import type { AgentReply, AgentSession, BackendEvent, Usage, WorkRequest } from '../backends/agentBackend';
-import { RequestMetadataSchema, type ReplyMetadata, type StatusMetadata } from '../routing/messagePayloads';
-import type { MessageType, RouterMessage } from '../routing/messageSchema';
+import { AgentReplySchema } from '../backends/workMessages';
+import type { ReplyMetadata, RouterMessage, StatusMetadata } from '../routing/messageSchema';
+import { oneLine } from '../util/zodLines';
 import { OrchestraError, describeError, isOrchestraError } from '../util/errors';
 import type { AgentRecord, AgentStatus } from './agentSchema';
 import type { SlotWait } from './providerScheduler';
@@ -173,14 +173,10 @@ export class AgentWorker {
       return;
     }
     const workId = workIdOf(message);
-    const parsed = RequestMetadataSchema.shape.work.safeParse(message.payload.metadata.work);
-    if (!parsed.success) {
-      return this.conclude(message, workId, new OrchestraError('invalid-input', `Request ${message.id} carries no valid work: ${z.prettifyError(parsed.error)}`));
-    }
     if (abortedEarly || this.host.isPaused() || this.terminated) return this.answerAborted([message]);
 
-    // The shape is checked; the original object is passed on so backends see every field.
-    const work = message.payload.metadata.work as WorkRequest;
+    // Checked by the router on send, unknown fields kept: backends see every field the sender set.
+    const work = message.payload.metadata.work;
     const job: Job = { workId, message, controller: new AbortController(), counted: { ...NO_USAGE }, live: false };
     this.job = job;
     try {
@@ -189,6 +185,8 @@ export class AgentWorker {
       // Once abort was asked for, the requester has moved on: it hears `aborted` even if the backend finished.
       if (job.controller.signal.aborted) throw new OrchestraError('aborted', `${workId} was aborted.`);
       if (typeof reply !== 'object' || reply === null) throw new OrchestraError('invalid-output', `The backend returned no reply for ${workId}.`);
+      const checked = AgentReplySchema.safeParse(reply);
+      if (!checked.success) throw new OrchestraError('invalid-output', `${this.id}'s reply for ${workId} is not valid: ${oneLine(checked.error)}.`, { retryable: true });
       this.addUsage(remainder(reply.usage ?? NO_USAGE, job.counted));
       this.record.turns += 1;
       this.conclude(message, workId, undefined, reply, work.kind);
@@ -339,12 +337,12 @@ export class AgentWorker {
     this.host.events.emit('agent:workFinished', copyRecord(record), outcome);
 
     if (outcome.result === 'done') {
-      const type: MessageType = kind === 'review-plan' || kind === 'review-code' ? 'review' : 'artifact';
-      this.send(request, type, `${this.id} finished ${kind} ${workId}.`, { reply, workId });
+      const messageType = kind === 'review-plan' || kind === 'review-code' ? 'review' : 'artifact';
+      this.send(request, { messageType, metadata: { reply: reply!, workId } }, `${this.id} finished ${kind} ${workId}.`);
     } else if (outcome.result === 'aborted') {
-      this.send(request, 'status', `${workId} was aborted before ${this.id} finished it.`, { aborted: true, workId });
+      this.send(request, { messageType: 'status', metadata: { aborted: true, workId } }, `${workId} was aborted before ${this.id} finished it.`);
     } else {
-      this.send(request, 'status', `${this.id} could not finish ${workId}: ${outcome.error?.message}`, { error: outcome.error, workId });
+      this.send(request, { messageType: 'status', metadata: { error: outcome.error, workId } }, `${this.id} could not finish ${workId}: ${outcome.error?.message}`);
     }
   }
 
@@ -358,18 +356,21 @@ export class AgentWorker {
       }
       const workId = workIdOf(message);
       this.host.events.emit('agent:workFinished', copyRecord(this.record), { workId, correlationId: message.correlationId, result: 'aborted' });
-      this.send(message, 'status', `${workId} was aborted before ${this.id} started it.`, { aborted: true, workId });
+      this.send(message, { messageType: 'status', metadata: { aborted: true, workId } }, `${workId} was aborted before ${this.id} started it.`);
     }
   }
 
-  /** Answers `request`; the metadata is the shape the Organiser's side reads back (see messagePayloads). */
-  private send(request: RouterMessage, messageType: MessageType, content: string, metadata: ReplyMetadata | StatusMetadata): void {
+  /** Answers `request` with the shape the Organiser's side reads back (see messagePayloads). */
+  private send(request: RouterMessage, answer: { messageType: 'artifact' | 'review'; metadata: ReplyMetadata } | { messageType: 'status'; metadata: StatusMetadata }, content: string): void {
     try {
-      this.host.router.send({ from: this.id, to: request.from, messageType, correlationId: request.correlationId, payload: { content, metadata } });
+      const head = { from: this.id, to: request.from, correlationId: request.correlationId };
+      if (answer.messageType === 'status') this.host.router.send({ ...head, messageType: 'status', payload: { content, metadata: answer.metadata } });
+      else this.host.router.send({ ...head, messageType: answer.messageType, payload: { content, metadata: answer.metadata } });
     } catch (error) {
       this.host.events.emit('pool:error', error, { agentId: this.id, workId: workIdOf(request), during: 'answering the requester' });
     }
   }
+
 
   private addUsage(delta: Usage): void {
     if (delta.inputTokens === 0 && delta.outputTokens === 0 && delta.costUsd === 0) return;

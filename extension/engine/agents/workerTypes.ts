@@ -1,6 +1,5 @@
 import type { AgentSession, Usage, WorkRequest } from '../backends/agentBackend';
 import type { MessageRouter } from '../routing/messageRouter';
-import { RequestMetadataSchema } from '../routing/messagePayloads';
 import type { RouterMessage } from '../routing/messageSchema';
 import type { ErrorReason } from '../util/errors';
 import type { TypedEmitter } from '../util/typedEvents';
@@ -61,8 +60,7 @@ export const MAX_RATE_LIMIT_WAITS = 10;
 
 /** The work id of a request: its work's own id, else the correlation id. */
 export function workIdOf(message: RouterMessage): string {
-  const work = RequestMetadataSchema.shape.work.pick({ workId: true }).safeParse(message.payload.metadata.work);
-  return work.success ? work.data.workId : message.correlationId;
+  return message.messageType === 'request' ? message.payload.metadata.work.workId : message.correlationId;
 }
 
 /** A copy callers may keep or change without touching the pool's record. */

@@ -1,6 +1,5 @@
-import type { ArtifactType } from '../artifacts/artifactSchema';
 import type { Profile, RoleDefinition } from '../roles/roleSchema';
-import type { WorkKind } from '../workflow/workflowTypes';
+import type { AgentReply, Usage, WorkRequest } from './workMessages';
 
 /**
  * The port every agent runtime implements: `kilo serve` sessions, the simulated backend, and any
@@ -12,6 +11,11 @@ export interface AgentBackend {
   startSession(spec: SessionSpec): Promise<AgentSession>;
   /** Closes every session and anything the backend started. */
   dispose(): Promise<void>;
+  /**
+   * The run is over for good (COMPLETED, FAILED or CANCELLED; not paused or interrupted, which may
+   * resume): its sessions can be put away (Kilo archives them). Called before `dispose`; never throws.
+   */
+  endRun?(runId: string): Promise<void>;
 }
 
 export interface SessionSpec {
@@ -20,6 +24,8 @@ export interface SessionSpec {
   profile: Profile;
   /** Absolute path of the workspace the agent works in. */
   workspace: string;
+  /** The run the agent works for (Kilo titles the session with it). */
+  runId?: string;
 }
 
 export interface AgentSession {
@@ -34,58 +40,7 @@ export interface AgentSession {
   close(): Promise<void>;
 }
 
-/** An artifact handed to an agent in full (the Organiser never gets these). */
-export interface ArtifactInput {
-  id: string;
-  type: ArtifactType;
-  summary: string;
-  files: string[];
-  content: string;
-}
-
-export interface WorkRequest {
-  workId: string;
-  kind: WorkKind | 'decide' | 'chat';
-  /** The instruction text for this piece of work. */
-  prompt: string;
-  /** Workspace-relative files the agent may create or change; everything else is read-only. */
-  grants: string[];
-  inputs: ArtifactInput[];
-  /** For `decide`: the JSON Schema the answer must follow. */
-  responseSchema?: Record<string, unknown>;
-  /** Structured detail for backends that script their answers (file path, attempt …). */
-  detail: Record<string, unknown>;
-  /**
-   * The answer must come from this prompt alone: a backend whose sessions remember earlier turns
-   * starts a new conversation for it. The Organiser asks this way, so it never builds up history.
-   */
-  freshConversation?: boolean;
-}
-
-export interface AgentReply {
-  /** The parsed JSON answer (an AgentOutput for role work, an action for `decide`), not yet validated. */
-  output: unknown;
-  /** Workspace-relative files the session actually changed (from the backend, never the agent's claim). */
-  changedFiles: string[];
-  usage: Usage;
-  /** Workspace-relative files the backend refused to let the agent write (outside its grant). */
-  deniedWrites?: string[];
-  /**
-   * Shell commands the backend refused to run: a bare command was not allowed (not the project's
-   * test command, nor allowed by the user); one with a `reason` was refused for that reason.
-   */
-  deniedCommands?: DeniedCommand[];
-  /** Set on a test turn the agent could not run tests in: why (the project has no test command). */
-  testsNotRun?: string;
-}
-
-export type DeniedCommand = string | { command: string; reason: string };
-
-export interface Usage {
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-}
+export { type AgentReply, type ArtifactInput, type DeniedCommand, type Usage, type WorkRequest } from './workMessages';
 
 export type BackendEvent =
   | { type: 'status'; status: 'busy' | 'idle' }

@@ -1,6 +1,7 @@
 import { toDisposable, type Disposable } from '../util/disposable';
 import { OrchestraError } from '../util/errors';
 import { TypedEmitter } from '../util/typedEvents';
+import { oneLine } from '../util/zodLines';
 import { RouterMessageSchema, type OutgoingMessage, type RouterMessage } from './messageSchema';
 
 export type RouterEvents = {
@@ -94,11 +95,10 @@ export class MessageRouter {
   send(outgoing: OutgoingMessage): RouterMessage {
     const parsed = RouterMessageSchema.safeParse({ ...outgoing, id: `m${this.counter + 1}`, timestamp: new Date(this.clock()).toISOString() });
     if (!parsed.success) {
-      // One line: the first problem and where it is (prettifyError spans a line per issue).
-      const issue = parsed.error.issues[0];
-      const where = issue ? issue.path.map((key) => (typeof key === 'symbol' ? '(symbol)' : String(key))).join('.') : '';
-      const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more)` : '';
-      throw new OrchestraError('invalid-input', `The message is not valid: ${where || '(message)'}: ${(issue?.message ?? 'invalid').replace(/\s+/g, ' ')}${more}.`);
+      // Named by what it claims to be only when that is a plain word: the message is untrusted.
+      const claimed = (outgoing as { messageType?: unknown } | null)?.messageType;
+      const what = typeof claimed === 'string' && /^[a-z]{1,20}$/.test(claimed) ? `${claimed} message` : 'message';
+      throw new OrchestraError('invalid-input', `The ${what} is not valid: ${oneLine(parsed.error)}.`);
     }
     const message = parsed.data;
     const mailbox = this.mailboxes.get(message.to);

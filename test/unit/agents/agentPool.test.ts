@@ -114,14 +114,17 @@ describe('AgentPool running work', () => {
     expect((await answer()).payload.metadata.error).toEqual({ reason: 'backend-failed', message: 'socket hang up', retryable: true });
   });
 
-  it('answers a request without valid work with invalid-input and keeps taking work', async () => {
-    const { pool, backend, router, dispatch, answer } = aPool();
+  it('answers a backend reply that is not a valid reply with a retryable failure, and keeps taking work', async () => {
+    const { pool, backend, dispatch, answer } = aPool();
     await pool.ensureAgent('architect', 1);
-    router.send({ from: 'organiser', to: 'architect-1', messageType: 'request', correlationId: 'bad', payload: { content: 'no work here', metadata: {} } });
-    expect((await answer()).payload.metadata.error).toMatchObject({ reason: 'invalid-input' });
     dispatch('architect-1', 'p1');
-    (await backend.waitForRuns(1))[0]!.resolve();
-    expect((await answer()).correlationId).toBe('p1');
+    (await backend.waitForRuns(1))[0]!.resolve({ output: {}, changedFiles: [42], usage: { inputTokens: 1, outputTokens: 1, costUsd: 0 } } as never);
+    const failed = await answer();
+    expect(failed.messageType).toBe('status');
+    expect(failed.payload.metadata.error).toMatchObject({ reason: 'invalid-output', retryable: true, message: expect.stringContaining('changedFiles.0') });
+    dispatch('architect-1', 'p2');
+    (await backend.waitForRuns(2))[1]!.resolve();
+    expect((await answer()).correlationId).toBe('p2');
   });
 
   it('a listener that throws is reported on pool:error and the work still gets its answer', async () => {

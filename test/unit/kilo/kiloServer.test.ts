@@ -153,9 +153,10 @@ describe('KiloServer start', () => {
   });
 
   it('gives up after the start timeout, stops the process and reports its output', async () => {
-    const { server, lines } = aServer('silent', { startTimeoutMs: 300 });
+    // Long enough for the fake to print its first line on a loaded machine: the message must carry it.
+    const { server, lines } = aServer('silent', { startTimeoutMs: 3000 });
     const error = await rejection(server.start());
-    expect(error.message).toContain('printed no URL within 300 ms');
+    expect(error.message).toContain('printed no URL within 3000 ms');
     expect(error.message).toMatch(/fake kilo pid \d+ launch 1/);
     expect(isAlive(fakePid(lines))).toBe(false);
   });

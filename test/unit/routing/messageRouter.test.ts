@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { MessageRouter } from '../../../extension/engine/routing/messageRouter';
 import type { OutgoingMessage, RouterMessage } from '../../../extension/engine/routing/messageSchema';
+import { aWorkRequest } from '../fakes/fakeBackend';
 import { rejection, thrown } from '../support/errors';
 
 function aMessage(overrides: Partial<OutgoingMessage> = {}): OutgoingMessage {
@@ -9,9 +10,9 @@ function aMessage(overrides: Partial<OutgoingMessage> = {}): OutgoingMessage {
     to: 'architect-1',
     messageType: 'request',
     correlationId: 'w1',
-    payload: { content: 'write the plan', metadata: {} },
+    payload: { content: 'write the plan', metadata: { work: aWorkRequest({ workId: 'w1' }) } },
     ...overrides,
-  };
+  } as OutgoingMessage;
 }
 
 function aRouter(...addresses: string[]): MessageRouter {
@@ -55,6 +56,21 @@ describe('MessageRouter sending', () => {
     expect(error.message).toContain('messageType');
     expect(router.queueLength('architect-1')).toBe(0);
     expect(router.send(aMessage()).id).toBe('m1');
+  });
+
+  it.each([
+    ['a request without its work', { messageType: 'request', payload: { content: 'x', metadata: {} } }, 'payload.metadata.work'],
+    ['a request whose work grants a number', { messageType: 'request', payload: { content: 'x', metadata: { work: { ...aWorkRequest(), grants: [42] } } } }, 'payload.metadata.work.grants.0'],
+    ['a reply without its reply', { messageType: 'artifact', payload: { content: 'x', metadata: { workId: 'w1' } } }, 'payload.metadata.reply'],
+    ['a review whose usage has no cost', { messageType: 'review', payload: { content: 'x', metadata: { reply: { output: {}, changedFiles: [], usage: { inputTokens: 1, outputTokens: 1 } } } } }, 'payload.metadata.reply.usage.costUsd'],
+    ['a status whose error has no message', { messageType: 'status', payload: { content: 'x', metadata: { error: { retryable: false } } } }, 'payload.metadata.error.message'],
+  ])('refuses %s in one line naming where, and delivers nothing', (_name, overrides, where) => {
+    const router = aRouter();
+    const error = thrown(() => router.send(aMessage(overrides as Partial<OutgoingMessage>)));
+    expect(error.reason).toBe('invalid-input');
+    expect(error.message).toContain(where);
+    expect(error.message).not.toContain('\n');
+    expect(router.queueLength('architect-1')).toBe(0);
   });
 
   it('emits message:sent for every accepted message', () => {
@@ -148,10 +164,11 @@ describe('MessageRouter topics', () => {
     const router = aRouter();
     const reviews: string[] = [];
     const subscription = router.subscribe('review', (m) => reviews.push(m.correlationId));
-    router.send(aMessage({ messageType: 'review', correlationId: 'r1', to: 'organiser' }));
+    const review: Partial<OutgoingMessage> = { messageType: 'review', to: 'organiser', payload: { content: 'ok', metadata: { reply: { output: {}, changedFiles: [], usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 } } } } };
+    router.send(aMessage({ ...review, correlationId: 'r1' }));
     router.send(aMessage({ messageType: 'request', correlationId: 'q1' }));
     subscription.dispose();
-    router.send(aMessage({ messageType: 'review', correlationId: 'r2', to: 'organiser' }));
+    router.send(aMessage({ ...review, correlationId: 'r2' }));
     expect(reviews).toEqual(['r1']);
   });
 

@@ -13,6 +13,7 @@ import { RunLog } from './run/runLog';
 import { ResumeOffers } from './run/resumeOffer';
 import { dashboardUnfinishedControls, type UnfinishedRunDeps } from './run/unfinishedRunActions';
 import { createTestApi, type OrchestraExtensionApi } from './testApi';
+import { registerViews, type OrchestraViews } from './views/registerViews';
 
 let controller: RunController | undefined;
 
@@ -26,11 +27,15 @@ export function activate(context: vscode.ExtensionContext): OrchestraExtensionAp
   const log = new RunLog(channel);
   const info = (line: string) => log.info(line);
   const config = new OrchestrationConfigManager({ globalState: context.globalState, workspaceState: context.workspaceState, log: info });
+  let views: OrchestraViews | undefined;
   const runs = new RunController({
     context,
     log,
     showDashboard: (focus) => DashboardPanel.show(focus),
-    sourceChanged: () => DashboardPanel.sourceChanged(),
+    sourceChanged: () => {
+      views?.runChanged();
+      DashboardPanel.sourceChanged();
+    },
   });
   controller = runs;
   const discovery = new ModelDiscovery({
@@ -58,7 +63,8 @@ export function activate(context: vscode.ExtensionContext): OrchestraExtensionAp
     roles: { resolution: () => config.resolution(), costEstimate: () => config.costEstimate(discovery.cached()?.models ?? []) },
     showDashboard: (focus) => DashboardPanel.show(isFocus(focus) ? focus : { tab: 'run' }),
   };
-  context.subscriptions.push(channel, rolesTab, ...registerCommands(deps), { dispose: () => void runs.dispose() });
+  views = registerViews({ controller: runs, roles: () => config.resolution(), showDashboard: deps.showDashboard, warn: (line) => log.warn(line) });
+  context.subscriptions.push(channel, rolesTab, ...registerCommands(deps), views, { dispose: () => void runs.dispose() });
 
   // Only run folders are read here; nothing starts unless the user answers Resume.
   const offers = new ResumeOffers({ workspaceState: context.workspaceState, actions: unfinished, log });
@@ -78,6 +84,7 @@ export function activate(context: vscode.ExtensionContext): OrchestraExtensionAp
     resumeOffers: () => offers.offers(),
     whenResumeOffered: () => offers.whenOffered(),
     answerResumeOffer: (runId, choice) => offers.answer(runId, choice),
+    viewRows: (view) => views?.rows(view) ?? Promise.resolve([]),
   });
 }
 

@@ -29,6 +29,8 @@ export interface OrchestraExtensionApi {
   whenResumeOffered(): Promise<ResumeOfferRecord>;
   /** Answers an open offer as a click on its button would (the notification itself stays); false when none is open for `runId`. */
   answerResumeOffer(runId: string, choice: OfferChoice): boolean;
+  /** The rows the Agents or Runs view shows now, read through its tree provider. */
+  viewRows(view: 'agents' | 'runs'): Promise<Array<{ id: string; label: string; description: string; contextValue: string }>>;
 }
 
 /** Arguments `kiloOrchestra.startOrchestratedTask` accepts when called from code (tests, other extensions). */
@@ -50,6 +52,7 @@ export interface TestApiSources {
   resumeOffers: OrchestraExtensionApi['resumeOffers'];
   whenResumeOffered: OrchestraExtensionApi['whenResumeOffered'];
   answerResumeOffer: OrchestraExtensionApi['answerResumeOffer'];
+  viewRows: OrchestraExtensionApi['viewRows'];
 }
 
 export function createTestApi(sources: TestApiSources): OrchestraExtensionApi {
@@ -68,5 +71,6 @@ export function createTestApi(sources: TestApiSources): OrchestraExtensionApi {
     resumeOffers: () => sources.resumeOffers(),
     whenResumeOffered: () => sources.whenResumeOffered(),
     answerResumeOffer: (runId, choice) => sources.answerResumeOffer(runId, choice),
+    viewRows: (view) => sources.viewRows(view),
   };
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, CONTEXT_KEYS } from '../../../extension/commands/commandIds';
+import { VIEW_COMMANDS } from '../../../extension/views/viewIds';
 
 interface Manifest {
   activationEvents?: string[];
@@ -16,10 +17,12 @@ interface Manifest {
 
 const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../package.json'), 'utf8')) as Manifest;
 const contributed = manifest.contributes.commands;
+/** The commands' list and the one the views' menus add (registered with the views). */
+const ALL_COMMANDS: string[] = [...Object.values(COMMANDS), ...Object.values(VIEW_COMMANDS)];
 
 describe('package.json and COMMANDS', () => {
-  it('contributes exactly the commands in COMMANDS', () => {
-    expect(contributed.map((command) => command.command).sort()).toEqual(Object.values(COMMANDS).sort());
+  it('contributes exactly the commands in COMMANDS and VIEW_COMMANDS', () => {
+    expect(contributed.map((command) => command.command).sort()).toEqual([...ALL_COMMANDS].sort());
   });
 
   it('puts every command in the "Kilo Orchestra" palette category with a title', () => {
@@ -36,7 +39,7 @@ describe('package.json and COMMANDS', () => {
       for (const key of clause.match(/kiloOrchestra\.[A-Za-z]+/g) ?? []) expect(known, clause).toContain(key);
     }
     const palette = manifest.contributes.menus?.commandPalette ?? [];
-    for (const item of palette) expect(Object.values(COMMANDS), item.command).toContain(item.command);
+    for (const item of palette) expect(ALL_COMMANDS, item.command).toContain(item.command);
   });
 
   it('hides run controls from the palette when there is no run, and roll back until a checkpoint exists', () => {

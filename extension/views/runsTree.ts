@@ -1,0 +1,105 @@
+/*
+ * The Runs view as pure functions of the run folders on disk: each run with its status, the first
+ * line of its task and its cost, and the flags its context menu reads. No `vscode` here.
+ */
+import type { RunSnapshot } from '../engine/run/runSnapshot';
+import { isResumable } from '../engine/run/unfinishedRuns';
+import { TERMINAL_PHASES } from '../engine/workflow/workflowTypes';
+import { money, phaseWords } from '../statusBar/statusBarText';
+import { ITEM_FLAGS, VIEW_COMMANDS } from './viewIds';
+import { escapeMarkdown, firstLine, type TreeNodeSpec } from './treeNode';
+
+/** One run folder as the view shows it, read from its state.json. */
+export interface RunEntry {
+  runId: string;
+  runDir: string;
+  task: string;
+  phase: string;
+  pausedFrom?: string;
+  /** The signal that stopped it, when one did. */
+  interruptedBy?: string;
+  /** It stopped before the end and can be continued (the engine's rule, shared with `resume`). */
+  resumable: boolean;
+  /** A live process holds the workspace lock for it (the CLI, another window, or this one). */
+  lockedByLiveProcess?: boolean;
+  costUsd: number;
+  startedAt: string;
+  savedAt: string;
+}
+
+/** This window's run, which the view marks and which alone can be rolled back from here. */
+export interface WindowRun {
+  runId: string;
+  live: boolean;
+  canRollBack: boolean;
+}
+
+/** At most this many runs are listed (newest first): a long history is a folder, not a tree. */
+export const MAX_LISTED_RUNS = 50;
+
+export function runEntry(snapshot: RunSnapshot, runDir: string): RunEntry {
+  return {
+    runId: snapshot.runId,
+    runDir,
+    task: snapshot.task,
+    phase: snapshot.workflow.phase,
+    ...(snapshot.workflow.pausedFrom ? { pausedFrom: snapshot.workflow.pausedFrom } : {}),
+    ...(snapshot.interrupted ? { interruptedBy: snapshot.interrupted.signal } : {}),
+    resumable: isResumable(snapshot),
+    costUsd: snapshot.spent.totalUsd,
+    startedAt: snapshot.startedAt,
+    savedAt: snapshot.savedAt,
+  };
+}
+
+/** Whether `kiloOrchestra.resumeRun` can continue the run: resumable on disk and not live in this window. */
+export function isResumableEntry(entry: Pick<RunEntry, 'runId' | 'resumable' | 'lockedByLiveProcess'>, windowRun?: WindowRun): boolean {
+  return entry.resumable && !entry.lockedByLiveProcess && !(windowRun?.live && windowRun.runId === entry.runId);
+}
+
+/** "Completed", "Interrupted (SIGTERM)", "Running · planning", "Running elsewhere · planning", "Stopped in code implementation". */
+export function runStatusWords(entry: RunEntry, windowRun?: WindowRun): string {
+  const phase = phaseWords(entry.phase).toLowerCase();
+  if (windowRun?.live && windowRun.runId === entry.runId) return entry.phase === 'PAUSED' ? 'Paused' : `Running · ${phase}`;
+  if (entry.lockedByLiveProcess && !TERMINAL.has(entry.phase)) return `Running elsewhere · ${phase}`;
+  if (entry.phase === 'COMPLETED') return 'Completed';
+  if (entry.phase === 'CANCELLED') return 'Cancelled';
+  if (entry.phase === 'FAILED') return 'Failed';
+  if (entry.interruptedBy) return `Interrupted (${entry.interruptedBy})`;
+  if (entry.phase === 'PAUSED') return 'Paused';
+  return `Stopped in ${phase}`;
+}
+
+const TERMINAL: ReadonlySet<string> = new Set(TERMINAL_PHASES);
+
+const STATUS_ICON: Record<string, { id: string; color?: string }> = {
+  COMPLETED: { id: 'pass', color: 'testing.iconPassed' },
+  CANCELLED: { id: 'circle-slash' },
+  FAILED: { id: 'error', color: 'list.errorForeground' },
+};
+
+export function runItem(entry: RunEntry, windowRun?: WindowRun): TreeNodeSpec {
+  const status = runStatusWords(entry, windowRun);
+  const mine = windowRun?.runId === entry.runId;
+  const resumable = isResumableEntry(entry, windowRun);
+  const flags = [...(resumable ? [ITEM_FLAGS.resumable] : []), ...(mine && windowRun.canRollBack ? [ITEM_FLAGS.rollback] : [])];
+  const icon = mine && windowRun.live ? { id: 'sync~spin' } : (STATUS_ICON[entry.phase] ?? (resumable ? { id: 'debug-pause', color: 'list.warningForeground' } : { id: 'history' }));
+  return {
+    id: `run:${entry.runId}`,
+    label: firstLine(entry.task, 60) || entry.runId,
+    description: `${status} · ${money(entry.costUsd)}`,
+    tooltip: [
+      `**${escapeMarkdown(firstLine(entry.task, 200))}**`,
+      '',
+      `Status: ${status}`,
+      `Cost: ${money(entry.costUsd)}`,
+      `Started: ${entry.startedAt}`,
+      `Run ${entry.runId}${mine ? ' (this window)' : ''}`,
+      ...(resumable ? ['', 'Resume continues it where it stopped; nothing approved is redone.'] : []),
+    ].join('  \n'),
+    icon,
+    collapsible: 'none',
+    contextValue: ['run', ...flags].join(' '),
+    command: { command: VIEW_COMMANDS.openRun, title: 'Open in Dashboard', arguments: [entry.runId] },
+  };
+}

@@ -1,0 +1,75 @@
+import * as vscode from 'vscode';
+import { RunStateStore, listRuns } from '../engine/run/runStateStore';
+import { findUnfinishedRuns } from '../engine/run/unfinishedRuns';
+import { describeError } from '../engine/util/errors';
+import { STORE_DIR_NAME } from '../engine/util/paths';
+import { MAX_LISTED_RUNS, runEntry, runItem, type RunEntry, type WindowRun } from './runsTree';
+import { treeItem } from './treeItems';
+
+export interface RunsTreeOptions {
+  /** The workspace folder on disk, if one is open. */
+  workspace(): string | undefined;
+  /** This window's run, if it has one. */
+  windowRun(): WindowRun | undefined;
+  warn(line: string): void;
+}
+
+/**
+ * The Runs view: every run folder of the workspace (`.kilo-orchestra/runs/*`), newest first. The
+ * elements are run ids, so a context-menu command receives the run id as its argument.
+ */
+export class RunsTreeProvider implements vscode.TreeDataProvider<string>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<string | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private entries = new Map<string, RunEntry>();
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+
+  constructor(private readonly options: RunsTreeOptions) {}
+
+  /** Redraws when a run's state.json is written, created or removed (by this window, another one or the CLI). */
+  watch(folder: vscode.WorkspaceFolder): void {
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, `${STORE_DIR_NAME}/runs/*/state.json`));
+    this.disposables.push(watcher, watcher.onDidCreate(() => this.refresh()), watcher.onDidChange(() => this.refresh()), watcher.onDidDelete(() => this.refresh()));
+  }
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  /** The run as last listed (for the Open and Resume actions). */
+  entry(runId: string): RunEntry | undefined {
+    return this.entries.get(runId);
+  }
+
+  /** Reads the run folders again; also what the Open command picks from. */
+  async list(): Promise<RunEntry[]> {
+    const workspace = this.options.workspace();
+    if (!workspace) return [];
+    const entries: RunEntry[] = [];
+    // The same finder as resume: a run whose lock a live process holds is not offered.
+    const locked = new Set((await findUnfinishedRuns(workspace)).runs.filter((run) => run.live).map((run) => run.runId));
+    for (const run of (await listRuns(workspace)).slice(0, MAX_LISTED_RUNS)) {
+      try {
+        entries.push({ ...runEntry(await RunStateStore.load(run.runDir), run.runDir), ...(locked.has(run.runId) ? { lockedByLiveProcess: true } : {}) });
+      } catch (error) {
+        this.options.warn(`The Runs view skips ${run.runId}: ${describeError(error)}`);
+      }
+    }
+    this.entries = new Map(entries.map((entry) => [entry.runId, entry]));
+    return entries;
+  }
+
+  async getChildren(element?: string): Promise<string[]> {
+    if (element) return [];
+    return (await this.list()).map((entry) => entry.runId);
+  }
+
+  getTreeItem(runId: string): vscode.TreeItem {
+    const entry = this.entries.get(runId);
+    return entry ? treeItem(runItem(entry, this.options.windowRun())) : new vscode.TreeItem(runId);
+  }
+
+  dispose(): void {
+    for (const disposable of this.disposables.splice(0)) disposable.dispose();
+  }
+}

@@ -26,6 +26,11 @@ try {
 
   for (const file of ['README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore']) fs.copyFileSync(path.join(root, file), path.join(staging, file));
   if (fs.existsSync(path.join(root, 'media'))) fs.cpSync(path.join(root, 'media'), path.join(staging, 'media'), { recursive: true });
+  // The README's pictures and the pages it links, at the same relative paths, so they resolve in the installed extension.
+  for (const target of readmeTargets(fs.readFileSync(path.join(root, 'README.md'), 'utf8'))) {
+    fs.mkdirSync(path.dirname(path.join(staging, target)), { recursive: true });
+    fs.copyFileSync(path.join(root, target), path.join(staging, target));
+  }
   const packaged = Object.fromEntries(Object.entries(manifest).filter(([key]) => !DEVELOPMENT_ONLY.includes(key)));
   fs.writeFileSync(path.join(staging, 'package.json'), `${JSON.stringify(packaged, null, 2)}\n`);
 
@@ -38,6 +43,18 @@ try {
   console.log(`packaged ${path.relative(process.cwd(), out) || out}`);
 } finally {
   fs.rmSync(staging, { recursive: true, force: true });
+}
+
+/** Relative link and image targets of a markdown text that are files of the repository (no URLs, anchors or paths out of it). */
+function readmeTargets(markdown) {
+  const targets = new Set();
+  for (const [, target] of markdown.matchAll(/\]\(([^)\s#]+)(?:#[^)]*)?\)/g)) {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith('/')) continue;
+    const file = path.normalize(target);
+    if (file.startsWith('..') || !fs.statSync(path.join(root, file), { throwIfNoEntry: false })?.isFile()) continue;
+    targets.add(file.split(path.sep).join('/'));
+  }
+  return [...targets];
 }
 
 function run(name, command, args) {

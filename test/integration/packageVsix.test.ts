@@ -64,8 +64,35 @@ describe('npm run package', () => {
   });
 
   it('leaves out node_modules, sources, tests, source maps and the CLI', () => {
-    const unwanted = [...readZip(vsix).keys()].filter((name) => /node_modules\/|^extension\/(extension|webview|test|scripts|bench|docs)\/|\.ts$|\.svelte$|\.map$|dist\/cli\.js$/.test(name));
+    const unwanted = [...readZip(vsix).keys()].filter((name) => /node_modules\/|^extension\/(extension|webview|test|scripts|bench)\/|\.ts$|\.svelte$|\.map$|dist\/cli\.js$/.test(name));
     expect(unwanted).toEqual([]);
+  });
+
+  it("carries every picture and page the packaged README points at, and of docs/ nothing else", () => {
+    const files = readZip(vsix);
+    const readme = files.get('extension/readme.md') ?? files.get('extension/README.md');
+    expect(readme, [...files.keys()].join(', ')).toBeDefined();
+    const targets = [...readme!().toString('utf8').matchAll(/\]\(([^)\s#]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!).filter((target) => !/^[a-z][a-z0-9+.-]*:/i.test(target));
+    expect(targets.length).toBeGreaterThan(0);
+    const missing = targets.filter((target) => !files.has(`extension/${path.posix.normalize(target)}`));
+    expect(missing).toEqual([]);
+    const docs = [...files.keys()].filter((name) => name.startsWith('extension/docs/'));
+    expect(docs.sort()).toEqual([...new Set(targets.filter((target) => target.startsWith('docs/')).map((target) => `extension/${target}`))].sort());
+  });
+
+  it('carries the 128x128 icon and the views’ and walkthrough’s media the manifest names', () => {
+    const files = readZip(vsix);
+    const manifest = JSON.parse(files.get('extension/package.json')!().toString('utf8'));
+    const icon = files.get(`extension/${manifest.icon}`);
+    expect(icon, manifest.icon).toBeDefined();
+    const png = icon!();
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([128, 128]);
+    const media = [
+      ...manifest.contributes.viewsContainers.activitybar.map((container: { icon: string }) => container.icon),
+      ...manifest.contributes.walkthroughs.flatMap((walkthrough: { steps: Array<{ media: { image?: string; markdown?: string } }> }) => walkthrough.steps.map((step) => step.media.image ?? step.media.markdown)),
+    ];
+    expect(media.filter((file: string) => !files.has(`extension/${file}`))).toEqual([]);
   });
 
   it('packages a manifest that points at the bundle and carries no development fields', () => {

@@ -111,13 +111,14 @@ describe('stopServersUsing', () => {
     const leftover = start(home);
     const bystander = start(`${home}-other`);
     const exited = new Promise<NodeJS.Signals | null>((resolve) => leftover.on('exit', (_code, signal) => resolve(signal)));
-    await Promise.all([leftover, bystander].map((child) => new Promise((resolve) => child.once('spawn', resolve))));
     try {
+      await Promise.all([leftover, bystander].map((child) => new Promise((resolve) => child.once('spawn', resolve))));
       expect(stopServersUsing(home)).toEqual([leftover.pid]);
       expect(await exited).toBe('SIGKILL');
       expect(bystander.exitCode).toBeNull();
     } finally {
-      bystander.kill('SIGKILL');
+      // Whatever failed above, neither stand-in outlives the test.
+      for (const child of [leftover, bystander]) child.kill('SIGKILL');
     }
   });
 });

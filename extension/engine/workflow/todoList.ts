@@ -36,13 +36,15 @@ export function deriveTodoList(state: WorkflowState): TodoItem[] {
     return active ? 'in-progress' : 'pending';
   };
   const planApproved = state.plan?.approved === true;
+  // A plan that arrived without problems is written, whatever the Organiser then decides about reviewing it.
+  const planWritten = state.plan !== undefined && (phase === 'PLAN_REVIEW' || (phase === 'PLANNING' && state.plan.openFindings === undefined));
   const coding = state.files.some((file) => file.stage !== 'pending');
   const items: TodoItem[] = [
     {
       id: 'plan',
       title: 'Write the implementation plan',
       role: 'architect',
-      status: status('plan', planApproved || phase === 'PLAN_REVIEW', phase === 'PLANNING' || phase === 'PLAN_REVISION'),
+      status: status('plan', planApproved || planWritten, phase === 'PLANNING' || phase === 'PLAN_REVISION'),
     },
   ];
   if (sceptic) {
@@ -92,8 +94,9 @@ function blockedItems(state: WorkflowState): Set<string> {
 function decisionSubject(request: DecisionRequest, state: WorkflowState): string | undefined {
   if (request.file !== undefined) return fileItemId(request.file);
   switch (request.point) {
+    // The question is whether to review the written plan: the review waits, not the plan.
     case 'plan-ready':
-      return 'plan';
+      return 'plan-review';
     case 'plan-reviewed':
       return 'plan-review';
     case 'tests-failed':

@@ -18,13 +18,23 @@ describe('to-do list', () => {
     ]);
   });
 
-  it('shows the plan in progress while it is written and blocked while the Organiser decides on it', () => {
+  it('shows the plan in progress while it is written, then done while the Organiser decides whether to review it', () => {
     const driver = new Driver();
     driver.start();
     expect(statuses(driver).plan).toBe('in-progress');
 
     driver.done(driver.work('plan'));
-    expect(statuses(driver).plan).toBe('blocked');
+    expect(driver.state.decision?.point).toBe('plan-ready');
+    expect(statuses(driver)).toMatchObject({ plan: 'done', 'plan-review': 'blocked' });
+  });
+
+  it('shows the plan in progress again while it is revised', () => {
+    const driver = playRun({ until: (d) => d.state.phase === 'PLAN_REVIEW' });
+    expect(statuses(driver).plan).toBe('done');
+    driver.done(driver.work('review-plan'), aResult().withArtifacts('r').rejected('Split the parser out').build());
+    driver.decide('revise_plan');
+    expect(driver.state.phase).toBe('PLAN_REVISION');
+    expect(statuses(driver).plan).toBe('in-progress');
   });
 
   it('shows one line per file with its stage, and a rejected review as blocked', () => {

@@ -5,6 +5,7 @@ import { defineConfig } from '@vscode/test-cli';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prepareKiloHome, prepareStandInKilo, prepareWorkspace, sessionFolder } from './test/vscode/hostFixtures.mjs';
+import { prepareInterruptedWorkspace } from './test/vscode/interruptedRunFixture.mjs';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 const session = sessionFolder(root);
@@ -33,6 +34,23 @@ export default defineConfig({
         timeout: 120_000,
         reporter: path.join(root, 'test', 'vscode', 'resultsReporter.cjs'),
         reporterOption: { output: path.join(root, 'test-results', 'vscode.json') },
+      },
+    },
+    {
+      // A second window, on a workspace where a CLI run was killed with SIGKILL before VS Code started.
+      label: 'interrupted',
+      files: ['interruptedRun'].map(suite),
+      useInstallation: { fromPath: path.join(root, 'scripts', 'vscodeHost', 'codeShim.mjs') },
+      extensionDevelopmentPath: [root, prepareStandInKilo(root, session)],
+      workspaceFolder: (await prepareInterruptedWorkspace(root, session)).workspace,
+      skipExtensionDependencies: true,
+      env: { CODE_SHIM_STATE_DIR: session },
+      mocha: {
+        ui: 'tdd',
+        timeout: 120_000,
+        reporter: path.join(root, 'test', 'vscode', 'resultsReporter.cjs'),
+        // Added to the first window's counts (scripts/test.mjs removes the file before the host tests).
+        reporterOption: { output: path.join(root, 'test-results', 'vscode.json'), append: true },
       },
     },
   ],

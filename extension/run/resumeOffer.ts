@@ -4,6 +4,7 @@
  * folders are read: no server starts until the user chooses Resume.
  */
 import * as vscode from 'vscode';
+import { COMMANDS } from '../commands/commandIds';
 import { describeUnfinished } from '../engine/run/unfinishedRuns';
 import { describeError } from '../engine/util/errors';
 import type { RunLog } from './runLog';
@@ -96,7 +97,9 @@ export class ResumeOffers {
   private async act(runId: string, choice: OfferChoice): Promise<void> {
     const { actions, log } = this.options;
     try {
-      if (choice === 'Resume') await resumeUnfinishedRun(actions, runId);
+      if (choice === 'Resume') {
+        if (await resumeUnfinishedRun(actions, runId)) await vscode.commands.executeCommand(COMMANDS.openDashboard);
+      }
       else if (choice === 'Show') await showUnfinishedRun(actions, runId);
       else {
         await discardUnfinishedRun(actions, runId);

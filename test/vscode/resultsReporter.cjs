@@ -11,8 +11,11 @@ const { EVENT_RUN_END, EVENT_TEST_FAIL, EVENT_TEST_PASS, EVENT_TEST_PENDING } = 
 class ResultsReporter extends Mocha.reporters.Spec {
   constructor(runner, options) {
     super(runner, options);
-    const output = (options.reporterOption ?? options.reporterOptions)?.output;
+    const reporterOption = options.reporterOption ?? options.reporterOptions;
+    const output = reporterOption?.output;
     const summary = { passed: 0, failed: 0, pending: 0, failures: [] };
+    // `append`: a later window of the same host run adds its counts to the earlier one's.
+    if (output && reporterOption.append && fs.existsSync(output)) Object.assign(summary, JSON.parse(fs.readFileSync(output, 'utf8')));
     runner.on(EVENT_TEST_PASS, () => summary.passed++);
     runner.on(EVENT_TEST_PENDING, () => summary.pending++);
     // Also counts failing hooks, which fail the run without being a test.

@@ -5,6 +5,8 @@ import { loadRolesConfigFile, simulatedRolesConfig } from '../engine/roles/roles
 import { resolveRoles, type RoleResolution } from '../engine/roles/roleValidation';
 import { OrchestrationRun } from '../engine/run/orchestrationRun';
 import { newRunId } from '../engine/run/runServices';
+import { recordCostEstimate } from '../engine/run/costEstimate';
+import { startEstimate } from '../config/runEstimate';
 import { UsageError, type RunArgs } from './cliArgs';
 import { checkpointCli } from './cliCheckpoints';
 import { startKiloRuntime } from './kiloRuntime';
@@ -45,6 +47,8 @@ export async function runCommand(args: RunArgs, out: NodeJS.WriteStream = proces
     throw error;
   }
   if (!args.quiet) out.write(`Run ${run.runId} on ${runtime.description} in ${args.workspace}\n`);
+  // Recorded before any turn, so the ending compares the cost with what was expected, not with a figure made afterwards.
+  await recordCostEstimate(run.runDir, () => startEstimate(roles));
   const checkpointing = await checkpointCli(run, args.workspace, args.quiet, out);
   const report = await superviseRun(run, args.quiet, out, () => runtime.dispose());
   await checkpointing.settled();

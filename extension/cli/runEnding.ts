@@ -3,13 +3,16 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { OrchestrationRun } from '../engine/run/orchestrationRun';
+import { Checkpoints } from '../engine/run/checkpoints';
 import type { RunReport } from '../engine/run/runReport';
+import { summariseRun } from '../engine/run/runSummary';
 import { parseSnapshot } from '../engine/run/runStateStore';
 import { WorkspaceLock } from '../engine/run/workspaceLock';
 import { writeFileAtomic } from '../engine/util/atomicWrite';
 import { continueCommand, shellWord } from './continueHint';
 import { findingLines, findingsSummary } from './findingLines';
 import { ProgressView } from './progressView';
+import { summaryLines } from './summaryLines';
 
 /** The signals that interrupt a run, leaving it resumable; the same one again exits at once. */
 const INTERRUPTING_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -101,13 +104,22 @@ export function signalExitCode(signal: string): number {
  * the report is and, for a run stopped by its budget, how to continue. Resolves with the exit code.
  */
 export async function endRun(report: RunReport, reportPath: string, out: NodeJS.WriteStream): Promise<number> {
+  // An interrupted run has not ended: its summary comes when it does.
+  const summary = report.interrupted ? undefined : await endingSummary(report, out);
+  if (summary) report = { ...report, summary };
   await fs.mkdir(path.dirname(reportPath), { recursive: true });
   await writeFileAtomic(reportPath, `${JSON.stringify(report, null, 2)}\n`);
-  out.write(`${[summaryLine(report), ...findingLines(report.findings)].join('\n')}\nreport: ${reportPath}\n`);
+  out.write(`${[summaryLine(report), ...findingLines(report.findings), ...(summary ? summaryLines(summary, report.workspace) : [])].join('\n')}\nreport: ${reportPath}\n`);
   const resume = continueCommand(report);
   if (resume) out.write(report.interrupted ? `Interrupted; continue with: ${resume}\n` : `to continue: ${resume}\n`);
   if (report.interrupted) return signalExitCode(report.interrupted.signal);
   return report.status === 'COMPLETED' ? 0 : 1;
+}
+
+/** The run's summary from its checkpoints (read back: the run wrote them), test report and estimate; a part that cannot be read is one warning line. */
+async function endingSummary(report: RunReport, out: NodeJS.WriteStream): Promise<RunReport['summary']> {
+  const checkpoints = await new Checkpoints({ workspace: report.workspace, runId: report.runId }).load().catch(() => []);
+  return summariseRun({ report, checkpoints, onProblem: (problem) => out.write(`warning: ${problem}\n`) });
 }
 
 export function summaryLine(report: RunReport): string {

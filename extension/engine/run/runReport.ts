@@ -6,6 +6,7 @@ import type { BudgetReport } from './budget';
 import type { RunInterruption } from './runSnapshot';
 import type { PhaseTransition } from './runStateStore';
 import type { RecordedFinding } from './workRecorder';
+import type { RunSummary } from './runSummary';
 
 /** The JSON report a run leaves behind; the CLI writes it with `--report`. */
 export interface RunReport {
@@ -34,10 +35,12 @@ export interface RunReport {
   runDir: string;
   /** The process was stopped by this signal; the run (status PAUSED) continues with `resume`. */
   interrupted?: RunInterruption;
+  /** The ending (what changed, tests, cost against the estimate, findings), added once the run's last checkpoint is written (see runSummary.ts). */
+  summary?: RunSummary;
 }
 
 /** What the report is built from: the run's own records where the report keeps a digest of them. */
-export type ReportInput = Omit<RunReport, 'states' | 'agents' | 'artifacts' | 'costUsd'> & {
+export type ReportInput = Omit<RunReport, 'states' | 'agents' | 'artifacts' | 'costUsd' | 'summary'> & {
   agents: AgentRecord[];
   profiles: Profile[];
   artifacts: ArtifactRecord[];

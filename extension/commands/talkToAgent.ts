@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { describeError } from '../engine/util/errors';
-import { shortRole } from '../statusBar/statusBarText';
+import { agentIdDisplayName } from '../protocol/vocabulary';
 import type { CommandDeps } from './commandDeps';
 import { liveSession } from './runControls';
 
@@ -20,16 +20,17 @@ export async function talkToAgent(deps: CommandDeps, args?: TalkToAgentArgs): Pr
   if (!session) return undefined;
   const agentId = args?.agentId ?? (await pickAgent(deps));
   if (!agentId) return undefined;
-  const text = args?.text ?? (await vscode.window.showInputBox({ title: `Talk to ${agentId}`, prompt: 'Your message; the answer comes after the work the agent is doing now.', ignoreFocusOut: true }));
+  const name = agentIdDisplayName(agentId, session.roleNaming);
+  const text = args?.text ?? (await vscode.window.showInputBox({ title: `Talk to ${name}`, prompt: 'Your message; the answer comes after the work the agent is doing now.', ignoreFocusOut: true }));
   if (!text?.trim()) return undefined;
   try {
-    const answer = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Waiting for ${agentId}'s answer…` }, () => session.ask(agentId, text.trim()));
-    void vscode.window.showInformationMessage(`${agentId}: ${answer}`, 'Open Dashboard').then((choice) => {
+    const answer = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Waiting for ${name}'s answer…` }, () => session.ask(agentId, text.trim()));
+    void vscode.window.showInformationMessage(`${name}: ${answer}`, 'Open Dashboard').then((choice) => {
       if (choice) deps.showDashboard({ tab: 'run', agentId });
     });
     return answer;
   } catch (error) {
-    void vscode.window.showErrorMessage(`${agentId} could not answer: ${describeError(error)}`, 'Open Dashboard', 'Show Log').then((choice) => {
+    void vscode.window.showErrorMessage(`${name} could not answer: ${describeError(error)}`, 'Open Dashboard', 'Show Log').then((choice) => {
       if (choice === 'Open Dashboard') deps.showDashboard({ tab: 'run', agentId });
       if (choice === 'Show Log') deps.channel.show(true);
     });
@@ -44,7 +45,7 @@ async function pickAgent(deps: CommandDeps): Promise<string | undefined> {
     { agentId: 'organiser', label: '$(organization) Organiser', description: 'the run as a whole', detail: 'Answers from a fresh summary of the run' },
     ...session.talkableAgents().map((agent) => ({
       agentId: agent.id,
-      label: `${shortRole(agent)} — ${agent.id}`,
+      label: agentIdDisplayName(agent.id, session.roleNaming),
       description: agent.status,
       ...(agent.currentStep ? { detail: agent.currentStep } : {}),
     })),

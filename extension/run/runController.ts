@@ -264,6 +264,7 @@ export class RunController implements vscode.Disposable {
       costUsd: session.costUsd(),
       ...(workflow.attention ? { attention: workflow.attention.reason } : {}),
       ...budget(),
+      roles: session.roleNaming,
     };
     this.runItem.update(runItem(input));
     this.agentIndicators.update(agentItems(input, (agent) => session.modelOf(agent)));

@@ -7,6 +7,7 @@
 import type { AgentRecord } from '../engine/agents/agentSchema';
 import type { ProviderLimits } from '../engine/agents/providerScheduler';
 import type { AgentBackend } from '../engine/backends/agentBackend';
+import type { RoleDefinition } from '../engine/roles/roleSchema';
 import type { RoleResolution } from '../engine/roles/roleValidation';
 import type { Budgets } from '../engine/run/budget';
 import { Checkpoints, type Checkpoint, type RollBackResult } from '../engine/run/checkpoints';
@@ -24,6 +25,7 @@ import type { AttachInfo } from '../dashboard/dashboardModel';
 import type { DashboardRunControls } from '../dashboard/dashboardDeps';
 import type { KiloEndpoint } from '../kilo/kiloHttp';
 import type { ChatMessage, TranscriptEntry } from '../protocol/viewModel';
+import { phaseInWords } from '../protocol/vocabulary';
 import type { RunLog, ScopedLog } from './runLog';
 
 /** What the session needs of the dashboard model (DashboardModel in the extension). */
@@ -206,6 +208,11 @@ export class RunSession implements DashboardRunControls {
     return this.checkpoints.list();
   }
 
+  /** The run's roles, for naming its agents (protocol/vocabulary.ts `agentDisplayName`). */
+  get roleNaming(): readonly RoleDefinition[] {
+    return this.options.roles.roles;
+  }
+
   /** "provider/model" of an agent's role. */
   modelOf(agent: AgentRecord): string | undefined {
     const profile = this.options.roles.profiles.find((candidate) => candidate.id === agent.profileId);
@@ -250,7 +257,7 @@ export class RunSession implements DashboardRunControls {
 
   /** The Organiser's plain-words account of the run now; question and answer also go into the chat. */
   explain(): Promise<string> {
-    return this.ask('organiser', EXPLAIN_QUESTION);
+    return this.ask('organiser', `${EXPLAIN_QUESTION} (Asked while ${phaseInWords(this.run.workflow.phase).toLowerCase()}.)`);
   }
 
   /**

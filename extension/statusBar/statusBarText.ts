@@ -3,6 +3,7 @@
  * tooltips, colours and overflow rules are unit-tested; runStatusItem/agentIndicators only apply it).
  */
 import type { AgentRecord, AgentStatus } from '../engine/agents/agentSchema';
+import { agentDisplayName, phaseInWords, type RoleNaming } from '../protocol/vocabulary';
 
 /** The dashboard focus a click opens (the argument of kiloOrchestra.openDashboard). */
 export interface DashboardFocus {
@@ -31,6 +32,8 @@ export interface RunStatusInput {
   budgetUsd?: number;
   /** Set when the run stopped for a person. */
   attention?: string;
+  /** The run's roles, so agents carry the names the dashboard gives them ("Coder 2"). */
+  roles?: readonly RoleNaming[];
 }
 
 /** Agent id → "provider/model" (from the roles resolution). */
@@ -61,29 +64,21 @@ const STATUS_WORDS: Record<AgentStatus, string> = {
 /** The order agents are shown in: what needs a person first, so the overflow never hides it. */
 const STATUS_ORDER: AgentStatus[] = ['needs-attention', 'waiting-rate-limit', 'working', 'paused', 'idle', 'done', 'terminated'];
 
-const SHORT_ROLE: Record<string, string> = {
-  organiser: 'Org',
-  architect: 'Arch',
-  'code-sceptic': 'Sceptic',
-  // The Primary Coder lays out structure and pseudocode; Secondary Coders write the code.
-  'primary-coder': 'Structure',
-  'secondary-coder': 'Coder',
-  'documentation-writer': 'Docs',
-  debugger: 'Debug',
-};
+/** Longest agent name on an item: a custom role's name may be a sentence. */
+const MAX_NAME = 24;
 
 const FINISHED_ICON: Record<string, string> = { COMPLETED: '$(check)', CANCELLED: '$(circle-slash)', FAILED: '$(error)' };
 
-/** The run's item: `$(organization) PLANNING · 3 active · $0.12`. */
+/** The run's item: `$(organization) Writing the plan · 3 active · $0.12`. */
 export function runItem(input: RunStatusInput): StatusItemSpec {
   const active = input.agents.filter((agent) => agent.status === 'working' || agent.status === 'waiting-rate-limit').length;
-  const phase = phaseWords(input.phase);
+  const phase = phaseInWords(input.phase);
   const finished = FINISHED_ICON[input.phase];
   const icon = finished ?? (input.attention ? '$(warning)' : input.phase === 'PAUSED' ? '$(debug-pause)' : '$(organization)');
   const parts = [`${icon} ${phase}`];
   if (!finished) parts.push(`${active} active`);
   parts.push(money(input.costUsd));
-  const lines = [`**Kilo Orchestra** — ${escapeMarkdown(truncate(input.task, 120))}`, '', `Phase: ${phase}${input.pausedFrom ? ` (paused in ${phaseWords(input.pausedFrom)})` : ''}`];
+  const lines = [`**Kilo Orchestra** — ${escapeMarkdown(truncate(input.task, 120))}`, '', `Phase: ${phase}${input.pausedFrom ? ` (paused while ${phaseInWords(input.pausedFrom).toLowerCase()})` : ''}`];
   lines.push(`Agents working: ${active} of ${input.agents.filter((agent) => agent.status !== 'terminated').length}`);
   lines.push(`Cost so far: ${money(input.costUsd)}${input.budgetUsd !== undefined ? ` of ${money(input.budgetUsd)}` : ''}`);
   if (input.attention) lines.push('', `$(warning) Needs you: ${escapeMarkdown(input.attention)}`);
@@ -97,7 +92,7 @@ export function runItem(input: RunStatusInput): StatusItemSpec {
  * One compact item per agent still in the run (most urgent first), at most `max`; the rest are
  * summarised in one "+N agents" item. Nothing once the run has finished.
  */
-export function agentItems(input: Pick<RunStatusInput, 'phase' | 'agents'>, modelOf: ModelOf, max = MAX_AGENT_ITEMS): StatusItemSpec[] {
+export function agentItems(input: Pick<RunStatusInput, 'phase' | 'agents' | 'roles'>, modelOf: ModelOf, max = MAX_AGENT_ITEMS): StatusItemSpec[] {
   if (FINISHED_ICON[input.phase]) return [];
   const shown = input.agents
     .filter((agent) => agent.status !== 'terminated')
@@ -105,18 +100,19 @@ export function agentItems(input: Pick<RunStatusInput, 'phase' | 'agents'>, mode
   // An overflow item of one would take the place of the agent it hides.
   const visible = shown.length > max ? shown.slice(0, max - 1) : shown;
   const hidden = shown.slice(visible.length);
-  const items = visible.map((agent) => agentItem(agent, modelOf(agent)));
+  const items = visible.map((agent) => agentItem(agent, modelOf(agent), input.roles));
   if (hidden.length > 0) {
-    const lines = hidden.map((agent) => `${STATUS_ICON[agent.status]} ${agent.id}: ${STATUS_WORDS[agent.status]}${agent.currentStep ? ` — ${escapeMarkdown(truncate(agent.currentStep, 60))}` : ''}`);
+    const lines = hidden.map((agent) => `${STATUS_ICON[agent.status]} ${escapeMarkdown(agentName(agent, input.roles))}: ${STATUS_WORDS[agent.status]}${agent.currentStep ? ` — ${escapeMarkdown(truncate(agent.currentStep, 60))}` : ''}`);
     const worst = hidden.map((agent) => backgroundOf(agent.status)).find((colour) => colour !== undefined);
     items.push({ id: 'agents-overflow', text: `+${hidden.length} agents`, tooltip: lines.join('  \n'), focus: { tab: 'run' }, ...(worst ? { background: worst } : {}) });
   }
   return items;
 }
 
-export function agentItem(agent: AgentRecord, model: string | undefined): StatusItemSpec {
+export function agentItem(agent: AgentRecord, model: string | undefined, roles?: readonly RoleNaming[]): StatusItemSpec {
+  const name = agentName(agent, roles);
   const lines = [
-    `**${escapeMarkdown(roleName(agent.role))}** (${agent.id}) — ${STATUS_WORDS[agent.status]}`,
+    `**${escapeMarkdown(name)}** — ${STATUS_WORDS[agent.status]}`,
     ...(model ? [`Model: ${escapeMarkdown(model)}`] : []),
     ...(agent.currentStep ? [`Now: ${escapeMarkdown(truncate(agent.currentStep, 120))}`] : []),
     ...(agent.status === 'needs-attention' && agent.lastError ? [`Problem: ${escapeMarkdown(truncate(agent.lastError, 160))}`] : []),
@@ -128,19 +124,22 @@ export function agentItem(agent: AgentRecord, model: string | undefined): Status
   const background = backgroundOf(agent.status);
   return {
     id: `agent:${agent.id}`,
-    text: `${STATUS_ICON[agent.status]} ${shortRole(agent)}`,
+    text: `${STATUS_ICON[agent.status]} ${name}`,
     tooltip: lines.join('  \n'),
     focus: { tab: 'run', agentId: agent.id },
     ...(background ? { background } : {}),
   };
 }
 
-export function shortRole(agent: Pick<AgentRecord, 'role' | 'instance'>): string {
-  const base = SHORT_ROLE[agent.role] ?? truncate(roleName(agent.role), 10);
-  return agent.instance > 1 ? `${base} ${agent.instance}` : base;
+/** The agent's one display name (see protocol/vocabulary.ts), cut to fit a status bar item. */
+export function agentName(agent: Pick<AgentRecord, 'role' | 'instance'>, roles?: readonly RoleNaming[]): string {
+  return truncate(agentDisplayName(agent.role, agent.instance, roles), MAX_NAME);
 }
 
-/** `PLANNING`, `CODE IMPLEMENTATION`. */
+/**
+ * `PLANNING`, `CODE IMPLEMENTATION`.
+ * @deprecated Raw phase names; use `phaseInWords` from protocol/vocabulary.ts ("Writing the plan").
+ */
 export function phaseWords(phase: string): string {
   return phase.replace(/_/g, ' ');
 }
@@ -153,13 +152,6 @@ function backgroundOf(status: AgentStatus): 'error' | 'warning' | undefined {
   if (status === 'needs-attention') return 'error';
   if (status === 'waiting-rate-limit') return 'warning';
   return undefined;
-}
-
-function roleName(role: string): string {
-  return role
-    .split('-')
-    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
-    .join(' ');
 }
 
 function count(tokens: number): string {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentRecord, AgentStatus } from '../../../extension/engine/agents/agentSchema';
-import { agentItem, agentItems, runItem, shortRole, type RunStatusInput } from '../../../extension/statusBar/statusBarText';
+import { BUILTIN_ROLES } from '../../../extension/engine/roles/builtinRoles';
+import { agentItem, agentItems, agentName, runItem, type RunStatusInput } from '../../../extension/statusBar/statusBarText';
 
 let created = 0;
 function anAgent(role: string, status: AgentStatus, overrides: Partial<AgentRecord> = {}): AgentRecord {
@@ -30,16 +31,17 @@ describe('runItem', () => {
   it('shows the phase, the number of agents working and the cost so far', () => {
     const agents = [anAgent('organiser', 'idle'), anAgent('architect', 'working'), anAgent('primary-coder', 'waiting-rate-limit'), anAgent('code-sceptic', 'working')];
     const item = runItem(aRun({ agents }));
-    expect(item.text).toBe('$(organization) PLANNING · 3 active · $0.12');
+    expect(item.text).toBe('$(organization) Writing the plan · 3 active · $0.12');
     expect(item.focus).toEqual({ tab: 'run' });
     expect(item.background).toBeUndefined();
   });
 
-  it('writes multi-word phases with spaces and shows the pause', () => {
-    expect(runItem(aRun({ phase: 'CODE_IMPLEMENTATION' })).text).toContain('CODE IMPLEMENTATION');
+  it('puts phases in words and shows the pause', () => {
+    expect(runItem(aRun({ phase: 'CODE_IMPLEMENTATION' })).text).toContain('Writing the code');
     const paused = runItem(aRun({ phase: 'PAUSED', pausedFrom: 'CODE_REVIEW' }));
-    expect(paused.text.startsWith('$(debug-pause) PAUSED')).toBe(true);
-    expect(paused.tooltip).toContain('paused in CODE REVIEW');
+    expect(paused.text.startsWith('$(debug-pause) Paused')).toBe(true);
+    expect(paused.tooltip).toContain('paused while reviewing the code');
+    expect(paused.text + paused.tooltip).not.toMatch(/[A-Z]{2,}_|CODE REVIEW|PAUSED/);
   });
 
   it('turns red with the reason in the tooltip when the run needs a person', () => {
@@ -55,15 +57,15 @@ describe('runItem', () => {
   });
 
   it('shows the final state without an active count after the run', () => {
-    expect(runItem(aRun({ phase: 'COMPLETED', costUsd: 0.34 })).text).toBe('$(check) COMPLETED · $0.34');
+    expect(runItem(aRun({ phase: 'COMPLETED', costUsd: 0.34 })).text).toBe('$(check) Completed · $0.34');
     expect(runItem(aRun({ phase: 'FAILED' })).background).toBe('error');
   });
 });
 
 describe('agentItems', () => {
-  it('gives each agent a codicon for its state, a short role and a click that opens it in the dashboard', () => {
-    const items = agentItems(aRun({ agents: [anAgent('architect', 'working'), anAgent('secondary-coder', 'paused', { instance: 2 })] }), model);
-    expect(items.map((item) => item.text)).toEqual(['$(sync~spin) Arch', '$(debug-pause) Coder 2']);
+  it('gives each agent a codicon for its state, its display name and a click that opens it in the dashboard', () => {
+    const items = agentItems(aRun({ agents: [anAgent('architect', 'working'), anAgent('secondary-coder', 'paused', { instance: 2 })], roles: BUILTIN_ROLES }), model);
+    expect(items.map((item) => item.text)).toEqual(['$(sync~spin) Architect', '$(debug-pause) Coder 2']);
     expect(items[0]!.focus).toEqual({ tab: 'run', agentId: 'architect-1' });
   });
 
@@ -71,11 +73,11 @@ describe('agentItems', () => {
     const items = agentItems(aRun({ agents: [anAgent('architect', 'working'), anAgent('debugger', 'needs-attention'), anAgent('primary-coder', 'waiting-rate-limit'), anAgent('organiser', 'done')] }), model);
     const byId = Object.fromEntries(items.map((item) => [item.id, item]));
     expect(byId['agent:debugger-1']!.background).toBe('error');
-    expect(byId['agent:debugger-1']!.text).toBe('$(warning) Debug');
+    expect(byId['agent:debugger-1']!.text).toBe('$(warning) Debugger');
     expect(byId['agent:primary-coder-1']!.background).toBe('warning');
-    expect(byId['agent:primary-coder-1']!.text).toBe('$(watch) Structure');
+    expect(byId['agent:primary-coder-1']!.text).toBe('$(watch) Primary Coder');
     expect(byId['agent:architect-1']!.background).toBeUndefined();
-    expect(byId['agent:organiser-1']!.text).toBe('$(check) Org');
+    expect(byId['agent:organiser-1']!.text).toBe('$(check) Organiser');
   });
 
   it('shows at most five items, the most urgent first, and sums up the rest in one "+N agents" item', () => {
@@ -93,8 +95,8 @@ describe('agentItems', () => {
     expect(items[0]!.id).toBe('agent:debugger-1');
     const overflow = items.at(-1)!;
     expect(overflow.text).toBe('+3 agents');
-    expect(overflow.tooltip).toContain('organiser-1: idle');
-    expect(overflow.tooltip).toContain('architect-1: done');
+    expect(overflow.tooltip).toContain('Organiser: idle');
+    expect(overflow.tooltip).toContain('Architect: done');
     expect(overflow.focus).toEqual({ tab: 'run' });
   });
 
@@ -112,7 +114,7 @@ describe('agentItems', () => {
 describe('agentItem tooltip', () => {
   it('names the role, model, current step, tokens and cost', () => {
     const item = agentItem(anAgent('primary-coder', 'working', { currentStep: 'implementing src/overdue.js', costUsd: 0.0234 }), 'openai/gpt-4.1');
-    expect(item.tooltip).toContain('**Primary Coder** (primary-coder-1) — working');
+    expect(item.tooltip).toContain('**Primary Coder** — working');
     expect(item.tooltip).toContain('Model: openai/gpt-4.1');
     expect(item.tooltip).toContain('Now: implementing src/overdue.js');
     expect(item.tooltip).toContain('Tokens: 1,200 in · 340 out');
@@ -124,7 +126,8 @@ describe('agentItem tooltip', () => {
     expect(item.tooltip).toContain('see \\[this\\](http://x) \\<b\\>now\\</b\\>');
   });
 
-  it('shortens unknown custom roles to ten characters', () => {
-    expect(shortRole({ role: 'security-auditor-extraordinaire', instance: 1 })).toBe('Security …');
+  it('uses the name the user gave a role, and cuts a long one to fit the item', () => {
+    expect(agentName({ role: 'secondary-coder', instance: 1 }, [{ id: 'secondary-coder', name: 'Implementer' }])).toBe('Implementer 1');
+    expect(agentName({ role: 'security-auditor-extraordinaire-of-the-realm', instance: 1 })).toBe('Security Auditor Extrao…');
   });
 });

@@ -12,7 +12,12 @@ const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..+$/, '')
 const outDir = path.join(root, 'runs', stamp);
 const workspace = path.join(outDir, 'workspace');
 
-run(process.execPath, [path.join(root, 'esbuild.config.mjs')]);
+// Quiet unless it fails: `npm ci` has just built the same bundles and said so.
+const build = spawnSync(process.execPath, [path.join(root, 'esbuild.config.mjs')], { cwd: root, encoding: 'utf8' });
+if (build.status !== 0) {
+  process.stderr.write(`${build.stdout}${build.stderr}`);
+  process.exit(build.status ?? 1);
+}
 fs.cpSync(path.join(root, 'scripts', 'sample-project'), workspace, { recursive: true });
 // Agents work in a git repository: Kilo diffs and grants are relative to its root.
 for (const gitArgs of [['init', '-q'], ['add', '-A'], ['-c', 'user.name=Kilo Orchestra', '-c', 'user.email=demo@localhost', 'commit', '-qm', 'Sample workspace']]) {
@@ -25,6 +30,11 @@ const reportAt = passThrough.indexOf('--report');
 const userReport = reportAt >= 0 ? passThrough.splice(reportAt, 2)[1] : undefined;
 const report = path.join(outDir, 'report.json');
 const task = 'Add overdue-loan tracking to the inventory: due dates on loans, a list of overdue books, and fines.';
+if (!passThrough.includes('--model') && !passThrough.includes('--roles')) {
+  console.log('No --model given: every role runs on the scripted offline model, which writes small placeholder');
+  console.log('code by a fixed script; its prices are stand-ins, there to show the cost tracking. Real models:');
+  console.log('  npm start -- --model secondary-coder=anthropic/claude-sonnet-4 (any role, any model your Kilo can call)\n');
+}
 const code = run(
   process.execPath,
   // Real `kilo serve` with each role on its own scripted offline model; `--model ROLE=provider/model`

@@ -5,7 +5,7 @@ import type { AgentBackend } from '../engine/backends/agentBackend';
 import { everyRoleOnItsOwnProfile, loadRolesConfigFile } from '../engine/roles/rolesConfigFile';
 import type { Profile, RolesConfig } from '../engine/roles/roleSchema';
 import { resolveRoles, type RoleResolution } from '../engine/roles/roleValidation';
-import { locateKiloBinary } from '../kilo/kiloBinary';
+import { describeBinarySource, locateKiloBinary } from '../kilo/kiloBinary';
 import { buildKiloConfig } from '../kilo/kiloConfig';
 import { KiloServer, privateHomeEnv } from '../kilo/kiloServer';
 import { startKiloTeamServer } from '../kilo/kiloTeamServer';
@@ -114,7 +114,7 @@ export async function startKiloRuntime(args: RunArgs, log: (line: string) => voi
     cleanups.push(() => team.dispose());
     const { connection } = team;
     const models = new Set(roles.profiles.map((p) => `${p.providerID}/${p.modelID}`)).size;
-    const description = `kilo ${connection.version} (${binary.source}: ${binary.path}) on ${connection.baseUrl}, ${models} models${scripted ? ' (scripted, offline)' : ''}, ${describeTestCommand(commands)}`;
+    const description = `kilo ${connection.version} (${describeBinarySource(binary.source)}: ${binary.path}) on ${connection.baseUrl}, ${models} models${scripted ? ' (scripted, offline)' : ''}, ${describeTestCommand(commands)}`;
     const allowControlFiles = rolesFile?.allowControlFiles;
     const reattachSessions = (saved: readonly SavedSession[]) => team.backend.reattach(saved);
     return { backend: team.backend, roles, description, scripted, server: team.server, ...(allowControlFiles ? { allowControlFiles } : {}), reattachSessions, dispose };

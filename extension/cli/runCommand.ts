@@ -47,6 +47,7 @@ export async function runCommand(args: RunArgs, out: NodeJS.WriteStream = proces
     throw error;
   }
   if (!args.quiet) out.write(`Run ${run.runId} on ${runtime.description} in ${args.workspace}\n`);
+  if (!args.quiet) out.write(`Task: ${taskHeadline(args.task)}\n`);
   // Recorded before any turn, so the ending compares the cost with what was expected, not with a figure made afterwards.
   await recordCostEstimate(run.runDir, () => startEstimate(roles));
   const checkpointing = await checkpointCli(run, args.workspace, args.quiet, out);
@@ -61,4 +62,10 @@ export async function simulatedRuntime(args: RunArgs): Promise<{ backend: AgentB
   const backend = new SimulatedBackend({ files: args.simFiles, latencyMs: args.simLatencyMs });
   const allowed = config.allowControlFiles;
   return { backend, roles: resolveRoles(config), description: 'simulated agents', ...(allowed ? { allowControlFiles: allowed } : {}), dispose: () => backend.dispose() };
+}
+
+/** The task's first line, shortened for the terminal: the full text is in the report. */
+export function taskHeadline(task: string): string {
+  const first = task.trim().split('\n')[0] ?? '';
+  return first.length > 160 ? `${first.slice(0, 159)}…` : first;
 }

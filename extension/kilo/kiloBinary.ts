@@ -11,6 +11,20 @@ import { KILO_QUIET_ENV } from './kiloEnv';
 /** Where the binary was found, in the order they are tried. */
 export type KiloBinarySource = 'setting' | 'kilo-extension' | 'project' | 'path';
 
+/** Where the binary came from, in words for the terminal and the log. */
+export function describeBinarySource(source: KiloBinarySource): string {
+  switch (source) {
+    case 'setting':
+      return 'the path you set';
+    case 'kilo-extension':
+      return 'shipped with the Kilo Code extension';
+    case 'project':
+      return "this project's pinned npm package";
+    case 'path':
+      return 'found on PATH';
+  }
+}
+
 export interface KiloBinary {
   path: string;
   source: KiloBinarySource;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { AgentBackend } from '../engine/backends/agentBackend';
 import type { RoleResolution } from '../engine/roles/roleValidation';
 import { OrchestraError } from '../engine/util/errors';
-import { locateKiloBinary } from '../kilo/kiloBinary';
+import { describeBinarySource, locateKiloBinary } from '../kilo/kiloBinary';
 import { buildKiloConfig } from '../kilo/kiloConfig';
 import type { KiloEndpoint } from '../kilo/kiloHttp';
 import { privateHomeEnv } from '../kilo/kiloServer';
@@ -87,7 +87,7 @@ export async function startExtensionKiloRuntime(options: ExtensionKiloOptions): 
   return {
     backend: team.backend,
     connection: () => team.server.connection,
-    description: `kilo ${team.connection.version} (${binary.source}: ${binary.path}) on ${team.connection.baseUrl}`,
+    description: `kilo ${team.connection.version} (${describeBinarySource(binary.source)}: ${binary.path}) on ${team.connection.baseUrl}`,
     dispose: () => team.dispose(),
   };
 }

@@ -122,6 +122,12 @@ async function endingSummary(report: RunReport, out: NodeJS.WriteStream): Promis
   return summariseRun({ report, checkpoints, onProblem: (problem) => out.write(`warning: ${problem}\n`) });
 }
 
+/** A cost with unpriced models is a lower bound: say which models it does not count. */
+function unpricedWords(report: RunReport): string {
+  const unpriced = report.unpricedModels ?? [];
+  return unpriced.length > 0 ? ` (unpriced: ${unpriced.join(', ')} ${unpriced.length === 1 ? 'has' : 'have'} no price, counted as $0)` : '';
+}
+
 export function summaryLine(report: RunReport): string {
   const seconds = (report.wallMs / 1000).toFixed(1);
   const why = report.reason ? ` (${report.reason})` : '';
@@ -131,6 +137,6 @@ export function summaryLine(report: RunReport): string {
   return (
     `${status}${why} in ${seconds}s: ${report.files.approved}/${report.files.planned} files approved, ` +
     `${report.artifacts.length} artifacts, ${report.agents.length} agents (at most ${report.concurrency.maxActiveAgents} at once), ` +
-    `organiser context ≤ ${report.organiser.maxContextTokens} tokens, cost $${report.costUsd.toFixed(4)}${findings}`
+    `organiser context ≤ ${report.organiser.maxContextTokens} tokens, cost $${report.costUsd.toFixed(4)}${unpricedWords(report)}${findings}`
   );
 }

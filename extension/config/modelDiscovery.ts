@@ -3,6 +3,7 @@ import { KiloHttp, type FetchFunction, type KiloEndpoint, type KiloProviders } f
 import { modelChoices } from '../kilo/kiloModels';
 import { KiloServer } from '../kilo/kiloServer';
 import type { DiscoveredModel } from '../protocol/rolesView';
+import { priceFromKilo } from './modelPrices';
 
 /** What discovery found: the models, or why there are none. */
 export interface Discovery {
@@ -96,17 +97,9 @@ export class ModelDiscovery {
 export function discoveredModels(providers: KiloProviders): DiscoveredModel[] {
   return modelChoices(providers).map((choice) => {
     const model = providers.all.find((provider) => provider.id === choice.providerID)?.models[choice.modelID];
-    const cost = priceFrom((model as { cost?: unknown } | undefined)?.cost);
+    const cost = priceFromKilo((model as { cost?: unknown } | undefined)?.cost);
     return { providerID: choice.providerID, modelID: choice.modelID, label: choice.label, connected: choice.connected, ...(cost ? { cost } : {}) };
   });
-}
-
-/** Kilo reports `cost: { input, output, cache_read?, … }` in USD per million tokens; anything else is no price. */
-function priceFrom(raw: unknown): { input: number; output: number } | undefined {
-  if (typeof raw !== 'object' || raw === null) return undefined;
-  const { input, output } = raw as { input?: unknown; output?: unknown };
-  const valid = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n >= 0;
-  return valid(input) && valid(output) ? { input, output } : undefined;
 }
 
 function problemWords(error: unknown): string {

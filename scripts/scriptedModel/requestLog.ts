@@ -27,6 +27,8 @@ export interface RequestLogEntry {
   /** User messages in the conversation: more than one when the session remembers earlier work. */
   userMessages?: number;
   role?: string;
+  /** The request's Authorization header as sent, so a test can prove which key reached the provider. */
+  authorization?: string;
   /** The injected fault, e.g. `status:429`, `hang`. */
   fault?: string;
   /** HTTP status sent; 0 while nothing has been sent (or never was, for a hang). */

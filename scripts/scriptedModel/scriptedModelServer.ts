@@ -141,6 +141,7 @@ function serve(req: IncomingMessage, res: ServerResponse, context: ServerContext
     stream: false,
     lastUser: '',
     status: 0,
+    ...(req.headers.authorization === undefined ? {} : { authorization: req.headers.authorization }),
   };
   const exchange = new HttpExchange(req, res, entry);
   context.exchanges.add(exchange);

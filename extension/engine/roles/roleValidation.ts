@@ -1,6 +1,7 @@
 import { OrchestraError } from '../util/errors';
 import { BUILTIN_ROLES } from './builtinRoles';
 import { nearest } from '../util/nearestName';
+import { KILO_DEFAULT_PROFILE_ID, kiloDefaultProfile, modelName, type KiloDefaultModel } from './kiloDefault';
 import { RoleDefinitionSchema, type Profile, type ResolvedRole, type RoleDefinition, type RoleOverride, type RolesConfig } from './roleSchema';
 
 export type ConfigIssueCode =
@@ -12,7 +13,8 @@ export type ConfigIssueCode =
   | 'duplicate-profile'
   | 'builtin-locked'
   | 'same-model-everywhere'
-  | 'custom-role-incomplete';
+  | 'custom-role-incomplete'
+  | 'reserved-profile';
 
 /** One problem with a roles configuration, in a sentence that says what to do about it. */
 export interface ConfigIssue {
@@ -32,6 +34,8 @@ export interface RoleResolution {
   errors: ConfigIssue[];
   /** Problems the user should know about; a run may start. */
   warnings: ConfigIssue[];
+  /** Active roles nobody assigned, running on the Kilo default model (see `ResolveOptions.kiloDefault`). */
+  onKiloDefault: string[];
   /** The role ready to run, or `invalid-config` if it is unknown, inactive or has no profile. */
   resolve(roleId: string): ResolvedRole;
 }
@@ -42,17 +46,28 @@ const LOCKED_FIELDS = ['builtin', 'required'] as const;
 /** Roles sharing one provider + model are a rate-limit risk from this many active roles on. */
 const SAME_MODEL_THRESHOLD = 3;
 
+export interface ResolveOptions {
+  /**
+   * The user's Kilo default model: every active role without an assignment runs on it (profile
+   * `kilo-default`) instead of being an error (required roles) or switched off (optional ones).
+   */
+  kiloDefault?: KiloDefaultModel;
+}
+
 /**
  * Merges a roles configuration with the built-in roles and checks it. Never throws: every problem
  * becomes an error or a warning. Override fields that are `undefined` keep the built-in value, so
  * the config should come from `parseRolesConfig`, which keeps only the fields the user wrote.
  */
-export function resolveRoles(config: RolesConfig): RoleResolution {
+export function resolveRoles(config: RolesConfig, options: ResolveOptions = {}): RoleResolution {
   const errors: ConfigIssue[] = [];
   const warnings: ConfigIssue[] = [];
 
   const roles = mergeRoles(config.roles, errors);
   const profiles = uniqueProfiles(config.profiles, errors);
+  if (profiles.some((profile) => profile.id === KILO_DEFAULT_PROFILE_ID)) {
+    errors.push({ code: 'reserved-profile', message: `The profile id "${KILO_DEFAULT_PROFILE_ID}" is reserved for the Kilo default model; rename that profile.` });
+  }
   const roleById = new Map(roles.map((role) => [role.id, role]));
   const profileById = new Map(profiles.map((profile) => [profile.id, profile]));
 
@@ -72,9 +87,13 @@ export function resolveRoles(config: RolesConfig): RoleResolution {
     }
   }
 
+  const onKiloDefault: string[] = [];
   for (const role of roles) {
     const assigned = assignments[role.id] !== undefined;
-    if (role.required && !role.active) {
+    if (!assigned && role.active && options.kiloDefault) {
+      assignments[role.id] = KILO_DEFAULT_PROFILE_ID;
+      onKiloDefault.push(role.id);
+    } else if (role.required && !role.active) {
       errors.push({ code: 'required-inactive', roleId: role.id, message: `${role.name} is required but switched off; turn it back on.` });
     } else if (role.required && !assigned) {
       errors.push({ code: 'required-unassigned', roleId: role.id, message: `${role.name} is required but has no provider profile; assign one to it.` });
@@ -88,13 +107,19 @@ export function resolveRoles(config: RolesConfig): RoleResolution {
     }
   }
 
+  if (onKiloDefault.length > 0 && options.kiloDefault) {
+    const fallback = kiloDefaultProfile(options.kiloDefault);
+    profiles.push(fallback);
+    profileById.set(fallback.id, fallback);
+  }
+
   const running = roles.filter((role) => role.active && assignments[role.id] !== undefined);
   const models = new Set(running.map((role) => modelKey(profileById.get(assignments[role.id]!)!)));
   if (running.length >= SAME_MODEL_THRESHOLD && models.size === 1) {
     const only = profileById.get(assignments[running[0]!.id]!)!;
     warnings.push({
       code: 'same-model-everywhere',
-      message: `All ${running.length} active roles run on ${only.providerID}/${only.modelID}, a rate-limit risk; give some roles a profile on another model or provider.`,
+      message: `All ${running.length} active roles run on ${modelName(only)}, a rate-limit risk: one model for every role is slow (its agents queue for the same limits); give the Organiser or the coders another model or provider.`,
     });
   }
 
@@ -104,6 +129,7 @@ export function resolveRoles(config: RolesConfig): RoleResolution {
     assignments,
     errors,
     warnings,
+    onKiloDefault,
     resolve: (roleId) => resolveOne(roleId, roleById, profileById, assignments),
   };
 }

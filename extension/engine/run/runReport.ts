@@ -1,5 +1,6 @@
 import type { AgentRecord } from '../agents/agentSchema';
 import type { ArtifactRecord } from '../artifacts/artifactSchema';
+import { modelName } from '../roles/kiloDefault';
 import type { Profile } from '../roles/roleSchema';
 import type { Phase } from '../workflow/workflowTypes';
 import type { BudgetReport } from './budget';
@@ -31,6 +32,11 @@ export interface RunReport {
   wallMs: number;
   /** Summed over every process of the run (a resumed run carries what it had cost). */
   costUsd: number;
+  /**
+   * Models the run used that have no price (Kilo reports none, the profile names none): their
+   * turns count as $0 in `costUsd`, so the cost is a lower bound and budgets cannot hold them.
+   */
+  unpricedModels?: string[];
   /** Where the run's state, artifacts and event log are kept. */
   runDir: string;
   /** The process was stopped by this signal; the run (status PAUSED) continues with `resume`. */
@@ -40,7 +46,7 @@ export interface RunReport {
 }
 
 /** What the report is built from: the run's own records where the report keeps a digest of them. */
-export type ReportInput = Omit<RunReport, 'states' | 'agents' | 'artifacts' | 'costUsd' | 'summary'> & {
+export type ReportInput = Omit<RunReport, 'states' | 'agents' | 'artifacts' | 'costUsd' | 'unpricedModels' | 'summary'> & {
   agents: AgentRecord[];
   profiles: Profile[];
   artifacts: ArtifactRecord[];
@@ -49,8 +55,13 @@ export type ReportInput = Omit<RunReport, 'states' | 'agents' | 'artifacts' | 'c
 export function buildRunReport(input: ReportInput): RunReport {
   const profileName = (id: string): string => {
     const profile = input.profiles.find((p) => p.id === id);
-    return profile ? `${profile.providerID}/${profile.modelID}` : id;
+    return profile ? modelName(profile) : id;
   };
+  const unpriced = new Set<string>();
+  for (const agent of input.agents) {
+    const profile = input.profiles.find((p) => p.id === agent.profileId);
+    if (profile && !profile.cost) unpriced.add(modelName(profile));
+  }
   const agents = input.agents.map((agent) => ({
     id: agent.id,
     role: agent.role,
@@ -85,6 +96,7 @@ export function buildRunReport(input: ReportInput): RunReport {
     ...(input.budget ? { budget: input.budget } : {}),
     wallMs: input.wallMs,
     costUsd: round(agents.reduce((sum, agent) => sum + agent.costUsd, 0)),
+    ...(unpriced.size > 0 ? { unpricedModels: [...unpriced].sort() } : {}),
     runDir: input.runDir,
     ...(input.interrupted ? { interrupted: input.interrupted } : {}),
   };

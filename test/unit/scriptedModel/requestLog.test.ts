@@ -44,7 +44,19 @@ describe('scripted model request log', () => {
     expect(entry?.endedAt).toBeGreaterThanOrEqual(entry?.at ?? Number.NaN);
   });
 
-  it('leaves role unset when no prompt carries a marker', async () => {
+  it('records the Authorization header each request carried, and tells roles apart on one model by their prompt', async () => {
+    const model = await aModel({ script: () => ({ text: 'ok' }) });
+    const asking = (role: string) => aChatRequest().forModel('team-model').withSystem(`You work.\n${roleMarker(role)}`).withUser('go').build();
+    await postChat(model, asking('organiser'), { headers: { 'Content-Type': 'application/json', Authorization: 'Bearer sk-user' } });
+    await postChat(model, asking('architect'));
+
+    expect(model.requests.map((entry) => [entry.model, entry.role, entry.authorization])).toEqual([
+      ['team-model', 'organiser', 'Bearer sk-user'],
+      ['team-model', 'architect', undefined],
+    ]);
+  });
+
+    it('leaves role unset when no prompt carries a marker', async () => {
     const model = await aModel({ script: () => ({ text: 'ok' }) });
     await postChat(model, aChatRequest().withSystem('plain').withUser('hi').build());
 

@@ -64,6 +64,8 @@ export interface CreateSessionBody {
   agent?: string;
   model?: { providerID: string; id: string; variant?: string };
   permission: PermissionRule[];
+  /** Kept by Kilo as given; ours says which run and agent the session is (kiloSessionTidy.ts). */
+  metadata?: Record<string, unknown>;
 }
 
 export interface PromptBody {
@@ -112,6 +114,16 @@ export class KiloHttp {
   /** Kilo layers this ruleset over the session's; ours start with blanket denies so the newest governs. */
   updateSession(sessionId: string, body: { permission: PermissionRule[] }): Promise<KiloSession> {
     return this.call('PATCH', `/session/${enc(sessionId)}`, KiloSessionSchema, body);
+  }
+
+  /** Archives a session (7.7.7 has no archive route: `time.archived` is set through the update). */
+  archiveSession(sessionId: string, atMs: number): Promise<KiloSession> {
+    return this.call('PATCH', `/session/${enc(sessionId)}`, KiloSessionSchema, { time: { archived: atMs } });
+  }
+
+  /** Sessions of this directory whose title contains `search`, as the server has them (read through a schema by the caller). */
+  listSessions(search: string): Promise<unknown[]> {
+    return this.call('GET', '/session', z.array(z.unknown()).max(10_000), undefined, { search, limit: '1000' });
   }
 
   async promptAsync(sessionId: string, body: PromptBody): Promise<void> {

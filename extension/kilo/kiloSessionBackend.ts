@@ -15,6 +15,7 @@ export { renderPrompt } from '../engine/run/promptInputs';
 import type { FetchFunction, KiloEndpoint, KiloMessageInfo, KiloPart } from './kiloHttp';
 import { permissionRulesFor } from './permissionRules';
 import { findReattachable, type ReattachSummary, type SavedSession } from './kiloSessionReattach';
+import { archiveRunSessions, sessionMetadata, sessionTitle } from './kiloSessionTidy';
 import { commandNote, commandRulesFor, resolveCommandPolicy, testsNotRunReason, type CommandPolicy } from '../engine/shell/commandPolicy';
 
 export interface KiloSessionBackendOptions {
@@ -72,6 +73,8 @@ export class KiloSessionBackend implements AgentBackend {
   private readonly sessions = new Set<KiloAgentSession>();
   /** Agent id → a session of an earlier process of the run that the server still has, taken once. */
   private readonly reattachable = new Map<string, { sessionId: string; directory: string }>();
+  /** Every Kilo session this backend opened or re-attached, to archive when the run ends. */
+  private readonly opened = new Set<string>();
 
   private readonly commands: CommandPolicy;
 
@@ -106,12 +109,19 @@ export class KiloSessionBackend implements AgentBackend {
       sessionId = earlier.sessionId;
       this.options.log?.(`Kilo session ${sessionId} re-attached for ${spec.agentId} (agent ${agent}, ${model.providerID}/${model.id}).`);
     } else {
-      sessionId = (await http.createSession({ title: spec.agentId, agent, model, permission: permissionRulesFor(spec.role.id, []) })).id;
+      sessionId = (await http.createSession(newSessionBody(spec, agent, model))).id;
       this.options.log?.(`Kilo session ${sessionId} opened for ${spec.agentId} (agent ${agent}, ${model.providerID}/${model.id}).`);
     }
-    const session = new KiloAgentSession({ ...this.options, commands: this.commands, spec, agent, directory, sessionId, http, events, onClose: (s) => this.sessions.delete(s) });
+    this.opened.add(sessionId);
+    const session = new KiloAgentSession({ ...this.options, commands: this.commands, spec, agent, directory, sessionId, http, events, opened: this.opened, onClose: (s) => this.sessions.delete(s) });
     this.sessions.add(session);
     return session;
+  }
+
+  /** The run is over: its sessions are archived in Kilo, so the user's session list keeps only their own. */
+  async endRun(runId: string): Promise<void> {
+    const count = await archiveRunSessions(this.channel(path.resolve(this.options.workspace)).http, runId, this.opened, this.options.log);
+    this.options.log?.(`Archived ${count} Kilo session${count === 1 ? '' : 's'} of run ${runId}.`);
   }
 
   async dispose(): Promise<void> {
@@ -146,6 +156,8 @@ export interface SessionContext extends KiloSessionBackendOptions {
   events: KiloEventStream;
   onClose: (session: KiloAgentSession) => void;
   commands: CommandPolicy;
+  /** The backend's record of the sessions it opened (a fresh conversation adds one). */
+  opened: Set<string>;
 }
 
 class KiloAgentSession implements AgentSession {
@@ -269,7 +281,8 @@ class KiloAgentSession implements AgentSession {
   private async startFreshConversation(): Promise<void> {
     const { http, spec, agent } = this.context;
     const model = { providerID: spec.profile.providerID, id: spec.profile.modelID, ...(spec.profile.variant ? { variant: spec.profile.variant } : {}) };
-    const created = await http.createSession({ title: spec.agentId, agent, model, permission: permissionRulesFor(spec.role.id, []) });
+    const created = await http.createSession(newSessionBody(spec, agent, model));
+    this.context.opened.add(created.id);
     this.context = { ...this.context, sessionId: created.id };
   }
 
@@ -289,6 +302,11 @@ class KiloAgentSession implements AgentSession {
     }
     return { found: false };
   }
+}
+
+/** A new session titled with the run and the agent's role, marked with their ids, with no grants yet. */
+function newSessionBody(spec: SessionSpec, agent: string, model: { providerID: string; id: string; variant?: string }) {
+  return { title: sessionTitle(spec.runId, spec.role.name, spec.agentId), metadata: sessionMetadata(spec.runId, spec.agentId), agent, model, permission: permissionRulesFor(spec.role.id, []) };
 }
 
 /**

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { describeError } from '../engine/util/errors';
 import type { KiloHttp } from './kiloHttp';
+import { sessionMarkOf } from './kiloSessionTidy';
 
 /** An agent's Kilo session as an earlier process of the run saved it (the snapshot's agent registry). */
 export interface SavedSession {
@@ -31,7 +32,7 @@ const OwnedSessionSchema = z
 
 /**
  * Asks the server for each saved session and keeps those that are still there and plainly the
- * agent's own: same working directory, titled with the agent id (we title every session so), not
+ * agent's own: same working directory, marked with the agent id (its metadata, or the title older versions gave), not
  * archived. The snapshot is a file on disk: an id pointing at someone else's conversation is not
  * continued. Never throws: a session that cannot be checked starts fresh, with the reason.
  */
@@ -66,7 +67,8 @@ async function problemWith(http: Pick<KiloHttp, 'findSession'>, directory: strin
   if (!session.success) return `the server's answer for its session ${sessionId} has an unexpected shape`;
   const { directory: where, title, time } = session.data;
   if (where === undefined || path.resolve(where) !== path.resolve(directory)) return `its session ${sessionId} belongs to another folder`;
-  if (title !== agentId) return `its session ${sessionId} is not titled ${agentId}`;
+  // Ours are marked with the agent id in their metadata (kiloSessionTidy.ts); older ones were titled with it.
+  if (sessionMarkOf(found)?.agentId !== agentId && title !== agentId) return `its session ${sessionId} is not titled ${agentId}`;
   if (time?.archived !== undefined) return `its session ${sessionId} was archived`;
   return undefined;
 }

@@ -16,6 +16,8 @@ export interface AgentPoolOptions {
   router: MessageRouter;
   /** Absolute path of the workspace every session works in. */
   workspace: string;
+  /** The run the agents work for, handed to the backend with each session. */
+  runId?: string;
   /** Most agents running work at once, across the whole pool. */
   maxActive: number;
   /** The role's definition and profile; throws when the role has no profile assigned. */
@@ -195,7 +197,7 @@ export class AgentPool {
 
   private async openSession(id: string, definition: ResolvedRole['role'], profile: Profile): Promise<AgentSession> {
     try {
-      return await this.options.backend.startSession({ agentId: id, role: definition, profile, workspace: this.options.workspace });
+      return await this.options.backend.startSession({ agentId: id, role: definition, profile, workspace: this.options.workspace, ...(this.options.runId ? { runId: this.options.runId } : {}) });
     } catch (error) {
       if (isOrchestraError(error)) throw error;
       throw new OrchestraError('backend-failed', `Could not open a session for ${id}: ${describeError(error)}`, { cause: error, retryable: true });

@@ -380,6 +380,8 @@ export class OrchestrationRun {
     const agents = this.spending.agents();
     if (phase === 'PAUSED') await this.stateStore.save(snapshotOf(this.records()));
     await this.pool.terminateAll();
+    // A paused run may resume in its sessions; a finished one's are put away (archived in Kilo).
+    if (phase !== 'PAUSED') await this.options.backend.endRun?.(this.runId).catch(() => undefined);
     this.journal.note({ kind: 'run', data: { event: 'finished', status: phase, reason } });
     const logProblem = await this.journal.close();
     if (logProblem) this.findings.push({ kind: 'event-log', message: logProblem });

@@ -63,6 +63,7 @@ export async function openRunServices(options: ResolvedRunOptions, hooks: RunHoo
     backend: recordingBackend(options.backend, path.join(runDir, REPLIES_FILE)),
     router,
     workspace: options.workspace,
+    runId,
     maxActive: options.maxActive,
     resolveRole: (roleId) => options.roles.resolve(roleId),
     resolveProfile: (profileId) => options.roles.profiles.find((profile) => profile.id === profileId),

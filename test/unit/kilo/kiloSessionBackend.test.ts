@@ -49,12 +49,26 @@ describe('KiloSessionBackend with a fake Kilo server', () => {
 
   const open = (roleId = 'secondary-coder'): Promise<AgentSession> => backend.startSession({ agentId: `${roleId}-1`, role: aRole(roleId), profile, workspace: WORKSPACE });
 
-  it('creates the session with the role agent, the profile model and a read-only ruleset', async () => {
-    const session = await open();
+  it('creates the session with the role agent, the profile model and a read-only ruleset, titled and marked with the run and agent', async () => {
+    const session = await backend.startSession({ agentId: 'secondary-coder-2', role: { ...aRole('secondary-coder'), name: 'Secondary Coder' }, profile, workspace: WORKSPACE, runId: 'run-1' });
     const create = kilo.requests.find((r) => r.method === 'POST' && r.path === '/session');
-    expect(create?.body).toMatchObject({ title: 'secondary-coder-1', agent: 'orchestra-secondary-coder', model: { providerID: 'scripted', id: 'model-a' } });
+    expect(create?.body).toMatchObject({
+      title: 'Orchestra run-1 · Secondary Coder 2',
+      metadata: { kiloOrchestra: { runId: 'run-1', agentId: 'secondary-coder-2' } },
+      agent: 'orchestra-secondary-coder',
+      model: { providerID: 'scripted', id: 'model-a' },
+    });
     expect((create?.body as { permission: unknown[] }).permission).toContainEqual({ permission: 'edit', pattern: '*', action: 'deny' });
     expect(session.sessionId).toBe('ses_1');
+  });
+
+  it('endRun archives every session it opened (time.archived through PATCH), even when the server cannot list them', async () => {
+    const first = await open('architect');
+    const second = await open('secondary-coder');
+    await backend.endRun('run-1');
+    const archived = kilo.requests.filter((r) => r.method === 'PATCH' && (r.body as { time?: { archived?: unknown } }).time?.archived !== undefined).map((r) => r.path);
+    expect(archived.sort()).toEqual([`/session/${first.sessionId}`, `/session/${second.sessionId}`].sort());
+    expect(kilo.requests.some((r) => r.method === 'GET' && r.path === '/session' && r.query.search === 'run-1')).toBe(true);
   });
 
   it('grants the request files, prompts with model and schema, maps events and returns the structured output with deltas', async () => {

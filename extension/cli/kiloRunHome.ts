@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { processAlive } from '../engine/run/workspaceLock';
+import { removeAbandonedLocks } from '../kilo/staleLocks';
 import { STORE_DIR_NAME } from '../engine/util/paths';
 import { TERMINAL_PHASES } from '../engine/workflow/workflowTypes';
 
@@ -31,27 +32,46 @@ export interface RunHome {
   reused: boolean;
   /** Leftover Kilo servers of the dead process that were stopped before the home was taken. */
   stoppedServers: number[];
+  /** Kilo's lock folders the dead server left, removed (else every turn's snapshot waits a minute for them). */
+  removedLocks: string[];
 }
 
 /**
  * The home of `runId` in `tmp`, taken over from a dead earlier process of the run (its leftover
  * `kilo serve`, which a kill -9 does not stop, is stopped first: two servers must not share one
- * database) or made new. Call it only while holding the workspace lock.
+ * database; then the locks it held are removed) or made new. Call it only while holding the
+ * workspace lock.
  */
-export function openRunHome(tmp: string, runId: string, workspace: string): RunHome {
+export async function openRunHome(tmp: string, runId: string, workspace: string): Promise<RunHome> {
   HomeOwnerSchema.shape.runId.parse(runId);
   const dir = path.join(tmp, `${HOME_PREFIX}${runId}`);
   const owner = readOwner(dir);
   const sameRun = owner !== undefined && owner.runId === runId && path.resolve(owner.workspace) === path.resolve(workspace);
   let stoppedServers: number[] = [];
+  let removedLocks: string[] = [];
   if (fs.existsSync(dir)) {
     stoppedServers = stopServersUsing(dir);
+    await untilGone(stoppedServers);
     // Another workspace's run of the same id (or a home we cannot vouch for) is never shared.
     if (!sameRun) fs.rmSync(dir, { recursive: true, force: true });
+    // No server uses the home now; a stopped one that lingers as a zombie holds nothing.
+    else removedLocks = removeAbandonedLocks(path.join(dir, '.local', 'state'), (pid) => !stoppedServers.includes(pid) && processAlive(pid));
   }
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   writeOwner(dir, { runId, workspace: path.resolve(workspace), pid: process.pid });
-  return { dir, reused: sameRun, stoppedServers };
+  return { dir, reused: sameRun, stoppedServers, removedLocks };
+}
+
+/** Resolves once the killed processes are gone or zombies (at most ~3 s: SIGKILL cannot be refused). */
+async function untilGone(pids: readonly number[]): Promise<void> {
+  const running = (pid: number): boolean => {
+    try {
+      return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    } catch {
+      return false;
+    }
+  };
+  for (let tries = 0; tries < 120 && pids.some(running); tries++) await new Promise((resolve) => setTimeout(resolve, 25));
 }
 
 /** Whether the run still needs its home: its state.json is there and says neither finished nor discarded. */

@@ -34,35 +34,52 @@ function ownedBy(home: string, pid: number, ageMs = 0): void {
 const dead = () => false;
 
 describe('the private Kilo home of a run', () => {
-  it('is named by the run id and found again by a later process of the same run, with what the first left in it', () => {
+  it('is named by the run id and found again by a later process of the same run, with what the first left in it', async () => {
     const tmp = aTmp();
     const workspace = aWorkspace('IMPLEMENTATION');
-    const first = openRunHome(tmp, RUN, workspace);
-    expect(first).toEqual({ dir: path.join(tmp, `${HOME_PREFIX}${RUN}`), reused: false, stoppedServers: [] });
+    const first = await openRunHome(tmp, RUN, workspace);
+    expect(first).toEqual({ dir: path.join(tmp, `${HOME_PREFIX}${RUN}`), reused: false, stoppedServers: [], removedLocks: [] });
     fs.writeFileSync(path.join(first.dir, 'kilo.db'), 'sessions');
-    const second = openRunHome(tmp, RUN, workspace);
+    const second = await openRunHome(tmp, RUN, workspace);
     expect(second.reused).toBe(true);
     expect(fs.readFileSync(path.join(second.dir, 'kilo.db'), 'utf8')).toBe('sessions');
   });
 
-  it('is not shared with a run of the same id in another workspace: that one starts empty', () => {
+  it('is not shared with a run of the same id in another workspace: that one starts empty', async () => {
     const tmp = aTmp();
-    const home = openRunHome(tmp, RUN, aWorkspace('IMPLEMENTATION'));
+    const home = await openRunHome(tmp, RUN, aWorkspace('IMPLEMENTATION'));
     fs.writeFileSync(path.join(home.dir, 'kilo.db'), 'sessions');
-    const other = openRunHome(tmp, RUN, aWorkspace('IMPLEMENTATION'));
+    const other = await openRunHome(tmp, RUN, aWorkspace('IMPLEMENTATION'));
     expect(other.reused).toBe(false);
     expect(fs.existsSync(path.join(other.dir, 'kilo.db'))).toBe(false);
   });
 
-  it('refuses a run id that is not a plain folder name', () => {
-    expect(() => openRunHome(aTmp(), '../escape', aWorkspace(undefined))).toThrow();
+  it('refuses a run id that is not a plain folder name', async () => {
+    await expect(openRunHome(aTmp(), '../escape', aWorkspace(undefined))).rejects.toThrow();
   });
 
-  it('is kept at the end while the run is unfinished (paused, interrupted, cut off) and removed once it finished, was discarded or never started', () => {
+  it('taken over, loses the Kilo locks the dead server left (they would stall every snapshot a minute) and keeps a live owner\'s', async () => {
+    const tmp = aTmp();
+    const workspace = aWorkspace('IMPLEMENTATION');
+    const { dir } = await openRunHome(tmp, RUN, workspace);
+    const locks = path.join(dir, '.local', 'state', 'kilo', 'locks');
+    const lock = (name: string, pid: number) => {
+      fs.mkdirSync(path.join(locks, name), { recursive: true });
+      fs.writeFileSync(path.join(locks, name, 'meta.json'), JSON.stringify({ pid, hostname: os.hostname() }));
+      return path.join(locks, name);
+    };
+    const abandoned = lock('a.lock', 999_999);
+    const held = lock('b.lock', process.pid);
+    const again = await openRunHome(tmp, RUN, workspace);
+    expect(again.removedLocks).toEqual([abandoned]);
+    expect(fs.existsSync(held)).toBe(true);
+  });
+
+  it('is kept at the end while the run is unfinished (paused, interrupted, cut off) and removed once it finished, was discarded or never started', async () => {
     for (const [phase, kept] of [['IMPLEMENTATION', true], ['PAUSED', true], ['COMPLETED', false], ['FAILED', false], ['CANCELLED', false], [undefined, false]] as const) {
       const workspace = aWorkspace(phase);
       expect(runStillNeedsHome(workspace, RUN)).toBe(kept);
-      const home = openRunHome(aTmp(), RUN, workspace);
+      const home = await openRunHome(aTmp(), RUN, workspace);
       releaseRunHome(home.dir, workspace, RUN);
       expect(fs.existsSync(home.dir), `${phase}`).toBe(kept);
     }
@@ -77,18 +94,18 @@ describe('the private Kilo home of a run', () => {
 });
 
 describe('removeStaleHomes with run homes', () => {
-  it('keeps the home of an unfinished run whose process died (resume needs it) and of a live process; removes finished, discarded and week-old ones', () => {
+  it('keeps the home of an unfinished run whose process died (resume needs it) and of a live process; removes finished, discarded and week-old ones', async () => {
     const tmp = aTmp();
-    const make = (runId: string, phase: string | undefined, pid: number, ageMs = 0): string => {
-      const home = openRunHome(tmp, runId, aWorkspace(phase, runId));
+    const make = async (runId: string, phase: string | undefined, pid: number, ageMs = 0): Promise<string> => {
+      const home = await openRunHome(tmp, runId, aWorkspace(phase, runId));
       ownedBy(home.dir, pid, ageMs);
       return home.dir;
     };
-    const resumable = make('run-a', 'IMPLEMENTATION', 999_999);
-    const live = make('run-b', 'COMPLETED', 4242);
-    const finished = make('run-c', 'COMPLETED', 999_999);
-    const gone = make('run-d', undefined, 999_999);
-    const forgotten = make('run-e', 'PAUSED', 999_999, 8 * 24 * 3600_000);
+    const resumable = await make('run-a', 'IMPLEMENTATION', 999_999);
+    const live = await make('run-b', 'COMPLETED', 4242);
+    const finished = await make('run-c', 'COMPLETED', 999_999);
+    const gone = await make('run-d', undefined, 999_999);
+    const forgotten = await make('run-e', 'PAUSED', 999_999, 8 * 24 * 3600_000);
     const removed = removeStaleHomes(tmp, (pid) => pid === 4242);
     expect(removed.sort()).toEqual([finished, gone, forgotten].sort());
     for (const kept of [resumable, live]) expect(fs.existsSync(kept)).toBe(true);

@@ -34,6 +34,8 @@ const STATUS: Record<AgentStatus, { words: string; icon: string; color?: string 
   terminated: { words: 'finished', icon: 'circle-slash' },
 };
 
+const FINISHED_WORDS: Record<string, string> = { COMPLETED: 'Completed', CANCELLED: 'Cancelled', FAILED: 'Failed' };
+
 const PHASE_ICON: Record<string, { id: string; color?: string }> = {
   COMPLETED: { id: 'pass', color: 'testing.iconPassed' },
   CANCELLED: { id: 'circle-slash' },
@@ -49,10 +51,11 @@ export function agentDisplayName(agent: Pick<AgentRecord, 'role' | 'instance'>, 
 
 export function runNode(run: AgentsTreeRun): TreeNodeSpec {
   const phase = phaseWords(run.phase);
+  const finished = FINISHED_WORDS[run.phase];
   return {
     id: `run:${run.runId}`,
     label: firstLine(run.task, 60) || run.runId,
-    description: `${run.live ? phase.toLowerCase() : phase} · ${money(run.costUsd)}`,
+    description: `${finished ?? phase.toLowerCase()} · ${money(run.costUsd)}`,
     tooltip: [`**${escapeMarkdown(firstLine(run.task, 200))}**`, '', `Phase: ${phase}`, `Cost so far: ${money(run.costUsd)}`, `Agents: ${run.agents.length}`, '', `Run ${run.runId}`].join('  \n'),
     icon: PHASE_ICON[run.phase] ?? { id: 'organization' },
     collapsible: 'expanded',

@@ -51,6 +51,7 @@ describe('agentsTree', () => {
     const node = runNode({ runId: 'r1', task: session.run.workflow.task, phase: 'CODE_IMPLEMENTATION', live: true, costUsd: session.costUsd(), agents: session.records });
     expect(node.label).toBe('Add overdue-loan tracking');
     expect(node.description).toBe('code implementation · $0.35');
+    expect(runNode({ runId: 'r1', task: 't', phase: 'COMPLETED', live: false, costUsd: 1, agents: [] }).description).toBe('Completed · $1.00');
   });
 
   it('shows status and cost on an agent, and lets a person talk only to a working agent of a live run', () => {

@@ -2,8 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { OrchestrationRun } from '../engine/run/orchestrationRun';
 import type { RunSnapshot } from '../engine/run/runStateStore';
-import { mergeBudgets, unfinishedRun as findRunToResume } from '../engine/run/unfinishedRuns';
-import { isOrchestraError } from '../engine/util/errors';
+import { RunNotResumable, mergeBudgets, unfinishedRun as findRunToResume } from '../engine/run/unfinishedRuns';
 import { STORE_DIR_NAME } from '../engine/util/paths';
 import type { ResumeArgs, RunArgs } from './cliArgs';
 import { checkpointCli } from './cliCheckpoints';
@@ -74,12 +73,12 @@ function savedSessions(snapshot: RunSnapshot): SavedSession[] {
   return snapshot.agents.flatMap((agent) => (agent.sessionId !== undefined && agent.status !== 'terminated' ? [{ agentId: agent.id, sessionId: agent.sessionId }] : []));
 }
 
-/** The shared rule (engine/run/unfinishedRuns.ts), its refusals in the CLI's words (exit 2). */
+/** The shared rule (engine/run/unfinishedRuns.ts); its refusals are usage errors (exit 2), a state it cannot read is not. */
 async function unfinishedRun(workspace: string, runId: string | undefined): Promise<RunSnapshot> {
   try {
     return await findRunToResume(workspace, runId);
   } catch (error) {
-    if (isOrchestraError(error, 'not-found') || isOrchestraError(error, 'invalid-input')) throw new UsageError(error.message);
+    if (error instanceof RunNotResumable) throw new UsageError(error.message);
     throw error;
   }
 }

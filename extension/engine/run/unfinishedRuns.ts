@@ -77,10 +77,18 @@ export async function findUnfinishedRuns(workspace: string, options: FinderOptio
   return { runs, problems };
 }
 
+/** The refusal of a run that cannot be continued (none left, or the one named has ended), told apart from a state that cannot be read. */
+export class RunNotResumable extends OrchestraError {
+  constructor(reason: 'not-found' | 'invalid-input', message: string) {
+    super(reason, message);
+    this.name = 'RunNotResumable';
+  }
+}
+
 /**
  * The snapshot of the run named (any, so that a finished one gets its own refusal), or of the
- * newest unfinished run. Throws `not-found` when there is none and `invalid-input` for a run that
- * has ended or never started.
+ * newest unfinished run. Throws RunNotResumable (`not-found` when there is none, `invalid-input`
+ * for a run that has ended); a state that cannot be read throws as RunStateStore.load does.
  */
 export async function unfinishedRun(workspace: string, runId?: string): Promise<RunSnapshot> {
   let runDir: string;
@@ -88,12 +96,12 @@ export async function unfinishedRun(workspace: string, runId?: string): Promise<
     runDir = runFolder(workspace, runId);
   } else {
     const newest = (await findUnfinishedRuns(workspace)).runs[0];
-    if (!newest) throw new OrchestraError('not-found', `No unfinished run in ${workspace}; nothing to resume.`);
+    if (!newest) throw new RunNotResumable('not-found', `No unfinished run in ${workspace}; nothing to resume.`);
     runDir = newest.runDir;
   }
   const snapshot = await RunStateStore.load(runDir);
   const { phase } = snapshot.workflow;
-  if (TERMINAL_PHASES.includes(phase)) throw new OrchestraError('invalid-input', `Run ${snapshot.runId} is ${phase}; only an unfinished run can be resumed.`);
+  if (TERMINAL_PHASES.includes(phase)) throw new RunNotResumable('invalid-input', `Run ${snapshot.runId} is ${phase}; only an unfinished run can be resumed.`);
   return snapshot;
 }
 

@@ -7,6 +7,7 @@ import { OrchestrationRun } from '../engine/run/orchestrationRun';
 import { compareRuns } from '../engine/run/replayCompare';
 import { REPLIES_FILE, readRecording } from '../engine/run/replayRecorder';
 import { RunStateStore } from '../engine/run/runStateStore';
+import { replaySettings } from '../engine/run/replaySettings';
 import { STORE_DIR_NAME } from '../engine/util/paths';
 import type { ReplayArgs } from './replayArgs';
 import { checkpointCli } from './cliCheckpoints';
@@ -37,12 +38,9 @@ export async function replayCommand(args: ReplayArgs, out: NodeJS.WriteStream = 
   // The replay writes the run's files again: no other run may be writing them meanwhile.
   await holdWorkspace(args.workspace, runId, 'run', out);
   const backend = new ReplayBackend(recording);
-  // One turn at a time: results then land in one order, so a run made with --max-agents 1 is
-  // reproduced exactly; a concurrent run's replies are all found, but its phases may interleave differently.
-  const { instances: _instances, ...workflow } = snapshot.workflow.config;
   let run: OrchestrationRun;
   try {
-    run = await OrchestrationRun.create({ runId, workspace: args.workspace, task: snapshot.task, roles, backend, maxActive: 1, onAttention: 'fail', workflow, budgets: snapshot.budgets, ...(config.allowControlFiles ? { allowControlFiles: config.allowControlFiles } : {}) });
+    run = await OrchestrationRun.create({ runId, workspace: args.workspace, task: snapshot.task, roles, backend, ...replaySettings(snapshot), ...(config.allowControlFiles ? { allowControlFiles: config.allowControlFiles } : {}) });
   } catch (error) {
     await backend.dispose();
     throw error;
@@ -56,6 +54,8 @@ export async function replayCommand(args: ReplayArgs, out: NodeJS.WriteStream = 
   const code = await endRun(report, args.reportFile ?? path.join(report.runDir, 'report.json'), out);
   const original = { status: snapshot.workflow.phase, states: ['IDLE', ...snapshot.transitions.map((t) => t.to)], runDir: originalDir };
   const differences = await compareRuns(original, report);
+  const broken = backend.outOfOrder();
+  if (broken.length > 0) out.write(`replay could not keep the recorded order ${broken.length === 1 ? 'once' : `${broken.length} times`} (first: ${broken[0]!.message}).\n`);
   if (differences.length === 0) {
     out.write(`replay matches ${args.runId}: same status, states, artifacts and decisions.\n`);
     // A faithful replay of a failed run succeeded at what it was asked; only an interruption is not.

@@ -117,7 +117,7 @@ export class OrchestrationRun {
     // The services are built first and call the run back through these.
     let run: OrchestrationRun | undefined;
     const services = await openRunServices(options, {
-      onWorkMessage: (message) => void run!.results.receive(message),
+      onWorkMessage: (message) => run!.results.receive(message),
       onFailure: (error) => run!.crash(error),
       askOrganiser: (request) => run!.budgetPause.askOrganiser(request),
       organiserSnapshot: () => run!.organiserSnapshot(),

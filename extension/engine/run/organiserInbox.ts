@@ -11,8 +11,11 @@ export const ORGANISER_ROLE = 'organiser';
 export interface OrganiserInboxOptions {
   router: MessageRouter;
   pool: AgentPool;
-  /** A reply or status about dispatched work (everything that is not an answer to `ask`). */
-  onWorkMessage: (message: RouterMessage) => void;
+  /**
+   * A reply or status about dispatched work (everything that is not an answer to `ask`); the next
+   * message is read once the promise it returns settles (see read).
+   */
+  onWorkMessage: (message: RouterMessage) => void | Promise<void>;
   /** The inbox failed for a reason other than being closed. */
   onFailure: (error: unknown) => Promise<void>;
 }
@@ -80,15 +83,21 @@ export class OrganiserInbox {
         if (!isOrchestraError(error, 'aborted')) await this.options.onFailure(error);
         return;
       }
+      // One message at a time, each handed on before the next is read: answers reach the workflow
+      // machine in the order they landed, whatever a result's storing waits for on disk, so the
+      // events are the same in a replay that lands the same answers in the same order.
       const ask = this.pending.get(message.correlationId);
       if (!ask) {
-        this.options.onWorkMessage(message);
+        await this.options.onWorkMessage(message);
         continue;
       }
       this.pending.delete(message.correlationId);
       const answer = readAnswer(message);
       if (answer.kind === 'reply') ask.resolve(answer.reply);
       else ask.reject(answer.kind === 'aborted' ? new OrchestraError('aborted', `${message.from} was stopped.`) : answer.error);
+      // The asker (the Organiser's decision) hands its answer on in promise callbacks only; they
+      // all run before an immediate, so its event is in line before the next message's.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 }

@@ -49,6 +49,25 @@ export type RecordedReply = z.infer<typeof recordedReplySchema>;
  */
 export function recordingBackend(backend: AgentBackend, file: string): AgentBackend {
   const calls = new Map<string, number>();
+  /** Settles once the turn that finished last has been recorded and handed back (see `inTurn`). */
+  let handedBack: Promise<void> = Promise.resolve();
+  /**
+   * Records and hands back each turn in the order the turns finished: reading one turn's files
+   * waits on disk, and a turn that finished after it must not overtake it. The recording's order is
+   * then the order the engine was given the answers, which is what a replay gives them in again.
+   */
+  const inTurn = async <T>(record: () => Promise<T>): Promise<T> => {
+    const before = handedBack;
+    let next!: () => void;
+    handedBack = new Promise((resolve) => (next = resolve));
+    try {
+      await before;
+      return await record();
+    } finally {
+      // After an immediate: the answer handed back has reached its agent's requester by then.
+      setImmediate(next);
+    }
+  };
   const append = (entry: RecordedReply): void => {
     try {
       fs.appendFileSync(file, `${JSON.stringify(entry)}\n`);
@@ -74,12 +93,16 @@ export function recordingBackend(backend: AgentBackend, file: string): AgentBack
           try {
             reply = await session.run(request, signal, onEvent);
           } catch (error) {
-            const reason = isOrchestraError(error) ? error.reason : 'backend-failed';
-            append({ ...head, error: { reason, message: describeError(error), retryable: isOrchestraError(error) && error.retryable } });
-            throw error;
+            return inTurn(async () => {
+              const reason = isOrchestraError(error) ? error.reason : 'backend-failed';
+              append({ ...head, error: { reason, message: describeError(error), retryable: isOrchestraError(error) && error.retryable } });
+              throw error;
+            });
           }
-          append({ ...head, reply: replyFields(reply), files: await fileContents(spec.workspace, reply.changedFiles) });
-          return reply;
+          return inTurn(async () => {
+            append({ ...head, reply: replyFields(reply), files: await fileContents(spec.workspace, reply.changedFiles) });
+            return reply;
+          });
         },
       };
     },

@@ -36,7 +36,7 @@ export interface RunServices {
 
 /** What the services call back into the run, which is built after them. */
 export interface RunHooks {
-  onWorkMessage: (message: RouterMessage) => void;
+  onWorkMessage: (message: RouterMessage) => Promise<void>;
   onFailure: (error: unknown) => Promise<void>;
   askOrganiser: (request: WorkRequest) => Promise<AgentReply>;
   organiserSnapshot: () => OrganiserSnapshot;

@@ -28,6 +28,14 @@ export interface WorkDispatchOptions {
   recorded: (result: WorkResult) => void;
 }
 
+/** What a piece of work needs before it is sent: its agent, the grants still valid and its inputs. */
+interface Prepared {
+  agentId: string;
+  grants: string[];
+  refused: string[];
+  inputs: ArtifactInput[];
+}
+
 /**
  * Gets the machine's work to its agent: after its retry delay, with its grants checked on disk
  * again, its inputs loaded and its turn admitted by the budget. Results come back through the
@@ -36,19 +44,21 @@ export interface WorkDispatchOptions {
 export class WorkDispatch {
   /** Work waiting for its retry delay, by work id. */
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** The last work handed on; the next waits for it (see dispatch). Never rejects. */
+  private inOrder: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: WorkDispatchOptions) {}
 
   schedule(work: WorkItem, delayMs: number): void {
     if (delayMs <= 0) {
-      void this.dispatch(work);
+      this.dispatch(work);
       return;
     }
     this.timers.set(
       work.id,
       setTimeout(() => {
         this.timers.delete(work.id);
-        void this.dispatch(work);
+        this.dispatch(work);
       }, delayMs),
     );
   }
@@ -71,17 +81,43 @@ export class WorkDispatch {
     this.timers.clear();
   }
 
-  private async dispatch(work: WorkItem): Promise<void> {
-    const { pool, recorder, spending, feed } = this.options;
+  /**
+   * Work is prepared at once (its agent, grants and inputs, which wait on disk and on session
+   * starts) but reaches the agents in the order the machine asked for it: an agent's queue, and so
+   * the order its turns run and land, then follows the machine's events rather than which file
+   * read finished first, and a replay of the same events reproduces it.
+   */
+  private dispatch(work: WorkItem): void {
+    const prepared = this.prepare(work).then(
+      (ready) => ({ ready }),
+      (error: unknown) => ({ error }),
+    );
+    this.inOrder = this.inOrder
+      .then(async () => {
+        const outcome = await prepared;
+        if ('error' in outcome) this.failed(work, outcome.error);
+        else await this.send(work, outcome.ready);
+      })
+      // send catches its own failures; this keeps the line moving should one slip through.
+      .catch((error: unknown) => this.failed(work, error));
+  }
+
+  private async prepare(work: WorkItem): Promise<Prepared> {
+    const { pool, recorder } = this.options;
+    const agent = await pool.ensureAgent(work.role, work.instance, movedProfile(this.options.state(), work));
+    // Checked on disk now, not only at planning: a link out may have been made since.
+    const grants = await recorder.grantable(work, agent.id);
+    const refused = work.grants.filter((grant) => !grants.includes(grant));
+    if (work.file !== undefined && refused.includes(work.file)) return { agentId: agent.id, grants, refused, inputs: [] };
+    return { agentId: agent.id, grants, refused, inputs: await Promise.all(work.inputs.map((id) => this.loadInput(id))) };
+  }
+
+  private async send(work: WorkItem, { agentId, grants, refused, inputs }: Prepared): Promise<void> {
+    const { spending, feed } = this.options;
     try {
-      const agent = await pool.ensureAgent(work.role, work.instance, movedProfile(this.options.state(), work));
-      // Checked on disk now, not only at planning: a link out may have been made since.
-      const grants = await recorder.grantable(work, agent.id);
-      const refused = work.grants.filter((grant) => !grants.includes(grant));
-      if (work.file !== undefined && refused.includes(work.file)) return await this.skipRefused(work, agent.id, refused);
+      if (work.file !== undefined && refused.includes(work.file)) return await this.skipRefused(work, agentId, refused);
       // The agent is told only of the files it may still write.
       const sent: WorkItem = refused.length === 0 ? work : { ...work, grants, ...(work.files ? { files: work.files.filter((file) => !refused.includes(file)) } : {}) };
-      const inputs = await Promise.all(work.inputs.map((id) => this.loadInput(id)));
       const request: WorkRequest = {
         workId: work.id,
         kind: work.kind,
@@ -91,27 +127,32 @@ export class WorkDispatch {
         detail: { file: work.file, files: sent.files, attempt: work.attempt, note: work.note },
       };
       // Paused while the agent and inputs were prepared (the pause's abort missed it): hand it back to be held.
-      if (this.options.state().phase === 'PAUSED') return await feed({ type: 'WORK_ABORTED', workId: work.id });
+      if (this.options.state().phase === 'PAUSED') return void feed({ type: 'WORK_ABORTED', workId: work.id });
       const stop = spending.admit(work.id, work.role, request);
+      // Awaited, so the work in line behind it finds the run paused.
       if (stop) return await this.options.stopForBudget(stop, work);
       this.options.router.send({
         from: ORGANISER_ADDRESS,
-        to: agent.id,
+        to: agentId,
         messageType: 'request',
         correlationId: work.id,
         payload: { content: describeWork(work), metadata: { work: request, step: describeWork(work), kind: work.kind } },
       });
     } catch (error) {
-      spending.release(work.id);
-      await feed({ type: 'WORK_FAILED', workId: work.id, message: describeError(error), retryable: isOrchestraError(error) && error.retryable });
+      this.failed(work, error);
     }
+  }
+
+  private failed(work: WorkItem, error: unknown): void {
+    this.options.spending.release(work.id);
+    void this.options.feed({ type: 'WORK_FAILED', workId: work.id, message: describeError(error), retryable: isOrchestraError(error) && error.retryable });
   }
 
   /** Per-file work whose file was refused: no turn; its artifact says why, and the machine moves on. */
   private async skipRefused(work: WorkItem, agentId: string, refused: string[]): Promise<void> {
     const result = await this.options.recorder.recordRefused(work, agentId, refused);
     this.options.recorded(result);
-    await this.options.feed({ type: 'WORK_DONE', workId: work.id, result });
+    void this.options.feed({ type: 'WORK_DONE', workId: work.id, result });
   }
 
   private async loadInput(id: string): Promise<ArtifactInput> {

@@ -10,10 +10,17 @@ import { resolveRoles } from '../../../extension/engine/roles/roleValidation';
 import { OrchestrationRun } from '../../../extension/engine/run/orchestrationRun';
 import { compareRuns } from '../../../extension/engine/run/replayCompare';
 import { REPLIES_FILE, readRecording } from '../../../extension/engine/run/replayRecorder';
+import { replaySettings } from '../../../extension/engine/run/replaySettings';
+import { RunStateStore } from '../../../extension/engine/run/runStateStore';
 
-// One agent at a time, as the replay command runs: results land in one order, so the phases do too.
 function aRun(workspace: string, backend: AgentBackend, runId: string) {
   return OrchestrationRun.create({ workspace, task: 'Add overdue-loan tracking', roles: resolveRoles(simulatedRolesConfig()), backend, maxActive: 1, onAttention: 'fail', workflow: { retryBaseMs: 1 }, runId });
+}
+
+/** A replay as the replay command runs it (every agent may ask at once; the recording orders the answers). */
+async function aReplay(workspace: string, backend: AgentBackend, original: { runDir: string }, runId: string) {
+  const snapshot = await RunStateStore.load(original.runDir);
+  return OrchestrationRun.create({ workspace, task: 'Add overdue-loan tracking', roles: resolveRoles(simulatedRolesConfig()), backend, runId, ...replaySettings(snapshot) });
 }
 
 describe('replay of a recorded simulated run', () => {
@@ -28,13 +35,14 @@ describe('replay of a recorded simulated run', () => {
     expect(recording.some((entry) => entry.kind === 'decide')).toBe(true);
 
     const replayBackend = new ReplayBackend(recording);
-    const replay = await (await aRun(workspace, replayBackend, 'run-original-replay-1')).start();
+    const replay = await (await aReplay(workspace, replayBackend, original, 'run-original-replay-1')).start();
 
     expect(await compareRuns(original, replay)).toEqual([]);
     expect(replay.states).toEqual(original.states);
     const digest = (report: typeof original) => report.artifacts.map(({ type, version, status, summary }) => `${type} v${version} ${status} ${summary}`).sort();
     expect(digest(replay)).toEqual(digest(original));
     expect(replayBackend.unused()).toBe(0);
+    expect(replayBackend.outOfOrder()).toEqual([]);
     // The replay recorded itself, the same replies again.
     expect((await readRecording(path.join(replay.runDir, REPLIES_FILE))).length).toBe(recording.length);
   }, 120_000);
@@ -43,7 +51,7 @@ describe('replay of a recorded simulated run', () => {
     const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'replay-'));
     const original = await (await aRun(workspace, new SimulatedBackend({ files: 3 }), 'run-short')).start();
     const recording = (await readRecording(path.join(original.runDir, REPLIES_FILE))).filter((entry) => entry.kind !== 'review-code');
-    const replay = await (await aRun(workspace, new ReplayBackend(recording), 'run-short-replay-1')).start();
+    const replay = await (await aReplay(workspace, new ReplayBackend(recording), original, 'run-short-replay-1')).start();
     expect(replay.status).not.toBe('COMPLETED');
     const differences = await compareRuns(original, replay);
     expect(differences[0]).toMatch(/^status: COMPLETED then/);

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { describeError } from '../engine/util/errors';
+import { pauseNotice } from '../run/pauseNotice';
 import type { RunSession } from '../run/runSession';
 import type { CommandDeps } from './commandDeps';
 import { COMMANDS } from './commandIds';
@@ -9,8 +10,9 @@ export async function pauseAll(deps: CommandDeps): Promise<void> {
   const session = liveSession(deps, 'to pause');
   if (!session) return;
   if (session.paused) return void vscode.window.showInformationMessage('The task is already paused.');
+  const busy = session.agents();
   await act(deps, () => session.pause(), 'pause');
-  void vscode.window.showInformationMessage('All agents are paused. Resume when you are ready.', 'Resume').then((choice) => {
+  void vscode.window.showInformationMessage(`${pauseNotice(busy, session.roleNaming)} Resume when you are ready.`, 'Resume').then((choice) => {
     if (choice) void resume(deps);
   });
 }

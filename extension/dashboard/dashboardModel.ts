@@ -262,7 +262,7 @@ export class DashboardModel implements DashboardSource {
    * have entries of their own.
    */
   applyMessage(message: AgentMessage): void {
-    const text = clip(message.content, MAX_TEXT);
+    const text = clip(this.transcripts.textOf(message, this.directory.roles), MAX_TEXT);
     if (message.from === ORGANISER) {
       if (message.messageType === 'request' && !message.to.startsWith(`${ORGANISER}-`)) {
         this.addEntry({ kind: 'work', atMs: message.atMs, title: clip(message.content.split('\n')[0] ?? '', MAX_TITLE), agentId: message.to });

@@ -45,7 +45,7 @@ export async function loadRunFolder(model: DashboardModel, runDir: string, roles
         break;
       case 'message': {
         const { from, to, messageType, content } = entry.data;
-        model.applyMessage({ from, to, messageType, content, atMs: at(entry) });
+        model.applyMessage({ from, to, messageType, content, atMs: at(entry), ...(entry.correlationId !== undefined ? { correlationId: entry.correlationId } : {}) });
         break;
       }
       case 'decision': {

@@ -10,7 +10,7 @@ import type { AgentBackend } from '../engine/backends/agentBackend';
 import type { RoleDefinition } from '../engine/roles/roleSchema';
 import type { RoleResolution } from '../engine/roles/roleValidation';
 import type { Budgets } from '../engine/run/budget';
-import { Checkpoints, type Checkpoint, type RollBackResult } from '../engine/run/checkpoints';
+import { Checkpoints, rollBackCounts, type Checkpoint, type RollBackResult } from '../engine/run/checkpoints';
 import { checkpointRun, type RunCheckpointing } from '../engine/run/runCheckpoints';
 import { OrchestrationRun } from '../engine/run/orchestrationRun';
 import { newRunId } from '../engine/run/runServices';
@@ -307,7 +307,7 @@ export class RunSession implements DashboardRunControls {
     this.changed();
     try {
       const result = await this.checkpoints.rollBack(checkpoint);
-      this.log.info(`Rolled back to checkpoint ${checkpoint.index} (${checkpoint.label}): ${result.restored} files restored, ${result.removed.length} removed${result.removed.length ? ` (${result.removed.slice(0, 10).join(', ')}${result.removed.length > 10 ? ' …' : ''})` : ''}`);
+      this.log.info(`Rolled back to checkpoint ${checkpoint.index} (${checkpoint.label}): ${rollBackCounts(result)}${result.removed.length ? ` (${result.removed.slice(0, 10).join(', ')}${result.removed.length > 10 ? ' …' : ''})` : ''}`);
       return result;
     } finally {
       this.rollingBack = false;

@@ -4,6 +4,7 @@ import type { CommandDeps } from './commands/commandDeps';
 import { registerCommands } from './commands/registerCommands';
 import { ModelDiscovery } from './config/modelDiscovery';
 import { OrchestrationConfigManager } from './config/orchestrationConfigManager';
+import { extensionKiloDefault } from './config/kiloDefaultSource';
 import { RolesTab } from './config/rolesController';
 import { vscodeRolesDialogs } from './config/rolesDialogs';
 import { DashboardPanel } from './dashboard/dashboardPanel';
@@ -26,7 +27,13 @@ export function activate(context: vscode.ExtensionContext): OrchestraExtensionAp
   const channel = vscode.window.createOutputChannel('Kilo Orchestra', { log: true });
   const log = new RunLog(channel);
   const info = (line: string) => log.info(line);
-  const config = new OrchestrationConfigManager({ globalState: context.globalState, workspaceState: context.workspaceState, log: info });
+  const config = new OrchestrationConfigManager({
+    globalState: context.globalState,
+    workspaceState: context.workspaceState,
+    // A role nobody assigned runs on the user's Kilo default; `discovery` is built below, asked only later.
+    kiloDefault: () => extensionKiloDefault(workspacePath(), discovery.cached(), process.env.KILO_ORCHESTRA_KILO_HOME),
+    log: info,
+  });
   let views: OrchestraViews | undefined;
   const runs = new RunController({
     context,

@@ -1,5 +1,8 @@
 import * as vscode from 'vscode';
 import type { RoleResolution } from '../engine/roles/roleValidation';
+import { readBudgets } from '../engine/run/budget';
+import { unenforceableBudgets } from '../engine/run/unpricedModels';
+import { startBlocker } from '../config/configChecks';
 import type { CostPreview } from '../protocol/rolesView';
 import type { StartTaskArgs } from '../testApi';
 import type { CommandDeps } from './commandDeps';
@@ -26,28 +29,45 @@ export async function startOrchestratedTask(deps: CommandDeps, args?: StartTaskA
     await current.cancel();
     await current.finished;
   }
-  const task = args?.task?.trim() || (await askForTask());
-  if (!task) return undefined;
-
-  const roles = deps.roles.resolution();
-  if (roles.errors.length > 0) {
-    const problems = roles.errors.map((issue) => issue.message).join(' ');
-    deps.log.warn(`The task was not started; the roles configuration has problems: ${problems}`);
-    void vscode.window.showErrorMessage(`The agent roles need fixing before a task can start: ${problems}`, 'Configure Agent Roles').then((choice) => {
+  // The roles are checked before the task is asked for: a task typed for a run that cannot start is lost work.
+  const before = deps.roles.resolution();
+  const blocker = startBlocker(before);
+  if (blocker) {
+    deps.log.warn(`No task was asked for; the roles configuration has problems: ${before.errors.map((issue) => issue.message).join(' ')}`);
+    void vscode.window.showErrorMessage(blocker, 'Configure Agent Roles').then((choice) => {
       if (choice) void vscode.commands.executeCommand(COMMANDS.configureAgentRoles);
     });
     return undefined;
   }
-  if (!args?.skipConfirmation && !(await confirmStart(task, roles, deps.roles.costEstimate()))) return undefined;
+  const task = args?.task?.trim() || (await askForTask(drafts.get(deps)));
+  if (!task) return undefined;
+  // Kept until the run starts, so "Configure Agent Roles" from the confirmation does not throw it away.
+  drafts.set(deps, task);
+
+  const roles = deps.roles.resolution();
+  const stillBlocked = startBlocker(roles);
+  if (stillBlocked) {
+    deps.log.warn(`The task was not started (it is kept for the next start): ${stillBlocked}`);
+    void vscode.window.showErrorMessage(`${stillBlocked} Your task is kept for the next start.`, 'Configure Agent Roles').then((choice) => {
+      if (choice) void vscode.commands.executeCommand(COMMANDS.configureAgentRoles);
+    });
+    return undefined;
+  }
+  if (!args?.skipConfirmation && !(await confirmStart(task, roles, deps.roles.costEstimate(), budgetWarnings(roles)))) return undefined;
 
   const session = await controller.start(task, roles);
   if (!session) return undefined;
+  drafts.delete(deps);
   deps.showDashboard({ tab: 'run' });
   return { runId: session.runId };
 }
 
-async function askForTask(): Promise<string | undefined> {
+/** The task last typed in each window that did not start yet. */
+const drafts = new WeakMap<CommandDeps, string>();
+
+async function askForTask(draft: string | undefined): Promise<string | undefined> {
   const task = await vscode.window.showInputBox({
+    ...(draft ? { value: draft } : {}),
     title: 'Start Orchestrated Task',
     prompt: 'What should the team build? The Architect plans it, coders write it, the Code Sceptic reviews it.',
     placeHolder: 'e.g. Add overdue-loan tracking with reminders',
@@ -57,8 +77,14 @@ async function askForTask(): Promise<string | undefined> {
   return task?.trim() || undefined;
 }
 
-async function confirmStart(task: string, roles: RoleResolution, cost: CostPreview): Promise<boolean> {
-  const choice = await vscode.window.showInformationMessage(`Start this task with ${roles.roles.filter((role) => role.active).length} roles?`, { modal: true, detail: startDetail(task, roles, cost) }, 'Start', 'Configure Agent Roles');
+/** The budget settings that cannot hold because their role's model has no price. */
+function budgetWarnings(roles: RoleResolution): string[] {
+  const settings = vscode.workspace.getConfiguration('kiloOrchestra');
+  return unenforceableBudgets(roles, readBudgets(settings.get('budgetUsd'), settings.get('roleBudgetsUsd'), () => undefined));
+}
+
+async function confirmStart(task: string, roles: RoleResolution, cost: CostPreview, warnings: string[]): Promise<boolean> {
+  const choice = await vscode.window.showInformationMessage(`Start this task with ${roles.roles.filter((role) => role.active).length} roles?`, { modal: true, detail: startDetail(task, roles, cost, warnings) }, 'Start', 'Configure Agent Roles');
   if (choice === 'Configure Agent Roles') await vscode.commands.executeCommand(COMMANDS.configureAgentRoles);
   return choice === 'Start';
 }

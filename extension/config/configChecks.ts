@@ -43,3 +43,20 @@ export function configIssues(resolution: RoleResolution, discovered: readonly Di
   }
   return issues;
 }
+
+/**
+ * Why a task cannot start, in one line that says what to do, or undefined when it can. Checked
+ * before the task is asked for, so nobody types a task that then cannot run.
+ */
+export function startBlocker(resolution: Pick<RoleResolution, 'errors' | 'roles'>): string | undefined {
+  const { errors } = resolution;
+  if (errors.length === 0) return undefined;
+  const unassigned = errors.filter((issue) => issue.code === 'required-unassigned');
+  if (unassigned.length === errors.length) {
+    const names = unassigned.map((issue) => resolution.roles.find((role) => role.id === issue.roleId)?.name ?? issue.roleId ?? '?');
+    const more = names.length - 2;
+    const who = more > 0 ? `${names.slice(0, 2).join(', ')} and ${more} more role${more > 1 ? 's' : ''}` : names.join(' and ');
+    return `${who} have no model and Kilo has no default model: set "model" in Kilo (~/.config/kilo/kilo.json), or assign models in Configure Agent Roles.`;
+  }
+  return `${errors[0]!.message}${errors.length > 1 ? ` (and ${errors.length - 1} more in Configure Agent Roles)` : ''}`;
+}

@@ -1,6 +1,6 @@
 import { describeError, isOrchestraError } from '../engine/util/errors';
 import { KiloHttp, type FetchFunction, type KiloEndpoint, type KiloProviders } from '../kilo/kiloHttp';
-import { modelChoices } from '../kilo/kiloModels';
+import { kiloDefaultModel, modelChoices, type KiloDefaultChoice } from '../kilo/kiloModels';
 import { KiloServer } from '../kilo/kiloServer';
 import type { DiscoveredModel } from '../protocol/rolesView';
 import { priceFromKilo } from './modelPrices';
@@ -9,6 +9,8 @@ import { priceFromKilo } from './modelPrices';
 export interface Discovery {
   models: DiscoveredModel[];
   problem?: string;
+  /** The model Kilo runs a role nobody assigned on (its `model` setting, else its own default). */
+  defaultModel?: KiloDefaultChoice;
 }
 
 /** A short-lived Kilo server just for listing models. */
@@ -69,7 +71,7 @@ export class ModelDiscovery {
     const live = this.options.liveConnection?.();
     if (live) {
       try {
-        return { models: await this.list(live) };
+        return await this.list(live);
       } catch (error) {
         this.options.log?.(`models: the running Kilo server could not list models (${describeError(error)}); starting a private one.`);
       }
@@ -78,7 +80,7 @@ export class ModelDiscovery {
     try {
       const binary = await this.options.binaryPath();
       server = (this.options.startServer ?? defaultServer)(binary, this.options.cwd);
-      return { models: await this.list(await server.start()) };
+      return await this.list(await server.start());
     } catch (error) {
       this.options.log?.(`models: discovery failed: ${describeError(error)}`);
       return { models: [], problem: problemWords(error) };
@@ -87,9 +89,13 @@ export class ModelDiscovery {
     }
   }
 
-  private async list(endpoint: KiloEndpoint): Promise<DiscoveredModel[]> {
+  private async list(endpoint: KiloEndpoint): Promise<Discovery> {
     const http = new KiloHttp({ connection: () => endpoint, directory: this.options.cwd, ...(this.options.fetch ? { fetch: this.options.fetch } : {}) });
-    return discoveredModels(await http.providers());
+    const providers = await http.providers();
+    // An older server without GET /config still lists its models.
+    const configured = await http.defaultModelRef().catch(() => undefined);
+    const defaultModel = kiloDefaultModel(configured, providers);
+    return { models: discoveredModels(providers), ...(defaultModel ? { defaultModel } : {}) };
   }
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseRolesConfig } from '../engine/roles/rolesConfigFile';
 import { ProfileSchema, RoleIdSchema, RoleOverrideSchema, type RolesConfig } from '../engine/roles/roleSchema';
 import { resolveRoles, type RoleResolution } from '../engine/roles/roleValidation';
+import type { KiloDefaultModel } from '../engine/roles/kiloDefault';
 import type { Disposable } from '../engine/util/disposable';
 import { describeError } from '../engine/util/errors';
 import { TypedEmitter } from '../engine/util/typedEvents';
@@ -27,6 +28,8 @@ type StoredWorkspaceRoles = z.infer<typeof StoredWorkspaceRolesSchema>;
 export interface OrchestrationConfigManagerOptions {
   globalState: MementoLike;
   workspaceState: MementoLike;
+  /** The user's Kilo default model, which every role nobody assigned runs on; none: such roles stay errors. */
+  kiloDefault?: () => KiloDefaultModel | undefined;
   log?: (line: string) => void;
   now?: () => number;
 }
@@ -56,7 +59,8 @@ export class OrchestrationConfigManager {
 
   /** The stored configuration merged with the built-in roles and checked: what a task starting now runs with. */
   resolution(): RoleResolution {
-    return resolveRoles(this.load());
+    const kiloDefault = this.options.kiloDefault?.();
+    return resolveRoles(this.load(), kiloDefault ? { kiloDefault } : {});
   }
 
   /** The configuration as the roles tab edits it. */

@@ -25,3 +25,16 @@ describe('startDetail', () => {
     for (const warning of roles.warnings) expect(detail).toContain(`⚠ ${warning.message}`);
   });
 });
+
+describe('startDetail with the Kilo default', () => {
+  it('names a role on the fallback "Kilo default (provider/model)" and says an all-unpriced estimate is unknown, not $0.00', () => {
+    const roles = resolveRoles({ profiles: [], roles: [], assignments: {} }, { kiloDefault: { providerID: 'teamproxy', modelID: 'team-model' } });
+    const unpriced: CostPreview = { totalUsd: 0, perRole: roles.roles.map((role) => ({ roleId: role.id, usd: 0, priced: false })), basis: 'b' };
+    const detail = startDetail('t', roles, unpriced, ['The $1 budget of Organiser cannot be enforced.']);
+
+    expect(detail).toContain('• Organiser → Kilo default (teamproxy/team-model)');
+    expect(detail).toContain('Estimated cost: unknown: no model of this run has a price');
+    expect(detail).not.toContain('$0.00');
+    expect(detail).toContain('⚠ The $1 budget of Organiser cannot be enforced.');
+  });
+});

@@ -12,10 +12,11 @@ const PROVIDERS = {
   default: { anthropic: 'claude-sonnet' },
 };
 
-/** Answers GET /provider for whichever base URL it is given; counts the calls per URL. */
-function aFakeKilo(providers: unknown = PROVIDERS) {
+/** Answers GET /provider (counted in `calls`) and GET /config (the user's `model`) for whichever base URL it is given. */
+function aFakeKilo(providers: unknown = PROVIDERS, config: unknown = { model: 'anthropic/claude-sonnet' }) {
   const calls: string[] = [];
   const fetch = (async (url: URL | string) => {
+    if (new URL(String(url)).pathname === '/config') return new Response(JSON.stringify(config), { status: 200 });
     calls.push(String(url));
     return new Response(JSON.stringify(providers), { status: 200 });
   }) as typeof globalThis.fetch;
@@ -55,6 +56,8 @@ describe('ModelDiscovery', () => {
     const first = await discovery.models();
     expect(first.models).toHaveLength(3);
     expect(first.problem).toBeUndefined();
+    // The user's default model, from the server's merged config.
+    expect(first.defaultModel).toEqual({ providerID: 'anthropic', modelID: 'claude-sonnet', source: 'config' });
     expect(server.events).toEqual(['start /bin/kilo', 'dispose']);
     expect(kilo.calls[0]).toMatch(/^http:\/\/127\.0\.0\.1:5555\/provider\?directory=%2Fws/);
 

@@ -5,10 +5,13 @@ import type { AgentBackend } from '../engine/backends/agentBackend';
 import { everyRoleOnItsOwnProfile, loadRolesConfigFile } from '../engine/roles/rolesConfigFile';
 import type { Profile, RolesConfig } from '../engine/roles/roleSchema';
 import { resolveRoles, type RoleResolution } from '../engine/roles/roleValidation';
+import { modelName } from '../engine/roles/kiloDefault';
 import { describeBinarySource, locateKiloBinary } from '../kilo/kiloBinary';
 import { buildKiloConfig } from '../kilo/kiloConfig';
 import { KiloServer, privateHomeEnv } from '../kilo/kiloServer';
 import { startKiloTeamServer } from '../kilo/kiloTeamServer';
+import { readUserDefaultModel } from '../kilo/kiloUserModel';
+import { resolveKiloDefault } from './kiloDefaultRoles';
 import type { ReattachSummary, SavedSession } from '../kilo/kiloSessionReattach';
 import { describeTestCommand, resolveCommandPolicy } from '../engine/shell/commandPolicy';
 import { orchestraScript } from '../../scripts/scriptedModel/orchestraScript';
@@ -23,6 +26,8 @@ export interface KiloRuntime {
   roles: RoleResolution;
   /** One line for the terminal: binary, version, models. */
   description: string;
+  /** With real models: one line per active role naming its model ("Kilo default (…)" for the fallback). */
+  roleLines: string[];
   /** The scripted model's request log, when the run uses it. */
   scripted?: ScriptedModel;
   server: KiloServer;
@@ -63,7 +68,11 @@ export async function startKiloRuntime(args: RunArgs, log: (line: string) => voi
   const rolesFile = args.rolesFile ? await loadRolesConfigFile(args.rolesFile) : undefined;
   if (offline && rolesFile) refuseProfilesOffline(rolesFile, args.rolesFile!);
   const configFor = (baseURL: string): RolesConfig => (offline ? scriptedRolesConfig(baseURL, rolesFile) : realRolesConfig(args, rolesFile));
-  refuseInvalidRoles(resolveRoles(configFor(SCRIPTED_URL_PLACEHOLDER)));
+  // With real models a role nobody assigned runs on the user's Kilo default: read from their config
+  // files now, so a problem costs no server start; the server's own answer decides once it runs.
+  const userDefault = offline ? undefined : readUserDefaultModel(args.workspace, process.env);
+  const provisional = offline ? {} : { kiloDefault: userDefault ?? UNKNOWN_DEFAULT };
+  refuseInvalidRoles(resolveRoles(configFor(SCRIPTED_URL_PLACEHOLDER), provisional));
   // The offline run keeps Kilo's database and logs out of the user's home, even for `kilo --version`.
   if (offline) removeStaleHomes(os.tmpdir());
   const runId = overrides.runId;
@@ -97,8 +106,8 @@ export async function startKiloRuntime(args: RunArgs, log: (line: string) => voi
     for (const cleanup of cleanups.reverse()) await cleanup();
   };
   try {
-    const roles = resolveRoles(configFor(scripted?.url ?? SCRIPTED_URL_PLACEHOLDER));
-    const kiloConfig = buildKiloConfig({ roles: roles.roles.filter((role) => role.active), profiles: roles.profiles, secret: (name) => process.env[name] });
+    const provisionalRoles = resolveRoles(configFor(scripted?.url ?? SCRIPTED_URL_PLACEHOLDER), provisional);
+    const kiloConfig = buildKiloConfig({ roles: provisionalRoles.roles.filter((role) => role.active), profiles: provisionalRoles.profiles, secret: (name) => process.env[name] });
     if (scripted) kiloConfig.enabled_providers = ['scripted'];
     // The roles file's test command and allowed commands; else the project's own `npm test`.
     const commands = resolveCommandPolicy(args.workspace, rolesFile ?? {});
@@ -114,11 +123,14 @@ export async function startKiloRuntime(args: RunArgs, log: (line: string) => voi
     });
     cleanups.push(() => team.dispose());
     const { connection } = team;
+    // The server's default model and prices replace the provisional ones (the scripted run has its own).
+    const roles = offline ? provisionalRoles : await resolveKiloDefault({ endpoint: () => team.server.connection, workspace: args.workspace, config: configFor(SCRIPTED_URL_PLACEHOLDER), userDefault, log });
     const models = new Set(roles.profiles.map((p) => `${p.providerID}/${p.modelID}`)).size;
     const description = `kilo ${connection.version} (${describeBinarySource(binary.source)}: ${binary.path}) on ${connection.baseUrl}, ${models} models${scripted ? ' (scripted, offline)' : ''}, ${describeTestCommand(commands)}`;
     const allowControlFiles = rolesFile?.allowControlFiles;
     const reattachSessions = (saved: readonly SavedSession[]) => team.backend.reattach(saved);
-    return { backend: team.backend, roles, description, scripted, server: team.server, ...(allowControlFiles ? { allowControlFiles } : {}), reattachSessions, dispose };
+    const roleLines = offline ? [] : roleModelLines(roles);
+    return { backend: team.backend, roles, description, roleLines, scripted, server: team.server, ...(allowControlFiles ? { allowControlFiles } : {}), reattachSessions, dispose };
   } catch (error) {
     await dispose();
     throw error;
@@ -147,6 +159,17 @@ const SCRIPTED_PRICES: Record<string, { input: number; output: number }> = {
   'documentation-writer': { input: 1, output: 5 },
   debugger: { input: 2, output: 8 },
 };
+
+/** Stands in for a Kilo default the config files do not name, while the roles are checked before the server says. */
+const UNKNOWN_DEFAULT = { providerID: 'kilo', modelID: 'default' };
+
+/** "  Organiser: Kilo default (provider/model)", one per active role. */
+export function roleModelLines(roles: RoleResolution): string[] {
+  return roles.roles.flatMap((role) => {
+    const profile = roles.profiles.find((candidate) => candidate.id === roles.assignments[role.id]);
+    return role.active && profile ? [`  ${role.name}: ${modelName(profile)}${profile.cost ? '' : ' (unpriced)'}`] : [];
+  });
+}
 
 /** Stands in for the scripted model's address while the roles are checked before it starts. */
 const SCRIPTED_URL_PLACEHOLDER = 'http://127.0.0.1:9/v1';

@@ -4,6 +4,7 @@ import type { AgentBackend } from '../engine/backends/agentBackend';
 import { loadRolesConfigFile, simulatedRolesConfig } from '../engine/roles/rolesConfigFile';
 import { resolveRoles, type RoleResolution } from '../engine/roles/roleValidation';
 import { OrchestrationRun } from '../engine/run/orchestrationRun';
+import { unenforceableBudgets } from '../engine/run/unpricedModels';
 import { newRunId } from '../engine/run/runServices';
 import { recordCostEstimate } from '../engine/run/costEstimate';
 import { startEstimate } from '../config/runEstimate';
@@ -26,6 +27,7 @@ export async function runCommand(args: RunArgs, out: NodeJS.WriteStream = proces
     throw new UsageError(`Invalid roles configuration: ${roles.errors[0]!.message}${more}`);
   }
   for (const warning of roles.warnings) out.write(`warning: ${warning.message}\n`);
+  for (const warning of unenforceableBudgets(roles, args.budgets ?? {})) out.write(`warning: ${warning}\n`);
 
   let run: OrchestrationRun;
   try {
@@ -48,6 +50,7 @@ export async function runCommand(args: RunArgs, out: NodeJS.WriteStream = proces
   }
   if (!args.quiet) out.write(`Run ${run.runId} on ${runtime.description} in ${args.workspace}\n`);
   if (!args.quiet) out.write(`Task: ${taskHeadline(args.task)}\n`);
+  if (!args.quiet) for (const line of runtime.roleLines ?? []) out.write(`${line}\n`);
   // Recorded before any turn, so the ending compares the cost with what was expected, not with a figure made afterwards.
   await recordCostEstimate(run.runDir, () => startEstimate(roles));
   const checkpointing = await checkpointCli(run, args.workspace, args.quiet, out);
@@ -57,7 +60,7 @@ export async function runCommand(args: RunArgs, out: NodeJS.WriteStream = proces
 }
 
 /** The simulated backend: deterministic scripted agents in this process, no Kilo needed. */
-export async function simulatedRuntime(args: RunArgs): Promise<{ backend: AgentBackend; roles: RoleResolution; description: string; allowControlFiles?: string[]; dispose(): Promise<void> }> {
+export async function simulatedRuntime(args: RunArgs): Promise<{ backend: AgentBackend; roles: RoleResolution; description: string; roleLines?: string[]; allowControlFiles?: string[]; dispose(): Promise<void> }> {
   const config = args.rolesFile ? await loadRolesConfigFile(args.rolesFile) : simulatedRolesConfig();
   const backend = new SimulatedBackend({ files: args.simFiles, latencyMs: args.simLatencyMs });
   const allowed = config.allowControlFiles;

@@ -99,6 +99,9 @@ const KiloProvidersSchema = z.object({
 });
 export type KiloProviders = z.infer<typeof KiloProvidersSchema>;
 
+/** `GET /config`: the merged configuration the server runs with; only the default model is read. */
+const KiloConfigSchema = z.object({ model: z.string().optional() }).loose();
+
 /** Calls the Kilo server for one working directory. Failures are `OrchestraError`s with the server's words. */
 export class KiloHttp {
   private readonly fetch: FetchFunction;
@@ -165,6 +168,11 @@ export class KiloHttp {
   /** Every provider Kilo knows, which ones have credentials (`connected`) and the default model of each. */
   providers(): Promise<KiloProviders> {
     return this.call('GET', '/provider', KiloProvidersSchema);
+  }
+
+  /** The user's default model as the server merged it from every config file (`model`), if any. */
+  async defaultModelRef(): Promise<string | undefined> {
+    return (await this.call('GET', '/config', KiloConfigSchema)).model;
   }
 
   deleteSession(sessionId: string): Promise<boolean> {

@@ -240,32 +240,60 @@ export interface ProfileOption {
   label: string;
 }
 
+/** A provider's models in the dropdown: connected providers come first. */
+export interface ModelOptionGroup {
+  label: string;
+  options: ProfileOption[];
+}
+
 export interface ProfileOptionGroups {
   profiles: ProfileOption[];
-  connected: ProfileOption[];
-  other: ProfileOption[];
+  /** Discovered models that are not a profile yet, one group per provider. */
+  models: ModelOptionGroup[];
+  /** Models that match the filter but are left out to keep the list short (type more to narrow). */
+  hidden: number;
 }
+
+/** At most this many discovered models are listed at once: Kilo knows thousands. */
+export const MAX_MODEL_OPTIONS = 200;
 
 export const UNASSIGNED = '';
 const PROFILE_PREFIX = 'profile:';
 const MODEL_PREFIX = 'model:';
 
 /**
- * The profile dropdown's choices: the config's profiles, then discovered models that are not a
- * profile yet, split by whether their provider is connected.
+ * The profile dropdown's choices: the config's profiles (always, so the current one stays
+ * selectable), then discovered models that are not a profile yet and match every word of `filter`,
+ * grouped by provider with connected providers first, at most MAX_MODEL_OPTIONS of them.
  */
-export function profileOptions(config: RolesConfigView, discovered: readonly DiscoveredModel[]): ProfileOptionGroups {
-  const groups: ProfileOptionGroups = {
-    profiles: config.profiles.map((profile) => ({ value: PROFILE_PREFIX + profile.id, label: `${profile.label} (${profile.providerID}/${profile.modelID})` })),
-    connected: [],
-    other: [],
-  };
+export function profileOptions(config: RolesConfigView, discovered: readonly DiscoveredModel[], filter = ''): ProfileOptionGroups {
+  const words = filter.toLowerCase().split(/\s+/).filter((word) => word !== '');
+  const byProvider = new Map<string, { connected: boolean; options: ProfileOption[] }>();
   discovered.forEach((model, index) => {
     if (profileForModel(config, model)) return;
-    const option = { value: `${MODEL_PREFIX}${index}`, label: `${model.label} (${model.providerID}/${model.modelID})` };
-    (model.connected ? groups.connected : groups.other).push(option);
+    const label = `${model.label} (${model.providerID}/${model.modelID})`;
+    const haystack = label.toLowerCase();
+    if (!words.every((word) => haystack.includes(word))) return;
+    const group = byProvider.get(model.providerID) ?? { connected: false, options: [] };
+    group.connected ||= model.connected;
+    group.options.push({ value: `${MODEL_PREFIX}${index}`, label });
+    byProvider.set(model.providerID, group);
   });
-  return groups;
+  const ordered = [...byProvider.entries()].sort(([a, left], [b, right]) => Number(right.connected) - Number(left.connected) || a.localeCompare(b));
+  const models: ModelOptionGroup[] = [];
+  let room = MAX_MODEL_OPTIONS;
+  let hidden = 0;
+  for (const [provider, group] of ordered) {
+    const shown = group.options.slice(0, room);
+    hidden += group.options.length - shown.length;
+    room -= shown.length;
+    if (shown.length > 0) models.push({ label: group.connected ? `${provider} (connected)` : provider, options: shown });
+  }
+  return {
+    profiles: config.profiles.map((profile) => ({ value: PROFILE_PREFIX + profile.id, label: `${profile.label} (${profile.providerID}/${profile.modelID})` })),
+    models,
+    hidden,
+  };
 }
 
 /** The dropdown value for a role's current assignment. */

@@ -54,16 +54,25 @@ describe('RoleCard', () => {
     expect(props.onToggle).toHaveBeenCalledWith(true);
   });
 
-  it('groups the dropdown into profiles, connected and other models', () => {
+  it('groups the dropdown into profiles, then models by provider, connected providers first', () => {
     renderCard(aRolesView().build(), 'architect');
     const select = screen.getByTestId('profile-select-architect') as HTMLSelectElement;
     const groups = Array.from(select.querySelectorAll('optgroup')).map((group) => [group.label, Array.from(group.querySelectorAll('option')).map((o) => o.textContent)]);
     expect(groups).toEqual([
       ['Your profiles', ['Claude Sonnet (anthropic/claude-sonnet-4)', 'GPT Mini (openai/gpt-5-mini)']],
-      ['Connected models', ['Qwen3 Coder (free) (openrouter/qwen/qwen3-coder:free)']],
-      ['Other models', ['Gemini 2.5 Pro (google/gemini-2.5-pro)']],
+      ['openrouter (connected)', ['Qwen3 Coder (free) (openrouter/qwen/qwen3-coder:free)']],
+      ['google', ['Gemini 2.5 Pro (google/gemini-2.5-pro)']],
     ]);
     expect(select.options[0]!.textContent).toBe('— not assigned —');
+    expect(select.value).toBe('profile:sonnet');
+  });
+
+  it('narrows the dropdown to the models matching the filter, keeping the selected profile', async () => {
+    renderCard(aRolesView().build(), 'architect');
+    await fireEvent.input(screen.getByTestId('model-filter-architect'), { target: { value: 'qwen' } });
+    const select = screen.getByTestId('profile-select-architect') as HTMLSelectElement;
+    const labels = Array.from(select.querySelectorAll('optgroup')).map((group) => group.label);
+    expect(labels).toEqual(['Your profiles', 'openrouter (connected)']);
     expect(select.value).toBe('profile:sonnet');
   });
 

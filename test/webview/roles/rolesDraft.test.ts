@@ -12,6 +12,7 @@ import {
   parseList,
   priceOf,
   profileIdFor,
+  MAX_MODEL_OPTIONS,
   profileOptions,
   removeCustomRole,
   selectedOption,
@@ -101,8 +102,27 @@ describe('profile dropdown', () => {
     const view = aRolesView().build();
     const groups = profileOptions(view.config, view.discovered);
     expect(groups.profiles.map((o) => o.label)).toEqual(['Claude Sonnet (anthropic/claude-sonnet-4)', 'GPT Mini (openai/gpt-5-mini)']);
-    expect(groups.connected.map((o) => o.label)).toEqual(['Qwen3 Coder (free) (openrouter/qwen/qwen3-coder:free)']);
-    expect(groups.other.map((o) => o.label)).toEqual(['Gemini 2.5 Pro (google/gemini-2.5-pro)']);
+    expect(groups.models.map((group) => [group.label, group.options.map((o) => o.label)])).toEqual([
+      ['openrouter (connected)', ['Qwen3 Coder (free) (openrouter/qwen/qwen3-coder:free)']],
+      ['google', ['Gemini 2.5 Pro (google/gemini-2.5-pro)']],
+    ]);
+    expect(groups.hidden).toBe(0);
+  });
+
+  it('filters models by every word typed, keeps the profiles, and lists at most MAX_MODEL_OPTIONS with the rest counted', () => {
+    const view = aRolesView().build();
+    const filtered = profileOptions(view.config, view.discovered, 'GEMINI pro');
+    expect(filtered.models.flatMap((group) => group.options.map((o) => o.label))).toEqual(['Gemini 2.5 Pro (google/gemini-2.5-pro)']);
+    expect(filtered.profiles).toHaveLength(2);
+    expect(profileOptions(view.config, view.discovered, 'gemini flash').models).toEqual([]);
+
+    const many = Array.from({ length: MAX_MODEL_OPTIONS + 50 }, (_, n) => ({ providerID: n % 2 ? 'zeta' : 'alpha', modelID: `m${n}`, label: `Model ${n}`, connected: n % 2 === 1 }));
+    const capped = profileOptions(view.config, many);
+    expect(capped.models.reduce((sum, group) => sum + group.options.length, 0)).toBe(MAX_MODEL_OPTIONS);
+    expect(capped.hidden).toBe(50);
+    // The connected provider comes first, so its models are never the ones left out.
+    expect(capped.models[0]).toMatchObject({ label: 'zeta (connected)' });
+    expect(capped.models[0]!.options).toHaveLength(MAX_MODEL_OPTIONS / 2 + 25);
   });
 
   it('applies each kind of choice', () => {
@@ -110,7 +130,7 @@ describe('profile dropdown', () => {
     const groups = profileOptions(view.config, view.discovered);
     const toMini = applyProfileChoice(view.config, 'architect', groups.profiles[1]!.value, view.discovered);
     expect(selectedOption(toMini, 'architect')).toBe(groups.profiles[1]!.value);
-    const toGemini = applyProfileChoice(view.config, 'architect', groups.other[0]!.value, view.discovered);
+    const toGemini = applyProfileChoice(view.config, 'architect', groups.models[1]!.options[0]!.value, view.discovered);
     expect(toGemini.assignments['architect']).toBe('google-gemini-2.5-pro');
     const none = applyProfileChoice(view.config, 'architect', '', view.discovered);
     expect(none.assignments).not.toHaveProperty('architect');

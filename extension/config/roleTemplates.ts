@@ -22,8 +22,8 @@ interface Candidate {
 
 /**
  * Assigns a model to every role (built-in and custom, active or not) by price, using price as the
- * measure of strength: candidates are the known profiles and the connected discovered models that
- * have a price; they are ranked by blended price (input + 3 × output, since agents mostly pay for
+ * measure of strength: candidates are the profiles on connected providers and the connected
+ * discovered models that have a price; they are ranked by blended price (input + 3 × output, since agents mostly pay for
  * output), then by id. "Cheapest" is the first, "strongest" the last, "mid" the median. Discovered
  * models that get a role become profiles. Role definitions are left as they are.
  * @throws OrchestraError `invalid-config` when no candidate has a known price.
@@ -65,7 +65,11 @@ export function profileIdFor(providerID: string, modelID: string): string {
 
 function candidates(profiles: readonly Profile[], discovered: readonly DiscoveredModel[]): Candidate[] {
   const found: Candidate[] = [];
+  // A template picks only models the user can call: once Kilo has said which providers are
+  // connected, a profile on any other provider is left out (with no list, every profile counts).
+  const connected = new Set(discovered.filter((model) => model.connected).map((model) => model.providerID));
   for (const profile of profiles) {
+    if (discovered.length > 0 && !connected.has(profile.providerID)) continue;
     const price = priceOf(profile, discovered);
     if (price) found.push({ profile, price });
   }

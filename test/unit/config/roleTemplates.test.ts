@@ -45,6 +45,15 @@ describe('role templates', () => {
     expect(() => applyTemplate('economy', EMPTY, [aModel('y', 'free')])).toThrow(/No model with a known price/);
   });
 
+  it('leaves out a profile on a provider the user is not connected to, once Kilo has listed the providers', () => {
+    const offline = { id: 'their-opus', label: 'Opus', providerID: 'x', modelID: 'claude-opus', cost: { input: 90, output: 300 } };
+    const listed = applyTemplate('best-quality', { ...EMPTY, profiles: [offline] }, [aModel('x', 'pricey', { input: 50, output: 200 }, false), ...PRICED_MODELS]);
+    expect(Object.values(listed.assignments)).not.toContain('their-opus');
+    // With no model list (Kilo not reachable), the user's own profiles are all there is to go by.
+    const unlisted = applyTemplate('best-quality', { ...EMPTY, profiles: [offline] }, []);
+    expect(new Set(Object.values(unlisted.assignments))).toEqual(new Set(['their-opus']));
+  });
+
   it('makes safe profile ids from model names', () => {
     expect(profileIdFor('openrouter', 'anthropic/claude-3.5:beta')).toBe('openrouter-anthropic-claude-3.5-beta');
   });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseRolesConfig } from '../engine/roles/rolesConfigFile';
 import { ProfileSchema, RoleIdSchema, RoleOverrideSchema, type RolesConfig } from '../engine/roles/roleSchema';
 import { resolveRoles, type RoleResolution } from '../engine/roles/roleValidation';
-import type { KiloDefaultModel } from '../engine/roles/kiloDefault';
+import { KILO_DEFAULT_PROFILE_ID, modelName, type KiloDefaultModel } from '../engine/roles/kiloDefault';
 import type { Disposable } from '../engine/util/disposable';
 import { describeError } from '../engine/util/errors';
 import { TypedEmitter } from '../engine/util/typedEvents';
@@ -61,6 +61,12 @@ export class OrchestrationConfigManager {
   resolution(): RoleResolution {
     const kiloDefault = this.options.kiloDefault?.();
     return resolveRoles(this.load(), kiloDefault ? { kiloDefault } : {});
+  }
+
+  /** "Kilo default (provider/model)", the model a role without an assignment runs on, when Kilo has one. */
+  kiloDefaultName(): string | undefined {
+    const model = this.options.kiloDefault?.();
+    return model ? modelName({ id: KILO_DEFAULT_PROFILE_ID, ...model }) : undefined;
   }
 
   /** The configuration as the roles tab edits it. */

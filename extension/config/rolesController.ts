@@ -54,6 +54,7 @@ export class RolesTab implements RolesController {
     if (!discovery) void this.options.discovery.models().then(() => this.emitter.emit('changed'));
     const discovered = discovery?.models ?? [];
     const { config } = this.options;
+    const kiloDefault = config.kiloDefaultName();
     return {
       config: config.view(),
       discovered,
@@ -62,6 +63,7 @@ export class RolesTab implements RolesController {
       templates: TEMPLATES.map((template) => ({ ...template })),
       costPreview: config.costEstimate(discovered),
       appliesAtNextStart: this.options.isRunLive?.() ?? false,
+      ...(kiloDefault ? { kiloDefault } : {}),
     };
   }
 

@@ -1,3 +1,4 @@
+import { modelName as profileModelName } from '../engine/roles/kiloDefault';
 import type { AgentRecord } from '../engine/agents/agentSchema';
 import type { ArtifactRecord } from '../engine/artifacts/artifactSchema';
 import type { Profile, RoleDefinition } from '../engine/roles/roleSchema';
@@ -32,10 +33,10 @@ export function roleName(roleId: string, directory: RoleDirectory): string {
   return directory.roles.find((role) => role.id === roleId)?.name ?? roleId;
 }
 
-/** "provider/model" of a profile id; the id itself when the profile is unknown (e.g. removed since). */
+/** "provider/model" (or "Kilo default (provider/model)") of a profile id; the id itself when the profile is unknown (e.g. removed since). */
 export function modelName(profileId: string, directory: RoleDirectory): string {
   const profile = directory.profiles.find((candidate) => candidate.id === profileId);
-  return profile ? `${profile.providerID}/${profile.modelID}` : profileId;
+  return profile ? profileModelName(profile) : profileId;
 }
 
 export function artifactView(record: ArtifactRecord): ArtifactView {
@@ -110,7 +111,7 @@ export function runPhaseFields(
 /** The user's profiles other than the one the agent is on now, as the dashboard labels them. */
 function reassignChoices(directory: RoleDirectory, currentModel: string | undefined): Array<{ id: string; label: string }> {
   return directory.profiles
-    .map((profile) => ({ id: profile.id, label: `${profile.providerID}/${profile.modelID}` }))
+    .map((profile) => ({ id: profile.id, label: profileModelName(profile) }))
     .filter((choice) => choice.label !== currentModel)
     .slice(0, MAX_REASSIGN_CHOICES);
 }

@@ -89,5 +89,7 @@ export const RolesViewSchema = z.object({
   costPreview: CostPreviewSchema,
   /** Saved changes reach agents at the next task start; true while a run is live. */
   appliesAtNextStart: z.boolean(),
+  /** "Kilo default (provider/model)": what a role without an assignment runs on, when Kilo has a default. */
+  kiloDefault: z.string().optional(),
 });
 export type RolesView = z.infer<typeof RolesViewSchema>;

@@ -9,6 +9,7 @@ import type { ProviderLimits } from '../engine/agents/providerScheduler';
 import type { AgentBackend } from '../engine/backends/agentBackend';
 import type { RoleDefinition } from '../engine/roles/roleSchema';
 import type { RoleResolution } from '../engine/roles/roleValidation';
+import { modelName } from '../engine/roles/kiloDefault';
 import type { Budgets } from '../engine/run/budget';
 import { Checkpoints, rollBackCounts, type Checkpoint, type RollBackResult } from '../engine/run/checkpoints';
 import { checkpointRun, type RunCheckpointing } from '../engine/run/runCheckpoints';
@@ -213,10 +214,10 @@ export class RunSession implements DashboardRunControls {
     return this.options.roles.roles;
   }
 
-  /** "provider/model" of an agent's role. */
+  /** "provider/model" of an agent's role ("Kilo default (provider/model)" for the fallback). */
   modelOf(agent: AgentRecord): string | undefined {
     const profile = this.options.roles.profiles.find((candidate) => candidate.id === agent.profileId);
-    return profile ? `${profile.providerID}/${profile.modelID}` : undefined;
+    return profile ? modelName(profile) : undefined;
   }
 
   pause(): Promise<void> {

@@ -19,6 +19,8 @@ export interface RoleCardProps {
   discovered: DiscoveredModel[];
   /** The host's issues about this role. */
   issues: ConfigIssueView[];
+  /** What the role runs on without an assignment ("Kilo default (provider/model)"), when Kilo has a default. */
+  kiloDefault?: string | undefined;
   /** Why the last save of a change to this role failed. */
   error?: string | undefined;
   onProfileChange: (value: string) => void;

@@ -67,6 +67,12 @@ describe('RoleCard', () => {
     expect(select.value).toBe('profile:sonnet');
   });
 
+  it('names the no-assignment choice after the Kilo default the role then runs on', () => {
+    renderCard(aRolesView().build(), 'architect', { kiloDefault: 'Kilo default (teamproxy/team-model)' });
+    const select = screen.getByTestId('profile-select-architect') as HTMLSelectElement;
+    expect(select.options[0]!.textContent).toBe('Kilo default (teamproxy/team-model)');
+  });
+
   it('narrows the dropdown to the models matching the filter, keeping the selected profile', async () => {
     renderCard(aRolesView().build(), 'architect');
     await fireEvent.input(screen.getByTestId('model-filter-architect'), { target: { value: 'qwen' } });

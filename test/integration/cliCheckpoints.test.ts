@@ -22,7 +22,8 @@ function filesOf(workspace: string): string[] {
 /** HEAD, the branches and the user's index, to show a roll back leaves them as they were. */
 const repositoryState = (workspace: string) => ({ head: git(workspace, 'rev-parse', 'HEAD'), branches: git(workspace, 'branch', '--list'), index: git(workspace, 'ls-files', '--stage') });
 
-describe('checkpoints and rollback in the built CLI', () => {
+// Each test starts up to six CLI processes one after another: on a busy machine more than the default timeout.
+describe('checkpoints and rollback in the built CLI', { timeout: 90_000 }, () => {
   beforeAll(() => {
     requireBuiltCli();
   });

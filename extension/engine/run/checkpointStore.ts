@@ -86,7 +86,8 @@ export async function openCheckpointRepo(workspace: string, git: GitRunner): Pro
   // The user's own excludes (`.git/info/exclude`) apply to snapshots as they did when checkpoints lived in their repository.
   if (user) copyExcludes(path.join(user.gitDir, 'info', 'exclude'), path.join(gitDir, 'info', 'exclude'));
   const repo: CheckpointRepo = { top: user?.top ?? workspace, prefix: user?.prefix ?? '', gitDir, ...(user ? { userGitDir: user.gitDir } : {}) };
-  if (user) await adoptLegacyRefs(repo, git);
+  // Housekeeping: a failure (another process moving them at the same moment) leaves them for next time.
+  if (user) await adoptLegacyRefs(repo, git).catch(() => undefined);
   return repo;
 }
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Checkpoints } from '../../../extension/engine/run/checkpoints';
+import { Checkpoints, rollBackCounts } from '../../../extension/engine/run/checkpoints';
 import { rejection } from '../support/errors';
 
 /** A real repository in a temp folder with one commit, on branch main. */
@@ -194,6 +194,12 @@ describe('Checkpoints', () => {
     expect(result.restoredFiles.sort()).toEqual(['.gitignore', 'src/a.js']);
     expect(result.restored).toBe(2);
     expect(fs.statSync(path.join(dir, 'README.md')).mtimeMs).toBe(past.getTime());
+  });
+
+  it('words a roll back the same for the CLI and the editor, in the singular for one', () => {
+    expect(rollBackCounts({ restored: 0, restoredFiles: [], removed: [] })).toBe('0 files restored, 0 created files removed');
+    expect(rollBackCounts({ restored: 1, restoredFiles: ['a'], removed: ['b'] })).toBe('1 file restored, 1 created file removed');
+    expect(rollBackCounts({ restored: 219, restoredFiles: [], removed: ['b', 'c'] })).toBe('219 files restored, 2 created files removed');
   });
 
   it('works in a folder that is not a git repository: snapshot, roll back, created files removed, and no repository appears', async () => {

@@ -8,6 +8,7 @@ import { extensionKiloDefault } from './config/kiloDefaultSource';
 import { RolesTab } from './config/rolesController';
 import { vscodeRolesDialogs } from './config/rolesDialogs';
 import { DashboardPanel } from './dashboard/dashboardPanel';
+import { registerCheckpointContent, summaryDiffs } from './dashboard/diffContent';
 import { resolveInWorkspace } from './engine/util/paths';
 import { RunController } from './run/runController';
 import { RunLog } from './run/runLog';
@@ -52,6 +53,8 @@ export function activate(context: vscode.ExtensionContext): OrchestraExtensionAp
     log: info,
   });
   const unfinished: UnfinishedRunDeps = { controller: runs, log, roles: { resolution: () => config.resolution() } };
+  const diffs = summaryDiffs(workspacePath);
+  context.subscriptions.push(registerCheckpointContent(workspacePath));
   const rolesTab = new RolesTab({ config, discovery, dialogs: vscodeRolesDialogs(), isRunLive: () => runs.live, log: info });
   DashboardPanel.register(context, {
     extensionUri: context.extensionUri,
@@ -60,6 +63,7 @@ export function activate(context: vscode.ExtensionContext): OrchestraExtensionAp
     roles: rolesTab,
     unfinished: dashboardUnfinishedControls(unfinished),
     openFile: (file) => openWorkspaceFile(file),
+    diffs,
     log: info,
   });
   const deps: CommandDeps = {
@@ -85,6 +89,13 @@ export function activate(context: vscode.ExtensionContext): OrchestraExtensionAp
     },
     whenRunFinished: () => runs.whenFinished(),
     dashboard: () => DashboardPanel.state(),
+    dashboardState: () => runs.source().state(),
+    openSummaryDiff: async (file) => {
+      const summary = runs.source().state().run?.summary;
+      const change = summary?.files?.changed.find((candidate) => candidate.path === file);
+      if (!summary || !change) throw new Error(`${file} is not in the run summary.`);
+      await diffs.openDiff(summary, change);
+    },
     saveRolesConfig: (view) => rolesTab.save(view),
     logLines: () => log.recent(),
     contextKeys: () => runs.contextKeys(),

@@ -1,4 +1,5 @@
 import type { RolesConfigView } from './protocol/rolesView';
+import type { DashboardState } from './protocol/viewModel';
 import type { OfferChoice, ResumeOfferRecord } from './run/resumeOffer';
 
 /**
@@ -15,6 +16,10 @@ export interface OrchestraExtensionApi {
   whenRunFinished(): Promise<{ runId: string; phase: string; reason?: string }>;
   /** Whether the dashboard panel exists and is visible. */
   dashboard(): { open: boolean; visible: boolean };
+  /** What the dashboard shows now (the state its webview gets on `ready`). */
+  dashboardState(): DashboardState;
+  /** Opens the summary card's diff of one changed file, as its click does. */
+  openSummaryDiff(file: string): Promise<void>;
   /** Replaces the stored roles configuration (the same path as the roles tab's Save). */
   saveRolesConfig(config: RolesConfigView): Promise<void>;
   /** The log lines written so far to the "Kilo Orchestra" output channel in this session (most recent 2,000). */
@@ -46,6 +51,8 @@ export interface TestApiSources {
   session(): { runId: string; phase: string; runDir: string; checkpoints: Array<{ index: number; label: string; ref: string }> } | undefined;
   whenRunFinished: OrchestraExtensionApi['whenRunFinished'];
   dashboard: OrchestraExtensionApi['dashboard'];
+  dashboardState: OrchestraExtensionApi['dashboardState'];
+  openSummaryDiff: OrchestraExtensionApi['openSummaryDiff'];
   saveRolesConfig: OrchestraExtensionApi['saveRolesConfig'];
   logLines: OrchestraExtensionApi['logLines'];
   contextKeys: OrchestraExtensionApi['contextKeys'];
@@ -64,6 +71,8 @@ export function createTestApi(sources: TestApiSources): OrchestraExtensionApi {
     },
     whenRunFinished: () => sources.whenRunFinished(),
     dashboard: () => sources.dashboard(),
+    dashboardState: () => sources.dashboardState(),
+    openSummaryDiff: (file) => sources.openSummaryDiff(file),
     saveRolesConfig: (config) => sources.saveRolesConfig(config),
     logLines: () => sources.logLines(),
     checkpoints: () => sources.session()?.checkpoints.map((checkpoint) => ({ ...checkpoint })) ?? [],

@@ -1,5 +1,6 @@
 import type { HostSingleMessage } from '../protocol/dashboardProtocol';
 import type { RolesConfigView, RolesView } from '../protocol/rolesView';
+import type { FileChangeView, RunSummaryView } from '../protocol/runSummaryView';
 import type { DashboardState } from '../protocol/viewModel';
 import type { Disposable } from '../engine/util/disposable';
 
@@ -11,14 +12,20 @@ export interface DashboardRunControls {
   cancel(): Promise<void>;
   /** A message to the Organiser (`to === 'organiser'`) or to one agent; the answer arrives as chat/transcript updates. */
   send(to: string, text: string): Promise<void>;
-  /** Restores the workspace files to the run's last checkpoint. */
-  rollBack(): Promise<void>;
+  /** Restores the workspace files to checkpoint `index`, or to one the user picks (after a confirmation either way). */
+  rollBack(index?: number): Promise<void>;
 }
 
 /** A run shown from disk that did not finish: continued in this window, or ended for good (the same code as the commands). */
 export interface UnfinishedRunControls {
   resume(runId: string): Promise<void>;
   discard(runId: string): Promise<void>;
+}
+
+/** The summary card's diffs (VS Code's diff editor); the file is one the shown summary lists, checked before. */
+export interface SummaryDiffs {
+  openDiff(summary: RunSummaryView, file: FileChangeView): Promise<void>;
+  openChanges(summary: RunSummaryView): Promise<void>;
 }
 
 /** The artifact content the dashboard loads on demand. */

@@ -5,6 +5,7 @@ import { ArtifactStore } from '../engine/artifacts/artifactStore';
 import type { RoleResolution } from '../engine/roles/roleValidation';
 import type { AgentMessageEvent, OrchestrationRun } from '../engine/run/orchestrationRun';
 import type { RunReport } from '../engine/run/runReport';
+import type { RunSummary } from '../engine/run/runSummary';
 import type { PhaseTransition } from '../engine/run/runStateStore';
 import type { RecordedFinding } from '../engine/run/workRecorder';
 import { toDisposable, type Disposable } from '../engine/util/disposable';
@@ -14,6 +15,7 @@ import { deriveTodoList } from '../engine/workflow/todoList';
 import type { TodoItem } from '../engine/workflow/todoTypes';
 import type { WorkflowState } from '../engine/workflow/workflowTypes';
 import type { HostSingleMessage } from '../protocol/dashboardProtocol';
+import { RunSummaryViewSchema, type RolledBackView } from '../protocol/runSummaryView';
 import type { AgentView, ArtifactView, ChatMessage, DashboardState, FileView, RunView, TodoView, TranscriptEntry } from '../protocol/viewModel';
 import { rollupCost } from './costRollup';
 import type { ArtifactContent, DashboardSource } from './dashboardDeps';
@@ -182,6 +184,16 @@ export class DashboardModel implements DashboardSource {
 
   setCanRollBack(canRollBack: boolean): void {
     this.setRun({ canRollBack });
+  }
+
+  /** The run's ending, checked against the protocol's schema before the webview sees it. */
+  setSummary(summary: RunSummary): void {
+    this.setRun({ summary: RunSummaryViewSchema.parse(summary) });
+  }
+
+  /** The workspace went back to a checkpoint: the dashboard shows "Rolled back", not the phase the run ended in. */
+  setRolledBack(rolledBack: RolledBackView): void {
+    this.setRun({ rolledBack: { ...rolledBack } });
   }
 
   // ---- Feeding: live events call these, and so does the run-folder loader. ----

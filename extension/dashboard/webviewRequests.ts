@@ -1,7 +1,8 @@
 import { isOrchestraError, describeError } from '../engine/util/errors';
 import { toWorkspaceRelative } from '../engine/util/paths';
 import type { HostSingleMessage, WebviewMessage, WebviewMessageType } from '../protocol/dashboardProtocol';
-import type { DashboardRunControls, DashboardSource, RolesController, UnfinishedRunControls } from './dashboardDeps';
+import type { RunSummaryView } from '../protocol/runSummaryView';
+import type { DashboardRunControls, DashboardSource, RolesController, SummaryDiffs, UnfinishedRunControls } from './dashboardDeps';
 
 /** What the dashboard's host side works with; the panel adds the extension URI. */
 export interface DashboardHostDeps {
@@ -11,6 +12,8 @@ export interface DashboardHostDeps {
   /** Resume and Discard of a run shown from disk; without it those requests are refused. */
   unfinished?: UnfinishedRunControls;
   roles: RolesController;
+  /** The summary card's diff editors; without it those requests are refused. */
+  diffs?: SummaryDiffs;
   /** Opens a workspace-relative file in an editor (already checked to stay inside the workspace). */
   openFile(path: string): Promise<void>;
   log: (line: string) => void;
@@ -39,6 +42,14 @@ function unfinishedOr(context: RequestContext): UnfinishedRunControls {
   return unfinished;
 }
 
+/** The summary the dashboard shows now and its diffs: a request can only name a file that summary lists. */
+function summaryOr(context: RequestContext): { summary: RunSummaryView; diffs: SummaryDiffs } {
+  const summary = context.deps.source().state().run?.summary;
+  if (!summary?.files) throw new UserFacingError('This run has no summary of changed files to show.');
+  if (!context.deps.diffs) throw new UserFacingError('This window cannot show the run\'s diffs.');
+  return { summary, diffs: context.deps.diffs };
+}
+
 /**
  * One handler per message type. `satisfies` makes a new message type in the protocol a compile
  * error here until it is handled. A request handler resolves when done; the dispatcher answers
@@ -53,7 +64,17 @@ export const WEBVIEW_HANDLERS = {
   'workflow/resume': async (message, context) => controlsOr(context, 'resume').resume(message.action, message.profileId),
   'workflow/cancel': async (_message, context) => controlsOr(context, 'cancel').cancel(),
   'chat/send': async (message, context) => controlsOr(context, 'talk to').send(message.to, message.text),
-  'checkpoint/rollBack': async (_message, context) => controlsOr(context, 'roll back').rollBack(),
+  'checkpoint/rollBack': async (message, context) => controlsOr(context, 'roll back').rollBack(message.index),
+  'summary/openDiff': async (message, context) => {
+    const { summary, diffs } = summaryOr(context);
+    const file = summary.files?.changed.find((change) => change.path === message.path);
+    if (!file) throw new UserFacingError(`${message.path} is not a file this run changed, so no diff was opened.`);
+    await diffs.openDiff(summary, file);
+  },
+  'summary/openChanges': async (_message, context) => {
+    const { summary, diffs } = summaryOr(context);
+    await diffs.openChanges(summary);
+  },
   'run/resumeUnfinished': async (message, context) => unfinishedOr(context).resume(message.runId),
   'run/discard': async (message, context) => unfinishedOr(context).discard(message.runId),
   'artifact/load': async (message, { deps, post }) => {

@@ -40,7 +40,12 @@ export const WebviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('chat/send'), requestId: RequestId, to: AgentOrOrganiser, text: z.string().trim().min(1).max(4000) }),
   z.object({ type: z.literal('artifact/load'), requestId: RequestId, artifactId: z.string().regex(/^[a-z0-9-]+$/) }),
   z.object({ type: z.literal('file/open'), requestId: RequestId, path: z.string().min(1).max(1000) }),
-  z.object({ type: z.literal('checkpoint/rollBack'), requestId: RequestId }),
+  /** Roll back to checkpoint `index` (the summary's "before the run"), or one the user picks. */
+  z.object({ type: z.literal('checkpoint/rollBack'), requestId: RequestId, index: z.number().int().positive().max(100_000).optional() }),
+  /** VS Code's diff editor for one file of the run summary: the checkpoint before the run against the workspace. */
+  z.object({ type: z.literal('summary/openDiff'), requestId: RequestId, path: z.string().min(1).max(1000) }),
+  /** Every changed file of the run summary in one multi-diff editor. */
+  z.object({ type: z.literal('summary/openChanges'), requestId: RequestId }),
   /** Continue in this window a run shown from disk that did not finish (`run.unfinished`). */
   z.object({ type: z.literal('run/resumeUnfinished'), requestId: RequestId, runId: RunId }),
   /** End such a run for good: it is neither offered nor resumed again. */

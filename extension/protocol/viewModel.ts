@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RolledBackViewSchema, RunSummaryViewSchema } from './runSummaryView';
 
 /**
  * What the dashboard shows, as plain data. The protocol stands alone (zod only) so the webview
@@ -164,6 +165,10 @@ export const RunViewSchema = z.object({
    * here or discarded. `paused` by a person or a budget, `interrupted` by a signal, `stopped` by a crash.
    */
   unfinished: z.object({ kind: z.enum(UNFINISHED_KINDS) }).optional(),
+  /** The run's ending (files changed, tests, cost against the estimate, findings), once it has one. */
+  summary: RunSummaryViewSchema.optional(),
+  /** The workspace was rolled back to one of the run's checkpoints: the dashboard says so instead of the phase. */
+  rolledBack: RolledBackViewSchema.optional(),
 });
 export type RunView = z.infer<typeof RunViewSchema>;
 

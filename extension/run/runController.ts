@@ -98,8 +98,8 @@ export class RunController implements vscode.Disposable {
       cancel: () => session.cancel(),
       send: (to, text) => session.send(to, text),
       // The command lets the user choose the checkpoint (the newest is often "now") and confirm.
-      rollBack: async () => {
-        await vscode.commands.executeCommand(COMMANDS.rollBackToCheckpoint);
+      rollBack: async (index) => {
+        await vscode.commands.executeCommand(COMMANDS.rollBackToCheckpoint, index === undefined ? undefined : { index });
       },
     };
   }

@@ -13,6 +13,9 @@ import { modelName } from '../engine/roles/kiloDefault';
 import type { Budgets } from '../engine/run/budget';
 import { Checkpoints, rollBackCounts, type Checkpoint, type RollBackResult } from '../engine/run/checkpoints';
 import { checkpointRun, type RunCheckpointing } from '../engine/run/runCheckpoints';
+import { recordCostEstimate } from '../engine/run/costEstimate';
+import { summariseRun, type RunSummary } from '../engine/run/runSummary';
+import { startEstimate } from '../config/runEstimate';
 import { OrchestrationRun } from '../engine/run/orchestrationRun';
 import { newRunId } from '../engine/run/runServices';
 import { WorkspaceLock } from '../engine/run/workspaceLock';
@@ -25,6 +28,7 @@ import { OrganiserActionSchema, TERMINAL_PHASES } from '../engine/workflow/workf
 import type { AttachInfo } from '../dashboard/dashboardModel';
 import type { DashboardRunControls } from '../dashboard/dashboardDeps';
 import type { KiloEndpoint } from '../kilo/kiloHttp';
+import type { RolledBackView } from '../protocol/runSummaryView';
 import type { ChatMessage, TranscriptEntry } from '../protocol/viewModel';
 import { phaseInWords } from '../protocol/vocabulary';
 import type { RunLog, ScopedLog } from './runLog';
@@ -35,6 +39,8 @@ export interface RunModel {
   recordChat(message: ChatMessage): void;
   appendTranscript(agentId: string, entry: TranscriptEntry): void;
   setCanRollBack(canRollBack: boolean): void;
+  setSummary?(summary: RunSummary): void;
+  setRolledBack?(rolledBack: RolledBackView): void;
 }
 
 /** The agents' runtime for this run (the Kilo server and its session backend, or a simulated one). */
@@ -149,6 +155,8 @@ export class RunSession implements DashboardRunControls {
     if (options.restoreFrom) log.info(`Resuming from ${options.restoreFrom.workflow.phase}${options.restoreFrom.workflow.pausedFrom ? ` (in ${options.restoreFrom.workflow.pausedFrom})` : ''}, $${options.restoreFrom.spent.totalUsd.toFixed(4)} spent so far`);
     log.info(`Task: ${options.task}`);
     log.info(`Agents run on ${options.runtime.description}`);
+    // Before any turn, so the ending compares the cost with what was expected (a resumed run keeps its first).
+    await recordCostEstimate(run.runDir, () => startEstimate(options.roles)).catch((error: unknown) => log.warn(`No cost estimate recorded: ${describeError(error)}`));
     const checkpoints = new Checkpoints({ workspace: options.workspace, runId: run.runId });
     // A resumed run numbers on from the checkpoints it took before it stopped.
     const firstLabel = options.restoreFrom ? 'before the resume' : 'before the run';
@@ -308,6 +316,7 @@ export class RunSession implements DashboardRunControls {
     this.changed();
     try {
       const result = await this.checkpoints.rollBack(checkpoint);
+      this.options.model.setRolledBack?.({ checkpointIndex: checkpoint.index, label: checkpoint.label, restored: result.restored, removed: result.removed.length });
       this.log.info(`Rolled back to checkpoint ${checkpoint.index} (${checkpoint.label}): ${rollBackCounts(result)}${result.removed.length ? ` (${result.removed.slice(0, 10).join(', ')}${result.removed.length > 10 ? ' …' : ''})` : ''}`);
       return result;
     } finally {
@@ -362,6 +371,9 @@ export class RunSession implements DashboardRunControls {
   private async onFinished(report: RunReport): Promise<RunReport> {
     this.report = report;
     await this.checkpointing.settled();
+    // The newest checkpoint is now the workspace as the run left it: the summary counts up to it.
+    report.summary = await summariseRun({ report, checkpoints: this.checkpoints.list(), onProblem: (problem) => this.log.warn(problem) });
+    this.options.model.setSummary?.(report.summary);
     this.log.info(`Run ${report.status}${report.reason ? `: ${report.reason}` : ''} — ${report.files.approved}/${report.files.planned} files approved, $${report.costUsd.toFixed(4)}`);
     // Agents are terminated with the run: the server has nothing left to do.
     await this.stopRuntime();

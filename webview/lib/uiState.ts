@@ -12,6 +12,8 @@ export const UiStateSchema = z.object({
   artifactFilter: z.enum(['all', ...ARTIFACT_TYPE_NAMES]).catch('all'),
   /** Unsent chat text, by recipient ('organiser' or an agent id). */
   drafts: z.record(z.string(), z.string()).catch({}),
+  /** The run whose summary card the user dismissed with Keep. */
+  keptSummary: z.string().optional().catch(undefined),
 });
 export type UiState = z.infer<typeof UiStateSchema>;
 

@@ -73,6 +73,8 @@ export interface PromptBody {
   model: { providerID: string; modelID: string };
   format?: { type: 'json_schema'; schema: Record<string, unknown>; retryCount?: number } | { type: 'text' };
   agent?: string;
+  /** Kilo 7.7+: a slow snapshot is waited for instead of asked about (see KiloSessionBackendOptions.waitForSnapshots). */
+  snapshotInitialization?: 'wait';
 }
 
 export interface KiloHttpOptions {

@@ -39,6 +39,12 @@ export interface KiloSessionBackendOptions {
   reconnectDelayMs?: (attempt: number) => number;
   /** The shell commands agents may run; default: `npm test` for the Debugger when package.json has a test script. */
   commands?: CommandPolicy;
+  /**
+   * Prompts say `snapshotInitialization: 'wait'` (Kilo 7.7+; 7.0 refuses the field). Else a snapshot
+   * slower than 10 s (several turns starting at once on a busy machine, as a resume does) makes Kilo
+   * ask the user a question, which no one answers here, and the turn waits two minutes for it.
+   */
+  waitForSnapshots?: boolean;
 }
 
 /**
@@ -220,7 +226,8 @@ class KiloAgentSession implements AgentSession {
       const turn = new TurnWatch(this.context, permission, signal, onEvent, this.quietSince);
       this.current = turn;
       try {
-        await turn.start(() => http.promptAsync(sessionId, { parts: [{ type: 'text', text }], model, format }));
+        const snapshots = this.context.waitForSnapshots ? { snapshotInitialization: 'wait' as const } : {};
+        await turn.start(() => http.promptAsync(sessionId, { parts: [{ type: 'text', text }], model, format, ...snapshots }));
         return await turn.finished;
       } finally {
         deniedWrites.push(...turn.deniedWrites);

@@ -32,6 +32,12 @@ export interface KiloTeamServer {
   dispose(): Promise<void>;
 }
 
+/** `snapshotInitialization` is in the prompt schema from 7.7 on (checked in 7.7.2, 7.7.7, 7.7.9; absent in 7.0.33). */
+export function takesSnapshotWait(version: string): boolean {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return major > 7 || (major === 7 && minor >= 7);
+}
+
 /**
  * Our private `kilo serve` for one run's team and the session backend on it: the part the CLI and
  * the extension share. A failed start stops the server before the error goes on.
@@ -60,6 +66,7 @@ export async function startKiloTeamServer(options: KiloTeamServerOptions): Promi
       workspace: options.workspace,
       ...(options.stallMs !== undefined ? { stallMs: options.stallMs } : {}),
       ...(options.commands ? { commands: options.commands } : {}),
+      waitForSnapshots: takesSnapshotWait(connection.version),
     });
     return {
       server,

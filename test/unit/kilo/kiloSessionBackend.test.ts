@@ -6,6 +6,7 @@ import { DATA_RULE } from '../../../extension/engine/run/promptInputs';
 import type { AgentSession, BackendEvent, WorkRequest } from '../../../extension/engine/backends/agentBackend';
 import { ProfileSchema, RoleDefinitionSchema } from '../../../extension/engine/roles/roleSchema';
 import { KiloSessionBackend } from '../../../extension/kilo/kiloSessionBackend';
+import { takesSnapshotWait } from '../../../extension/kilo/kiloTeamServer';
 import type { KiloAgentReply } from '../../../extension/kilo/kiloSessionBackend';
 import { rejection } from '../support/errors';
 import { startFakeKilo } from './fakeKiloServer';
@@ -137,6 +138,26 @@ describe('KiloSessionBackend with a fake Kilo server', () => {
     const reply = await session.run(aRequest({ kind: 'decide', grants: [], responseSchema: schema }), new AbortController().signal, () => undefined);
     expect(reply.output).toEqual({ action: 'wait' });
     expect((kilo.requests.find((r) => r.path.endsWith('/prompt_async'))?.body as any).format.schema).toEqual(schema);
+  });
+
+  it('asks Kilo to wait for a slow snapshot (no unanswerable question) only when told the server takes it', async () => {
+    const answer = (id: string) => {
+      kilo.emit('session.status', { sessionID: id, status: { type: 'busy' } });
+      kilo.emit('message.updated', assistant(id, `msg_${kilo.requests.length}`, { structured: { summary: 'done' } }));
+      kilo.emit('session.idle', { sessionID: id });
+    };
+    kilo.onPrompt = answer;
+    const prompts = () => kilo.requests.filter((r) => r.path.endsWith('/prompt_async')).map((r) => (r.body as { snapshotInitialization?: string }).snapshotInitialization);
+    await (await open()).run(aRequest(), new AbortController().signal, () => undefined);
+    const waiting = new KiloSessionBackend({ connection: () => kilo.endpoint, workspace: WORKSPACE, reconnectDelayMs: () => 0, waitForSnapshots: true });
+    try {
+      const session = await waiting.startSession({ agentId: 'primary-coder-1', role: aRole('primary-coder'), profile, workspace: WORKSPACE });
+      await session.run(aRequest(), new AbortController().signal, () => undefined);
+    } finally {
+      await waiting.dispose();
+    }
+    expect(prompts()).toEqual([undefined, 'wait']);
+    expect(['7.0.33', '7.6.9', '7.7.2', '7.7.7', '7.10.0', '8.0.0'].map(takesSnapshotWait)).toEqual([false, false, true, true, true, true]);
   });
 
   it('a fresh-conversation request runs in a new Kilo session each time, so the Organiser keeps no history', async () => {

@@ -39,7 +39,7 @@ export async function resolveKiloDefault(input: KiloDefaultInput): Promise<RoleR
   if (roles.onKiloDefault.length === 0) return roles;
   const problem = unusable(choice, providers);
   if (problem) throw new UsageError(`${problem}; ${choice.source === 'config' ? 'correct "model" in your Kilo config' : 'set "model" in ~/.config/kilo/kilo.json'}, or pass --model ROLE=PROVIDER/MODEL for ${namesOf(roles, roles.onKiloDefault)}.`);
-  const from = choice.source === 'config' ? `Kilo's "model" setting${input.userDefault ? ` (${input.userDefault.file})` : ''}` : `Kilo's own default, as no "model" is set`;
+  const from = choice.source === 'config' ? `Kilo's "model" setting${input.userDefault ? ` in ${input.userDefault.file}` : ''}` : `Kilo's own default, as no "model" is set`;
   if (input.userDefault && `${input.userDefault.providerID}/${input.userDefault.modelID}` !== `${choice.providerID}/${choice.modelID}`) {
     input.log(`note: Kilo's server reports ${choice.providerID}/${choice.modelID} as the default model, not ${input.userDefault.providerID}/${input.userDefault.modelID} from ${input.userDefault.file}; using the server's.`);
   }

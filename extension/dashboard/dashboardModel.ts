@@ -3,6 +3,7 @@ import type { AgentRecord } from '../engine/agents/agentSchema';
 import type { ArtifactRecord } from '../engine/artifacts/artifactSchema';
 import { ArtifactStore } from '../engine/artifacts/artifactStore';
 import type { RoleResolution } from '../engine/roles/roleValidation';
+import { unpricedModels } from '../engine/run/unpricedModels';
 import type { AgentMessageEvent, OrchestrationRun } from '../engine/run/orchestrationRun';
 import type { RunReport } from '../engine/run/runReport';
 import type { RunSummary } from '../engine/run/runSummary';
@@ -72,6 +73,8 @@ export class DashboardModel implements DashboardSource {
   private readonly chat = new Map<string, ChatMessage>();
   private readonly transcripts = new TranscriptBook();
   private directory: RoleDirectory = { roles: [], profiles: [] };
+  /** Model names of the live run's unpriced roles; empty for a run rebuilt from its folder (prices unknown there). */
+  private unpriced: ReadonlySet<string> = new Set();
   private startedAtMs: number;
   private runDir: string | undefined;
 
@@ -94,6 +97,7 @@ export class DashboardModel implements DashboardSource {
   /** Follows a live run until the returned disposable is disposed. */
   attach(run: OrchestrationRun, info: AttachInfo): Disposable {
     this.directory = info.roles;
+    this.unpriced = new Set(unpricedModels(info.roles));
     this.runDir = run.runDir;
     this.startedAtMs = this.now();
     this.setRun({
@@ -147,7 +151,7 @@ export class DashboardModel implements DashboardSource {
       files: this.files.map((file) => ({ ...file })),
       artifacts: [...this.artifacts.values()].map((artifact) => ({ ...artifact, files: [...artifact.files] })),
       todo: this.todo.map((item) => ({ ...item })),
-      cost: rollupCost([...this.agents.values()], this.options.budgetUsd, this.options.roleBudgetsUsd),
+      cost: rollupCost([...this.agents.values()], this.options.budgetUsd, this.options.roleBudgetsUsd, this.unpriced),
       chat: [...this.chat.values()].map((message) => ({ ...message })),
       transcripts: this.transcripts.record(),
     };
@@ -201,6 +205,7 @@ export class DashboardModel implements DashboardSource {
   /** @internal Identity of the run and its clock origin. */
   applyRunStart(run: RunView, directory: RoleDirectory, runDir: string): void {
     this.directory = directory;
+    this.unpriced = new Set();
     this.runDir = runDir;
     this.startedAtMs = run.startedAt;
     this.setRun(run);
@@ -237,7 +242,7 @@ export class DashboardModel implements DashboardSource {
     const view = agentView(record, this.directory);
     this.agents.set(view.id, view);
     this.emit({ type: 'agents/didChange', agents: [{ ...view }] });
-    this.emit({ type: 'cost/didChange', cost: rollupCost([...this.agents.values()], this.options.budgetUsd, this.options.roleBudgetsUsd) });
+    this.emit({ type: 'cost/didChange', cost: rollupCost([...this.agents.values()], this.options.budgetUsd, this.options.roleBudgetsUsd, this.unpriced) });
   }
 
   /** @internal A new artifact or version; `announce` adds a timeline entry. */

@@ -109,8 +109,10 @@ export const CostViewSchema = z.object({
   /** The user's budget for a run (setting `kiloOrchestra.budgetUsd`); absent when none is set. */
   budgetUsd: Usd.optional(),
   /** `budgetUsd`: the role's own limit (setting `kiloOrchestra.roleBudgetsUsd`), when it has one. */
-  byRole: z.array(z.object({ role: z.string(), roleName: z.string(), usd: Usd, tokens: Tokens, budgetUsd: Usd.optional() })),
+  byRole: z.array(z.object({ role: z.string(), roleName: z.string(), usd: Usd, tokens: Tokens, budgetUsd: Usd.optional(), unpriced: z.boolean().optional() })),
   byAgent: z.array(z.object({ agentId: z.string(), usd: Usd })),
+  /** Models agents ran on that have no price: their turns read $0, so the total is a lower bound and budgets miss them. */
+  unpricedModels: z.array(z.string()).optional(),
 });
 export type CostView = z.infer<typeof CostViewSchema>;
 

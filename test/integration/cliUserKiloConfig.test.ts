@@ -94,5 +94,5 @@ describe('run --backend kilo with a user-style Kilo config (real kilo serve, bui
     expect(r.unpricedModels).toEqual([`Kilo default (${PROVIDER}/team-model)`, `${PROVIDER}/coder-model`]);
     expect(r.costUsd).toBe(0);
     expect(r.agents.find((agent: { role: string }) => agent.role === 'organiser').profile).toBe(`Kilo default (${PROVIDER}/team-model)`);
-  }, 300_000);
+  }, 480_000);
 });

@@ -17,3 +17,13 @@ describe('rollupCost with role budgets', () => {
     expect(rollupCost([agent('constructor-1', 'constructor', 0.1)]).byRole[0]).not.toHaveProperty('budgetUsd');
   });
 });
+
+describe('rollupCost with unpriced models', () => {
+  it('marks the roles whose agents run on an unpriced model and lists the models used', () => {
+    const on = (id: string, role: string, model: string) => ({ ...agent(id, role, 0), model }) as AgentView;
+    const cost = rollupCost([on('organiser-1', 'organiser', 'Kilo default (p/m)'), on('architect-1', 'architect', 'p/priced')], undefined, {}, new Set(['Kilo default (p/m)', 'p/unused']));
+    expect(cost.byRole.map((row) => [row.role, row.unpriced ?? false])).toEqual([['organiser', true], ['architect', false]]);
+    expect(cost.unpricedModels).toEqual(['Kilo default (p/m)']);
+    expect(rollupCost([on('architect-1', 'architect', 'p/priced')])).not.toHaveProperty('unpricedModels');
+  });
+});

@@ -103,6 +103,7 @@ export function activate(context: vscode.ExtensionContext): OrchestraExtensionAp
     whenResumeOffered: () => offers.whenOffered(),
     answerResumeOffer: (runId, choice) => offers.answer(runId, choice),
     viewRows: (view) => views?.rows(view) ?? Promise.resolve([]),
+    whenViewChanges: (view) => views?.nextChange(view) ?? Promise.resolve(),
   });
 }
 

@@ -36,6 +36,8 @@ export interface OrchestraExtensionApi {
   answerResumeOffer(runId: string, choice: OfferChoice): boolean;
   /** The rows the Agents or Runs view shows now, read through its tree provider. */
   viewRows(view: 'agents' | 'runs'): Promise<Array<{ id: string; label: string; description: string; contextValue: string }>>;
+  /** Resolves the next time the view's provider tells VS Code to redraw it (subscribed when called). */
+  whenViewChanges(view: 'agents' | 'runs'): Promise<void>;
 }
 
 /** Arguments `kiloOrchestra.startOrchestratedTask` accepts when called from code (tests, other extensions). */
@@ -60,6 +62,7 @@ export interface TestApiSources {
   whenResumeOffered: OrchestraExtensionApi['whenResumeOffered'];
   answerResumeOffer: OrchestraExtensionApi['answerResumeOffer'];
   viewRows: OrchestraExtensionApi['viewRows'];
+  whenViewChanges: OrchestraExtensionApi['whenViewChanges'];
 }
 
 export function createTestApi(sources: TestApiSources): OrchestraExtensionApi {
@@ -81,5 +84,6 @@ export function createTestApi(sources: TestApiSources): OrchestraExtensionApi {
     whenResumeOffered: () => sources.whenResumeOffered(),
     answerResumeOffer: (runId, choice) => sources.answerResumeOffer(runId, choice),
     viewRows: (view) => sources.viewRows(view),
+    whenViewChanges: (view) => sources.whenViewChanges(view),
   };
 }

@@ -45,6 +45,8 @@ export interface OrchestraViews extends vscode.Disposable {
   runChanged(): void;
   /** The rows a view shows now, read through its provider (top level and, for Agents, each run's agents). */
   rows(view: 'agents' | 'runs'): Promise<ViewRow[]>;
+  /** Resolves the next time the view is told to redraw (subscribed at the call). */
+  nextChange(view: 'agents' | 'runs'): Promise<void>;
 }
 
 export function registerViews(options: ViewsOptions): OrchestraViews {
@@ -107,6 +109,13 @@ export function registerViews(options: ViewsOptions): OrchestraViews {
       const top = agents.getChildren();
       return [...top, ...top.flatMap((run) => agents.getChildren(run))].map((element) => row(agents.getTreeItem(element)));
     },
+    nextChange: (view) =>
+      new Promise<void>((resolve) => {
+        const subscription = (view === 'runs' ? runs : agents).onDidChangeTreeData(() => {
+          subscription.dispose();
+          resolve();
+        });
+      }),
     dispose: () => {
       finished.dispose();
       for (const disposable of disposables.splice(0)) disposable.dispose();

@@ -4,6 +4,7 @@
  */
 import type { RunSnapshot } from '../engine/run/runSnapshot';
 import { isResumable } from '../engine/run/unfinishedRuns';
+import { STORE_DIR_NAME } from '../engine/util/paths';
 import { TERMINAL_PHASES } from '../engine/workflow/workflowTypes';
 import { money, phaseWords } from '../statusBar/statusBarText';
 import { ITEM_FLAGS, VIEW_COMMANDS } from './viewIds';
@@ -32,6 +33,20 @@ export interface WindowRun {
   runId: string;
   live: boolean;
   canRollBack: boolean;
+}
+
+export type RunsFolderEvent = 'created' | 'changed' | 'deleted';
+
+/**
+ * Whether a file event under the workspace (its path relative to the folder) changes the list: the
+ * store, `runs/`, a run folder appearing or going, or a run's state.json written. Not events.jsonl
+ * and the other files a live run writes many times a second.
+ */
+export function redrawsRuns(kind: RunsFolderEvent, relativePath: string): boolean {
+  const parts = relativePath.split(/[\\/]/);
+  if (parts[0] !== STORE_DIR_NAME) return false;
+  if (parts.length === 4 && parts[1] === 'runs') return parts[3] === 'state.json';
+  return kind !== 'changed' && (parts.length === 1 || (parts[1] === 'runs' && parts.length <= 3));
 }
 
 /** At most this many runs are listed (newest first): a long history is a folder, not a tree. */

@@ -1,9 +1,10 @@
+import path from 'node:path';
 import * as vscode from 'vscode';
 import { RunStateStore, listRuns } from '../engine/run/runStateStore';
 import { findUnfinishedRuns } from '../engine/run/unfinishedRuns';
 import { describeError } from '../engine/util/errors';
 import { STORE_DIR_NAME } from '../engine/util/paths';
-import { MAX_LISTED_RUNS, runEntry, runItem, type RunEntry, type WindowRun } from './runsTree';
+import { MAX_LISTED_RUNS, redrawsRuns, runEntry, runItem, type RunEntry, type RunsFolderEvent, type WindowRun } from './runsTree';
 import { treeItem } from './treeItems';
 
 export interface RunsTreeOptions {
@@ -28,8 +29,13 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<string>, vscode
 
   /** Redraws when a run's state.json is written, created or removed (by this window, another one or the CLI). */
   watch(folder: vscode.WorkspaceFolder): void {
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, `${STORE_DIR_NAME}/runs/*/state.json`));
-    this.disposables.push(watcher, watcher.onDidCreate(() => this.refresh()), watcher.onDidChange(() => this.refresh()), watcher.onDidDelete(() => this.refresh()));
+    // VS Code reports a new folder without the files created in it at the same moment, so a new
+    // run (or the first run's `.kilo-orchestra/`) arrives as a folder: watch the whole store, filter here.
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, `${STORE_DIR_NAME}/**`));
+    const onEvent = (kind: RunsFolderEvent) => (uri: vscode.Uri) => {
+      if (redrawsRuns(kind, path.relative(folder.uri.fsPath, uri.fsPath))) this.refresh();
+    };
+    this.disposables.push(watcher, watcher.onDidCreate(onEvent('created')), watcher.onDidChange(onEvent('changed')), watcher.onDidDelete(onEvent('deleted')));
   }
 
   refresh(): void {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { RunStateStore, type RunSnapshot } from '../../../extension/engine/run/runStateStore';
-import { isResumableEntry, runEntry, runItem, runStatusWords, type RunEntry } from '../../../extension/views/runsTree';
+import { isResumableEntry, redrawsRuns, runEntry, runItem, runStatusWords, type RunEntry } from '../../../extension/views/runsTree';
 import { WorkspaceLock } from '../../../extension/engine/run/workspaceLock';
 import type { TreeItem } from '../fakes/fakeVscode';
 import { playRun } from '../workflow/workflowFixtures';
@@ -94,6 +94,20 @@ describe('runsTree', () => {
     expect(runItem(anEntry(), { runId: 'r1', live: false, canRollBack: false }).contextValue).toBe('run');
     expect(runItem(anEntry(), { runId: 'other', live: true, canRollBack: true }).contextValue).toBe('run');
     expect(runItem(anEntry({ phase: 'PAUSED', pausedFrom: 'PLANNING', resumable: true })).contextValue).toBe('run resumable');
+  });
+
+  it('redraws for the store, a run folder or a state.json coming and going, not for the event log a run appends to', () => {
+    expect(redrawsRuns('created', '.kilo-orchestra')).toBe(true);
+    expect(redrawsRuns('created', '.kilo-orchestra/runs')).toBe(true);
+    expect(redrawsRuns('created', '.kilo-orchestra/runs/r1')).toBe(true);
+    expect(redrawsRuns('deleted', '.kilo-orchestra/runs/r1')).toBe(true);
+    expect(redrawsRuns('changed', '.kilo-orchestra/runs/r1/state.json')).toBe(true);
+    expect(redrawsRuns('created', '.kilo-orchestra/runs/r1/state.json')).toBe(true);
+    expect(redrawsRuns('changed', '.kilo-orchestra/runs/r1/events.jsonl')).toBe(false);
+    expect(redrawsRuns('created', '.kilo-orchestra/runs/r1/state.json.tmp')).toBe(false);
+    expect(redrawsRuns('created', '.kilo-orchestra/checkpoints.git')).toBe(false);
+    expect(redrawsRuns('changed', '.kilo-orchestra/runs/r1')).toBe(false);
+    expect(redrawsRuns('created', 'src/state.json')).toBe(false);
   });
 
   it('shows a run by the first line of its task, with status and cost, and opens it on click', () => {

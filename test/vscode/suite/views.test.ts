@@ -67,8 +67,11 @@ suite('The Kilo Orchestra side bar', () => {
     await within(vscode.commands.executeCommand('workbench.action.openWalkthrough', `${EXTENSION_ID}#kiloOrchestra.firstRun`, false), 15_000, 'opening the walkthrough');
   });
 
-  test('the Runs view lists a run seeded on disk, as interrupted and resumable', async () => {
+  test('the Runs view redraws when a run folder appears on disk, and lists it as interrupted and resumable', async () => {
+    const redrawn = api.whenViewChanges('runs');
     seededDir = await seedInterruptedRun(workspaceFolder());
+    // No command and no event of this window: only the file watcher on state.json can tell the view.
+    await within(redrawn, 20_000, 'the Runs view redrawing after the run folder appeared');
     const rows = await api.viewRows('runs');
     const seeded = rows.find((row) => row.id === `run:${SEEDED_RUN}`);
     assert.ok(seeded, `the seeded run is not listed: ${JSON.stringify(rows)}`);
@@ -78,6 +81,9 @@ suite('The Kilo Orchestra side bar', () => {
     for (const row of rows.filter((candidate) => candidate !== seeded && /^(Completed|Cancelled|Failed)/.test(candidate.description))) {
       assert.doesNotMatch(row.contextValue, /\bresumable\b/, `a finished run offers Resume: ${JSON.stringify(row)}`);
     }
+    // The launcher pictures the workbench (test-results/screenshots/vscode-side-bar.png): for people, not asserted.
+    await vscode.commands.executeCommand(`${VIEWS.runs}.focus`);
+    console.log('[screenshot] side-bar');
   });
 
   test('Resume on the seeded run (the id its item passes) continues it; the Agents view follows it, the Runs view no longer offers Resume', async function () {

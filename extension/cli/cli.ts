@@ -1,5 +1,6 @@
 import { isOrchestraError } from '../engine/util/errors';
 import { USAGE, UsageError, parseCliArgs } from './cliArgs';
+import { forkCommand } from './forkCommand';
 import { replayCommand } from './replayCommand';
 import { resumeCommand } from './resumeCommand';
 import { rollbackCommand } from './rollbackCommand';
@@ -19,7 +20,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (args.command === 'resume') return resumeCommand(args);
   if (args.command === 'rollback') return rollbackCommand(args);
-  if (args.command === 'replay') return replayCommand(args);
+  if (args.command === 'replay') return args.fork ? forkCommand(args, args.fork) : replayCommand(args);
   return runCommand(args);
 }
 

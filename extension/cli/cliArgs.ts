@@ -5,6 +5,7 @@ import type { ProviderLimits } from '../engine/agents/providerScheduler';
 import type { Budgets } from '../engine/run/budget';
 import { budgetsFrom } from './budgetArgs';
 import { providerLimitsFrom } from './providerLimitArgs';
+import { modelAssignments } from './modelArgs';
 import { replayArgs, type ReplayArgs } from './replayArgs';
 import { UsageError } from './usageError';
 import { TASK_LIMIT, checkedReportPath, taskFrom } from './taskInput';
@@ -54,6 +55,7 @@ export const USAGE = `Usage: kilo-orchestra run --task TEXT --workspace DIR [opt
        kilo-orchestra resume --workspace DIR [--run ID] [options]
        kilo-orchestra rollback --workspace DIR [--run ID] [--to N]
        kilo-orchestra replay --workspace DIR --run ID [--report FILE] [--roles FILE]
+       kilo-orchestra replay --workspace DIR --run ID --fork-at N [--model ROLE=PROVIDER/MODEL] [--backend simulated|kilo]
 
 Options:
   --task-file FILE           read the task from a UTF-8 file (for long tasks; limit ${TASK_LIMIT} characters)
@@ -75,6 +77,11 @@ Options:
                              replay: the recorded run to re-drive, with no model call
   --to N                     rollback: restore checkpoint N (1 is before the run); without it,
                              the run's checkpoints are listed
+  --fork-at N                replay: replay the run up to its Nth transition (its Nth phase change,
+                             as state.json's "transitions" counts them and the progress lines show
+                             them, 1 is IDLE → PLANNING) into a new run <id>-fork-<n>, then go on
+                             live there (on --backend, the run's own by default) with the roles
+                             --model changes; --max-agents, --sim-* and --kilo-path apply to the live part
   --quiet                    no live progress, only the final line
   -h, --help                 show this help
   --version                  print the version`;
@@ -103,6 +110,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
         'provider-limit': { type: 'string', multiple: true },
         run: { type: 'string' },
         to: { type: 'string' },
+        'fork-at': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
@@ -116,6 +124,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
   if (values.version) return { command: 'version' };
   const [command, ...extra] = positionals;
   if (values.to !== undefined && command !== 'rollback') throw new UsageError('--to is an option of rollback.');
+  if (values['fork-at'] !== undefined && command !== 'replay') throw new UsageError('--fork-at is an option of replay.');
   if (command === 'resume') {
     if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
     if (values.task !== undefined || values['task-file'] !== undefined) throw new UsageError('resume continues the saved task; --task is not taken.');
@@ -189,16 +198,6 @@ function integer(flag: string, raw: string | undefined, fallback: number, min: n
   const value = Number(raw);
   if (value < min || value > max) throw new UsageError(`${flag} must be between ${min} and ${max}.`);
   return value;
-}
-
-function modelAssignments(specs: string[]): RunArgs['models'] {
-  const models: RunArgs['models'] = {};
-  for (const spec of specs) {
-    const match = /^([a-z][a-z0-9-]{1,39})=([^/\s]+)\/(\S+)$/.exec(spec);
-    if (!match) throw new UsageError(`--model takes ROLE=PROVIDER/MODEL (e.g. architect=anthropic/claude-sonnet-4-5), not "${spec}".`);
-    models[match[1]!] = { providerID: match[2]!, modelID: match[3]! };
-  }
-  return models;
 }
 
 function firstLine(text: string): string {

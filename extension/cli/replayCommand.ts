@@ -1,16 +1,13 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { ReplayBackend } from '../engine/backends/replayBackend';
 import { loadRolesConfigFile, simulatedRolesConfig } from '../engine/roles/rolesConfigFile';
 import { resolveRoles } from '../engine/roles/roleValidation';
 import { OrchestrationRun } from '../engine/run/orchestrationRun';
 import { compareRuns } from '../engine/run/replayCompare';
-import { REPLIES_FILE, readRecording } from '../engine/run/replayRecorder';
-import { RunStateStore } from '../engine/run/runStateStore';
 import { replaySettings } from '../engine/run/replaySettings';
-import { STORE_DIR_NAME } from '../engine/util/paths';
 import type { ReplayArgs } from './replayArgs';
 import { checkpointCli } from './cliCheckpoints';
+import { freeRunId, openRecordedRun } from './recordedRun';
 import { endRun, holdWorkspace, superviseRun } from './runEnding';
 import { UsageError } from './usageError';
 
@@ -22,11 +19,7 @@ import { UsageError } from './usageError';
  * when it does (whatever the run's own status was), 1 when it differs.
  */
 export async function replayCommand(args: ReplayArgs, out: NodeJS.WriteStream = process.stdout): Promise<number> {
-  const runsDir = path.join(args.workspace, STORE_DIR_NAME, 'runs');
-  const originalDir = path.join(runsDir, args.runId);
-  if (!fs.existsSync(path.join(originalDir, 'state.json'))) throw new UsageError(`No run ${args.runId} in ${args.workspace}.`);
-  const snapshot = await RunStateStore.load(originalDir);
-  const recording = await readRecording(path.join(originalDir, REPLIES_FILE));
+  const { runsDir, originalDir, snapshot, recording } = await openRecordedRun(args);
   const config = args.rolesFile ? await loadRolesConfigFile(args.rolesFile) : simulatedRolesConfig();
   const roles = resolveRoles(config);
   if (roles.errors.length > 0) throw new UsageError(`Invalid roles configuration: ${roles.errors[0]!.message}`);
@@ -34,7 +27,7 @@ export async function replayCommand(args: ReplayArgs, out: NodeJS.WriteStream = 
     const now = Object.hasOwn(roles.assignments, role) ? roles.assignments[role] : undefined;
     if (now !== profileId) out.write(`warning: ${role} ran on profile ${profileId} and is replayed on ${now ?? 'none'}; pass the run's --roles FILE.\n`);
   }
-  const runId = freeReplayId(runsDir, args.runId);
+  const runId = freeRunId(runsDir, args.runId, 'replay');
   // The replay writes the run's files again: no other run may be writing them meanwhile.
   await holdWorkspace(args.workspace, runId, 'run', out);
   const backend = new ReplayBackend(recording);
@@ -63,13 +56,4 @@ export async function replayCommand(args: ReplayArgs, out: NodeJS.WriteStream = 
   }
   out.write(`replay differs from ${args.runId} (${differences.length}):\n${differences.map((line) => `  ${line}`).join('\n')}\n`);
   return 1;
-}
-
-/** `<id>-replay-<n>`, the first n whose folder does not exist yet. */
-function freeReplayId(runsDir: string, runId: string): string {
-  const base = runId.replace(/-replay-\d+$/, '').slice(0, 80);
-  for (let n = 1; ; n++) {
-    const id = `${base}-replay-${n}`;
-    if (!fs.existsSync(path.join(runsDir, id))) return id;
-  }
 }

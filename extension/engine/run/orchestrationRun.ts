@@ -354,6 +354,7 @@ export class OrchestrationRun {
 
   private records(): RunRecords {
     const { options } = this;
+    const forkedFrom = options.forkedFrom ?? options.restoreFrom?.forkedFrom;
     return {
       runId: this.runId,
       runDir: this.runDir,
@@ -368,6 +369,7 @@ export class OrchestrationRun {
       findings: this.findings,
       spending: this.spending,
       ...(this.interrupted ? { interrupted: this.interrupted } : {}),
+      ...(forkedFrom ? { forkedFrom } : {}),
     };
   }
 

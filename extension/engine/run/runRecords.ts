@@ -5,7 +5,7 @@ import { deriveTodoList } from '../workflow/todoList';
 import type { Phase, WorkflowState } from '../workflow/workflowTypes';
 import { buildRunReport, type RunReport } from './runReport';
 import type { RunSpending } from './runSpending';
-import type { RunInterruption } from './runSnapshot';
+import type { RunFork, RunInterruption } from './runSnapshot';
 import { currentGrants, type PhaseTransition, type RunSnapshot } from './runStateStore';
 import type { RecordedFinding } from './workRecorder';
 
@@ -29,6 +29,7 @@ export interface RunRecords {
   spending: Pick<RunSpending, 'agents' | 'spent' | 'report' | 'guard'>;
   /** This process was stopped by a signal; the run is left resumable. */
   interrupted?: RunInterruption;
+  forkedFrom?: RunFork;
 }
 
 /** The run's state.json as of now (the store adds the format version). */
@@ -50,6 +51,7 @@ export function snapshotOf(run: RunRecords): Omit<RunSnapshot, 'formatVersion'> 
     budgets: run.spending.guard.limits,
     spent: run.spending.spent(),
     ...(run.interrupted ? { interrupted: run.interrupted } : {}),
+    ...(run.forkedFrom ? { forkedFrom: run.forkedFrom } : {}),
   };
 }
 

@@ -31,6 +31,10 @@ export const TodoItemSchema = z.object({
 export const RunInterruptionSchema = z.object({ at: z.string(), signal: z.string().max(16) });
 export type RunInterruption = z.infer<typeof RunInterruptionSchema>;
 
+/** The recorded run a fork replayed up to `atTransition` before going on live; optional, so version 1 still reads. */
+export const RunForkSchema = z.object({ runId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/), atTransition: z.number().int().positive() });
+export type RunFork = z.infer<typeof RunForkSchema>;
+
 export const RunSnapshotSchema = z.object({
   formatVersion: z.literal(SNAPSHOT_FORMAT_VERSION),
   runId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/),
@@ -54,5 +58,7 @@ export const RunSnapshotSchema = z.object({
   spent: z.object({ totalUsd: z.number().nonnegative(), byRole: z.record(z.string(), z.number().nonnegative()) }),
   /** Set when the process was stopped by a signal (SIGINT, SIGTERM, SIGHUP); the run stays resumable. */
   interrupted: RunInterruptionSchema.optional(),
+  /** Set on a fork (`replay --fork-at`): the run it was replayed from, and up to which transition. */
+  forkedFrom: RunForkSchema.optional(),
 });
 export type RunSnapshot = z.infer<typeof RunSnapshotSchema>;

@@ -8,6 +8,7 @@ import type { Attention, DecisionRequest, WorkflowConfig, WorkflowState } from '
 import type { Budgets } from './budget';
 import type { RunReport } from './runReport';
 import type { PhaseTransition, RunSnapshot } from './runStateStore';
+import type { RunFork } from './runSnapshot';
 import type { RecordedFinding } from './workRecorder';
 
 /** What an orchestrated run is built from, and the events it reports (see OrchestrationRun). */
@@ -41,6 +42,8 @@ export interface OrchestrationRunOptions {
   allowControlFiles?: readonly string[];
   /** Continue this saved run (same runId, folder, artifacts and event log) instead of starting afresh. */
   restoreFrom?: RunSnapshot;
+  /** A fork: the recorded run it replays the start of (kept in state.json, and by a resume of it). */
+  forkedFrom?: RunFork;
 }
 
 export type RunEvents = {

@@ -10,9 +10,10 @@ import type { RoleResolution } from '../engine/roles/roleValidation';
 import { OrchestraError } from '../engine/util/errors';
 import { describeBinarySource, locateKiloBinary } from '../kilo/kiloBinary';
 import { buildKiloConfig } from '../kilo/kiloConfig';
-import type { KiloEndpoint } from '../kilo/kiloHttp';
+import { KiloHttp, type KiloEndpoint } from '../kilo/kiloHttp';
 import { privateHomeEnv } from '../kilo/kiloServer';
 import { startKiloTeamServer } from '../kilo/kiloTeamServer';
+import { priceProfilesFromKilo } from '../kilo/kiloPrices';
 import { resolveCommandPolicy, type CommandSettings } from '../engine/shell/commandPolicy';
 
 export interface ExtensionKiloOptions {
@@ -84,6 +85,9 @@ export async function startExtensionKiloRuntime(options: ExtensionKiloOptions): 
     ...(options.stallMs !== undefined ? { stallMs: options.stallMs } : {}),
     log: (message) => options.log('warn', message),
   });
+  // The roles' profiles take Kilo's prices before the run reads them (budgets, the dashboard's unpriced marks).
+  const http = new KiloHttp({ connection: () => team.server.connection, directory: options.workspace });
+  await priceProfilesFromKilo(options.roles.profiles, http, (line) => options.log('warn', line));
   return {
     backend: team.backend,
     connection: () => team.server.connection,

@@ -21,8 +21,8 @@ export interface RunEntry {
   interruptedBy?: string;
   /** It stopped before the end and can be continued (the engine's rule, shared with `resume`). */
   resumable: boolean;
-  /** A live process holds the workspace lock for it (the CLI, another window, or this one). */
-  lockedByLiveProcess?: boolean;
+  /** A live process holds the workspace lock for it: this window (starting or running it) or another process (the CLI, another window). */
+  lockedBy?: 'this-window' | 'elsewhere';
   costUsd: number;
   startedAt: string;
   savedAt: string;
@@ -68,15 +68,15 @@ export function runEntry(snapshot: RunSnapshot, runDir: string): RunEntry {
 }
 
 /** Whether `kiloOrchestra.resumeRun` can continue the run: resumable on disk and not live in this window. */
-export function isResumableEntry(entry: Pick<RunEntry, 'runId' | 'resumable' | 'lockedByLiveProcess'>, windowRun?: WindowRun): boolean {
-  return entry.resumable && !entry.lockedByLiveProcess && !(windowRun?.live && windowRun.runId === entry.runId);
+export function isResumableEntry(entry: Pick<RunEntry, 'runId' | 'resumable' | 'lockedBy'>, windowRun?: WindowRun): boolean {
+  return entry.resumable && entry.lockedBy === undefined && !(windowRun?.live && windowRun.runId === entry.runId);
 }
 
 /** "Completed", "Interrupted (SIGTERM)", "Running · planning", "Running elsewhere · planning", "Stopped in code implementation". */
 export function runStatusWords(entry: RunEntry, windowRun?: WindowRun): string {
   const phase = phaseWords(entry.phase).toLowerCase();
   if (windowRun?.live && windowRun.runId === entry.runId) return entry.phase === 'PAUSED' ? 'Paused' : `Running · ${phase}`;
-  if (entry.lockedByLiveProcess && !TERMINAL.has(entry.phase)) return `Running elsewhere · ${phase}`;
+  if (entry.lockedBy && !TERMINAL.has(entry.phase)) return entry.lockedBy === 'this-window' ? `Running · ${phase}` : `Running elsewhere · ${phase}`;
   if (entry.phase === 'COMPLETED') return 'Completed';
   if (entry.phase === 'CANCELLED') return 'Cancelled';
   if (entry.phase === 'FAILED') return 'Failed';

@@ -1,7 +1,8 @@
+import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { RunStateStore, listRuns } from '../engine/run/runStateStore';
-import { findUnfinishedRuns } from '../engine/run/unfinishedRuns';
+import { findUnfinishedRuns, readLockHolder } from '../engine/run/unfinishedRuns';
 import { describeError } from '../engine/util/errors';
 import { STORE_DIR_NAME } from '../engine/util/paths';
 import { MAX_LISTED_RUNS, redrawsRuns, runEntry, runItem, type RunEntry, type RunsFolderEvent, type WindowRun } from './runsTree';
@@ -52,11 +53,14 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<string>, vscode
     const workspace = this.options.workspace();
     if (!workspace) return [];
     const entries: RunEntry[] = [];
-    // The same finder as resume: a run whose lock a live process holds is not offered.
+    // The same finder as resume: a run whose lock a live process holds is not offered. This window's
+    // own lock (taken while a run starts, before it is the window's run) is told apart by its pid.
     const locked = new Set((await findUnfinishedRuns(workspace)).runs.filter((run) => run.live).map((run) => run.runId));
+    const holder = await readLockHolder(workspace);
+    const lockedBy = (runId: string) => (!locked.has(runId) ? {} : { lockedBy: holder?.runId === runId && holder.pid === process.pid && holder.hostname === os.hostname() ? ('this-window' as const) : ('elsewhere' as const) });
     for (const run of (await listRuns(workspace)).slice(0, MAX_LISTED_RUNS)) {
       try {
-        entries.push({ ...runEntry(await RunStateStore.load(run.runDir), run.runDir), ...(locked.has(run.runId) ? { lockedByLiveProcess: true } : {}) });
+        entries.push({ ...runEntry(await RunStateStore.load(run.runDir), run.runDir), ...lockedBy(run.runId) });
       } catch (error) {
         this.options.warn(`The Runs view skips ${run.runId}: ${describeError(error)}`);
       }

@@ -72,7 +72,8 @@ describe('runsTree', () => {
     expect(runStatusWords(anEntry({ phase: 'PAUSED', pausedFrom: 'PLANNING', interruptedBy: 'SIGTERM' }))).toBe('Interrupted (SIGTERM)');
     expect(runStatusWords(anEntry({ phase: 'PAUSED', pausedFrom: 'PLANNING' }))).toBe('Paused');
     expect(runStatusWords(anEntry({ phase: 'CODE_IMPLEMENTATION' }))).toBe('Stopped in code implementation');
-    expect(runStatusWords(anEntry({ phase: 'CODE_IMPLEMENTATION', lockedByLiveProcess: true }))).toBe('Running elsewhere · code implementation');
+    expect(runStatusWords(anEntry({ phase: 'CODE_IMPLEMENTATION', lockedBy: 'elsewhere' }))).toBe('Running elsewhere · code implementation');
+    expect(runStatusWords(anEntry({ phase: 'CODE_IMPLEMENTATION', lockedBy: 'this-window' }))).toBe('Running · code implementation');
     expect(runStatusWords(anEntry({ phase: 'CODE_IMPLEMENTATION' }), { runId: 'r1', live: true, canRollBack: true })).toBe('Running · code implementation');
   });
 
@@ -138,11 +139,25 @@ describe('RunsTreeProvider', () => {
   it('does not offer Resume for a run whose lock a live process holds (the CLI in a terminal), and says it runs elsewhere', async () => {
     const workspace = aWorkspace();
     await aRun('run-cli', 1).writtenIn(workspace);
-    const lock = await WorkspaceLock.acquire(workspace, { runId: 'run-cli', by: 'cli' });
+    // Another process's lock: a pid other than this one's, alive (the test runner's parent).
+    const lock = await WorkspaceLock.acquire(workspace, { runId: 'run-cli', by: 'cli', pid: process.ppid });
     try {
       const provider = new RunsTreeProvider({ workspace: () => workspace, windowRun: () => undefined, warn: () => undefined });
       const [id] = await provider.getChildren();
       expect(provider.getTreeItem(id!) as unknown as TreeItem).toMatchObject({ description: 'Running elsewhere · code implementation · $0.46', contextValue: 'run' });
+    } finally {
+      await lock.release();
+    }
+  });
+
+  it('tells a run this process holds the lock of (a window starting it) from one held elsewhere, and offers Resume for neither', async () => {
+    const workspace = aWorkspace();
+    await aRun('run-starting', 1).interrupted('SIGTERM').writtenIn(workspace);
+    const lock = await WorkspaceLock.acquire(workspace, { runId: 'run-starting', by: 'vscode' });
+    try {
+      const provider = new RunsTreeProvider({ workspace: () => workspace, windowRun: () => undefined, warn: () => undefined });
+      const [id] = await provider.getChildren();
+      expect(provider.getTreeItem(id!) as unknown as TreeItem).toMatchObject({ description: 'Running · paused · $0.46', contextValue: 'run' });
     } finally {
       await lock.release();
     }

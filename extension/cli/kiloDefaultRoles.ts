@@ -1,7 +1,7 @@
 import type { RolesConfig } from '../engine/roles/roleSchema';
 import { resolveRoles, type RoleResolution } from '../engine/roles/roleValidation';
 import { withKiloPrices } from '../config/modelPrices';
-import { KiloHttp, type KiloEndpoint, type KiloProviders } from '../kilo/kiloHttp';
+import { KiloHttp, type FetchFunction, type KiloEndpoint, type KiloProviders } from '../kilo/kiloHttp';
 import { kiloDefaultModel, kiloModelPrice, type KiloDefaultChoice } from '../kilo/kiloModels';
 import type { UserDefaultModel } from '../kilo/kiloUserModel';
 import { UsageError } from './cliArgs';
@@ -15,6 +15,8 @@ export interface KiloDefaultInput {
   /** What the user's config files said before the server started. */
   userDefault: UserDefaultModel | undefined;
   log: (line: string) => void;
+  /** Tests: a stand-in for the server's HTTP. */
+  fetch?: FetchFunction;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface KiloDefaultInput {
  * @throws UsageError when a role needs the default and Kilo has none, or has one it cannot run.
  */
 export async function resolveKiloDefault(input: KiloDefaultInput): Promise<RoleResolution> {
-  const http = new KiloHttp({ connection: input.endpoint, directory: input.workspace });
+  const http = new KiloHttp({ connection: input.endpoint, directory: input.workspace, ...(input.fetch ? { fetch: input.fetch } : {}) });
   const [providers, configured] = await Promise.all([http.providers(), http.defaultModelRef()]);
   const choice = kiloDefaultModel(configured, providers);
   const priceFor = (providerID: string, modelID: string) => kiloModelPrice(providers, providerID, modelID);

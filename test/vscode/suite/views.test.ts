@@ -105,6 +105,15 @@ suite('The Kilo Orchestra side bar', () => {
     assert.equal((await api.viewRows('agents'))[0]?.description.startsWith('Cancelled · '), true, 'the Agents view did not follow the run to its end');
   });
 
+  test('Open on a run item shows that run on the dashboard; an unknown id is said, not thrown', async () => {
+    // Resume opened the dashboard: close it, so only Open can bring it back.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    assert.equal(api.dashboard().open, false, 'the dashboard is still open after closing every editor');
+    await within(vscode.commands.executeCommand(VIEW_COMMANDS.openRun, SEEDED_RUN), 30_000, 'opening the seeded run');
+    assert.deepEqual(api.dashboard(), { open: true, visible: true });
+    await within(vscode.commands.executeCommand(VIEW_COMMANDS.openRun, 'no-such-run'), 15_000, 'opening a run that is not there');
+  });
+
   test('the Agents view shows the window’s run and its agents, or nothing (its welcome) without one', async () => {
     const rows = await api.viewRows('agents');
     const run = api.currentRun();

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { OrchestrationRun } from '../engine/run/orchestrationRun';
 import { Checkpoints } from '../engine/run/checkpoints';
 import type { RunReport } from '../engine/run/runReport';
-import { summariseRun } from '../engine/run/runSummary';
+import { summariseRun, writeRunSummary } from '../engine/run/runSummary';
 import { parseSnapshot } from '../engine/run/runStateStore';
 import { WorkspaceLock } from '../engine/run/workspaceLock';
 import { writeFileAtomic } from '../engine/util/atomicWrite';
@@ -119,7 +119,10 @@ export async function endRun(report: RunReport, reportPath: string, out: NodeJS.
 /** The run's summary from its checkpoints (read back: the run wrote them), test report and estimate; a part that cannot be read is one warning line. */
 async function endingSummary(report: RunReport, out: NodeJS.WriteStream): Promise<RunReport['summary']> {
   const checkpoints = await new Checkpoints({ workspace: report.workspace, runId: report.runId }).load().catch(() => []);
-  return summariseRun({ report, checkpoints, onProblem: (problem) => out.write(`warning: ${problem}\n`) });
+  const summary = await summariseRun({ report, checkpoints, onProblem: (problem) => out.write(`warning: ${problem}\n`) });
+  // Beside state.json too, so the editor's dashboard shows this run's ending.
+  await writeRunSummary(report.runDir, summary).catch((error: unknown) => out.write(`warning: the summary was not kept in ${report.runDir}: ${(error as Error).message}\n`));
+  return summary;
 }
 
 /** A cost with unpriced models is a lower bound: say which models it does not count. */

@@ -7,6 +7,7 @@ import { EventLog } from '../engine/run/eventLog';
 import { OrganiserVerdictSchema, type EventLogEntry, type EventLogEntryOf } from '../engine/run/eventLogSchema';
 import { RecordedFindingSchema } from '../engine/run/findings';
 import { RunStateStore, type RunSnapshot } from '../engine/run/runStateStore';
+import { readRunSummary } from '../engine/run/runSummary';
 import { unfinishedState } from '../engine/run/unfinishedRuns';
 import { OrchestraError, isOrchestraError } from '../engine/util/errors';
 import { STORE_DIR_NAME } from '../engine/util/paths';
@@ -90,6 +91,9 @@ export async function loadRunFolder(model: DashboardModel, runDir: string, roles
   } else if (!TERMINAL_PHASES.includes(snapshot.workflow.phase)) {
     model.applyFinished({ backend: snapshot.backend, reason: INTERRUPTED }, Date.parse(snapshot.savedAt));
   }
+  // A damaged summary costs only the card, and is said like a damaged log line.
+  const summary = await readRunSummary(runDir).catch((error: unknown) => void model.applyFinding({ kind: 'event-log', message: `Skipped the run's summary: ${(error as Error).message}` }, 0));
+  if (summary) model.setSummary(summary);
   return model;
 }
 

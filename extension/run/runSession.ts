@@ -14,7 +14,7 @@ import type { Budgets } from '../engine/run/budget';
 import { Checkpoints, rollBackCounts, type Checkpoint, type RollBackResult } from '../engine/run/checkpoints';
 import { checkpointRun, type RunCheckpointing } from '../engine/run/runCheckpoints';
 import { recordCostEstimate } from '../engine/run/costEstimate';
-import { summariseRun, type RunSummary } from '../engine/run/runSummary';
+import { summariseRun, writeRunSummary, type RunSummary } from '../engine/run/runSummary';
 import { startEstimate } from '../config/runEstimate';
 import { OrchestrationRun } from '../engine/run/orchestrationRun';
 import { newRunId } from '../engine/run/runServices';
@@ -374,6 +374,7 @@ export class RunSession implements DashboardRunControls {
     // The newest checkpoint is now the workspace as the run left it: the summary counts up to it.
     report.summary = await summariseRun({ report, checkpoints: this.checkpoints.list(), onProblem: (problem) => this.log.warn(problem) });
     this.options.model.setSummary?.(report.summary);
+    await writeRunSummary(this.run.runDir, report.summary).catch((error: unknown) => this.log.warn(`The run's summary was not kept in its folder: ${describeError(error)}`));
     this.log.info(`Run ${report.status}${report.reason ? `: ${report.reason}` : ''} — ${report.files.approved}/${report.files.planned} files approved, $${report.costUsd.toFixed(4)}`);
     // Agents are terminated with the run: the server has nothing left to do.
     await this.stopRuntime();

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunSummaryView } from '../../extension/protocol/runSummaryView';
+import type { FileChangeView, RunSummaryView } from '../../extension/protocol/runSummaryView';
 import { RunViewSchema } from '../../extension/protocol/viewModel';
 import { launchChromium } from './chromium';
 import { openDashboard, screenshotWholePage } from './dashboardPage';
@@ -19,8 +19,8 @@ const { state: finished } = finalState(recorded);
 
 /** A summary of the recorded run's files, as the engine computes one (the recording predates summaries). */
 function summaryOfRecording(): RunSummaryView {
-  const changed = finished.files.map((file, i) => ({ path: file.path, change: 'added' as const, additions: 20 + i * 7, deletions: 0 }));
-  changed.push({ path: 'README.md', change: 'modified' as const, additions: 6, deletions: 2 } as (typeof changed)[number]);
+  const changed: FileChangeView[] = finished.files.map((file, i) => ({ path: file.path, change: 'added', additions: 20 + i * 7, deletions: 0 }));
+  changed.push({ path: 'README.md', change: 'modified', additions: 6, deletions: 2 });
   return {
     runId: finished.run!.runId,
     status: 'COMPLETED',
@@ -81,6 +81,9 @@ describe('the run summary card', () => {
       await card.screenshot({ path: path.join(SCREENSHOTS, 'run-summary-rolled-back.png') });
 
       await page.setViewportSize({ width: 375, height: 900 });
+      // The card reads at phone width: nothing of it runs past the panel's edge.
+      const box = await card.boundingBox();
+      expect(box && box.x + box.width).toBeLessThanOrEqual(375);
       await screenshotWholePage(page, path.join(SCREENSHOTS, 'run-summary-narrow.png'));
       expect(dashboard.pageErrors).toEqual([]);
       expect(await dashboard.cspViolations()).toEqual([]);

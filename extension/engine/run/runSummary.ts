@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { ArtifactStore } from '../artifacts/artifactStore';
+import { readJsonFile, writeFileAtomic } from '../util/atomicWrite';
 import { describeError } from '../util/errors';
 import { PhaseSchema } from '../workflow/workflowSchema';
 import { changesBetween, FileChangeSchema, type FileChange } from './changedFiles';
@@ -15,6 +16,8 @@ import { readCostEstimate, type CostEstimate } from './costEstimate';
 import { FINDING_KINDS, type RecordedFinding } from './findings';
 import type { Phase } from '../workflow/workflowTypes';
 
+/** Where a run keeps its summary, so the dashboard shows it again after a reload. */
+export const SUMMARY_FILE = 'summary.json';
 /** Files listed by name; the totals still count every file. */
 export const MAX_SUMMARY_FILES = 200;
 /** The label of the checkpoint a new run takes first (see runCheckpoints.ts). */
@@ -148,6 +151,16 @@ export async function summariseRun(options: SummariseOptions): Promise<RunSummar
   const tests = await newestTestCounts(report.runDir).catch((error: unknown) => void problem('The test report could not be read', error));
   const estimate = await readCostEstimate(report.runDir).catch((error: unknown) => void problem('The cost estimate could not be read', error));
   return buildRunSummary({ report, ...(first ? { checkpoint: first } : {}), ...(changes ? { changes } : {}), ...(tests ? { tests } : {}), ...(estimate ? { estimate } : {}) });
+}
+
+/** Keeps the summary in the run's folder (beside state.json). */
+export async function writeRunSummary(runDir: string, summary: RunSummary): Promise<void> {
+  await writeFileAtomic(path.join(runDir, SUMMARY_FILE), `${JSON.stringify(summary, null, 1)}\n`);
+}
+
+/** The summary a run kept, checked against the schema; undefined when it has none. @throws OrchestraError `io-failed` for a damaged file. */
+export function readRunSummary(runDir: string): Promise<RunSummary | undefined> {
+  return readJsonFile(path.join(runDir, SUMMARY_FILE), RunSummarySchema);
 }
 
 /** "12 passed, 1 failed" of the run's newest test report, if it has one. */

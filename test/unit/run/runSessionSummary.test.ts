@@ -41,6 +41,12 @@ describe('RunSession summary', () => {
     expect(RunViewSchema.parse(run).summary).toEqual(report.summary);
   });
 
+  it('keeps the summary in the run folder, so the dashboard rebuilt from disk after a reload shows it again', async () => {
+    const { report, session } = await aFinishedSession();
+    const fromDisk = await DashboardModel.fromRunFolder(session.run.runDir);
+    expect(fromDisk.state().run?.summary).toEqual(report.summary);
+  });
+
   it('after a roll back the dashboard says rolled back, with what the roll back did', async () => {
     const { model, session } = await aFinishedSession();
     const messages: HostSingleMessage[] = [];

@@ -105,6 +105,12 @@ export function stepNode(run: AgentsTreeRun, agent: AgentRecord): TreeNodeSpec |
   };
 }
 
+/** The view's badge: how many agents of a live run need a person, or nothing when none does. */
+export function attentionBadge(run: Pick<AgentsTreeRun, 'live' | 'agents'> | undefined): { value: number; tooltip: string } | undefined {
+  const count = run?.live ? run.agents.filter((agent) => agent.status === 'needs-attention').length : 0;
+  return count === 0 ? undefined : { value: count, tooltip: count === 1 ? 'An agent needs you' : `${count} agents need you` };
+}
+
 function titleCase(id: string): string {
   return id
     .split('-')

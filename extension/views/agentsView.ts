@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { AgentRecord } from '../engine/agents/agentSchema';
 import type { Disposable } from '../engine/util/disposable';
-import { agentChildren, agentNode, runNode, stepNode, type AgentsElement, type AgentsTreeRun, type RoleNames } from './agentsTree';
+import { agentChildren, agentNode, attentionBadge, runNode, stepNode, type AgentsElement, type AgentsTreeRun, type RoleNames } from './agentsTree';
 import { treeItem } from './treeItems';
 
 /** What the view reads of the window's run; a RunSession is one. */
@@ -76,6 +76,11 @@ export class AgentsTreeProvider implements vscode.TreeDataProvider<AgentsElement
   dispose(): void {
     for (const subscription of this.subscriptions.splice(0)) subscription.dispose();
     this.changed.dispose();
+  }
+
+  /** The activity bar's badge: agents that need a person. */
+  badge(): { value: number; tooltip: string } | undefined {
+    return attentionBadge(this.snapshot());
   }
 
   /** Read once per call: the tree never mixes two moments of the run. */

@@ -82,10 +82,13 @@ export function registerViews(options: ViewsOptions): OrchestraViews {
     }
   };
 
+  const agentsView = vscode.window.createTreeView(VIEWS.agents, { treeDataProvider: agents });
   const disposables: vscode.Disposable[] = [
     agents,
     runs,
-    vscode.window.createTreeView(VIEWS.agents, { treeDataProvider: agents }),
+    agentsView,
+    // An agent that needs a person shows on the activity bar even while the side bar is closed.
+    agents.onDidChangeTreeData(() => (agentsView.badge = agents.badge())),
     vscode.window.createTreeView(VIEWS.runs, { treeDataProvider: runs }),
     vscode.commands.registerCommand(VIEW_COMMANDS.openRun, openRun),
     vscode.commands.registerCommand(VIEW_COMMANDS.refreshRuns, () => runs.refresh()),

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { AgentRecord } from '../../../extension/engine/agents/agentSchema';
 import { TypedEmitter } from '../../../extension/engine/util/typedEvents';
-import { agentDisplayName, agentNode, runNode, type AgentsElement } from '../../../extension/views/agentsTree';
+import { agentDisplayName, agentNode, attentionBadge, runNode, type AgentsElement } from '../../../extension/views/agentsTree';
 import type { AgentsSource } from '../../../extension/views/agentsView';
 import type { TreeItem } from '../fakes/fakeVscode';
 
@@ -62,6 +62,17 @@ describe('agentsTree', () => {
     expect(agentNode(run, anAgent('architect', 1, { status: 'done' }), roleNames).contextValue).toBe('agent');
     expect(agentNode({ ...run, live: false }, coder, roleNames).contextValue).toBe('agent');
     expect(agentNode(run, anAgent('architect', 1, { status: 'needs-attention', lastError: 'rate limited' }), roleNames).tooltip).toContain('Problem: rate limited');
+  });
+});
+
+describe('attentionBadge', () => {
+  it('counts the agents of a live run that need a person, and shows nothing otherwise', () => {
+    const agents = [anAgent('architect', 1, { status: 'needs-attention' }), anAgent('secondary-coder', 1, { status: 'needs-attention' }), anAgent('organiser', 1, { status: 'working' })];
+    expect(attentionBadge({ live: true, agents })).toEqual({ value: 2, tooltip: '2 agents need you' });
+    expect(attentionBadge({ live: true, agents: agents.slice(1) })).toEqual({ value: 1, tooltip: 'An agent needs you' });
+    expect(attentionBadge({ live: true, agents: agents.slice(2) })).toBeUndefined();
+    expect(attentionBadge({ live: false, agents })).toBeUndefined();
+    expect(attentionBadge(undefined)).toBeUndefined();
   });
 });
 

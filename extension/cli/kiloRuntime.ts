@@ -118,6 +118,8 @@ export async function startKiloRuntime(args: RunArgs, log: (line: string) => voi
       kiloConfig,
       ...(home ? { home } : {}),
       ...(overrides.restartBaseMs !== undefined ? { restartBaseMs: overrides.restartBaseMs } : {}),
+      // A home a killed server left has its database to recover first (seen past 30 s on a busy machine).
+      ...(runHome?.reused ? { startTimeoutMs: REUSED_HOME_START_TIMEOUT_MS } : {}),
       ...(overrides.stallMs !== undefined ? { stallMs: overrides.stallMs } : {}),
       log,
     });
@@ -170,6 +172,8 @@ export function roleModelLines(roles: RoleResolution): string[] {
     return role.active && profile ? [`  ${role.name}: ${modelName(profile)}${profile.cost ? '' : ' (unpriced)'}`] : [];
   });
 }
+
+const REUSED_HOME_START_TIMEOUT_MS = 90_000;
 
 /** Stands in for the scripted model's address while the roles are checked before it starts. */
 const SCRIPTED_URL_PLACEHOLDER = 'http://127.0.0.1:9/v1';

@@ -15,6 +15,8 @@ export interface KiloTeamServerOptions {
   /** A private Kilo home, offline but for the configured providers (tests, the offline demo). */
   home?: string;
   restartBaseMs?: number;
+  /** How long the server may take to report healthy (default 30 s). */
+  startTimeoutMs?: number;
   /** A turn with no sign of progress this long is reported stalled, and after as long again retried (default 90 s). */
   stallMs?: number;
   /** The shell commands agents may run (default: the project's `npm test` for the Debugger, nothing else). */
@@ -50,6 +52,7 @@ export async function startKiloTeamServer(options: KiloTeamServerOptions): Promi
     env: { ...RETRY_LIMIT_ENV, KILO_CONFIG_CONTENT: JSON.stringify(options.kiloConfig) },
     ...(options.home ? { home: options.home, offline: true } : {}),
     ...(options.restartBaseMs !== undefined ? { restartBaseMs: options.restartBaseMs } : {}),
+    ...(options.startTimeoutMs !== undefined ? { startTimeoutMs: options.startTimeoutMs } : {}),
     log: (line) => {
       if (line.level !== 'info') options.log(`kilo: ${line.message}`);
     },

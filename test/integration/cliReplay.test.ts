@@ -55,6 +55,39 @@ describe('kilo-orchestra replay (built CLI)', () => {
     expect(fs.readFileSync(path.join(workspace, file), 'utf8')).toBe('// my own edit after the run\n');
   }, 180_000);
 
+  it('forks a simulated run at a mid transition into a new run that ends COMPLETED on the changed model, with the states before it the run\'s', () => {
+    const workspace = aSampleCopy('cli-fork-');
+    const original = path.join(workspace, 'original.json');
+    expect(runCli(['run', '--task', 'x', '--workspace', workspace, '--backend', 'simulated', '--sim-files', '4', '--report', original, '--quiet']).status).toBe(0);
+    const { runId, states } = JSON.parse(fs.readFileSync(original, 'utf8')) as { runId: string; states: string[] };
+    const at = states.indexOf('CODE_IMPLEMENTATION');
+    expect(at).toBeGreaterThan(1);
+
+    const forkFile = path.join(workspace, 'fork.json');
+    const forked = runCli(['replay', '--workspace', workspace, '--run', runId, '--fork-at', String(at), '--model', 'secondary-coder=other/cheap-coder', '--backend', 'simulated', '--report', forkFile, '--quiet']);
+    expect(forked.stderr).toBe('');
+    expect(forked.status).toBe(0);
+    expect(forked.stdout).toContain(`fork replayed ${runId} up to transition ${at} (CODE_IMPLEMENTATION) and went on live.`);
+    const fork = JSON.parse(fs.readFileSync(forkFile, 'utf8'));
+    expect(fork.runId).toBe(`${runId}-fork-1`);
+    expect(fork.status).toBe('COMPLETED');
+    expect(fork.states.slice(0, at + 1)).toEqual(states.slice(0, at + 1));
+    const saved = JSON.parse(fs.readFileSync(path.join(workspace, '.kilo-orchestra', 'runs', fork.runId, 'state.json'), 'utf8'));
+    expect(saved.forkedFrom).toEqual({ runId, atTransition: at });
+    expect(saved.profiles['secondary-coder']).toBe('other-cheap-coder');
+    // The coders are on the new model, and their turns after the hand-over were live ones: a recorded
+    // turn costs what it cost then, a live one on the unpriced model is billed at the default price.
+    type Agent = { id: string; role: string; profile: string; costUsd: number };
+    const coders = (report: { agents: Agent[] }) => report.agents.filter((agent) => agent.role === 'secondary-coder');
+    expect(coders(fork).map((agent) => agent.profile)).toEqual(['other/cheap-coder', 'other/cheap-coder']);
+    const before = JSON.parse(fs.readFileSync(original, 'utf8')) as { agents: Agent[] };
+    expect(coders(fork).map((agent) => agent.costUsd)).not.toEqual(coders(before).map((agent) => agent.costUsd));
+
+    const beyond = runCli(['replay', '--workspace', workspace, '--run', runId, '--fork-at', String(states.length)]);
+    expect(beyond.status).toBe(2);
+    expect(beyond.stderr).toBe(`kilo-orchestra: --fork-at ${states.length}: run ${runId} made ${states.length - 1} transitions (its state.json); fork at 1 to ${states.length - 1}.\n`);
+  }, 180_000);
+
   it('a run with no such id is refused with one line and exit code 2', () => {
     const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-replay-'));
     const result = runCli(['replay', '--workspace', workspace, '--run', 'run-nope']);

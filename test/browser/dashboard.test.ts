@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { PhaseView } from '../../extension/protocol/viewModel';
+import { agentDisplayName, phaseInWords } from '../../extension/protocol/vocabulary';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './chromium';
 import { openDashboard, screenshotWholePage, type DashboardPage } from './dashboardPage';
@@ -45,9 +46,9 @@ async function expectCleanPage(dashboard: DashboardPage): Promise<void> {
   expect(dashboard.offLoopbackRequests).toEqual([]);
 }
 
-/** The header's phase badge once it names `phase` (shown in words: CODE_IMPLEMENTATION → "Code implementation"). */
+/** The header's phase badge once it names `phase` (shown in words: CODE_IMPLEMENTATION → "Writing the code"). */
 function phaseBadge(page: Page, phase: PhaseView): Locator {
-  return page.getByTestId('phase-badge').filter({ hasText: new RegExp(phase.replace(/_/g, '[ _]'), 'i') });
+  return page.getByTestId('phase-badge').filter({ hasText: phaseInWords(phase) });
 }
 
 async function withDashboard(theme: ThemeName, use: (dashboard: DashboardPage) => Promise<void>): Promise<void> {
@@ -73,7 +74,7 @@ describe.each<ThemeName>(['light', 'dark'])('the dashboard in the %s theme', (th
       for (const agent of finished.agents) {
         const card = page.getByTestId(`agent-card-${agent.id}`);
         await card.waitFor();
-        expect(await card.textContent()).toContain(agent.roleName);
+        expect(await card.textContent()).toContain(agentDisplayName(agent.role, agent.instance, [{ id: agent.role, name: agent.roleName }]));
       }
 
       const timeline = page.getByTestId('timeline');
@@ -83,7 +84,7 @@ describe.each<ThemeName>(['light', 'dark'])('the dashboard in the %s theme', (th
       // Newest first.
       const newest = finished.timeline[finished.timeline.length - 1]!;
       expect(await rows.first().getAttribute('data-seq')).toBe(String(newest.seq));
-      expect(await rows.first().textContent()).toContain(newest.title);
+      expect(await rows.first().textContent()).toContain(newest.kind === 'phase' ? phaseInWords(newest.title) : newest.title);
 
       for (const artifact of finished.artifacts) await page.getByTestId(`artifact-${artifact.id}`).waitFor({ state: 'attached' });
       expect(await page.getByTestId('artifact-list').locator('h2').textContent()).toContain(String(finished.artifacts.length));

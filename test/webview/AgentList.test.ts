@@ -30,9 +30,12 @@ describe('AgentCard', () => {
     expect(card.textContent).toContain('$1.23');
   });
 
-  it('numbers instances after the first', () => {
+  it('names each agent once, the coders numbered ("Coder 2") and other roles by their name', () => {
     render(AgentCard, { agent: anAgent({ id: 'secondary-coder-2', instance: 2 }), onSelect: () => {} });
-    expect(screen.getByTestId('agent-card-secondary-coder-2').textContent).toContain('Secondary Coder #2');
+    expect(screen.getByTestId('agent-card-secondary-coder-2').textContent).toContain('Coder 2');
+    expect(screen.getByTestId('agent-card-secondary-coder-2').textContent).not.toContain('#');
+    render(AgentCard, { agent: anAgent({ id: 'primary-coder-1', role: 'primary-coder', roleName: 'Primary Coder' }), onSelect: () => {} });
+    expect(screen.getByTestId('agent-card-primary-coder-1').textContent).toContain('Primary Coder');
   });
 });
 

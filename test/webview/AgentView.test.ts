@@ -34,9 +34,9 @@ describe('AgentView', () => {
   it('shows the transcript in order with who talked to whom', () => {
     renderAgent();
     const lines = screen.getByTestId('agent-transcript').querySelectorAll('li');
-    expect(lines[0]?.textContent).toContain('organiser → agent');
+    expect(lines[0]?.textContent).toContain('Organiser → Coder 1');
     expect(lines[0]?.textContent).toContain('Write src/login.ts');
-    expect(lines[1]?.textContent).toContain('agent → organiser · 1:01');
+    expect(lines[1]?.textContent).toContain('Coder 1 → Organiser · +1m 01s');
   });
 
   it('sends a message to this agent by its id', async () => {

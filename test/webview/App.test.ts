@@ -41,7 +41,7 @@ describe('App', () => {
 
   it('shows the run the host sends after ready', async () => {
     const { send } = renderApp();
-    await send({ type: 'state/reset', state: aState({ agents: [anAgent({ id: 'architect', roleName: 'Architect' })] }) });
+    await send({ type: 'state/reset', state: aState({ agents: [anAgent({ id: 'architect', role: 'architect', roleName: 'Architect' })] }) });
     expect(screen.queryByTestId('empty-state')).toBeNull();
     expect(screen.getByTestId('run-header').textContent).toContain('Add a login page');
     expect(screen.getByTestId('agent-card-architect')).toBeTruthy();
@@ -64,7 +64,7 @@ describe('App', () => {
     const { send, api } = renderApp(stored);
     await send({
       type: 'state/reset',
-      state: aState({ agents: [anAgent({ id: 'architect', roleName: 'Architect' })], artifacts: [anArtifact({ id: 'plan-1', type: 'plan' })] }),
+      state: aState({ agents: [anAgent({ id: 'architect', role: 'architect', roleName: 'Architect' })], artifacts: [anArtifact({ id: 'plan-1', type: 'plan' })] }),
     });
     expect(screen.getByTestId('agent-view').getAttribute('aria-label')).toBe('Agent Architect');
     expect((screen.getByTestId('chat-input-organiser') as HTMLTextAreaElement).value).toBe('half a thought');
@@ -82,7 +82,7 @@ describe('App', () => {
 
   it('follows view/focus once: shows the tab and agent, then lets the user move on', async () => {
     const { send } = renderApp({ tab: 'roles' });
-    await send({ type: 'state/reset', state: aState({ agents: [anAgent({ id: 'architect', roleName: 'Architect' })] }) });
+    await send({ type: 'state/reset', state: aState({ agents: [anAgent({ id: 'architect', role: 'architect', roleName: 'Architect' })] }) });
     await send({ type: 'view/focus', tab: 'run', agentId: 'architect' });
     expect(hidden('panel-run')).toBe(false);
     expect(screen.getByTestId('agent-view')).toBeTruthy();

@@ -36,7 +36,7 @@ describe('CostPanel', () => {
       agents: [anAgent({ id: 'secondary-coder-2', roleName: 'Secondary Coder', instance: 2 })],
     });
     expect(screen.getByTestId('cost-role-architect').textContent).toMatch(/Architect.*12\.0k \/ 3,000.*\$0\.40/);
-    expect(screen.getByTestId('cost-agent-secondary-coder-2').textContent).toMatch(/Secondary Coder #2.*\$0\.20/);
+    expect(screen.getByTestId('cost-agent-secondary-coder-2').textContent).toMatch(/Coder 2.*\$0\.20/);
     expect(screen.getByTestId('cost-agent-architect').textContent).toContain('architect');
   });
 });

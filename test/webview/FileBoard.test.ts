@@ -26,7 +26,7 @@ describe('FileBoard', () => {
   it('shows the owning coder and the number of fixes', () => {
     render(FileBoard, { files, request: vi.fn() });
     const reviewing = screen.getByTestId('file-stage-reviewing');
-    expect(reviewing.textContent).toContain('coder #2');
+    expect(reviewing.textContent).toContain('Coder 2');
     expect(reviewing.textContent).toContain('2 fixes');
   });
 

@@ -11,7 +11,7 @@ describe('RunHeader', () => {
   it('shows the task, the phase and the cost against the budget', () => {
     render(RunHeader, { run: aRun({ phase: 'CODE_REVIEW' }), cost: aCost({ totalUsd: 1.2, budgetUsd: 5 }), request: vi.fn() });
     expect(screen.getByRole('heading').textContent).toBe('Add a login page');
-    expect(screen.getByTestId('phase-badge').textContent).toBe('Code review');
+    expect(screen.getByTestId('phase-badge').textContent).toBe('Reviewing the code');
     expect(screen.getByTestId('header-cost').textContent).toBe('$1.20 / $5.00');
   });
 
@@ -36,7 +36,7 @@ describe('RunHeader', () => {
 
   it('shows which phase a paused run stopped in', () => {
     render(RunHeader, { run: aRun({ phase: 'PAUSED', pausedFrom: 'CODE_FIXING' }), cost: aCost(), request: vi.fn() });
-    expect(screen.getByTestId('phase-badge').textContent).toBe('Paused (in Code fixing)');
+    expect(screen.getByTestId('phase-badge').textContent).toBe('Paused (while fixing the code)');
   });
 
   it('sends pause, and not resume, from a running phase', async () => {

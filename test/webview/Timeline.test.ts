@@ -11,7 +11,7 @@ describe('Timeline', () => {
     expect(rows.map((r) => r.dataset['seq'])).toEqual(['1', '0']);
   });
 
-  it('shows a phase entry with its duration, a current phase as current, and other entries with their time', () => {
+  it('times every entry from the start, and says how long a phase took or that it is current', () => {
     render(Timeline, {
       entries: [
         anEntry(0, { kind: 'phase', title: 'Planning', durationMs: 125_000 }),
@@ -20,14 +20,20 @@ describe('Timeline', () => {
       ],
     });
     const [current, decision, planning] = screen.getAllByTestId('timeline-entry');
-    expect(planning?.textContent).toContain('2 m 05 s');
-    expect(decision?.textContent).toContain('2:10');
+    expect(planning?.textContent).toContain('+0s');
+    expect(planning?.textContent).toContain('took 2m 05s');
+    expect(decision?.textContent).toContain('+2m 10s');
+    expect(current?.textContent).toContain('+2m 11s');
     expect(current?.textContent).toContain('current');
+    // No clock times: "2:10" would read as ten past two.
+    expect(screen.getByTestId('timeline').textContent).not.toMatch(/\d:\d\d/);
   });
 
-  it('shows the time of the last phase instead of "current" once the run has stopped', () => {
+  it('names phases in words, and no phase "current" once the run has stopped', () => {
     render(Timeline, { entries: [anEntry(0, { kind: 'phase', title: 'COMPLETED', atMs: 95_000 })], running: false });
-    expect(screen.getByTestId('timeline-entry').textContent).toContain('1:35');
+    expect(screen.getByTestId('timeline-entry').textContent).toContain('+1m 35s');
+    expect(screen.getByTestId('timeline-entry').textContent).toContain('Completed');
+    expect(screen.getByTestId('timeline-entry').textContent).not.toContain('COMPLETED');
     expect(screen.getByTestId('timeline-entry').textContent).not.toContain('current');
   });
 

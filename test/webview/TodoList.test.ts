@@ -14,7 +14,7 @@ describe('TodoList', () => {
       ],
     });
     expect(screen.getByTestId('todo-list').querySelector('h2')?.textContent).toContain('1/3 done');
-    expect(screen.getByTestId('todo-t1').textContent).toContain('architect');
+    expect(screen.getByTestId('todo-t1').textContent).toContain('Architect');
     expect(screen.getByTestId('todo-t2').textContent).toContain('src/login.ts');
     expect(screen.getByTestId('todo-t3').classList.contains('status-blocked')).toBe(true);
     expect(screen.getByTestId('todo-t3').textContent).toContain('blocked');

@@ -5,12 +5,12 @@ import { unifiedDiff } from '../../webview/lib/unifiedDiff';
 import { aRun } from './fixtures/dashboardBuilders';
 
 describe('display formats', () => {
-  it('formats durations from milliseconds to hours', () => {
-    expect([850, 42_000, 185_000, 3_725_000].map(formatDuration)).toEqual(['850 ms', '42 s', '3 m 05 s', '1 h 02 m']);
+  it('formats durations from seconds to hours', () => {
+    expect([850, 42_000, 185_000, 3_725_000].map(formatDuration)).toEqual(['0s', '42s', '3m 05s', '1h 02m']);
   });
 
-  it('formats time since the start as a clock', () => {
-    expect([0, 42_000, 725_000, 3_729_000].map(formatOffset)).toEqual(['0:00', '0:42', '12:05', '1:02:09']);
+  it('formats time since the start as a duration, never as a clock', () => {
+    expect([0, 42_000, 725_000, 3_729_000].map(formatOffset)).toEqual(['+0s', '+42s', '+12m 05s', '+1h 02m']);
   });
 
   it('shows small amounts of money with enough digits to be non-zero', () => {
@@ -22,7 +22,7 @@ describe('display formats', () => {
   });
 
   it('labels phases in words', () => {
-    expect(phaseLabel('PLAN_REVIEW')).toBe('Plan review');
+    expect(phaseLabel('PLAN_REVIEW')).toBe('Reviewing the plan');
   });
 
   it('allows no control without a run', () => {

@@ -1,4 +1,5 @@
 import type { PhaseView, RunView } from '../../extension/protocol/viewModel';
+import { phaseInWords } from '../../extension/protocol/vocabulary';
 
 const FINISHED: readonly PhaseView[] = ['COMPLETED', 'CANCELLED', 'FAILED'];
 
@@ -13,8 +14,7 @@ export function runControls(run: RunView | undefined): { pause: boolean; resume:
   return { pause: active, resume: run.phase === 'PAUSED', cancel: run.phase !== 'IDLE' && !isFinished(run.phase) };
 }
 
-/** "CODE_REVIEW" → "Code review". */
+/** "CODE_REVIEW" → "Reviewing the code" (the host says it the same way). */
 export function phaseLabel(phase: PhaseView): string {
-  const words = phase.toLowerCase().replace(/_/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  return phaseInWords(phase);
 }

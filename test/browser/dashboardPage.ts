@@ -28,9 +28,9 @@ export const VIEWPORT = { width: 1280, height: 900 };
 const READY_TIMEOUT_MS = 10_000;
 const ELEMENT_TIMEOUT_MS = 8_000;
 
-/** Opens the harness page and waits for the dashboard's `ready` handshake. */
-export async function openDashboard(browser: Browser, server: HarnessServer, theme: ThemeName): Promise<DashboardPage> {
-  const context: BrowserContext = await browser.newContext({ viewport: VIEWPORT, colorScheme: theme, deviceScaleFactor: 1 });
+/** Opens the harness page and waits for the dashboard's `ready` handshake; `viewport` is the panel's size. */
+export async function openDashboard(browser: Browser, server: HarnessServer, theme: ThemeName, viewport = VIEWPORT): Promise<DashboardPage> {
+  const context: BrowserContext = await browser.newContext({ viewport, colorScheme: theme, deviceScaleFactor: 1 });
   const offLoopbackRequests: string[] = [];
   // A webview reaches only its own resources; anything else would be a leak (or a missing bundle file).
   await context.route('**/*', (route) => {
@@ -74,15 +74,17 @@ export async function openDashboard(browser: Browser, server: HarnessServer, the
  * a screen that tall, then put back.
  */
 export async function screenshotWholePage(page: Page, file: string): Promise<void> {
+  // The page keeps its own width (a narrow panel stays narrow); only its height grows.
+  const viewport = page.viewportSize() ?? VIEWPORT;
   let height = 0;
   // Painted rows may be taller or shorter than their placeholder size, so measure until it settles.
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const next = await page.evaluate(() => document.documentElement.scrollHeight);
     if (next === height) break;
     height = next;
-    await page.setViewportSize({ width: VIEWPORT.width, height: Math.max(VIEWPORT.height, height) });
+    await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, height) });
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
   }
   await page.screenshot({ path: file, fullPage: true });
-  await page.setViewportSize(VIEWPORT);
+  await page.setViewportSize(viewport);
 }

@@ -1,4 +1,7 @@
+import path from 'node:path';
 import { Checkpoints, rollBackCounts, type Checkpoint } from '../engine/run/checkpoints';
+import { rollBackRecord, writeRollBackRecord } from '../engine/run/rollBackRecord';
+import { STORE_DIR_NAME } from '../engine/util/paths';
 import { isOrchestraError } from '../engine/util/errors';
 import type { RollbackArgs } from './cliArgs';
 import { UsageError } from './usageError';
@@ -26,6 +29,8 @@ export async function rollbackCommand(args: RollbackArgs, out: NodeJS.WriteStrea
 
   const saved = await checkpoints.create(`before rollback to ${target.index}`);
   const result = await checkpoints.rollBack(target);
+  // The run's dashboard then says rolled back, not the phase it ended in.
+  await writeRollBackRecord(path.join(args.workspace, STORE_DIR_NAME, 'runs', runId), rollBackRecord(target, result)).catch((error: unknown) => out.write(`warning: the roll back was not noted in the run's folder: ${(error as Error).message}\n`));
   out.write(`Rolled back run ${runId} to checkpoint ${target.index} (${target.label}): ${rollBackCounts(result)}.\n`);
   if (result.restored > 0) out.write(`restored: ${named(result.restoredFiles)}\n`);
   if (result.removed.length > 0) out.write(`removed: ${named(result.removed)}\n`);

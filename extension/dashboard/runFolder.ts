@@ -7,6 +7,7 @@ import { EventLog } from '../engine/run/eventLog';
 import { OrganiserVerdictSchema, type EventLogEntry, type EventLogEntryOf } from '../engine/run/eventLogSchema';
 import { RecordedFindingSchema } from '../engine/run/findings';
 import { RunStateStore, type RunSnapshot } from '../engine/run/runStateStore';
+import { readRollBackRecord } from '../engine/run/rollBackRecord';
 import { readRunSummary } from '../engine/run/runSummary';
 import { unfinishedState } from '../engine/run/unfinishedRuns';
 import { OrchestraError, isOrchestraError } from '../engine/util/errors';
@@ -94,6 +95,8 @@ export async function loadRunFolder(model: DashboardModel, runDir: string, roles
   // A damaged summary costs only the card, and is said like a damaged log line.
   const summary = await readRunSummary(runDir).catch((error: unknown) => void model.applyFinding({ kind: 'event-log', message: `Skipped the run's summary: ${(error as Error).message}` }, 0));
   if (summary) model.setSummary(summary);
+  const rolledBack = await readRollBackRecord(runDir).catch((error: unknown) => void model.applyFinding({ kind: 'event-log', message: `Skipped the run's roll back note: ${(error as Error).message}` }, 0));
+  if (rolledBack) model.setRolledBack({ checkpointIndex: rolledBack.checkpointIndex, label: rolledBack.label, restored: rolledBack.restored, removed: rolledBack.removed });
   return model;
 }
 

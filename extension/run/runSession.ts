@@ -14,6 +14,7 @@ import type { Budgets } from '../engine/run/budget';
 import { Checkpoints, rollBackCounts, type Checkpoint, type RollBackResult } from '../engine/run/checkpoints';
 import { checkpointRun, type RunCheckpointing } from '../engine/run/runCheckpoints';
 import { recordCostEstimate } from '../engine/run/costEstimate';
+import { rollBackRecord, writeRollBackRecord } from '../engine/run/rollBackRecord';
 import { summariseRun, writeRunSummary, type RunSummary } from '../engine/run/runSummary';
 import { startEstimate } from '../config/runEstimate';
 import { OrchestrationRun } from '../engine/run/orchestrationRun';
@@ -316,7 +317,9 @@ export class RunSession implements DashboardRunControls {
     this.changed();
     try {
       const result = await this.checkpoints.rollBack(checkpoint);
-      this.options.model.setRolledBack?.({ checkpointIndex: checkpoint.index, label: checkpoint.label, restored: result.restored, removed: result.removed.length });
+      const record = rollBackRecord(checkpoint, result);
+      this.options.model.setRolledBack?.({ checkpointIndex: record.checkpointIndex, label: record.label, restored: record.restored, removed: record.removed });
+      await writeRollBackRecord(this.run.runDir, record).catch((error: unknown) => this.log.warn(`The roll back was not noted in the run's folder: ${describeError(error)}`));
       this.log.info(`Rolled back to checkpoint ${checkpoint.index} (${checkpoint.label}): ${rollBackCounts(result)}${result.removed.length ? ` (${result.removed.slice(0, 10).join(', ')}${result.removed.length > 10 ? ' …' : ''})` : ''}`);
       return result;
     } finally {

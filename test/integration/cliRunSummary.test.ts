@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CostEstimateSchema } from '../../extension/engine/run/costEstimate';
+import { RollBackRecordSchema } from '../../extension/engine/run/rollBackRecord';
 import { RunSummarySchema } from '../../extension/engine/run/runSummary';
 import { aSampleCopy, requireBuiltCli, runCli } from './builtCli';
 
@@ -46,5 +47,8 @@ describe('the CLI ending', () => {
     const undo = runCli(['rollback', '--workspace', workspace, '--run', report.runId, '--to', '1']);
     expect(undo.status, undo.stderr).toBe(0);
     expect(execFileSync('git', ['status', '--porcelain'], { cwd: workspace, encoding: 'utf8' })).toBe('');
+    // The run's folder notes it, so the editor's dashboard says rolled back for this run.
+    const added = summary.files!.changed.filter((file) => file.change === 'added').length;
+    expect(RollBackRecordSchema.parse(JSON.parse(fs.readFileSync(path.join(report.runDir, 'rolled-back.json'), 'utf8')))).toMatchObject({ checkpointIndex: 1, label: 'before the run', removed: added });
   });
 });

@@ -54,6 +54,8 @@ describe('RunSession summary', () => {
     const result = await session.rollBackTo(session.checkpointList()[0]!);
     expect(model.state().run?.rolledBack).toEqual({ checkpointIndex: 1, label: 'before the run', restored: result.restored, removed: result.removed.length });
     expect(messages.some((message) => message.type === 'run/didChange' && message.run.rolledBack !== undefined)).toBe(true);
+    // And after a reload: the run folder notes the roll back.
+    expect((await DashboardModel.fromRunFolder(session.run.runDir)).state().run?.rolledBack).toEqual(model.state().run?.rolledBack);
   });
 
   it("opens a diff only for a file the shown summary lists, and answers any other path with a refusal in words", async () => {

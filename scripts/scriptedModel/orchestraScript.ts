@@ -135,8 +135,9 @@ function bashCallsSinceUser(request: ScriptRequest): number {
 function organiserTurn(request: ScriptRequest): ScriptedTurn {
   const recommended = /- ([a-z_]+): .*\(what the built-in rule would do\)/.exec(request.lastUser)?.[1];
   if (recommended) return answer(request, { action: recommended, reason: 'It is the next step of the workflow.' });
-  const phase = /phase[:=] ?([A-Z_]+)/i.exec(request.lastUser)?.[1] ?? 'the current phase';
-  return answer(request, { summary: `The team is in ${phase}; the next step follows when the current work is done.` });
+  // Answers as a person would: the phase in the words its context gives, never PLAN_REVIEW.
+  const words = /phase[:=] .*— in words: ([^\n]+)/.exec(request.lastUser)?.[1]?.trim() ?? 'at work';
+  return answer(request, { summary: `The team is ${words}; the next step follows when the current work is done.` });
 }
 
 function answer(request: ScriptRequest, result: Record<string, unknown>): ScriptedTurn {

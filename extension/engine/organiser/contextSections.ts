@@ -4,6 +4,8 @@ import { countTokens, truncateToTokens } from '../tokens/tokenCounter';
 import type { FileEntry, FileStage, WorkflowState } from '../workflow/workflowTypes';
 import { inlineData } from '../run/promptInputs';
 import type { OrganiserSnapshot } from './organiserContext';
+// The one vocabulary of the product: a pure module without imports, so the engine stays free of the UI.
+import { phaseInWords } from '../../protocol/vocabulary';
 
 /** How many things of each kind a line stands for; what is not shown is summed into a count line. */
 export type Tally = Record<string, number>;
@@ -72,7 +74,9 @@ export function taskSection(task: string, maxTokens: number): SectionSpec {
 
 /** Phase, board counts, plan, tests and what needs attention, most important first. */
 export function stateSection(workflow: WorkflowState): SectionSpec {
-  const lines: string[] = [`phase: ${workflow.phase}${workflow.pausedFrom ? ` (paused from ${workflow.pausedFrom})` : ''}`];
+  // The words come with the name, so an answer to the user says "reviewing the plan", not PLAN_REVIEW.
+  const words = `${phaseInWords(workflow.phase).toLowerCase()}${workflow.pausedFrom ? ` while ${phaseInWords(workflow.pausedFrom).toLowerCase()}` : ''}`;
+  const lines: string[] = [`phase: ${workflow.phase}${workflow.pausedFrom ? ` (paused from ${workflow.pausedFrom})` : ''} — in words: ${words}`];
   // Reasons and findings quote agents: marked as data inline, the rest of the section is the engine's.
   if (workflow.attention) lines.push(`attention: ${inlineData(oneLine(workflow.attention.reason, NOTE_TOKENS))}`);
   lines.push(boardLine(workflow.files));

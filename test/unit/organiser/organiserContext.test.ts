@@ -25,7 +25,7 @@ describe('buildOrganiserContext', () => {
     const context = buildOrganiserContext(snapshot);
 
     expect(section(context.text, 'TASK')).toEqual(['Write a tiny CSV parser.']);
-    expect(section(context.text, 'STATE')).toContain('phase: CODE_REVIEW');
+    expect(section(context.text, 'STATE')).toContain('phase: CODE_REVIEW — in words: reviewing the code');
     expect(section(context.text, 'STATE')).toContain('files: 4 planned — 1 pending, 2 reviewing, 1 approved');
   });
 
@@ -34,7 +34,7 @@ describe('buildOrganiserContext', () => {
 
     const state = section(buildOrganiserContext(snapshot).text, 'STATE');
 
-    expect(state[0]).toBe('phase: PAUSED (paused from TESTING)');
+    expect(state[0]).toBe('phase: PAUSED (paused from TESTING) — in words: paused while running the tests');
     expect(state).toContain('attention: <untrusted-data>Tests failed three times.</untrusted-data>');
   });
 

@@ -3,6 +3,8 @@ import { roleMarker, workMarker } from '../../../extension/engine/roles/roleMark
 import { orchestraScript, SAMPLE_PLAN } from '../../../scripts/scriptedModel/orchestraScript';
 import type { ScriptedTurn } from '../../../scripts/scriptedModel/scriptedModelServer';
 import { toScriptRequest } from '../../../scripts/scriptedModel/scriptRequest';
+import { buildOrganiserContext } from '../../../extension/engine/organiser/organiserContext';
+import { aSnapshot } from '../organiser/snapshotBuilder';
 
 const STRUCTURED = { type: 'function', function: { name: 'StructuredOutput', parameters: {} } };
 
@@ -71,6 +73,13 @@ describe('orchestraScript', () => {
     expect((await turn(script, kiloRequest('debugger', prompt))).toolCalls?.[0]).toMatchObject({ name: 'bash', arguments: { command: 'npm test' } });
     const report = structured(await turn(script, kiloRequest('debugger', prompt, { toolResult: { name: 'bash', content: '# tests 3\n# pass 3\n# fail 0' } })));
     expect(report.tests).toEqual({ passed: 3, failed: 0, failures: [] });
+  });
+
+  it('the Organiser explains the phase in the words its real context gives, never the raw name', async () => {
+    const context = buildOrganiserContext(aSnapshot().withPhase('PLAN_REVIEW').build()).text;
+    const reply = structured(await turn(orchestraScript(), kiloRequest('organiser', `${context}\n\nExplain in plain words what is happening now and what comes next.`)));
+    expect(reply['summary']).toMatch(/^The team is reviewing the plan;/);
+    expect(JSON.stringify(reply)).not.toContain('PLAN_REVIEW');
   });
 
   it('the Organiser picks the option its prompt marks as the built-in rule', async () => {

@@ -55,7 +55,7 @@ export function activate(context: vscode.ExtensionContext): OrchestraExtensionAp
   const unfinished: UnfinishedRunDeps = { controller: runs, log, roles: { resolution: () => config.resolution() } };
   const diffs = summaryDiffs(workspacePath);
   context.subscriptions.push(registerCheckpointContent(workspacePath));
-  const rolesTab = new RolesTab({ config, discovery, dialogs: vscodeRolesDialogs(), isRunLive: () => runs.live, log: info });
+  const rolesTab = new RolesTab({ config, discovery, dialogs: vscodeRolesDialogs(), isRunLive: () => runs.live, secrets: context.secrets, log: info });
   DashboardPanel.register(context, {
     extensionUri: context.extensionUri,
     source: () => runs.source(),

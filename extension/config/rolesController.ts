@@ -4,7 +4,9 @@ import type { RolesController } from '../dashboard/dashboardDeps';
 import { builtinRole } from '../engine/roles/builtinRoles';
 import type { Profile, RoleOverride, RolesConfig } from '../engine/roles/roleSchema';
 import type { Disposable } from '../engine/util/disposable';
-import { describeError } from '../engine/util/errors';
+import { OrchestraError, describeError } from '../engine/util/errors';
+import { endpointKeyName, type Endpoint } from '../protocol/endpointView';
+import { addEndpoint } from './customEndpoint';
 import { TypedEmitter } from '../engine/util/typedEvents';
 import type { RolesConfigView, RolesView } from '../protocol/rolesView';
 import { MAX_AGENT_FILE_BYTES, parseAgentFile, roleToAgentFile, type ParsedAgentFile } from './kiloAgentFiles';
@@ -31,6 +33,8 @@ export interface RolesTabOptions {
   dialogs: RolesDialogs;
   /** True while an orchestrated task runs: saved changes then reach agents at the next start. */
   isRunLive?: () => boolean;
+  /** Where a custom endpoint's key goes (VS Code's SecretStorage); the roles file only names it. */
+  secrets?: { store(name: string, value: string): Thenable<void> | Promise<void> };
   log?: (line: string) => void;
 }
 
@@ -79,6 +83,20 @@ export class RolesTab implements RolesController {
   async refreshModels(): Promise<void> {
     await this.options.discovery.refresh();
     this.emitter.emit('changed');
+  }
+
+  /** A custom OpenAI-compatible endpoint: checked against the models Kilo knows, key stored first, then the profiles. */
+  async addEndpoint(endpoint: Endpoint): Promise<void> {
+    const discovered = this.options.discovery.cached()?.models ?? [];
+    const next = addEndpoint(this.options.config.load(), endpoint, discovered);
+    const key = endpoint.apiKey.trim();
+    if (key !== '') {
+      if (!this.options.secrets) throw new OrchestraError('invalid-config', 'This window cannot store keys; use "Kilo Orchestra: Set Provider API Key".');
+      await this.options.secrets.store(endpointKeyName(endpoint.providerID), key);
+    }
+    await this.options.config.store(next);
+    const count = new Set(endpoint.modelIDs).size;
+    this.options.dialogs.showInfo(`Added ${count} model${count === 1 ? '' : 's'} of ${endpoint.providerID}${key !== '' ? ` (key stored as ${endpointKeyName(endpoint.providerID)})` : ''}: choose them in a role's Profile list.`);
   }
 
   /** Reads Kilo agent files the user picks into roles (and profiles for their models); bad files are skipped and named. */

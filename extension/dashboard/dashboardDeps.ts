@@ -1,4 +1,5 @@
 import type { HostSingleMessage } from '../protocol/dashboardProtocol';
+import type { Endpoint } from '../protocol/endpointView';
 import type { RolesConfigView, RolesView } from '../protocol/rolesView';
 import type { FileChangeView, RunSummaryView } from '../protocol/runSummaryView';
 import type { DashboardState } from '../protocol/viewModel';
@@ -52,5 +53,7 @@ export interface RolesController {
   importFromFiles(): Promise<void>;
   exportToFiles(): Promise<void>;
   refreshModels(): Promise<void>;
+  /** Adds a custom OpenAI-compatible endpoint's models as profiles and stores its key in SecretStorage. */
+  addEndpoint(endpoint: Endpoint): Promise<void>;
   onDidChange(listener: () => void): Disposable;
 }

@@ -95,6 +95,7 @@ export const WEBVIEW_HANDLERS = {
   'roles/import': async (_message, { deps }) => deps.roles.importFromFiles(),
   'roles/export': async (_message, { deps }) => deps.roles.exportToFiles(),
   'roles/refreshModels': async (_message, { deps }) => deps.roles.refreshModels(),
+  'roles/addEndpoint': async (message, { deps }) => deps.roles.addEndpoint(message.endpoint),
 } satisfies { [K in WebviewMessageType]: Handler<K> };
 
 /** Runs the handler of a valid message and answers a request with `request/done`. Never throws. */

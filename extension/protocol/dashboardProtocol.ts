@@ -1,3 +1,4 @@
+import { EndpointSchema } from './endpointView';
 import { z } from 'zod';
 import { RolesConfigViewSchema, RolesViewSchema, TEMPLATE_IDS } from './rolesView';
 import {
@@ -55,6 +56,8 @@ export const WebviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('roles/import'), requestId: RequestId }),
   z.object({ type: z.literal('roles/export'), requestId: RequestId }),
   z.object({ type: z.literal('roles/refreshModels'), requestId: RequestId }),
+  /** Adds a custom OpenAI-compatible endpoint: profiles for its models, its key into SecretStorage. */
+  z.object({ type: z.literal('roles/addEndpoint'), requestId: RequestId, endpoint: EndpointSchema }),
 ]);
 export type WebviewMessage = z.infer<typeof WebviewMessageSchema>;
 export type WebviewMessageType = WebviewMessage['type'];

@@ -46,3 +46,25 @@ describe('custom endpoints', () => {
     expect(parsed.error?.issues[0]?.message).toContain(message);
   });
 });
+
+describe('the Roles tab adds an endpoint', () => {
+  it('stores the key in the secret store, the profiles in the config, and tells the user where to choose them', async () => {
+    const { RolesTab } = await import('../../../extension/config/rolesController');
+    let stored: RolesConfig = EMPTY;
+    const secrets = new Map<string, string>();
+    const info: string[] = [];
+    const tab = new RolesTab({
+      config: { load: () => stored, store: async (next: RolesConfig) => void (stored = next), onDidChange: () => ({ dispose: () => undefined }) } as never,
+      discovery: { cached: () => ({ models: [aModel('openai', 'gpt-5')] }), models: async () => ({ models: [] }), refresh: async () => ({ models: [] }) } as never,
+      dialogs: { pickFolder: async () => undefined, pickFiles: async () => undefined, showInfo: (line) => void info.push(line) },
+      secrets: { store: async (name, value) => void secrets.set(name, value) },
+    });
+    await tab.addEndpoint(VLLM);
+    expect(secrets).toEqual(new Map([['MY_VLLM_API_KEY', 'sk-local']]));
+    expect(stored.profiles.map((profile) => profile.id)).toEqual(['my-vllm-qwen-coder', 'my-vllm-llama-70b']);
+    expect(JSON.stringify(stored)).not.toContain('sk-local');
+    expect(info).toEqual(['Added 2 models of my-vllm (key stored as MY_VLLM_API_KEY): choose them in a role\'s Profile list.']);
+    await expect(tab.addEndpoint({ ...VLLM, providerID: 'openai' })).rejects.toThrow(/already knows/);
+    expect(secrets.size).toBe(1);
+  });
+});

@@ -49,6 +49,7 @@ function aFakeWorld(options: { controls?: boolean; failWith?: Record<string, Err
     importFromFiles: () => record('import')(),
     exportToFiles: () => record('export')(),
     refreshModels: () => record('refreshModels')(),
+    addEndpoint: (endpoint) => record('addEndpoint', endpoint.providerID)(),
     onDidChange: (listener) => ((rolesListener = listener), toDisposable(() => (rolesListener = undefined))),
   };
   const log: string[] = [];

@@ -38,6 +38,16 @@ describe('RolesTab', () => {
     }
   });
 
+  it('opens the endpoint form and sends roles/addEndpoint with what was typed', async () => {
+    const { fake } = renderTab(aRolesView().build());
+    await fireEvent.click(screen.getByTestId('add-endpoint'));
+    await fireEvent.input(screen.getByTestId('endpoint-provider'), { target: { value: 'my-vllm' } });
+    await fireEvent.input(screen.getByTestId('endpoint-url'), { target: { value: 'http://127.0.0.1:8000/v1' } });
+    await fireEvent.input(screen.getByTestId('endpoint-models'), { target: { value: 'qwen-coder' } });
+    await fireEvent.click(screen.getByTestId('endpoint-add'));
+    expect(fake.messages).toEqual([{ type: 'roles/addEndpoint', endpoint: { providerID: 'my-vllm', baseURL: 'http://127.0.0.1:8000/v1', modelIDs: ['qwen-coder'], apiKey: '' } }]);
+  });
+
   it('sends roles/applyTemplate when a template is clicked', async () => {
     const { fake } = renderTab(aRolesView().build());
     await fireEvent.click(screen.getByTestId('template-balanced'));

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { phaseInWords } from '../../protocol/vocabulary';
 import { OrchestraError, describeError } from '../util/errors';
 import { STORE_DIR_NAME } from '../util/paths';
 import { TERMINAL_PHASES } from '../workflow/workflowTypes';
@@ -141,7 +142,8 @@ export function describeUnfinished(run: Pick<UnfinishedRun, 'runId' | 'snapshot'
   const { workflow, task, spent } = run.snapshot;
   const firstLine = task.split('\n')[0]!.trim();
   const shortTask = firstLine.length > 80 ? `${firstLine.slice(0, 77)}…` : firstLine;
-  const where = workflow.phase === 'PAUSED' ? (workflow.pausedFrom ?? 'PAUSED') : workflow.phase;
+  const phase = workflow.phase === 'PAUSED' ? workflow.pausedFrom : workflow.phase;
+  const where = phase === undefined ? '' : ` while ${phaseInWords(phase).toLowerCase()}`;
   const how = run.kind === 'paused' ? 'was paused' : run.kind === 'interrupted' ? `was interrupted (${run.snapshot.interrupted?.signal ?? 'signal'})` : 'stopped before it finished';
-  return `Run ${run.runId} ("${shortTask}") ${how} in ${where}, $${spent.totalUsd.toFixed(2)} spent so far.`;
+  return `Run ${run.runId} ("${shortTask}") ${how}${where}, $${spent.totalUsd.toFixed(2)} spent so far.`;
 }

@@ -36,7 +36,7 @@ describe('findUnfinishedRuns', () => {
       ['run-paused', 'paused', false],
     ]);
     expect(problems).toEqual([]);
-    expect(describeUnfinished(runs[1]!)).toBe('Run run-signalled ("Add overdue-loan tracking") was interrupted (SIGHUP) in CODE_IMPLEMENTATION, $0.25 spent so far.');
+    expect(describeUnfinished(runs[1]!)).toBe('Run run-signalled ("Add overdue-loan tracking") was interrupted (SIGHUP) while writing the code, $0.25 spent so far.');
   });
 
   it('marks a run whose lock a live process holds as live, and one whose lock outlived its process (kill -9) as not live', async () => {

@@ -313,7 +313,7 @@ class KiloAgentSession implements AgentSession {
 
 /** A new session titled with the run and the agent's role, marked with their ids, with no grants yet. */
 function newSessionBody(spec: SessionSpec, agent: string, model: { providerID: string; id: string; variant?: string }) {
-  return { title: sessionTitle(spec.runId, spec.role.name, spec.agentId), metadata: sessionMetadata(spec.runId, spec.agentId), agent, model, permission: permissionRulesFor(spec.role.id, []) };
+  return { title: sessionTitle(spec.runId, spec.role, spec.agentId), metadata: sessionMetadata(spec.runId, spec.agentId), agent, model, permission: permissionRulesFor(spec.role.id, []) };
 }
 
 /**

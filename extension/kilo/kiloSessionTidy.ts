@@ -1,6 +1,6 @@
 /*
  * How a run's Kilo sessions look in the user's own Kilo history: titled with the run and the
- * agent's role ("Orchestra run-… · Secondary Coder 2"), marked with the run and agent ids in the
+ * agent's role ("Orchestra run-… · Coder 2"), marked with the run and agent ids in the
  * session's metadata, and archived once the run is over.
  *
  * Checked against kilo 7.7.7 (`GET /doc` and a live server): `POST /session` keeps `title` and
@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { describeError } from '../engine/util/errors';
+import { agentDisplayName, type RoleNaming } from '../protocol/vocabulary';
 import type { KiloHttp } from './kiloHttp';
 
 /** The key of our fields in a session's `metadata`. */
@@ -29,10 +30,9 @@ const ListedSessionSchema = z
   .loose();
 
 /** "Orchestra run-20261201-101500-a1b2c3 · Secondary Coder 2": the role's name, numbered from the second instance. */
-export function sessionTitle(runId: string | undefined, roleName: string, agentId: string): string {
+export function sessionTitle(runId: string | undefined, role: RoleNaming, agentId: string): string {
   const instance = Number(/-(\d+)$/.exec(agentId)?.[1] ?? '1');
-  const name = `${roleName.trim() || agentId}${instance > 1 ? ` ${instance}` : ''}`;
-  return `Orchestra${runId ? ` ${runId}` : ''} · ${name}`;
+  return `Orchestra${runId ? ` ${runId}` : ''} · ${agentDisplayName(role.id, instance, [role])}`;
 }
 
 /** The session metadata that says whose it is. */

@@ -136,14 +136,6 @@ export function agentName(agent: Pick<AgentRecord, 'role' | 'instance'>, roles?:
   return truncate(agentDisplayName(agent.role, agent.instance, roles), MAX_NAME);
 }
 
-/**
- * `PLANNING`, `CODE IMPLEMENTATION`.
- * @deprecated Raw phase names; use `phaseInWords` from protocol/vocabulary.ts ("Writing the plan").
- */
-export function phaseWords(phase: string): string {
-  return phase.replace(/_/g, ' ');
-}
-
 export function money(usd: number): string {
   return `$${usd.toFixed(2)}`;
 }

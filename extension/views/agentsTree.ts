@@ -4,7 +4,8 @@
  */
 import type { AgentRecord, AgentStatus } from '../engine/agents/agentSchema';
 import { COMMANDS } from '../commands/commandIds';
-import { money, phaseWords } from '../statusBar/statusBarText';
+import { agentDisplayName as displayName, phaseInWords } from '../protocol/vocabulary';
+import { money } from '../statusBar/statusBarText';
 import { ITEM_FLAGS } from './viewIds';
 import { escapeMarkdown, firstLine, type TreeNodeSpec } from './treeNode';
 
@@ -43,14 +44,14 @@ const PHASE_ICON: Record<string, { id: string; color?: string }> = {
   PAUSED: { id: 'debug-pause' },
 };
 
-/** "Secondary Coder 2": the role's name, with the instance number once there can be more than one. */
+/** The one display name of an agent (protocol/vocabulary.ts): "Coder 2", or the name the user gave the role. */
 export function agentDisplayName(agent: Pick<AgentRecord, 'role' | 'instance'>, roleNames: RoleNames): string {
-  const name = roleNames(agent.role) ?? titleCase(agent.role);
-  return agent.instance > 1 ? `${name} ${agent.instance}` : name;
+  const name = roleNames(agent.role);
+  return displayName(agent.role, agent.instance, [{ id: agent.role, ...(name ? { name } : {}) }]);
 }
 
 export function runNode(run: AgentsTreeRun): TreeNodeSpec {
-  const phase = phaseWords(run.phase);
+  const phase = phaseInWords(run.phase);
   const finished = FINISHED_WORDS[run.phase];
   return {
     id: `run:${run.runId}`,
@@ -111,9 +112,3 @@ export function attentionBadge(run: Pick<AgentsTreeRun, 'live' | 'agents'> | und
   return count === 0 ? undefined : { value: count, tooltip: count === 1 ? 'An agent needs you' : `${count} agents need you` };
 }
 
-function titleCase(id: string): string {
-  return id
-    .split('-')
-    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
-    .join(' ');
-}

@@ -6,7 +6,8 @@ import type { RunSnapshot } from '../engine/run/runSnapshot';
 import { isResumable } from '../engine/run/unfinishedRuns';
 import { STORE_DIR_NAME } from '../engine/util/paths';
 import { TERMINAL_PHASES } from '../engine/workflow/workflowTypes';
-import { money, phaseWords } from '../statusBar/statusBarText';
+import { phaseInWords } from '../protocol/vocabulary';
+import { money } from '../statusBar/statusBarText';
 import { ITEM_FLAGS, VIEW_COMMANDS } from './viewIds';
 import { escapeMarkdown, firstLine, type TreeNodeSpec } from './treeNode';
 
@@ -74,7 +75,7 @@ export function isResumableEntry(entry: Pick<RunEntry, 'runId' | 'resumable' | '
 
 /** "Completed", "Interrupted (SIGTERM)", "Running · planning", "Running elsewhere · planning", "Stopped in code implementation". */
 export function runStatusWords(entry: RunEntry, windowRun?: WindowRun): string {
-  const phase = phaseWords(entry.phase).toLowerCase();
+  const phase = phaseInWords(entry.phase).toLowerCase();
   if (windowRun?.live && windowRun.runId === entry.runId) return entry.phase === 'PAUSED' ? 'Paused' : `Running · ${phase}`;
   if (entry.lockedBy && !TERMINAL.has(entry.phase)) return entry.lockedBy === 'this-window' ? `Running · ${phase}` : `Running elsewhere · ${phase}`;
   if (entry.phase === 'COMPLETED') return 'Completed';

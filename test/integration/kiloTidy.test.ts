@@ -45,7 +45,7 @@ describe('a finished run on real kilo serve leaves Kilo and git tidy', () => {
         expect(session.title).toBe(`Orchestra ${run.runId} · ${names.get(role)}${instance > 1 ? ` ${instance}` : ''}`);
         expect(session.time.archived).toBeGreaterThan(0);
       }
-      expect(new Set(sessions.map((s) => s.title))).toContain(`Orchestra ${run.runId} · Secondary Coder 2`);
+      expect(new Set(sessions.map((s) => s.title))).toContain(`Orchestra ${run.runId} · Coder 2`);
 
       // git: the run's folder is not in status, and no checkpoint is in the history views' refs.
       const status = git(workspace, 'status', '--porcelain', '--untracked-files=all').split('\n').filter(Boolean);

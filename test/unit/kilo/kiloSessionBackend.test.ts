@@ -54,7 +54,7 @@ describe('KiloSessionBackend with a fake Kilo server', () => {
     const session = await backend.startSession({ agentId: 'secondary-coder-2', role: { ...aRole('secondary-coder'), name: 'Secondary Coder' }, profile, workspace: WORKSPACE, runId: 'run-1' });
     const create = kilo.requests.find((r) => r.method === 'POST' && r.path === '/session');
     expect(create?.body).toMatchObject({
-      title: 'Orchestra run-1 · Secondary Coder 2',
+      title: 'Orchestra run-1 · Coder 2',
       metadata: { kiloOrchestra: { runId: 'run-1', agentId: 'secondary-coder-2' } },
       agent: 'orchestra-secondary-coder',
       model: { providerID: 'scripted', id: 'model-a' },

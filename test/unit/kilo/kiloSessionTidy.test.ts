@@ -20,9 +20,11 @@ const ours = (id: string, runId: string, extra: Record<string, unknown> = {}) =>
 
 describe('Kilo session titles and archiving', () => {
   it('titles a session with the run and the role name, numbered from the second instance', () => {
-    expect(sessionTitle('run-1', 'Architect', 'architect-1')).toBe('Orchestra run-1 · Architect');
-    expect(sessionTitle('run-1', 'Secondary Coder', 'secondary-coder-2')).toBe('Orchestra run-1 · Secondary Coder 2');
-    expect(sessionTitle(undefined, 'Organiser', 'organiser-1')).toBe('Orchestra · Organiser');
+    // The names every other surface uses (protocol/vocabulary.ts), a user's own role name first.
+    expect(sessionTitle('run-1', { id: 'architect', name: 'Architect' }, 'architect-1')).toBe('Orchestra run-1 · Architect');
+    expect(sessionTitle('run-1', { id: 'secondary-coder', name: 'Secondary Coder' }, 'secondary-coder-2')).toBe('Orchestra run-1 · Coder 2');
+    expect(sessionTitle('run-1', { id: 'auditor', name: 'Security Auditor' }, 'auditor-1')).toBe('Orchestra run-1 · Security Auditor');
+    expect(sessionTitle(undefined, { id: 'organiser', name: 'Organiser' }, 'organiser-1')).toBe('Orchestra · Organiser');
   });
 
   it('reads back the mark it writes, and nothing from a session that is not ours or is malformed', () => {
@@ -58,8 +60,8 @@ describe('Kilo session titles and archiving', () => {
 
   it('a resume re-attaches a session by the agent id in its mark, whatever its title, and not one marked for another agent', async () => {
     const stored: Record<string, unknown> = {
-      ses_a: { directory: '/ws', title: sessionTitle('run-1', 'Architect', 'architect-1'), metadata: sessionMetadata('run-1', 'architect-1') },
-      ses_b: { directory: '/ws', title: sessionTitle('run-1', 'Architect', 'architect-1'), metadata: sessionMetadata('run-1', 'someone-else') },
+      ses_a: { directory: '/ws', title: sessionTitle('run-1', { id: 'architect', name: 'Architect' }, 'architect-1'), metadata: sessionMetadata('run-1', 'architect-1') },
+      ses_b: { directory: '/ws', title: sessionTitle('run-1', { id: 'architect', name: 'Architect' }, 'architect-1'), metadata: sessionMetadata('run-1', 'someone-else') },
     };
     const summary = await findReattachable({ findSession: (id: string) => Promise.resolve(stored[id] as never) }, '/ws', [
       { agentId: 'architect-1', sessionId: 'ses_a' },

@@ -40,8 +40,8 @@ function labels(provider: InstanceType<typeof AgentsTreeProvider>, elements: Age
 }
 
 describe('agentsTree', () => {
-  it('names an agent by its role, with the instance number from the second one on', () => {
-    expect(agentDisplayName(anAgent('secondary-coder', 2), roleNames)).toBe('Secondary Coder 2');
+  it('names an agent as everywhere else (protocol/vocabulary): coders always numbered', () => {
+    expect(agentDisplayName(anAgent('secondary-coder', 2), roleNames)).toBe('Coder 2');
     expect(agentDisplayName(anAgent('architect', 1), roleNames)).toBe('Architect');
     expect(agentDisplayName(anAgent('data-migrator', 1), roleNames)).toBe('Data Migrator');
   });
@@ -50,14 +50,14 @@ describe('agentsTree', () => {
     const session = new FakeSession('r1', [anAgent('architect', 1, { costUsd: 0.1 }), anAgent('secondary-coder', 1, { costUsd: 0.25 })]);
     const node = runNode({ runId: 'r1', task: session.run.workflow.task, phase: 'CODE_IMPLEMENTATION', live: true, costUsd: session.costUsd(), agents: session.records });
     expect(node.label).toBe('Add overdue-loan tracking');
-    expect(node.description).toBe('code implementation · $0.35');
+    expect(node.description).toBe('writing the code · $0.35');
     expect(runNode({ runId: 'r1', task: 't', phase: 'COMPLETED', live: false, costUsd: 1, agents: [] }).description).toBe('Completed · $1.00');
   });
 
   it('shows status and cost on an agent, and lets a person talk only to a working agent of a live run', () => {
     const run = { runId: 'r1', task: 't', phase: 'CODE_IMPLEMENTATION', live: true, costUsd: 0, agents: [] };
     const coder = anAgent('secondary-coder', 2, { status: 'working', costUsd: 0.1234 });
-    expect(agentNode(run, coder, roleNames)).toMatchObject({ label: 'Secondary Coder 2', description: 'working · $0.12', contextValue: 'agent talkable' });
+    expect(agentNode(run, coder, roleNames)).toMatchObject({ label: 'Coder 2', description: 'working · $0.12', contextValue: 'agent talkable' });
     expect(agentNode(run, anAgent('organiser', 1, { status: 'working' }), roleNames).contextValue).toBe('agent');
     expect(agentNode(run, anAgent('architect', 1, { status: 'done' }), roleNames).contextValue).toBe('agent');
     expect(agentNode({ ...run, live: false }, coder, roleNames).contextValue).toBe('agent');
@@ -89,7 +89,7 @@ describe('AgentsTreeProvider', () => {
     expect(rest).toEqual([]);
     expect(labels(provider, [run!])).toEqual(['Add overdue-loan tracking']);
     const agents = provider.getChildren(run);
-    expect(labels(provider, agents)).toEqual(['Organiser', 'Architect', 'Secondary Coder']);
+    expect(labels(provider, agents)).toEqual(['Organiser', 'Architect', 'Coder 1']);
     expect(provider.getChildren(agents[0])).toEqual([]);
     expect(labels(provider, provider.getChildren(agents[2]))).toEqual(['implementing src/loans.ts']);
     expect(provider.getParent(provider.getChildren(agents[2])[0]!)).toEqual(agents[2]);

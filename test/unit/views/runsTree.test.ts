@@ -71,10 +71,10 @@ describe('runsTree', () => {
     expect(runStatusWords(anEntry({ phase: 'FAILED' }))).toBe('Failed');
     expect(runStatusWords(anEntry({ phase: 'PAUSED', pausedFrom: 'PLANNING', interruptedBy: 'SIGTERM' }))).toBe('Interrupted (SIGTERM)');
     expect(runStatusWords(anEntry({ phase: 'PAUSED', pausedFrom: 'PLANNING' }))).toBe('Paused');
-    expect(runStatusWords(anEntry({ phase: 'CODE_IMPLEMENTATION' }))).toBe('Stopped in code implementation');
-    expect(runStatusWords(anEntry({ phase: 'CODE_IMPLEMENTATION', lockedBy: 'elsewhere' }))).toBe('Running elsewhere · code implementation');
-    expect(runStatusWords(anEntry({ phase: 'CODE_IMPLEMENTATION', lockedBy: 'this-window' }))).toBe('Running · code implementation');
-    expect(runStatusWords(anEntry({ phase: 'CODE_IMPLEMENTATION' }), { runId: 'r1', live: true, canRollBack: true })).toBe('Running · code implementation');
+    expect(runStatusWords(anEntry({ phase: 'CODE_IMPLEMENTATION' }))).toBe('Stopped in writing the code');
+    expect(runStatusWords(anEntry({ phase: 'CODE_IMPLEMENTATION', lockedBy: 'elsewhere' }))).toBe('Running elsewhere · writing the code');
+    expect(runStatusWords(anEntry({ phase: 'CODE_IMPLEMENTATION', lockedBy: 'this-window' }))).toBe('Running · writing the code');
+    expect(runStatusWords(anEntry({ phase: 'CODE_IMPLEMENTATION' }), { runId: 'r1', live: true, canRollBack: true })).toBe('Running · writing the code');
   });
 
   it('offers Resume only for a run that stopped before the end and is not running in this window', async () => {
@@ -144,7 +144,7 @@ describe('RunsTreeProvider', () => {
     try {
       const provider = new RunsTreeProvider({ workspace: () => workspace, windowRun: () => undefined, warn: () => undefined });
       const [id] = await provider.getChildren();
-      expect(provider.getTreeItem(id!) as unknown as TreeItem).toMatchObject({ description: 'Running elsewhere · code implementation · $0.46', contextValue: 'run' });
+      expect(provider.getTreeItem(id!) as unknown as TreeItem).toMatchObject({ description: 'Running elsewhere · writing the code · $0.46', contextValue: 'run' });
     } finally {
       await lock.release();
     }

@@ -1,43 +1,21 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import type { PhaseView } from '../../extension/protocol/viewModel';
 import { agentDisplayName, phaseInWords } from '../../extension/protocol/vocabulary';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './chromium';
+import { describe, expect, it } from 'vitest';
+import { SCREENSHOTS, useBrowserHarness } from './browserHarness';
 import { openDashboard, screenshotWholePage, type DashboardPage } from './dashboardPage';
-import { startHarnessServer, type HarnessServer } from './harnessServer';
-import { repoRoot } from './repoRoot';
 import { asPosted, finalState, readRecording } from './recording';
 import type { ThemeName } from './vscodeThemes';
 
 // The built dashboard (dist/webview/main.js) in real headless Chromium, fed what a real run's
 // DashboardModel emitted (test/fixtures/dashboard, made by scripts/recordDashboardRun.mjs).
 
-const SCREENSHOTS = path.join(repoRoot(), 'test-results', 'screenshots');
 const recorded = readRecording('recordedRun');
 const midRun = readRecording('midRun');
 const { state: finished, roles } = finalState(recorded);
 
-let browser: Browser | undefined;
-let server: HarnessServer | undefined;
-/** Why the browser could not start (no Chromium, no build); every test fails with it, so none is counted as skipped. */
-let setupProblem: unknown;
-
-beforeAll(async () => {
-  try {
-    server = await startHarnessServer();
-    browser = await launchChromium();
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  } catch (error) {
-    setupProblem = error;
-  }
-}, 30_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const harness = useBrowserHarness();
 
 /** Nothing went wrong on the page: no exceptions, no console errors, nothing the CSP blocked, no request off loopback. */
 async function expectCleanPage(dashboard: DashboardPage): Promise<void> {
@@ -52,7 +30,7 @@ function phaseBadge(page: Page, phase: PhaseView): Locator {
 }
 
 async function withDashboard(theme: ThemeName, use: (dashboard: DashboardPage) => Promise<void>): Promise<void> {
-  if (!browser || !server) throw setupProblem;
+  const { browser, server } = harness();
   const dashboard = await openDashboard(browser, server, theme);
   try {
     await use(dashboard);

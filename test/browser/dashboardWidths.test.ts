@@ -1,20 +1,16 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { HostMessage } from '../../extension/protocol/dashboardProtocol';
 import { phaseInWords } from '../../extension/protocol/vocabulary';
-import { launchChromium } from './chromium';
+import { SCREENSHOTS, useBrowserHarness } from './browserHarness';
 import { openDashboard, screenshotWholePage } from './dashboardPage';
-import { startHarnessServer, type HarnessServer } from './harnessServer';
 import { finalState, readRecording } from './recording';
-import { repoRoot } from './repoRoot';
 
 // The built dashboard in real Chromium at the widths people dock it at: a narrow side panel
 // (320 px) and a wide editor column (1,600 px). The header must keep its title and never stack
 // one element over another; nothing may scroll sideways.
 
-const SCREENSHOTS = path.join(repoRoot(), 'test-results', 'screenshots');
 const midRun = readRecording('midRun');
 const { state: midState } = finalState(midRun);
 
@@ -31,24 +27,7 @@ interface Box {
   height: number;
 }
 
-let browser: Browser | undefined;
-let server: HarnessServer | undefined;
-let setupProblem: unknown;
-
-beforeAll(async () => {
-  try {
-    server = await startHarnessServer();
-    browser = await launchChromium();
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  } catch (error) {
-    setupProblem = error;
-  }
-}, 30_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const harness = useBrowserHarness();
 
 async function boxesOf(page: Page): Promise<Box[]> {
   const boxes: Box[] = [];
@@ -72,7 +51,7 @@ describe.each([
   { width: 1600, name: 'wide' },
 ])('the dashboard $width px wide', ({ width, name }) => {
   it('keeps the title readable, lays the header out without overlaps and never scrolls sideways', async () => {
-    if (!browser || !server) throw setupProblem;
+    const { browser, server } = harness();
     const dashboard = await openDashboard(browser, server, 'dark', { width, height: 900 });
     try {
       const { page } = dashboard;

@@ -1,19 +1,14 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FileChangeView, RunSummaryView } from '../../extension/protocol/runSummaryView';
 import { RunViewSchema } from '../../extension/protocol/viewModel';
-import { launchChromium } from './chromium';
+import { SCREENSHOTS, useBrowserHarness } from './browserHarness';
 import { openDashboard, screenshotWholePage } from './dashboardPage';
-import { startHarnessServer, type HarnessServer } from './harnessServer';
 import { asPosted, finalState, readRecording } from './recording';
-import { repoRoot } from './repoRoot';
 
 // The summary card in the built dashboard in real Chromium: the recorded run, then its ending as
 // the host sends it (a run/didChange whose run carries the summary), then a roll back.
 
-const SCREENSHOTS = path.join(repoRoot(), 'test-results', 'screenshots');
 const recorded = readRecording('recordedRun');
 const { state: finished } = finalState(recorded);
 
@@ -32,28 +27,11 @@ function summaryOfRecording(): RunSummaryView {
   };
 }
 
-let browser: Browser | undefined;
-let server: HarnessServer | undefined;
-let setupProblem: unknown;
-
-beforeAll(async () => {
-  try {
-    server = await startHarnessServer();
-    browser = await launchChromium();
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  } catch (error) {
-    setupProblem = error;
-  }
-}, 30_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const harness = useBrowserHarness();
 
 describe('the run summary card', () => {
   it('shows the ending of a finished run, opens a file diff and the roll back from it, and says Rolled back after one', async () => {
-    if (!browser || !server) throw setupProblem;
+    const { browser, server } = harness();
     const dashboard = await openDashboard(browser, server, 'dark');
     try {
       const { page } = dashboard;

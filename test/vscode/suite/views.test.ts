@@ -88,9 +88,11 @@ suite('The Kilo Orchestra side bar', () => {
 
   test('Resume on the seeded run (the id its item passes) continues it; the Agents view follows it, the Runs view no longer offers Resume', async function () {
     this.timeout(150_000);
-    const finished = api.whenRunFinished();
     const resumed = (await within(vscode.commands.executeCommand<{ runId: string } | undefined>('kiloOrchestra.resumeRun', SEEDED_RUN), 60_000, 'resuming the seeded run')) ?? undefined;
     assert.equal(resumed?.runId, SEEDED_RUN);
+    // Asked only now: before the resume, the window's run is an earlier suite's finished one, which
+    // whenRunFinished would answer at once. The resumed run ends only by the Cancel below.
+    const finished = api.whenRunFinished();
     const agentsWhileLive = await api.viewRows('agents');
     assert.equal(agentsWhileLive[0]?.id, `run:${SEEDED_RUN}`);
     const whileLive = (await api.viewRows('runs')).find((row) => row.id === `run:${SEEDED_RUN}`);

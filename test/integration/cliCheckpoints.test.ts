@@ -63,7 +63,7 @@ describe('checkpoints and rollback in the built CLI', { timeout: 90_000 }, () =>
     const listing = runCli(['rollback', '--workspace', workspace]);
     expect(listing.status).toBe(0);
     expect(listing.stdout).toMatch(/^ +1 {2}before the run +\S+ \S+ {2}\d+ files\n/m);
-    expect(listing.stdout).toMatch(/after PLANNING/);
+    expect(listing.stdout).toMatch(/after writing the plan/);
     expect(listing.stdout.trim().split('\n')).toHaveLength(refs.length + 2);
 
     const rolled = runCli(['rollback', '--workspace', workspace, '--run', runId, '--to', '1']);

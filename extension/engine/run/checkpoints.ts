@@ -21,7 +21,7 @@ export interface Checkpoint {
   /** The ref that keeps the commit alive, `refs/kilo-orchestra/<runId>/<index>`. */
   ref: string;
   commit: string;
-  /** Why it was taken ("before the run", "after PLANNING"). */
+  /** Why it was taken ("before the run", "after writing the plan"). */
   label: string;
   /** When it was taken (ms since the epoch, to the second); known once `load` has read it back. */
   atMs?: number;

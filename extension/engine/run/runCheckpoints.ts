@@ -5,6 +5,7 @@
 import type { Disposable } from '../util/disposable';
 import { isOrchestraError } from '../util/errors';
 import type { TypedEmitter } from '../util/typedEvents';
+import { phaseInWords } from '../../protocol/vocabulary';
 import type { Phase } from '../workflow/workflowTypes';
 import type { Checkpoint, Checkpoints } from './checkpoints';
 import type { RunEvents } from './runTypes';
@@ -48,7 +49,8 @@ export async function checkpointRun(run: { events: TypedEmitter<RunEvents> }, ch
   let pending: Promise<void> = Promise.resolve();
   const subscription = run.events.on('workflow:transitioned', (change) => {
     if (NO_CHECKPOINT_AFTER.includes(change.from) || change.to === 'PAUSED') return;
-    const label = `after ${change.from}`;
+    // In the words every surface uses: "after writing the plan", not "after PLANNING".
+    const label = `after ${phaseInWords(change.from).toLowerCase()}`;
     pending = pending.then(() =>
       checkpoints.create(label).then(
         (checkpoint) => notes.taken(checkpoint),

@@ -42,7 +42,7 @@ describe('checkpointRun', () => {
     fake.transition('PAUSED', 'PLAN_REVIEW');
     fake.transition('PLAN_REVIEW', 'COMPLETED');
     await checkpointing.settled();
-    expect(fake.taken.map((checkpoint) => `${checkpoint.index} ${checkpoint.label}`)).toEqual(['1 before the run', '2 after PLANNING', '3 after PLAN_REVIEW']);
+    expect(fake.taken.map((checkpoint) => `${checkpoint.index} ${checkpoint.label}`)).toEqual(['1 before the run', '2 after writing the plan', '3 after reviewing the plan']);
     expect(fake.failed).toEqual([]);
     checkpointing.dispose();
     fake.transition('COMPLETED', 'IDLE');
@@ -83,7 +83,7 @@ describe('checkpointRun', () => {
     fake.transition('PLANNING', 'COMPLETED');
     await checkpointing.settled();
     expect(fake.failed).toEqual([]);
-    expect(fake.taken.map((checkpoint) => checkpoint.label)).toEqual(['before the run', 'after PLANNING']);
+    expect(fake.taken.map((checkpoint) => checkpoint.label)).toEqual(['before the run', 'after writing the plan']);
   });
 
   it('after its first checkpoint a run prunes the checkpoints of runs beyond the newest KEEP_CHECKPOINT_RUNS', async () => {

@@ -24,6 +24,7 @@ import { agentView, artifactLanguage, artifactView, fileView, runPhaseFields, to
 import { loadRunFolder } from './runFolder';
 import { TimelineBuilder } from './timelineBuilder';
 import { TranscriptBook } from './transcriptBook';
+import { decisionInWords } from '../protocol/vocabulary';
 
 export interface DashboardModelOptions {
   /** The user's budget per run in USD (setting `kiloOrchestra.budgetUsd`). */
@@ -259,8 +260,7 @@ export class DashboardModel implements DashboardSource {
 
   /** @internal */
   applyDecision(decision: { point: string; file?: string | undefined; action: string; reason: string; atMs: number }): void {
-    const about = decision.file ? `${decision.point} (${decision.file})` : decision.point;
-    this.addEntry({ kind: 'decision', atMs: decision.atMs, title: `${about} → ${decision.action}`, ...(decision.reason ? { detail: decision.reason } : {}), agentId: `${ORGANISER}-1` });
+    this.addEntry({ kind: 'decision', atMs: decision.atMs, title: decisionInWords(decision.point, decision.action, decision.file), ...(decision.reason ? { detail: decision.reason } : {}), agentId: `${ORGANISER}-1` });
   }
 
   /** @internal */

@@ -101,3 +101,15 @@ function titleCase(id: string): string {
     .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
     .join(' ');
 }
+
+/**
+ * An Organiser decision in words: its point and action ids ("plan-ready", "request_plan_review")
+ * become "Plan ready: request plan review". Ids are fixed by the engine, so spelling them out is
+ * enough; an unknown one still reads.
+ */
+export function decisionInWords(point: string, action: string, file?: string): string {
+  const words = (id: string): string => id.replace(/[-_]+/g, ' ').trim();
+  const about = words(point);
+  const head = about.charAt(0).toUpperCase() + about.slice(1);
+  return `${head}${file ? ` (${file})` : ''}: ${words(action)}`;
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_ROLES } from '../../../extension/engine/roles/builtinRoles';
 import { PHASES } from '../../../extension/engine/workflow/workflowTypes';
-import { BUILT_IN_ROLE_NAMES, agentDisplayName, agentIdDisplayName, durationInWords, phaseInWords, sinceStartInWords } from '../../../extension/protocol/vocabulary';
+import { BUILT_IN_ROLE_NAMES, agentDisplayName, agentIdDisplayName, decisionInWords, durationInWords, phaseInWords, sinceStartInWords } from '../../../extension/protocol/vocabulary';
 
 describe('agent display names', () => {
   it('knows the built-in roles by the names the engine gives them', () => {
@@ -80,5 +80,12 @@ describe('times as durations', () => {
 
   it('marks time since the start with a plus', () => {
     expect([0, 80_000].map(sinceStartInWords)).toEqual(['+0s', '+1m 20s']);
+  });
+});
+
+describe('decisionInWords', () => {
+  it('spells out the point and the action, with the file when there is one', () => {
+    expect(decisionInWords('plan-ready', 'request_plan_review')).toBe('Plan ready: request plan review');
+    expect(decisionInWords('code-review', 'approve_file', 'src/a.js')).toBe('Code review (src/a.js): approve file');
   });
 });

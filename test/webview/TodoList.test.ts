@@ -16,6 +16,9 @@ describe('TodoList', () => {
     expect(screen.getByTestId('todo-list').querySelector('h2')?.textContent).toContain('1/3 done');
     expect(screen.getByTestId('todo-t1').textContent).toContain('Architect');
     expect(screen.getByTestId('todo-t2').textContent).toContain('src/login.ts');
+    // Statuses in words, not their ids.
+    expect(screen.getByTestId('todo-t2').textContent).toContain('in progress ·');
+    expect(screen.getByTestId('todo-t2').textContent).not.toContain('in-progress');
     expect(screen.getByTestId('todo-t3').classList.contains('status-blocked')).toBe(true);
     expect(screen.getByTestId('todo-t3').textContent).toContain('blocked');
   });

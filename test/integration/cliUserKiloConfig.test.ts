@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -94,5 +94,9 @@ describe('run --backend kilo with a user-style Kilo config (real kilo serve, bui
     expect(r.unpricedModels).toEqual([`Kilo default (${PROVIDER}/team-model)`, `${PROVIDER}/coder-model`]);
     expect(r.costUsd).toBe(0);
     expect(r.agents.find((agent: { role: string }) => agent.role === 'organiser').profile).toBe(`Kilo default (${PROVIDER}/team-model)`);
+    // The user's repository shows what the agents changed, not the run's own folder.
+    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=all'], { cwd: workspace, encoding: 'utf8' });
+    expect(status).toMatch(/src\//);
+    expect(status).not.toContain('.kilo-orchestra');
   }, 480_000);
 });

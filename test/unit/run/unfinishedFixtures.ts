@@ -54,6 +54,13 @@ export class SnapshotBuilder {
     return this;
   }
 
+  /** The task and the cost so far, for tests that show them. */
+  about(task: string, spentUsd: number): this {
+    this.snapshot.task = task;
+    this.snapshot.spent = { totalUsd: spentUsd, byRole: {} };
+    return this;
+  }
+
   notStarted(): this {
     this.snapshot.workflow = { ...this.snapshot.workflow, phase: 'IDLE' };
     return this;

@@ -2,63 +2,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { RunStateStore, type RunSnapshot } from '../../../extension/engine/run/runStateStore';
+import { RunStateStore } from '../../../extension/engine/run/runStateStore';
 import { isResumableEntry, redrawsRuns, runEntry, runItem, runStatusWords, type RunEntry } from '../../../extension/views/runsTree';
 import { WorkspaceLock } from '../../../extension/engine/run/workspaceLock';
 import type { TreeItem } from '../fakes/fakeVscode';
-import { playRun } from '../workflow/workflowFixtures';
+import { aRun as aSnapshot } from '../run/unfinishedFixtures';
 
 vi.mock('vscode', () => import('../fakes/fakeVscode'));
 const { RunsTreeProvider } = await import('../../../extension/views/runsView');
 
-/** A run's state.json as a run leaves it: mid-coding by default, then paused, signalled or finished. */
-class RunFolderBuilder {
-  private snapshot: Omit<RunSnapshot, 'formatVersion'>;
-
-  constructor(runId: string, savedAt: string) {
-    this.snapshot = {
-      runId,
-      task: `Task of ${runId}\nwith details on a second line`,
-      workspace: '/ws',
-      backend: 'simulated',
-      startedAt: '2026-01-01T00:00:00.000Z',
-      savedAt,
-      workflow: playRun({ until: (d) => d.inFlight('implement').length > 0 }).state,
-      agents: [],
-      todo: [],
-      grants: {},
-      transitions: [],
-      findings: [],
-      profiles: {},
-      budgets: {},
-      spent: { totalUsd: 0.4567, byRole: {} },
-    };
-  }
-
-  paused(): this {
-    const driver = playRun({ until: (d) => d.inFlight('implement').length > 0 });
-    driver.send({ type: 'PAUSE', reason: 'Paused by the user.' });
-    this.snapshot.workflow = driver.state;
-    return this;
-  }
-
-  interrupted(signal: string): this {
-    this.paused();
-    this.snapshot.interrupted = { at: this.snapshot.savedAt, signal };
-    return this;
-  }
-
-  finished(): this {
-    this.snapshot.workflow = playRun().state;
-    return this;
-  }
-
-  async writtenIn(workspace: string): Promise<void> {
-    await new RunStateStore(path.join(workspace, '.kilo-orchestra', 'runs', this.snapshot.runId)).save(this.snapshot);
-  }
-}
-
-const aRun = (runId: string, second: number) => new RunFolderBuilder(runId, `2026-01-01T00:00:${String(second).padStart(2, '0')}.000Z`);
+/** A run folder as a run leaves it (see unfinishedFixtures), with a two-line task and $0.4567 spent. */
+const aRun = (runId: string, second: number) => aSnapshot(runId, `2026-01-01T00:00:${String(second).padStart(2, '0')}.000Z`).about(`Task of ${runId}\nwith details on a second line`, 0.4567);
 const aWorkspace = () => fs.mkdtempSync(path.join(os.tmpdir(), 'runs-view-'));
 
 function anEntry(patch: Partial<RunEntry> = {}): RunEntry {

@@ -5,6 +5,7 @@ import { Checkpoints } from '../../extension/engine/run/checkpoints';
 import { OrchestrationRun } from '../../extension/engine/run/orchestrationRun';
 import { checkpointRun } from '../../extension/engine/run/runCheckpoints';
 import { KiloHttp } from '../../extension/kilo/kiloHttp';
+import { agentDisplayName } from '../../extension/protocol/vocabulary';
 import { aSampleWorkspace, kiloArgs } from './kiloRunHarness';
 
 // A finished run leaves the user's Kilo and git tidy, on real `kilo serve` and the scripted model:
@@ -33,7 +34,6 @@ describe('a finished run on real kilo serve leaves Kilo and git tidy', () => {
       // The server still runs: its own list of the workspace's sessions.
       const http = new KiloHttp({ connection: () => runtime.server.connection, directory: workspace });
       const sessions = (await http.listSessions('')) as ListedSession[];
-      const names = new Map(runtime.roles.roles.map((role) => [role.id, role.name]));
       const agents = report.agents.map((agent) => agent.id);
       expect(sessions.length).toBeGreaterThanOrEqual(agents.length);
       for (const session of sessions) {
@@ -42,7 +42,8 @@ describe('a finished run on real kilo serve leaves Kilo and git tidy', () => {
         expect(agents).toContain(agentId);
         const role = report.agents.find((agent) => agent.id === agentId)!.role;
         const instance = Number(/-(\d+)$/.exec(agentId)![1]);
-        expect(session.title).toBe(`Orchestra ${run.runId} · ${names.get(role)}${instance > 1 ? ` ${instance}` : ''}`);
+        // The agent's one display name, as every other surface shows it.
+        expect(session.title).toBe(`Orchestra ${run.runId} · ${agentDisplayName(role, instance, runtime.roles.roles)}`);
         expect(session.time.archived).toBeGreaterThan(0);
       }
       expect(new Set(sessions.map((s) => s.title))).toContain(`Orchestra ${run.runId} · Coder 2`);

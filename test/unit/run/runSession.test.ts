@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { phaseInWords } from '../../../extension/protocol/vocabulary';
 import { describe, expect, it } from 'vitest';
 import { DashboardModel } from '../../../extension/dashboard/dashboardModel';
 import type { SimulatedBackendOptions } from '../../../extension/engine/backends/simulatedBackend';
@@ -38,9 +39,9 @@ describe('RunSession', () => {
     expect(report.status).toBe('COMPLETED');
     const labels = session.checkpointList().map((checkpoint) => checkpoint.label);
     expect(labels[0]).toBe('before the run');
-    expect(labels).toEqual(expect.arrayContaining(['after PLANNING', 'after CODE_IMPLEMENTATION']));
+    expect(labels).toEqual(expect.arrayContaining(['after writing the plan', 'after writing the code']));
     // The last phase's checkpoint is taken before the run is reported finished.
-    expect(labels.at(-1)).toBe(`after ${report.transitions.at(-1)!.from}`);
+    expect(labels.at(-1)).toBe(`after ${phaseInWords(report.transitions.at(-1)!.from).toLowerCase()}`);
     expect(runtime.stopped).toBe(true);
     expect(session.live).toBe(false);
     expect(session.canRollBack).toBe(true);

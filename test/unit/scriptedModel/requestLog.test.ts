@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { startScriptedModel } from '../../../scripts/scriptedModel/scriptedModelServer';
 import type { ScriptedModel } from '../../../scripts/scriptedModel/scriptedModelServer';
 import { roleMarker } from '../../../extension/engine/roles/roleMarker';
@@ -127,15 +127,33 @@ describe('scripted model request log', () => {
   });
 
   it('leaves no timer behind when closed during a long latency', async () => {
-    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
-    const before = timers();
-    const model = await startScriptedModel({ script: () => ({ text: 'late' }), latencyMs: 600_000 });
-    const pending = postChat(model, aChatRequest().withUser('x').build());
-    await model.whenRequests(1);
-    expect(timers()).toBeGreaterThan(before);
+    // The latency timer is watched directly (not by counting the process's timers, which other
+    // sockets also start and stop), and the test waits for it to exist rather than for time.
+    const realSetTimeout = globalThis.setTimeout;
+    let latencyTimer: ReturnType<typeof setTimeout> | undefined;
+    let timerStarted!: () => void;
+    const started = new Promise<void>((resolve) => (timerStarted = resolve));
+    const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((handler: () => void, ms?: number) => {
+      const timer = realSetTimeout(handler, ms);
+      if (ms === 600_000) {
+        latencyTimer = timer;
+        timerStarted();
+      }
+      return timer;
+    }) as typeof setTimeout);
+    const clearTimeoutSpy = vi.spyOn(globalThis, 'clearTimeout');
+    try {
+      const model = await startScriptedModel({ script: () => ({ text: 'late' }), latencyMs: 600_000 });
+      const pending = postChat(model, aChatRequest().withUser('x').build());
+      await started;
+      expect(latencyTimer?.hasRef()).toBe(true);
 
-    await model.close();
-    await expect(pending).rejects.toThrow();
-    expect(timers()).toBe(before);
+      await model.close();
+      await expect(pending).rejects.toThrow();
+      expect(clearTimeoutSpy).toHaveBeenCalledWith(latencyTimer);
+    } finally {
+      setTimeoutSpy.mockRestore();
+      clearTimeoutSpy.mockRestore();
+    }
   });
 });

@@ -3,7 +3,8 @@ import type { DecisionDraft, Draft } from './draft';
 import { dispatchBatches, fixFile } from './fileBoard';
 import { excerpt, failuresNote } from './workNotes';
 import { isRoleActive } from './workflowRoles';
-import type { FileEntry, WorkResult } from './workflowTypes';
+import type { OptionalStep } from './userChangeSchema';
+import type { FileEntry, WorkResult, WorkflowState } from './workflowTypes';
 
 const WRITER = 'documentation-writer';
 const DEBUGGER = 'debugger';
@@ -17,13 +18,21 @@ export const OVERVIEW_FILE = 'docs/OVERVIEW.md';
  */
 export function afterCoding(draft: Draft): void {
   const { state } = draft;
-  if (isRoleActive(state.config, WRITER) && !state.documented) {
+  if (stepTakesPart(state, 'documentation') && !state.documented) {
     startDocumentation(draft);
-  } else if (isRoleActive(state.config, DEBUGGER)) {
+  } else if (stepTakesPart(state, 'testing')) {
     startTesting(draft);
   } else {
     draft.finish('COMPLETED', `All ${state.files.length} files are approved.`);
   }
+}
+
+/** The role that does each optional step. */
+export const STEP_ROLE: Record<OptionalStep, string> = { documentation: WRITER, testing: DEBUGGER };
+
+/** A step runs when its role is in the team and the user has not left it out. */
+export function stepTakesPart(state: WorkflowState, step: OptionalStep): boolean {
+  return isRoleActive(state.config, STEP_ROLE[step]) && !(state.skippedSteps ?? []).includes(step);
 }
 
 function startDocumentation(draft: Draft): void {

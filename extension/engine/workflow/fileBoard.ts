@@ -61,18 +61,30 @@ export function onStructured(draft: Draft, work: WorkItem, result: WorkResult): 
 export function startCoding(draft: Draft): void {
   draft.state.phase = 'CODE_IMPLEMENTATION';
   for (const file of draft.state.files) {
-    if (file.stage !== 'pending') continue;
-    file.coder ??= leastLoadedCoder(draft);
-    file.stage = 'implementing';
-    draft.dispatch({
-      kind: 'implement',
-      role: SECONDARY,
-      instance: file.coder,
-      grants: [file.path],
-      file: file.path,
-      inputs: [file.pseudocodeArtifactId, draft.state.plan?.artifactId],
-    });
+    if (file.stage === 'pending') implementFile(draft, file);
   }
+}
+
+/** Hands one pending file to its secondary coder (the least loaded one when it has none yet). */
+export function implementFile(draft: Draft, file: FileEntry): void {
+  file.coder ??= leastLoadedCoder(draft);
+  file.stage = 'implementing';
+  draft.dispatch({
+    kind: 'implement',
+    role: SECONDARY,
+    instance: file.coder,
+    grants: [file.path],
+    file: file.path,
+    inputs: [file.pseudocodeArtifactId, draft.state.plan?.artifactId],
+    note: userInstructions(file),
+  });
+}
+
+/** The user's instructions for a file, as (part of) the note of work on it. */
+function userInstructions(file: FileEntry, before?: string): string | undefined {
+  if (file.instructions === undefined) return before;
+  const instructions = `The user's instructions for ${file.path}: ${file.instructions}`;
+  return before === undefined || before === '' ? instructions : `${before}\n\n${instructions}`;
 }
 
 /** The secondary coder with the fewest files so far; ties go to the lowest instance. */
@@ -98,10 +110,10 @@ export function onCoded(draft: Draft, work: WorkItem, codeArtifactId: string): v
   draft.emit({ type: 'artifactStatus', artifactId: codeArtifactId, status: 'completed' });
 }
 
-function requestCodeReview(draft: Draft, file: FileEntry): void {
+export function requestCodeReview(draft: Draft, file: FileEntry): void {
   file.stage = 'reviewing';
   delete file.openFindings;
-  draft.dispatch({ kind: 'review-code', role: SCEPTIC, instance: nextReviewer(draft), grants: [], file: file.path, inputs: [file.codeArtifactId] });
+  draft.dispatch({ kind: 'review-code', role: SCEPTIC, instance: nextReviewer(draft), grants: [], file: file.path, inputs: [file.codeArtifactId], note: userInstructions(file) });
 }
 
 /**
@@ -166,7 +178,7 @@ export function fixFile(draft: Draft, file: FileEntry, evidenceArtifactId: strin
     grants: [file.path],
     file: file.path,
     inputs: [file.codeArtifactId, evidenceArtifactId],
-    note,
+    note: userInstructions(file, note),
   });
 }
 

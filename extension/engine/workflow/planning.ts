@@ -106,6 +106,7 @@ export function approvePlan(draft: Draft, status: 'approved' | 'completed', revi
   if (!plan) return;
   plan.approved = true;
   delete plan.openFindings;
+  joinPendingAdditions(draft);
   draft.emit({
     type: 'artifactStatus',
     artifactId: plan.artifactId,
@@ -114,6 +115,15 @@ export function approvePlan(draft: Draft, status: 'approved' | 'completed', revi
     ...(reviewedBy && plan.reviewArtifactId ? { reviewArtifactId: plan.reviewArtifactId } : {}),
   });
   startStructure(draft);
+}
+
+/** Files the user added while the plan was being written join it, after the plan's own files. */
+function joinPendingAdditions(draft: Draft): void {
+  const { state } = draft;
+  for (const added of state.pendingAdditions ?? []) {
+    if (!draft.file(added.path)) state.files.push(added);
+  }
+  delete state.pendingAdditions;
 }
 
 /** Sends the plan and its review back to the architect with the findings as the note. */

@@ -5,6 +5,7 @@ import { afterCoding, onDocumented, onTested } from './docsAndTests';
 import { Draft, ownEntry, unreachable } from './draft';
 import { CODING_PHASES, boardPhase, onCodeReviewed, onCoded, onStructured } from './fileBoard';
 import { onPlanReviewed, onPlanWritten, startPlanning } from './planning';
+import { applyUserChange } from './userChanges';
 import { REQUIRED_ROLES, agentIdOf, instancesOf } from './workflowRoles';
 import {
   DEFAULT_WORKFLOW_CONFIG,
@@ -96,6 +97,8 @@ function handle(draft: Draft, event: WorkflowEvent): string | undefined {
     case 'FAIL':
       draft.finish('FAILED', event.reason);
       return undefined;
+    case 'USER_CHANGE':
+      return applyUserChange(draft, event.change);
     default:
       return unreachable(event);
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FindingSchema, PlannedFileSchema, SpawnRequestSchema, TestFailureSchema } from '../backends/agentOutput';
+import { OPTIONAL_STEPS } from './userChangeSchema';
 import {
   ORGANISER_ACTION_TYPES,
   PHASES,
@@ -46,6 +47,7 @@ export const FileEntrySchema = z.object({
   pseudocodeArtifactId: z.string().optional(),
   reviewArtifactId: z.string().optional(),
   openFindings: z.string().optional(),
+  instructions: z.string().optional(),
 });
 
 export const WorkflowConfigSchema = z.object({
@@ -119,6 +121,8 @@ export const WorkflowStateSchema = z.object({
   lastTestReportId: z.string().optional(),
   seq: z.number().int().nonnegative(),
   agentProfiles: z.record(z.string(), z.string()).optional(),
+  skippedSteps: z.array(z.enum(OPTIONAL_STEPS)).optional(),
+  pendingAdditions: z.array(FileEntrySchema).optional(),
   outcome: z.object({ reason: z.string() }).optional(),
 });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Finding, PlannedFile, SpawnRequest, TestFailure } from '../backends/agentOutput';
+import type { OptionalStep, UserChange } from './userChangeSchema';
 
 export const PHASES = [
   'IDLE',
@@ -75,6 +76,8 @@ export interface FileEntry {
   reviewArtifactId?: string;
   /** Findings to hand to the fixer. */
   openFindings?: string;
+  /** The user's instructions for this file, handed to every later piece of work on it. */
+  instructions?: string;
 }
 
 export interface WorkflowConfig {
@@ -178,8 +181,12 @@ export interface WorkflowState {
   lastTestReportId?: string;
   /** Deterministic id source for work items and decisions. */
   seq: number;
-  /** Agent id → the profile it was moved to by the user (circuit breaker: reassign). */
+  /** Agent id → the profile it was moved to by the user (circuit breaker: reassign, or a chat change). */
   agentProfiles?: Record<string, string>;
+  /** Optional steps the user left out of this run. */
+  skippedSteps?: OptionalStep[];
+  /** Files the user added before the plan was approved; they join the plan when it is. */
+  pendingAdditions?: FileEntry[];
   outcome?: { reason: string };
 }
 
@@ -208,6 +215,8 @@ export type WorkflowEvent =
   | { type: 'PAUSE'; reason?: string }
   | { type: 'RESUME'; action?: OrganiserAction }
   | { type: 'CANCEL'; reason?: string }
+  /** A person changes the run (see userChanges.ts); refused with the reason when the state does not allow it. */
+  | { type: 'USER_CHANGE'; change: UserChange }
   | { type: 'FAIL'; reason: string };
 
 export type Effect =

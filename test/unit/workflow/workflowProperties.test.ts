@@ -19,6 +19,7 @@ import {
   type WorkflowEvent,
   type WorkflowState,
 } from '../../../extension/engine/workflow/workflowTypes';
+import { OPTIONAL_STEPS, type UserChange } from '../../../extension/engine/workflow/userChangeSchema';
 import { aResult, filePaths } from './workflowFixtures';
 
 type Gen = fc.GeneratorValue;
@@ -121,8 +122,24 @@ function arbitraryEvent(g: Gen, state: WorkflowState): WorkflowEvent {
     { type: 'RESUME', ...(chance(g, 50) ? { action } : {}) },
     { type: 'CANCEL' },
     { type: 'FAIL', reason: 'random' },
+    { type: 'USER_CHANGE', change: randomChange(g, state) },
   ];
   return pick(g, events);
+}
+
+/** Any change a person may ask for, on a file of the plan, a new one, or one that does not exist. */
+function randomChange(g: Gen, state: WorkflowState): UserChange {
+  const path = chance(g, 60) && state.files.length > 0 ? pick(g, state.files).path : `src/added${int(g, 0, 3)}.js`;
+  const step = pick(g, OPTIONAL_STEPS);
+  const changes: UserChange[] = [
+    { kind: 'add-file', path, purpose: 'added by the user' },
+    { kind: 'change-instructions', path, instructions: 'do it differently' },
+    { kind: 'reopen-file', path, to: chance(g, 50) ? 'review' : 'fix', reason: 'look again' },
+    { kind: 'skip-step', step },
+    { kind: 'restore-step', step },
+    { kind: 'set-role-profile', role: pick(g, ['secondary-coder', 'code-sceptic', 'debugger', 'organiser']), profileId: pick(g, PROFILES) },
+  ];
+  return pick(g, changes);
 }
 
 const pendingWork = (state: WorkflowState): WorkItem[] => [
@@ -210,6 +227,7 @@ describe('workflow machine properties', () => {
         let state = transition(initialWorkflowState(), { type: 'START', task: 'task', config: randomConfig(g) }).state;
         let failures = int(g, 0, 6);
         let pauses = int(g, 0, 3);
+        let changes = int(g, 0, 4);
         const send = (event: WorkflowEvent) => {
           const result = transition(state, event);
           expect(result.rejected, `${event.type} in ${state.phase}`).toBeUndefined();
@@ -227,6 +245,11 @@ describe('workflow machine properties', () => {
               const allowed: OrganiserActionType[] = request?.options.filter((o) => o !== 'escalate') ?? [];
               send(allowed.length > 0 && chance(g, 50) ? { type: 'RESUME', action: anAnswer(g, allowed) } : { type: 'RESUME' });
             }
+          } else if (changes > 0 && chance(g, 3)) {
+            // A person's change may be refused in this state; an accepted one must not stop the run ending.
+            changes -= 1;
+            const result = transition(state, { type: 'USER_CHANGE', change: randomChange(g, state) });
+            if (!result.rejected) state = result.state;
           } else if (pauses > 0 && chance(g, 2)) {
             pauses -= 1;
             send({ type: 'PAUSE' });

@@ -1,0 +1,137 @@
+import { hasWildcard } from '../util/workspaceFiles';
+import { STEP_ROLE, afterCoding, stepTakesPart } from './docsAndTests';
+import type { Draft } from './draft';
+import { fixFile, implementFile, requestCodeReview } from './fileBoard';
+import type { OptionalStep, UserChange } from './userChangeSchema';
+import { agentIdOf, isRoleActive } from './workflowRoles';
+import type { FileEntry, Phase } from './workflowTypes';
+
+/**
+ * A person's change to a running workflow (USER_CHANGE), applied to the draft, or why the current
+ * state does not allow it. The run has already checked what the machine cannot see (that a path can
+ * be granted, that a profile exists); the machine checks what the state says.
+ */
+export function applyUserChange(draft: Draft, change: UserChange): string | undefined {
+  switch (change.kind) {
+    case 'add-file':
+      return addFile(draft, change.path, change.purpose);
+    case 'change-instructions':
+      return changeInstructions(draft, change.path, change.instructions);
+    case 'reopen-file':
+      return reopenFile(draft, change.path, change.to, change.reason);
+    case 'skip-step':
+      return skipStep(draft, change.step);
+    case 'restore-step':
+      return restoreStep(draft, change.step);
+    case 'set-role-profile':
+      return setRoleProfile(draft, change.role, change.profileId);
+  }
+}
+
+/** Phases before the plan is approved: a file added then waits for the approved plan. */
+const PLAN_PHASES: readonly Phase[] = ['PLANNING', 'PLAN_REVIEW', 'PLAN_REVISION'];
+/** Phases after coding: a file going back to coding stops the step that is running. */
+const AFTER_CODING: readonly Phase[] = ['DOCUMENTATION', 'TESTING'];
+
+function addFile(draft: Draft, path: string, purpose: string): string | undefined {
+  if (hasWildcard(path)) return `"${path}" is a pattern, not a file: name one file to add.`;
+  const { state } = draft;
+  const additions = state.pendingAdditions ?? [];
+  if (draft.file(path) || additions.some((file) => file.path === path)) {
+    return `${path} is already in the plan; change its instructions or send it back for review instead.`;
+  }
+  const entry: FileEntry = { path, purpose, stage: 'pending', fixes: 0 };
+  if (PLAN_PHASES.includes(draft.phase) && !state.plan?.approved) {
+    state.pendingAdditions = [...additions, entry];
+    return undefined;
+  }
+  state.files.push(entry);
+  if (draft.phase === 'STRUCTURE_CREATION') return undefined; // coding starts with every pending file
+  backToCoding(draft, { redocument: true });
+  implementFile(draft, entry);
+  return undefined;
+}
+
+function changeInstructions(draft: Draft, path: string, instructions: string): string | undefined {
+  const file = draft.file(path) ?? draft.state.pendingAdditions?.find((added) => added.path === path);
+  if (!file) return `${path} is not in the plan; add it as a new file instead.`;
+  if (file.stage === 'approved') return `${path} is already approved; send it back for a fix with the new instructions instead.`;
+  file.instructions = instructions;
+  return undefined;
+}
+
+function reopenFile(draft: Draft, path: string, to: 'review' | 'fix', reason: string): string | undefined {
+  const file = draft.file(path);
+  if (!file) return `${path} is not in the plan.`;
+  if (file.stage !== 'approved') return `${path} is still being worked on (${file.stage}); it will be reviewed before it is approved.`;
+  if (to === 'review' && !isRoleActive(draft.state.config, 'code-sceptic')) return 'This team has no Code Sceptic to review the file again.';
+  if (file.codeArtifactId === undefined && to === 'review') return `${path} has no code to review yet.`;
+  backToCoding(draft, { redocument: false });
+  if (to === 'review') {
+    requestCodeReview(draft, file);
+  } else {
+    file.openFindings = `- [major] The user asked for a change: ${reason}`;
+    fixFile(draft, file, undefined);
+  }
+  return undefined;
+}
+
+/**
+ * Work on a file resumes while documentation or tests run: their work is stopped (its late answers
+ * are refused as no longer in flight) and they run again once every file is approved.
+ */
+function backToCoding(draft: Draft, { redocument }: { redocument: boolean }): void {
+  const { state } = draft;
+  if (!AFTER_CODING.includes(draft.phase)) return;
+  stopWork(draft, (kind) => kind === 'document' || kind === 'test');
+  state.batchesLeft = 0;
+  if (redocument) state.documented = false;
+  delete state.decision;
+  for (const file of state.files) if (file.stage === 'approved') delete file.openFindings;
+  state.phase = 'CODE_IMPLEMENTATION';
+}
+
+function stopWork(draft: Draft, matches: (kind: string) => boolean): void {
+  const { state } = draft;
+  const stopped = Object.values(state.inFlight).filter((work) => matches(work.kind));
+  for (const work of stopped) delete state.inFlight[work.id];
+  state.deferred = state.deferred.filter((effect) => !(effect.type === 'dispatch' && matches(effect.work.kind)));
+  if (stopped.length > 0) draft.emit({ type: 'abort', workIds: stopped.map((work) => work.id) });
+}
+
+const STEP_PHASE: Record<OptionalStep, Phase> = { documentation: 'DOCUMENTATION', testing: 'TESTING' };
+const STEP_NAME: Record<OptionalStep, string> = { documentation: 'Documentation Writer', testing: 'Debugger' };
+
+function skipStep(draft: Draft, step: OptionalStep): string | undefined {
+  const { state } = draft;
+  if (!isRoleActive(state.config, STEP_ROLE[step])) return `This team has no ${STEP_NAME[step]}, so there is no ${step} step to skip.`;
+  if (!stepTakesPart(state, step)) return `The ${step} step is already left out of this run.`;
+  if (step === 'documentation' && state.documented) return 'The documentation is already written.';
+  state.skippedSteps = [...(state.skippedSteps ?? []), step];
+  if (draft.phase === STEP_PHASE[step]) {
+    stopWork(draft, (kind) => kind === (step === 'documentation' ? 'document' : 'test'));
+    state.batchesLeft = 0;
+    delete state.decision;
+    afterCoding(draft);
+  }
+  return undefined;
+}
+
+function restoreStep(draft: Draft, step: OptionalStep): string | undefined {
+  const { state } = draft;
+  if (!(state.skippedSteps ?? []).includes(step)) return `The ${step} step is not left out of this run.`;
+  if (step === 'documentation' && draft.phase === 'TESTING') return 'The run is already past documentation (testing has started).';
+  state.skippedSteps = (state.skippedSteps ?? []).filter((skipped) => skipped !== step);
+  return undefined;
+}
+
+function setRoleProfile(draft: Draft, role: string, profileId: string): string | undefined {
+  if (role === 'organiser') return "The Organiser's own profile is set in the Agent Roles tab and takes effect on the next run.";
+  const instances = draft.instances(role);
+  if (instances === 0) return `There is no ${role} in this team.`;
+  const moved = { ...draft.state.agentProfiles };
+  for (let instance = 1; instance <= instances; instance++) moved[agentIdOf(role, instance)] = profileId;
+  draft.state.agentProfiles = moved;
+  return undefined;
+}
+

@@ -1,19 +1,24 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Low } from 'lowdb';
-import { AtomicJsonFile } from '../util/atomicJsonAdapter';
 import { z } from 'zod';
 import { readJsonFile, writeFileAtomic } from '../util/atomicWrite';
 import { OrchestraError, describeError } from '../util/errors';
+import { JsonLinesJournal } from '../util/jsonLinesJournal';
 import { toWorkspaceRelative } from '../util/paths';
 import { ApprovalStatusSchema, ArtifactRecordSchema, ArtifactStatusSchema, ArtifactTypeSchema, ContentRefSchema, WorkspacePathSchema } from './artifactSchema';
 import type { ApprovalStatus, ArtifactRecord, ArtifactStatus, ArtifactSummary, ArtifactType, ContentRef } from './artifactSchema';
 import { namedContent, sweepCrashLeftovers, withoutUnfinishedWork } from './crashLeftovers';
 import { capSummary, deriveSummary, type CappedSummary } from './summarise';
 
+/**
+ * `artifacts.json`, the snapshot of the index. Format 1 (written by earlier versions, before the
+ * journal) is the same shape without `journalSeq`; both read. Format 2 says a journal may follow it.
+ */
 const IndexSchema = z.object({
-  format: z.literal(1),
+  format: z.union([z.literal(1), z.literal(2)]),
+  /** The last journal entry folded into this snapshot; entries up to it are skipped on open. */
+  journalSeq: z.number().int().nonnegative().default(0),
   /** Last number handed out per type, so ids are never reused even after a failed write. */
   counters: z.record(z.string(), z.number().int().nonnegative()).default({}),
   artifacts: z.array(ArtifactRecordSchema).default([]),
@@ -22,7 +27,22 @@ const IndexSchema = z.object({
 });
 type IndexData = z.infer<typeof IndexSchema>;
 
+/**
+ * One line of `artifacts.journal.jsonl`: an artifact's record as of one create or revise. Replaying
+ * it is idempotent (the record replaces the one with its id, its content becomes version n of the
+ * history), so a crash between a compaction's snapshot and its journal reset loses and doubles nothing.
+ */
+const IndexChangeSchema = z.object({
+  seq: z.number().int().positive(),
+  record: ArtifactRecordSchema,
+  counters: z.record(z.string(), z.number().int().nonnegative()),
+});
+type IndexChange = z.infer<typeof IndexChangeSchema>;
+
 const INDEX_FILE = 'artifacts.json';
+const JOURNAL_FILE = 'artifacts.journal.jsonl';
+/** The journal is folded into the snapshot once it has this many lines, or as many as there are artifacts (so rewrites stay O(1) per change). */
+const MIN_LINES_BEFORE_COMPACTION = 512;
 const CONTENT_PATH = /^content\/[a-z0-9-]+\/v[0-9]+\.txt$/;
 const FilesSchema = z.array(WorkspacePathSchema);
 
@@ -71,41 +91,52 @@ export interface ArtifactFilter {
   file?: string;
 }
 
-interface PendingCommit {
-  apply: (next: IndexData) => void;
-  resolve: () => void;
-  reject: (error: unknown) => void;
-}
-
 /**
- * The artifacts of a run: a lowdb index (`artifacts.json`) of records with short summaries, and
- * the full content of every version in its own file under `content/<id>/`, loaded only on demand.
+ * The artifacts of a run: an index of records with short summaries, and the full content of every
+ * version in its own file under `content/<id>/`, loaded only on demand.
+ *
+ * The index is a snapshot (`artifacts.json`) plus an append-only journal (`artifacts.journal.jsonl`,
+ * one line per create or revise, fsynced in batches). A change costs one short line however many
+ * artifacts there are; the journal is folded into a new snapshot once it holds as many lines as
+ * there are artifacts, so the rewrites add up to a constant per change.
  *
  * Writes are optimistic: `revise` names the version it read, and loses with `stale-version` if
- * that is no longer current. Any number of callers in one process may write at once; index
- * writes go through one queue and are batched. One store instance owns its folder: two processes
- * (or two instances) writing the same folder would overwrite each other's index.
+ * that is no longer current. Any number of callers in one process may write at once; their
+ * journal lines share writes. One store instance owns its folder: two processes (or two instances)
+ * writing the same folder would overwrite each other's index.
  *
- * A record becomes visible to `get`/`list` once its index write has succeeded.
+ * A record becomes visible to `get`/`list` once its journal line is on disk.
  */
 export class ArtifactStore {
   private readonly counters: Record<string, number>;
   private readonly positions = new Map<string, number>();
   /** Ids with a revise between its version check and its index write. */
   private readonly writing = new Set<string>();
-  private pending: PendingCommit[] = [];
-  private flushing = false;
+  /** Commits whose journal line is being written; a compaction waits for them. */
+  private readonly outstanding = new Set<Promise<void>>();
+  private compacting: Promise<void> | undefined;
+  /** What went wrong folding the journal into the snapshot (nothing is lost: the journal stays). */
+  private readonly troubles: string[] = [];
 
   private constructor(
     /** The store folder. */
     readonly dir: string,
-    private readonly db: Low<IndexData>,
-    private data: IndexData,
+    private readonly journal: JsonLinesJournal<IndexChange>,
+    private readonly data: IndexData,
+    /** The last journal sequence number handed out. */
+    private seq: number,
     private readonly now: () => Date,
     private readonly idPrefix: string,
+    recovered: string[],
   ) {
     this.counters = { ...data.counters };
-    this.reindex();
+    this.troubles.push(...recovered);
+    this.data.artifacts.forEach((record, position) => this.positions.set(record.id, position));
+  }
+
+  /** What opening repaired (a half-written last journal line) and any failed compaction, one line each. */
+  get problems(): readonly string[] {
+    return this.troubles;
   }
 
   /**
@@ -123,7 +154,7 @@ export class ArtifactStore {
     } catch (error) {
       throw new OrchestraError('io-failed', `Could not create the artifact folder ${dir}: ${describeError(error)}`, { cause: error });
     }
-    const loaded = (await readJsonFile(indexPath, IndexSchema)) ?? { format: 1 as const, counters: {}, artifacts: [], history: {} };
+    const loaded: IndexData = (await readJsonFile(indexPath, IndexSchema)) ?? { format: 2, journalSeq: 0, counters: {}, artifacts: [], history: {} };
     const seen = new Set<string>();
     for (const record of loaded.artifacts) {
       if (seen.has(record.id)) {
@@ -131,12 +162,28 @@ export class ArtifactStore {
       }
       seen.add(record.id);
     }
+    const { journal, entries, repairedTail } = await JsonLinesJournal.open(path.join(dir, JOURNAL_FILE), IndexChangeSchema);
+    let seq = loaded.journalSeq;
+    for (const change of entries) {
+      if (change.seq <= loaded.journalSeq) continue; // already in the snapshot (a crash before the journal was emptied)
+      applyChange(loaded, change.record, indexOf(loaded));
+      for (const [type, value] of Object.entries(change.counters)) loaded.counters[type] = Math.max(loaded.counters[type] ?? 0, value);
+      seq = Math.max(seq, change.seq);
+    }
+    const recovered = repairedTail ? [`${path.join(dir, JOURNAL_FILE)} ended in a half-written line (a crash mid-write); it was removed, and the change it held was never reported saved.`] : [];
     const { index, dropped } = options.sweepLeftovers ? withoutUnfinishedWork(loaded, options.unfinishedWork ?? []) : { index: loaded, dropped: [] };
-    const db = new Low<IndexData>(new AtomicJsonFile<IndexData>(indexPath), index);
+    const store = new ArtifactStore(dir, journal, index, seq, options.now ?? (() => new Date()), idPrefix, recovered);
     // The index is written before the files it no longer names are removed, so it never names a missing one.
-    if (dropped.length > 0) await db.write();
+    if (dropped.length > 0) await store.compactNow();
     if (options.sweepLeftovers) await sweepCrashLeftovers(dir, namedContent(index));
-    return new ArtifactStore(dir, db, index, options.now ?? (() => new Date()), idPrefix);
+    return store;
+  }
+
+  /** Folds the journal into a fresh `artifacts.json` now (it otherwise happens on its own as the journal grows). */
+  async compact(): Promise<void> {
+    while (this.compacting) await this.compacting;
+    this.compacting = this.compactNow().finally(() => (this.compacting = undefined));
+    await this.compacting;
   }
 
   /** Records version 1 of a new artifact; its content is on disk before the index names it. */
@@ -171,10 +218,7 @@ export class ArtifactStore {
       createdAt: at,
       updatedAt: at,
     };
-    await this.commit((next) => {
-      next.artifacts.push(record);
-      next.history[id] = [content];
-    });
+    await this.commit(record);
     return copyRecord(record);
   }
 
@@ -222,11 +266,7 @@ export class ArtifactStore {
         },
         updatedAt: this.now().toISOString(),
       };
-      await this.commit((next) => {
-        const position = this.positions.get(id);
-        if (position !== undefined) next.artifacts[position] = record;
-        next.history[id] = [...(next.history[id] ?? []), content];
-      });
+      await this.commit(record);
       return copyRecord(record);
     } finally {
       this.writing.delete(id);
@@ -321,40 +361,66 @@ export class ArtifactStore {
     return { path: relative, bytes: bytes.length, sha256: sha256(bytes) };
   }
 
-  /** Queues an index change; resolves once it is on disk. Changes queued together share a write. */
-  private commit(apply: (next: IndexData) => void): Promise<void> {
-    const done = new Promise<void>((resolve, reject) => this.pending.push({ apply, resolve, reject }));
-    if (!this.flushing) void this.flush();
-    return done;
-  }
-
-  private async flush(): Promise<void> {
-    this.flushing = true;
-    while (this.pending.length > 0) {
-      const batch = this.pending;
-      this.pending = [];
-      const next: IndexData = { format: 1, counters: { ...this.counters }, artifacts: [...this.data.artifacts], history: { ...this.data.history } };
-      try {
-        for (const change of batch) change.apply(next);
-        this.db.data = next;
-        await this.db.write();
-      } catch (error) {
-        // The index on disk is still the previous one; keep memory in step with it.
-        this.db.data = this.data;
-        const failure = new OrchestraError('io-failed', `Could not write the artifact index in ${this.dir}: ${describeError(error)}`, { cause: error });
-        for (const change of batch) change.reject(failure);
-        continue;
-      }
-      this.data = next;
-      this.reindex();
-      for (const change of batch) change.resolve();
+  /**
+   * Writes the record's journal line; resolves once it is on disk, and only then shows the record.
+   * Lines written at the same time share one write. A failed write leaves memory as the disk has it.
+   */
+  private async commit(record: ArtifactRecord): Promise<void> {
+    while (this.compacting) await this.compacting;
+    const change: IndexChange = { seq: ++this.seq, record, counters: { ...this.counters } };
+    const done = this.journal.append(change).then(() => applyChange(this.data, record, this.positions));
+    this.outstanding.add(done);
+    try {
+      await done;
+    } catch (error) {
+      throw new OrchestraError('io-failed', `Could not write the artifact index in ${this.dir}: ${describeError(error)}`, { cause: error });
+    } finally {
+      this.outstanding.delete(done);
     }
-    this.flushing = false;
+    if (!this.compacting && this.journal.lines >= Math.max(MIN_LINES_BEFORE_COMPACTION, this.data.artifacts.length)) {
+      this.compacting = this.compactNow()
+        .catch((error: unknown) => void this.troubles.push(`Could not fold the artifact journal into ${INDEX_FILE} (it is kept and read on open): ${describeError(error)}`))
+        .finally(() => (this.compacting = undefined));
+      await this.compacting;
+    }
   }
 
-  private reindex(): void {
-    this.data.artifacts.forEach((record, position) => this.positions.set(record.id, position));
+  /**
+   * Writes the whole index as the new snapshot, then empties the journal. Commits wait while it
+   * runs; the snapshot names the last journal line it holds, so a crash in between repeats nothing.
+   */
+  private async compactNow(): Promise<void> {
+    while (this.outstanding.size > 0) await Promise.allSettled([...this.outstanding]);
+    const snapshot: IndexData = { ...this.data, format: 2, journalSeq: this.seq, counters: { ...this.counters } };
+    await writeFileAtomic(path.join(this.dir, INDEX_FILE), JSON.stringify(snapshot));
+    await this.journal.reset();
   }
+}
+
+/** Puts a record into the index in place: it replaces the one with its id, and its content becomes its version's history entry. */
+function applyChange(index: IndexData, record: ArtifactRecord, positions: Map<string, number>): void {
+  const position = positions.get(record.id);
+  if (position === undefined) {
+    positions.set(record.id, index.artifacts.length);
+    index.artifacts.push(record);
+  } else {
+    index.artifacts[position] = record;
+  }
+  const versions = (index.history[record.id] ??= []);
+  versions.length = Math.min(versions.length, record.metadata.version - 1);
+  while (versions.length < record.metadata.version - 1) versions.push(record.content); // only a damaged journal skips a version
+  versions.push(record.content);
+}
+
+/** Positions by id, for replaying a journal onto a snapshot read from disk. */
+const positionsOf = new WeakMap<IndexData, Map<string, number>>();
+function indexOf(index: IndexData): Map<string, number> {
+  let positions = positionsOf.get(index);
+  if (!positions) {
+    positions = new Map(index.artifacts.map((record, position) => [record.id, position]));
+    positionsOf.set(index, positions);
+  }
+  return positions;
 }
 
 /** New content gets a fresh summary; a blank summary on its own keeps the current one. */

@@ -14,6 +14,9 @@ function anArtifact(overrides: Partial<CreateArtifactInput> = {}): CreateArtifac
 
 let dir: string;
 const indexFile = () => path.join(dir, 'artifacts.json');
+const journalFile = () => path.join(dir, 'artifacts.journal.jsonl');
+/** Everything the index holds on disk: the snapshot and the journal after it. */
+const indexText = () => [indexFile(), journalFile()].map((file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '')).join('\n');
 const fixedClock = () => new Date('2025-01-02T03:04:05.000Z');
 
 beforeEach(() => {
@@ -52,7 +55,8 @@ describe('ArtifactStore.create', () => {
     const record = await store.create(anArtifact({ content: 'full plan text' }));
     expect(record.content.path).toBe('content/plan-1/v1.txt');
     expect(fs.readFileSync(path.join(dir, record.content.path), 'utf8')).toBe('full plan text');
-    expect(fs.readFileSync(indexFile(), 'utf8')).not.toContain('full plan text');
+    expect(indexText()).toContain('content/plan-1/v1.txt');
+    expect(indexText()).not.toContain('full plan text');
     expect(await store.loadContent(record.id)).toBe('full plan text');
   });
 
@@ -123,11 +127,11 @@ describe('ArtifactStore.revise', () => {
     const store = await ArtifactStore.open(dir);
     const v1 = await store.create(anArtifact());
     await store.revise(v1.id, 1, { content: 'v2' });
-    const indexBefore = fs.readFileSync(indexFile(), 'utf8');
+    const indexBefore = indexText();
     const error = await rejection(store.revise(v1.id, 1, { content: 'based on v1' }));
     expect(error.reason).toBe('stale-version');
     expect(error.message).toContain('version 2');
-    expect(fs.readFileSync(indexFile(), 'utf8')).toBe(indexBefore);
+    expect(indexText()).toBe(indexBefore);
     expect(fs.readdirSync(path.join(dir, 'content', v1.id)).sort()).toEqual(['v1.txt', 'v2.txt']);
     expect(store.get(v1.id)?.metadata.version).toBe(2);
   });
@@ -246,6 +250,7 @@ describe('ArtifactStore on disk', () => {
   it('refuses an index whose records do not match the schema', async () => {
     const store = await ArtifactStore.open(dir);
     await store.create(anArtifact());
+    await store.compact();
     const index = JSON.parse(fs.readFileSync(indexFile(), 'utf8')) as { artifacts: Array<{ id: string }> };
     index.artifacts[0]!.id = 'Plan One';
     const broken = JSON.stringify(index);
@@ -259,6 +264,7 @@ describe('ArtifactStore on disk', () => {
   it('refuses an index that lists one id twice', async () => {
     const store = await ArtifactStore.open(dir);
     await store.create(anArtifact());
+    await store.compact();
     const index = JSON.parse(fs.readFileSync(indexFile(), 'utf8')) as { artifacts: unknown[] };
     index.artifacts.push(index.artifacts[0]);
     fs.writeFileSync(indexFile(), JSON.stringify(index));
@@ -267,12 +273,12 @@ describe('ArtifactStore on disk', () => {
 
   it('keeps memory in step with disk when the index cannot be written, and never reuses the id', async () => {
     const store = await ArtifactStore.open(dir);
-    // A folder where the index file goes makes the index write (temp file + rename) fail.
-    fs.mkdirSync(indexFile());
+    // A folder where the journal goes makes the index write fail.
+    fs.mkdirSync(journalFile());
     expect((await rejection(store.create(anArtifact()))).reason).toBe('io-failed');
     expect(store.count()).toBe(0);
     expect(store.get('plan-1')).toBeUndefined();
-    fs.rmdirSync(indexFile());
+    fs.rmdirSync(journalFile());
     expect((await store.create(anArtifact())).id).toBe('plan-2');
     expect((await ArtifactStore.open(dir)).list().map((r) => r.id)).toEqual(['plan-2']);
   });

@@ -87,7 +87,7 @@ function failingFiles(files: readonly FileEntry[]): FileEntry[] {
 export function fixTestFailures(draft: Draft): void {
   const failing = failingFiles(draft.state.files);
   draft.state.phase = 'CODE_FIXING';
-  for (const file of failing) fixFile(draft, file, draft.state.lastTestReportId);
+  for (const file of failing) fixFile(draft, draft.file(file.path)!, draft.state.lastTestReportId);
 }
 
 /** The decision after a failed test run, if the run is waiting for one. */

@@ -25,10 +25,18 @@ export type DecisionDraft = Omit<DecisionRequest, 'id'>;
 /** Effects that would start something; while paused they wait in `deferred` until RESUME. */
 const HELD_WHILE_PAUSED: ReadonlySet<Effect['type']> = new Set(['dispatch', 'decide', 'spawn']);
 
+/** Each files array's positions by path, shared by the states that keep the same order (see Draft.indexOf). */
+const filePositions = new WeakMap<readonly FileEntry[], Map<string, number>>();
+
 /**
  * A private working copy of the workflow state for one transition, plus the effects it produces.
- * Every container a handler may change (files, in-flight work, queues, config, plan) is copied up
- * front, so handlers assign freely and the caller's state is never touched.
+ * Every container a handler may change (in-flight work, queues, config, plan) is copied up front, so
+ * handlers assign freely and the caller's state is never touched.
+ *
+ * File records are shared with the caller's state until one is written: `file(path)` and
+ * `writableFiles()` hand out the draft's own copies, so a transition copies only the records it
+ * changes (it used to copy every one, which made each event cost as much as the plan is long).
+ * Reading `state.files` directly is fine; writing to a record got that way is not.
  *
  * While the run is paused, `state.phase` holds the phase the run will return to and `paused` is set;
  * `result()` folds that back into `phase: 'PAUSED'` + `pausedFrom` and holds back new work.
@@ -37,6 +45,9 @@ export class Draft {
   readonly state: WorkflowState;
   readonly effects: Effect[] = [];
   paused: boolean;
+  /** File records this draft copied, so they may be written. */
+  private readonly ownFiles = new Set<FileEntry>();
+  private readonly sourceFiles: readonly FileEntry[];
 
   constructor(source: WorkflowState) {
     this.paused = source.phase === 'PAUSED';
@@ -44,7 +55,7 @@ export class Draft {
       ...source,
       phase: source.phase === 'PAUSED' ? (source.pausedFrom ?? 'IDLE') : source.phase,
       config: { ...source.config, instances: { ...source.config.instances } },
-      files: source.files.map((file) => ({ ...file })),
+      files: [...source.files],
       inFlight: { ...source.inFlight },
       deferred: [...source.deferred],
       spawnQueue: [...source.spawnQueue],
@@ -52,6 +63,7 @@ export class Draft {
     if (source.plan) state.plan = { ...source.plan };
     delete state.pausedFrom;
     this.state = state;
+    this.sourceFiles = source.files;
   }
 
   get phase(): Phase {
@@ -110,8 +122,45 @@ export class Draft {
     return instancesOf(this.state.config, role);
   }
 
+  /** The file's record, as this draft's own copy that handlers may change. */
   file(path: string | undefined): FileEntry | undefined {
-    return path === undefined ? undefined : this.state.files.find((file) => file.path === path);
+    if (path === undefined) return undefined;
+    const index = this.indexOf(path);
+    return index === undefined ? undefined : this.writable(index);
+  }
+
+  /** Every file record as this draft's own copy: for the rare handler that changes many at once. */
+  writableFiles(): FileEntry[] {
+    const { files } = this.state;
+    for (let index = 0; index < files.length; index++) this.writable(index);
+    return files;
+  }
+
+  private writable(index: number): FileEntry {
+    const { files } = this.state;
+    const entry = files[index]!;
+    if (this.ownFiles.has(entry)) return entry;
+    const copy = { ...entry };
+    files[index] = copy;
+    this.ownFiles.add(copy);
+    return copy;
+  }
+
+  /**
+   * Where the file is in `state.files`. The path → position map is built once per files array and
+   * handed on to the next state while the order stays the same, so a lookup costs the same however
+   * long the plan is. A map that no longer fits (files added or replaced) is rebuilt.
+   */
+  private indexOf(path: string): number | undefined {
+    const { files } = this.state;
+    let positions = filePositions.get(files) ?? (files.length === this.sourceFiles.length ? filePositions.get(this.sourceFiles) : undefined);
+    let index = positions?.get(path);
+    if (index === undefined || files[index]?.path !== path) {
+      positions = new Map(files.map((file, position) => [file.path, position]));
+      index = positions.get(path);
+    }
+    filePositions.set(files, positions!);
+    return index;
   }
 
   /** Stops the run for a person; work already running goes on, new work waits. */
@@ -144,6 +193,9 @@ export class Draft {
   /** The new state and the effects to perform now. */
   result(): TransitionResult {
     const state = this.state;
+    // The next draft finds its files by the same map when the order has not changed.
+    const positions = filePositions.get(this.sourceFiles);
+    if (!filePositions.has(state.files) && positions && state.files.length === this.sourceFiles.length) filePositions.set(state.files, positions);
     if (this.terminal || !this.paused) return { state, effects: this.effects };
     const now: Effect[] = [];
     for (const effect of this.effects) {

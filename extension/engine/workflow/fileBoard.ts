@@ -60,9 +60,9 @@ export function onStructured(draft: Draft, work: WorkItem, result: WorkResult): 
 /** Dispatches `implement` for every pending file at once, each to its secondary coder. */
 export function startCoding(draft: Draft): void {
   draft.state.phase = 'CODE_IMPLEMENTATION';
-  for (const file of draft.state.files) {
-    if (file.stage === 'pending') implementFile(draft, file);
-  }
+  draft.state.files.forEach((file) => {
+    if (file.stage === 'pending') implementFile(draft, draft.file(file.path)!);
+  });
 }
 
 /** Hands one pending file to its secondary coder (the least loaded one when it has none yet). */

@@ -87,7 +87,7 @@ function backToCoding(draft: Draft, { redocument }: { redocument: boolean }): vo
   state.batchesLeft = 0;
   if (redocument) state.documented = false;
   delete state.decision;
-  for (const file of state.files) if (file.stage === 'approved') delete file.openFindings;
+  for (const file of draft.writableFiles()) if (file.stage === 'approved') delete file.openFindings;
   state.phase = 'CODE_IMPLEMENTATION';
 }
 

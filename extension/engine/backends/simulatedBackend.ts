@@ -25,8 +25,8 @@ export interface SimulatedBackendOptions {
   firstPlanFiles?: string[];
   /** Time every request takes (default 0). */
   latencyMs?: number;
-  /** Waits `ms` or rejects when `signal` fires; injectable for tests (default a real timer). */
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Waits `ms` for `agentId`'s turn or rejects when `signal` fires; injectable for tests (default a real timer). */
+  sleep?: (ms: number, signal: AbortSignal, agentId: string) => Promise<void>;
   /** The Code Sceptic rejects the first plan it reviews (default true). */
   rejectFirstPlan?: boolean;
   /** The Code Sceptic rejects the Nth, 2Nth … file of the plan once each (default 5; 0 never). */
@@ -53,7 +53,7 @@ export class SimulatedBackend implements AgentBackend {
   readonly kind = 'simulated' as const;
   private readonly settings: ScriptSettings;
   private readonly latencyMs: number;
-  private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  private readonly sleep: (ms: number, signal: AbortSignal, agentId: string) => Promise<void>;
   private readonly failures: Array<InjectedFailure & { used: number }>;
   private readonly memory: SimulationMemory;
   private readonly storm?: { probability: number; random: () => number };
@@ -132,7 +132,7 @@ export class SimulatedBackend implements AgentBackend {
 
   private async wait(signal: AbortSignal, agentId: string): Promise<void> {
     try {
-      await this.sleep(this.latencyMs, signal);
+      await this.sleep(this.latencyMs, signal, agentId);
     } catch (error) {
       if (signal.aborted) throw new OrchestraError('aborted', `${agentId}: the work was aborted.`, { cause: error });
       if (isOrchestraError(error)) throw error;

@@ -1,3 +1,4 @@
+import { scriptedChatActions, scriptedChatAnswer } from './scriptedChatIntent';
 import path from 'node:path';
 import { OrchestraError } from '../util/errors';
 import type { AgentOutput, Finding, PlannedFile, TestFailure } from './agentOutput';
@@ -195,8 +196,10 @@ function decide(request: WorkRequest, memory: SimulationMemory): ScriptResult {
 function chat(request: WorkRequest): Partial<AgentOutput> & { answer: string } {
   const lines = request.prompt.split('\n').map((line) => line.trim());
   const phaseLine = lines.find((line) => /^(-\s*)?phase\s*:/i.test(line)) ?? lines.find((line) => /phase/i.test(line));
-  const words = phaseLine ? `Here is where things stand. ${phaseLine}` : 'I have no workflow status to report yet.';
-  return { answer: words, summary: words, content: words };
+  const status = phaseLine ? `Here is where things stand. ${phaseLine}` : 'I have no workflow status to report yet.';
+  const actions = typeof request.detail.message === 'string' ? scriptedChatActions(request.detail.message) : [];
+  const words = scriptedChatAnswer(actions, status);
+  return { answer: words, summary: words, content: words, ...(actions.length > 0 ? { actions } : {}) };
 }
 
 function batchFiles(request: WorkRequest): string[] {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { AgentReply, WorkRequest } from '../backends/agentBackend';
 import { dataBlock, inlineData } from '../run/promptInputs';
-import { truncateToTokens } from '../tokens/tokenCounter';
+import { countTokens, truncateToTokens } from '../tokens/tokenCounter';
+import { oneLine } from './contextSections';
 import { OrchestraError, describeError, isOrchestraError } from '../util/errors';
 import {
   ORGANISER_ACTION_TYPES,
@@ -10,6 +11,7 @@ import {
   type OrganiserAction,
   type OrganiserActionType,
 } from '../workflow/workflowTypes';
+import { CHAT_ACTIONS_PROMPT, readChatReply, type ChatAction } from './chatReply';
 import { DEFAULT_ORGANISER_BUDGET, buildOrganiserContext, type OrganiserContext, type OrganiserSnapshot } from './organiserContext';
 
 export interface OrganiserOptions {
@@ -62,6 +64,26 @@ const PREAMBLE =
 const QUESTION_TOKENS = 300;
 const NO_ANSWER = 'The Organiser gave no readable answer. Ask again, or look at the dashboard for the current state of the run.';
 const EXPLAIN = 'Explain in plain words what is happening now and what comes next.';
+/** Chat exchanges carried into the next chat's context, and the tokens each side keeps there. */
+const RECENT_EXCHANGES = 3;
+const RECENT_SIDE_TOKENS = 60;
+const USER_MESSAGE_TOKENS = 500;
+/** The run's own context never shrinks below this, whatever is added next to it. */
+const MIN_CONTEXT_TOKENS = 800;
+
+interface ChatExchange {
+  message: string;
+  answer: string;
+}
+
+/** The Organiser's answer to a chat message and the actions it chose (not yet checked or applied). */
+export interface OrganiserChatAnswer {
+  text: string;
+  actions: ChatAction[];
+  /** Actions in the answer that could not be read, and why. */
+  dropped: string[];
+  contextTokens: number;
+}
 
 /**
  * The Organiser: answers the workflow's decision points and the user's chat messages. Every question
@@ -71,6 +93,8 @@ export class Organiser {
   private readonly budgetTokens: number;
   private readonly maxInvalidAnswers: number;
   private readonly contextSizes: number[] = [];
+  /** The last few chat exchanges, for the next chat's context; decisions never see them. */
+  private recentChat: ChatExchange[] = [];
 
   constructor(private readonly options: OrganiserOptions) {
     this.budgetTokens = options.budgetTokens ?? DEFAULT_ORGANISER_BUDGET;
@@ -127,25 +151,34 @@ export class Organiser {
     return { action, source: 'rule', contextTokens, invalidAnswers };
   }
 
-  /** Answers a user's chat message from a fresh context; errors from the ask are passed on. */
-  async answer(message: string): Promise<{ text: string; contextTokens: number }> {
-    const context = this.freshContext();
+  /**
+   * Answers a user's chat message from a fresh context plus the last few exchanges (summarised,
+   * within the same token budget), with the actions the Organiser chose to take for the user
+   * (not yet applied: the run checks and applies them). Errors from the ask are passed on.
+   */
+  async answer(message: string, { withActions = true }: { withActions?: boolean } = {}): Promise<OrganiserChatAnswer> {
+    const recent = recentChatBlock(this.recentChat);
+    const context = this.freshContext(countTokens(recent));
     const prompt = [
       PREAMBLE,
       context.text,
+      ...(recent === '' ? [] : [recent]),
       'USER MESSAGE',
-      message,
-      'Answer the user briefly and in plain words, from what is above. Reply with JSON {"answer": "..."}.',
+      dataBlock('the user message', truncateToTokens(message, USER_MESSAGE_TOKENS)),
+      withActions ? CHAT_ACTIONS_PROMPT : 'Answer the user briefly and in plain words, from what is above. Reply with JSON {"answer": "..."}.',
     ].join('\n\n');
     const reply = await this.options.ask({ workId: `chat-${this.contextSizes.length}`, kind: 'chat', prompt, grants: [], inputs: [], detail: { message } });
-    const text = readChat(reply.output);
-    if (text === undefined) this.log('organiser:unreadable-answer', { output: describeOutput(reply.output) });
-    return { text: text ?? NO_ANSWER, contextTokens: context.tokens };
+    const read = readChatReply(reply.output);
+    if (read === undefined) this.log('organiser:unreadable-answer', { output: describeOutput(reply.output) });
+    const text = read?.answer || (read && read.actions.length > 0 ? 'Done as asked.' : NO_ANSWER);
+    const actions = withActions ? (read?.actions ?? []) : [];
+    this.recentChat = [...this.recentChat, { message, answer: text }].slice(-RECENT_EXCHANGES);
+    return { text, actions, dropped: read?.dropped ?? [], contextTokens: context.tokens };
   }
 
   /** What is happening now and what comes next, in plain words. */
-  explain(): Promise<{ text: string; contextTokens: number }> {
-    return this.answer(EXPLAIN);
+  explain(): Promise<OrganiserChatAnswer> {
+    return this.answer(EXPLAIN, { withActions: false });
   }
 
   /** Size of every context built so far (one per ask). */
@@ -156,8 +189,9 @@ export class Organiser {
     return { turns, maxContextTokens: Math.max(...this.contextSizes), meanContextTokens: Math.round(total / turns) };
   }
 
-  private freshContext(): OrganiserContext {
-    const context = buildOrganiserContext(this.options.snapshot(), this.budgetTokens);
+  /** `reservedTokens` of the budget go to what is added next to the context (the recent chat). */
+  private freshContext(reservedTokens = 0): OrganiserContext {
+    const context = buildOrganiserContext(this.options.snapshot(), Math.max(MIN_CONTEXT_TOKENS, this.budgetTokens - reservedTokens));
     this.contextSizes.push(context.tokens);
     this.log('organiser:context', { tokens: context.tokens, omitted: context.omitted });
     return context;
@@ -219,19 +253,11 @@ function parseJson(text: string): unknown {
   }
 }
 
-function readChat(output: unknown): string | undefined {
-  if (typeof output === 'string') {
-    if (output.trim() === '') return undefined;
-    // Some backends hand the JSON answer over as text.
-    const parsed = output.trim().startsWith('{') ? parseJson(output) : undefined;
-    return parsed === undefined ? output : readChat(parsed);
-  }
-  if (typeof output !== 'object' || output === null) return undefined;
-  for (const key of ['answer', 'summary'] as const) {
-    const value = (output as Record<string, unknown>)[key];
-    if (typeof value === 'string' && value.trim() !== '') return value;
-  }
-  return undefined;
+/** The last exchanges, each side cut short, as one data block; '' when there are none. */
+function recentChatBlock(exchanges: readonly ChatExchange[]): string {
+  if (exchanges.length === 0) return '';
+  const lines = exchanges.map((exchange) => `user: ${oneLine(exchange.message, RECENT_SIDE_TOKENS)}\nyou: ${oneLine(exchange.answer, RECENT_SIDE_TOKENS)}`);
+  return `RECENT CHAT (oldest first)\n${dataBlock('the recent chat', lines.join('\n'))}`;
 }
 
 function describeOutput(output: unknown): string {

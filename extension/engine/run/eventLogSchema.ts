@@ -1,3 +1,4 @@
+import { UserChangeSchema } from '../workflow/userChangeSchema';
 import { z } from 'zod';
 import { AgentRecordSchema } from '../agents/agentSchema';
 import { PhaseSchema } from '../workflow/workflowSchema';
@@ -69,6 +70,8 @@ export const RunEventDataSchema = z.discriminatedUnion('event', [
   z.looseObject({ event: z.literal('started'), task: z.string(), backend: z.string(), config: z.unknown() }),
   z.looseObject({ event: z.literal('resumed'), from: PhaseSchema.optional(), budgets: z.unknown(), spentUsd: z.number() }),
   z.looseObject({ event: z.literal('attention'), reason: z.string() }),
+  /** A person's change to the running workflow (USER_CHANGE), as the machine accepted it. */
+  z.looseObject({ event: z.literal('changed'), change: UserChangeSchema }),
   z.looseObject({ event: z.literal('finished'), status: z.string(), reason: z.string().optional() }),
   z.looseObject({
     event: z.literal('budget'),

@@ -32,6 +32,7 @@ import { reportOf, snapshotOf, type RunRecords } from './runRecords';
 import { openRunServices, type RunServices } from './runServices';
 import type { PhaseTransition, RunStateStore } from './runStateStore';
 import type { OrganiserInbox } from './organiserInbox';
+import { RunChat, grantablePathIn, type ChatOutcome } from './runChat';
 import { RunSpending } from './runSpending';
 import { WorkDispatch } from './workDispatch';
 import type { RecordedFinding } from './workRecorder';
@@ -73,6 +74,7 @@ export class OrchestrationRun {
   private readonly inbox: OrganiserInbox;
   private readonly organiser: Organiser;
   private readonly stateStore: RunStateStore;
+  private readonly chatting: RunChat;
 
   private constructor(private readonly options: ResolvedRunOptions, services: RunServices) {
     const { store, journal, router, pool, inbox, recorder } = services;
@@ -101,6 +103,18 @@ export class OrchestrationRun {
       feed,
       stopForBudget: (stop, work) => this.budgetPause.stop(stop, work),
       recorded: (result) => this.announce(result),
+    });
+    this.chatting = new RunChat({
+      answer: (message) => this.organiser.answer(message),
+      change: (change) => this.feedChecked({ type: 'USER_CHANGE', change }),
+      grantablePath: (path) => grantablePathIn(options.workspace, path, options.allowControlFiles ?? []),
+      hasProfile: (profileId) => options.roles.profiles.some((profile) => profile.id === profileId),
+      runBudgetUsd: () => this.spending.guard.limits.runUsd,
+      setRunBudget: (usd) => {
+        const { runUsd: _old, ...rest } = this.spending.guard.limits;
+        this.setBudgets(usd === undefined ? rest : { ...rest, runUsd: usd });
+      },
+      tellAgent: async (agentId, message) => (await this.talkTo(agentId, message)).text,
     });
     this.results = new WorkResults({ recorder, spending: this.spending, journal, state, feed, recorded: (result, by) => this.announce(result, by) });
     if (saved) {
@@ -185,9 +199,21 @@ export class OrchestrationRun {
     await (this.eventChain = this.eventChain.then(() => this.finish('PAUSED', `Interrupted by ${signal}.`)));
   }
 
-  /** The user's conversation with the Organiser: each answer is built from a fresh minimal context. */
-  chat(message: string): Promise<{ text: string; contextTokens: number }> {
-    return this.organiser.answer(message);
+  /**
+   * The user's conversation with the Organiser: each answer is built from a fresh minimal context,
+   * and the actions it takes are checked and applied (or proposed) by runChat.ts.
+   */
+  chat(message: string): Promise<ChatOutcome> {
+    return this.chatting.say(message);
+  }
+
+  /** Applies one of the chat's proposals (checked again first); see runChat.ts. */
+  applyProposal(id: string): ReturnType<RunChat['applyProposal']> {
+    return this.chatting.applyProposal(id);
+  }
+
+  dismissProposal(id: string): boolean {
+    return this.chatting.dismissProposal(id);
   }
 
   /** The Organiser's plain-words summary of what is happening now and what comes next. */
@@ -239,18 +265,29 @@ export class OrchestrationRun {
 
   /** Events reach the machine strictly one at a time, in arrival order. */
   private feed(event: WorkflowEvent): Promise<void> {
-    // The chain never rejects: a failure while applying an event fails the run (see crash).
-    this.eventChain = this.eventChain.then(() => this.apply(event)).catch((error: unknown) => this.crash(error));
-    return this.eventChain;
+    return this.feedChecked(event).then(() => undefined);
   }
 
-  private async apply(event: WorkflowEvent): Promise<void> {
+  /** As feed, resolving with the machine's reason when it refused the event. */
+  private feedChecked(event: WorkflowEvent): Promise<string | undefined> {
+    let rejected: string | undefined;
+    // The chain never rejects: a failure while applying an event fails the run (see crash).
+    this.eventChain = this.eventChain
+      .then(async () => {
+        rejected = await this.apply(event);
+      })
+      .catch((error: unknown) => this.crash(error));
+    return this.eventChain.then(() => rejected);
+  }
+
+  private async apply(event: WorkflowEvent): Promise<string | undefined> {
     const before = this.state;
     const result = transition(before, event);
     if (result.rejected) {
       this.journal.note({ kind: 'error', correlationId: 'workId' in event ? event.workId : undefined, data: { rejectedEvent: event.type, why: result.rejected } });
-      return;
+      return result.rejected;
     }
+    if (event.type === 'USER_CHANGE') this.journal.note({ kind: 'run', data: { event: 'changed', change: event.change } });
     this.state = result.state;
     if (before.phase !== this.state.phase) {
       const change: PhaseTransition = { from: before.phase, to: this.state.phase, atMs: this.options.clock() - this.startedAt };
@@ -266,6 +303,7 @@ export class OrchestrationRun {
     this.events.emit('workflow:changed', this.state);
     for (const effect of result.effects) await this.perform(effect);
     if (this.budgetPause.mayEnd(this.state)) await this.finish('PAUSED', this.state.attention?.reason);
+    return undefined;
   }
 
   private async perform(effect: Effect): Promise<void> {

@@ -64,7 +64,7 @@ describe('SimulatedBackend latency and abort', () => {
     const h = aHarness({ latencyMs: 250, sleep });
     const signal = new AbortController().signal;
     await (await h.session('architect')).run(aRequest('plan').build(), signal, () => {});
-    expect(sleep).toHaveBeenCalledWith(250, signal);
+    expect(sleep).toHaveBeenCalledWith(250, signal, 'architect-1');
   });
 
   it('rejects with aborted and writes nothing when aborted during the latency', async () => {

@@ -187,15 +187,39 @@ describe('Organiser.answer and explain', () => {
     expect(log.map((entry) => entry.event)).toContain('organiser:unreadable-answer');
   });
 
-  it('keeps no chat history between messages', async () => {
-    const agent = fakeOrganiserAgent('first reply', 'second reply');
+  it('carries only the last three exchanges into the next chat, each cut short, in a data block', async () => {
+    const agent = fakeOrganiserAgent('reply one', 'reply two', 'reply three', 'reply four', 'reply five');
     const { organiser } = anOrganiser(agent);
 
     await organiser.answer('FIRST MESSAGE');
     await organiser.answer('SECOND MESSAGE');
+    await organiser.answer(`THIRD MESSAGE ${'very long '.repeat(500)}`);
+    await organiser.answer('FOURTH MESSAGE');
+    await organiser.answer('FIFTH MESSAGE');
 
-    expect(agent.requests[1]!.prompt).not.toContain('FIRST MESSAGE');
-    expect(agent.requests[1]!.prompt).not.toContain('first reply');
+    const last = agent.requests[4]!.prompt;
+    expect(last).toContain('RECENT CHAT');
+    expect(last).not.toContain('FIRST MESSAGE');
+    expect(last).not.toContain('reply one');
+    expect(last).toMatch(/user: SECOND MESSAGE\nyou: reply two/);
+    expect(last).toContain('THIRD MESSAGE');
+    expect(last.split('very long').length - 1).toBeLessThan(100);
+    expect(agent.requests[0]!.prompt).not.toContain('RECENT CHAT');
+  });
+
+  it('reads the actions of a chat answer and never gives any for explain', async () => {
+    const action = { kind: 'add-file', path: 'src/report.js', purpose: 'Overdue loans by member.' };
+    const agent = fakeOrganiserAgent({ answer: 'Adding it.', actions: [action, { kind: 'format-disk' }] }, { answer: 'Coding.', actions: [action] });
+    const { organiser } = anOrganiser(agent);
+
+    const reply = await organiser.answer('Also add src/report.js');
+    expect(reply.actions).toEqual([action]);
+    expect(reply.dropped).toEqual([expect.stringContaining('action 2 ("format-disk")')]);
+    expect(agent.requests[0]!.prompt).toContain('"kind":"add-file"');
+
+    const explained = await organiser.explain();
+    expect(explained.actions).toEqual([]);
+    expect(agent.requests[1]!.prompt).not.toContain('"kind":"add-file"');
   });
 
   it('explains the current state in plain words', async () => {

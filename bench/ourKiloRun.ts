@@ -1,0 +1,104 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startKiloRuntime } from '../extension/cli/kiloRuntime';
+import { OrchestrationRun } from '../extension/engine/run/orchestrationRun';
+import { KiloHttp } from '../extension/kilo/kiloHttp';
+import { orchestraScript } from '../scripts/scriptedModel/orchestraScript';
+import type { RequestLogEntry } from '../scripts/scriptedModel/scriptedModelServer';
+import { aBenchWorkspace, pinnedKilo, planOf } from './benchWorkspace';
+import { GroupMemorySampler, ownPeakRssBytes } from './processMemory';
+
+/**
+ * One whole orchestrated run of ours on real `kilo serve` with the scripted model: N independent
+ * files, `coders` Secondary Coders (and as many agents at once), a fixed model latency, and the
+ * optional roles (Code Sceptic, Documentation Writer, Debugger) off, so the run is the plan, the
+ * scaffold and the implementation. Measured from the scripted model's request log.
+ */
+export interface OurRunOptions {
+  files: number;
+  coders: number;
+  latencyMs: number;
+}
+
+export interface OurRunResult {
+  status: string;
+  wallMs: number;
+  /** From the first `implement` request's arrival to the end of the last one. */
+  implementMs: number;
+  implementRequests: number;
+  implementTurns: number;
+  /** Spread of the first request of the first `coders` files (the agents that start together). */
+  startStaggerMs: number;
+  /** (implementMs × coders − implementRequests × latency) / implementTurns. */
+  overheadPerTurnMs: number;
+  organiserMaxContextTokens: number;
+  agents: number;
+  sessionsCreated: number;
+  /** Sessions Kilo still lists for the workspace after the run, not archived. */
+  sessionsAliveAtEnd: number;
+  kiloPeakRssBytes: number;
+  ownPeakRssBytes: number;
+}
+
+const OPTIONAL_ROLES = ['code-sceptic', 'documentation-writer', 'debugger'];
+
+export async function runOursOnKilo(options: OurRunOptions): Promise<OurRunResult> {
+  const workspace = aBenchWorkspace('bench-ours-');
+  const rolesFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-roles-')), 'roles.json');
+  // Only what the implementation phase needs: the reviews, documents and tests after it are left out.
+  const roles = [{ id: 'secondary-coder', instances: options.coders }, ...OPTIONAL_ROLES.map((id) => ({ id, active: false }))];
+  fs.writeFileSync(rolesFile, JSON.stringify({ roles }));
+  const runtime = await startKiloRuntime(
+    { command: 'run', task: 'Add overdue-loan tracking', workspace, backend: 'kilo', rolesFile, maxAgents: options.coders, simFiles: options.files, simLatencyMs: options.latencyMs, models: {}, quiet: true, kiloPath: pinnedKilo() },
+    () => undefined,
+    { scripted: { script: orchestraScript({ planFiles: planOf(options.files) }), latencyMs: options.latencyMs } },
+  );
+  try {
+    const memory = new GroupMemorySampler(runtime.server.connection!.pid);
+    const run = await OrchestrationRun.create({ workspace, task: 'Add overdue-loan tracking', roles: runtime.roles, backend: runtime.backend, maxActive: options.coders, onAttention: 'fail' });
+    const report = await run.start();
+    const kiloPeakRssBytes = memory.stop().peakRssBytes;
+    const http = new KiloHttp({ connection: () => runtime.server.connection, directory: workspace });
+    const sessions = (await http.listSessions('')) as Array<{ time?: { archived?: number } }>;
+    const chats = runtime.scripted!.requests.filter((entry) => entry.path === '/v1/chat/completions');
+    const implement = chats.filter((entry) => entry.work?.kind === 'implement');
+    const shape = implementShape(implement, options);
+    return {
+      status: report.status,
+      wallMs: report.wallMs,
+      ...shape,
+      organiserMaxContextTokens: report.organiser.maxContextTokens,
+      agents: report.agents.length,
+      sessionsCreated: sessions.length,
+      sessionsAliveAtEnd: sessions.filter((session) => session.time?.archived === undefined).length,
+      kiloPeakRssBytes,
+      ownPeakRssBytes: ownPeakRssBytes(),
+    };
+  } finally {
+    await runtime.dispose();
+    fs.rmSync(path.dirname(rolesFile), { recursive: true, force: true });
+    fs.rmSync(workspace, { recursive: true, force: true });
+  }
+}
+
+function implementShape(implement: RequestLogEntry[], options: OurRunOptions): Pick<OurRunResult, 'implementMs' | 'implementRequests' | 'implementTurns' | 'startStaggerMs' | 'overheadPerTurnMs'> {
+  if (implement.length === 0) return { implementMs: 0, implementRequests: 0, implementTurns: 0, startStaggerMs: 0, overheadPerTurnMs: 0 };
+  const start = Math.min(...implement.map((entry) => entry.at));
+  const end = Math.max(...implement.map((entry) => entry.endedAt ?? entry.at));
+  const firstByFile = new Map<string, number>();
+  for (const entry of implement) {
+    const file = entry.work?.files[0] ?? '';
+    firstByFile.set(file, Math.min(firstByFile.get(file) ?? Infinity, entry.at));
+  }
+  const firsts = [...firstByFile.values()].sort((a, b) => a - b).slice(0, Math.min(options.coders, firstByFile.size));
+  const implementMs = end - start;
+  const turns = firstByFile.size;
+  return {
+    implementMs,
+    implementRequests: implement.length,
+    implementTurns: turns,
+    startStaggerMs: firsts.length > 1 ? firsts.at(-1)! - firsts[0]! : 0,
+    overheadPerTurnMs: Math.round((implementMs * Math.min(options.coders, turns) - implement.length * options.latencyMs) / turns),
+  };
+}

@@ -1,0 +1,81 @@
+// Parallel speedup on real `kilo serve` with the scripted model at a fixed latency: N independent
+// files implemented by 1, 2, 4 and 8 coders, against the one-coder (sequential) run and against
+// Kilo's own orchestrator fanning out the same N subtasks. Also prints the memory lines: peak RSS of
+// our process and of `kilo serve` per run, with the agents and sessions each run created.
+// Each configuration runs in a fresh child process, so our peak RSS is that run's alone.
+import { spawnSync } from 'node:child_process';
+import { runKiloOrchestrator } from './kiloOrchestratorRun';
+import { runOursOnKilo } from './ourKiloRun';
+import { ownPeakRssBytes } from './processMemory';
+import { emit } from './stats';
+
+const quick = process.argv.includes('--quick');
+const FILES = quick ? 4 : 8;
+const CODERS = quick ? [1, 4] : [1, 2, 4, 8];
+const REPEATS = quick ? 1 : 3;
+const LATENCY_MS = 250;
+
+type Job = { side: 'ours'; coders: number; repeat: number } | { side: 'kiloOrchestrator'; repeat: number };
+
+async function runJob(job: Job): Promise<void> {
+  if (job.side === 'ours') {
+    const result = await runOursOnKilo({ files: FILES, coders: job.coders, latencyMs: LATENCY_MS });
+    emit({ bench: 'parallelSpeedup', side: 'ours', files: FILES, latencyMs: LATENCY_MS, coders: job.coders, repeat: job.repeat, status: result.status, implementMs: result.implementMs, wallMs: result.wallMs, implementRequests: result.implementRequests, turns: result.implementTurns, startStaggerMs: result.startStaggerMs, overheadPerTurnMs: result.overheadPerTurnMs });
+    emit({ bench: 'memory', side: 'ours', coders: job.coders, repeat: job.repeat, agents: result.agents, sessionsCreated: result.sessionsCreated, sessionsAliveAtEnd: result.sessionsAliveAtEnd, ownPeakRssBytes: result.ownPeakRssBytes, kiloPeakRssBytes: result.kiloPeakRssBytes });
+    return;
+  }
+  const result = await runKiloOrchestrator({ files: FILES, latencyMs: LATENCY_MS, writeFiles: true });
+  const children = result.requests.filter((request) => request.side === 'child');
+  const start = Math.min(...children.map((request) => request.at));
+  const end = Math.max(...children.map((request) => request.endedAt));
+  const firstByConversation = new Map<string, number>();
+  for (const request of children) firstByConversation.set(request.conversation, Math.min(firstByConversation.get(request.conversation) ?? Infinity, request.at));
+  const firsts = [...firstByConversation.values()].sort((a, b) => a - b);
+  const implementMs = end - start;
+  emit({
+    bench: 'parallelSpeedup',
+    side: 'kiloOrchestrator',
+    files: FILES,
+    latencyMs: LATENCY_MS,
+    coders: result.childSessions,
+    repeat: job.repeat,
+    status: result.sessionsBusyAtEnd === 0 ? 'COMPLETED' : 'BUSY',
+    implementMs,
+    wallMs: result.wallMs,
+    implementRequests: children.length,
+    turns: firstByConversation.size,
+    startStaggerMs: firsts.length > 1 ? firsts.at(-1)! - firsts[0]! : 0,
+    overheadPerTurnMs: Math.round((implementMs * Math.max(1, firstByConversation.size) - children.length * LATENCY_MS) / Math.max(1, firstByConversation.size)),
+  });
+  emit({ bench: 'memory', side: 'kiloOrchestrator', coders: result.childSessions, repeat: job.repeat, agents: result.childSessions + 1, sessionsCreated: result.sessionsCreated, sessionsAliveAtEnd: result.sessionsAliveAtEnd, sessionsBusyAtEnd: result.sessionsBusyAtEnd, ownPeakRssBytes: ownPeakRssBytes(), kiloPeakRssBytes: result.kiloPeakRssBytes });
+}
+
+function main(): void {
+  const jobs: Job[] = [];
+  for (let repeat = 1; repeat <= REPEATS; repeat++) {
+    for (const coders of CODERS) jobs.push({ side: 'ours', coders, repeat });
+    jobs.push({ side: 'kiloOrchestrator', repeat });
+  }
+  let failed = 0;
+  for (const job of jobs) {
+    process.stderr.write(`parallelSpeedup: ${job.side}${job.side === 'ours' ? ` with ${job.coders} coder(s)` : ''}, run ${job.repeat} of ${REPEATS}\n`);
+    // Lines go straight through to our stdout; a failed job is reported and the rest still run.
+    const child = spawnSync(process.execPath, [__filename, ...(quick ? ['--quick'] : []), '--job', JSON.stringify(job)], { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (child.status !== 0) {
+      failed += 1;
+      emit({ bench: 'parallelSpeedup', error: `${job.side} ${JSON.stringify(job)} exited with ${child.status ?? child.signal}` });
+    }
+  }
+  process.exit(failed === 0 ? 0 : 1);
+}
+
+const jobIndex = process.argv.indexOf('--job');
+if (jobIndex === -1) main();
+else
+  runJob(JSON.parse(process.argv[jobIndex + 1]!) as Job).then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(`parallelSpeedup job failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(1);
+    },
+  );

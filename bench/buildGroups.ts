@@ -1,0 +1,215 @@
+import type { BenchLine, BenchmarkDocument, GroupName, Machine } from './benchmarkDocument';
+import { BenchmarkDocumentSchema } from './benchmarkDocument';
+import { atLinear, linearFit, median, powerFit } from './fit';
+
+/**
+ * Builds the benchmark document from the lines the group benches printed. Pure: the runner hands
+ * in the lines, which benches failed and which parts were skipped; the tests hand in fixtures.
+ */
+export interface DocumentInput {
+  machine: Machine;
+  quick: boolean;
+  wallMs: number;
+  lines: BenchLine[];
+  /** Bench name → why it failed (its exit, its last error output). */
+  failures: Record<string, string>;
+  /** Group → parts left out, with the reason (besides the lines with a `skipped` field the benches print). */
+  skipped?: Partial<Record<GroupName, string[]>>;
+}
+
+/** The benches each group is made of. */
+export const GROUP_BENCHES: Record<GroupName, string[]> = {
+  coordinatorContext: ['coordinatorContext'],
+  parallelSpeedup: ['parallelSpeedup'],
+  engineGrowth: ['engineGrowth'],
+  store: ['artifactStore'],
+  extension: ['bundleSize', 'extensionActivation', 'dashboardRender'],
+  // Printed by the parallel speedup bench, from the same runs.
+  memory: ['memory'],
+};
+
+/** The bench files the runner runs for the document (memory comes with parallelSpeedup). */
+export const DOCUMENT_BENCHES = ['coordinatorContext', 'parallelSpeedup', 'engineGrowth', 'artifactStore', 'bundleSize', 'extensionActivation', 'dashboardRender'];
+
+const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : Number.NaN);
+const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
+const ratio = (a: number, b: number): number | null => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? round(a / b) : null);
+
+export function buildDocument(input: DocumentInput): BenchmarkDocument {
+  const linesOf = (bench: string) => input.lines.filter((line) => line.bench === bench && line.error === undefined && line.skipped === undefined);
+  const skippedOf = (group: GroupName): string[] => [
+    ...(input.skipped?.[group] ?? []),
+    ...input.lines.filter((line) => GROUP_BENCHES[group].includes(line.bench) && typeof line.skipped === 'string').map((line) => `${line.bench}: ${String(line.skipped)}`),
+  ];
+  const status = (group: GroupName, extraErrors: string[] = []) => {
+    const errors = [
+      ...GROUP_BENCHES[group].flatMap((bench) => (input.failures[bench] ? [`${bench}: ${input.failures[bench]}`] : [])),
+      ...input.lines.filter((line) => GROUP_BENCHES[group].includes(line.bench) && line.error !== undefined).map((line) => `${line.bench}: ${line.error}`),
+      ...extraErrors,
+    ];
+    const skipped = skippedOf(group);
+    const ran = GROUP_BENCHES[group].some((bench) => linesOf(bench).length > 0);
+    return { status: errors.length > 0 ? ('failed' as const) : !ran && skipped.length > 0 ? ('skipped' as const) : ('ok' as const), errors, skipped };
+  };
+  const missing = (group: GroupName, present: boolean): string[] => (present || skippedOf(group).length > 0 || GROUP_BENCHES[group].some((bench) => input.failures[bench]) ? [] : ['no figures were printed']);
+
+  const context = coordinatorContext(linesOf('coordinatorContext'));
+  const speedup = parallelSpeedup(linesOf('parallelSpeedup'));
+  const memoryRows = memory(linesOf('memory'));
+  const extension = extensionGroup(linesOf('bundleSize'), linesOf('extensionActivation'), linesOf('dashboardRender'));
+  const document: BenchmarkDocument = {
+    machine: input.machine,
+    quick: input.quick,
+    wallMs: Math.round(input.wallMs),
+    groups: {
+      coordinatorContext: { ...status('coordinatorContext', missing('coordinatorContext', context.rows.length > 0)), ...context },
+      parallelSpeedup: { ...status('parallelSpeedup', missing('parallelSpeedup', speedup.rows.length > 0)), ...speedup },
+      engineGrowth: { ...status('engineGrowth', missing('engineGrowth', linesOf('engineGrowth').length > 0)), ...folded(linesOf('engineGrowth'), 'wall time and peak memory of the engine against the plan size, as bench/engineGrowth.bench.ts prints them') },
+      store: { ...status('store', missing('store', linesOf('artifactStore').length > 0)), ...folded(linesOf('artifactStore'), 'recording and reopening artifacts against writing the same bytes to one append-only file, as bench/artifactStore.bench.ts prints them') },
+      extension: { ...status('extension', missing('extension', extension.bundles.length > 0)), ...extension },
+      memory: { ...status('memory', missing('memory', memoryRows.rows.length > 0)), ...memoryRows },
+    },
+  };
+  return BenchmarkDocumentSchema.parse(document);
+}
+
+function coordinatorContext(lines: BenchLine[]) {
+  const ours = lines.filter((line) => line.side === 'ours');
+  const peer = lines.filter((line) => line.side === 'kiloOrchestrator');
+  const peerBy = new Map(groupMedian(peer, 'files', 'largestPromptTokens'));
+  const oursBy = new Map(groupMedian(ours, 'files', 'largestPromptTokens'));
+  const measuredAt = [...peerBy.keys()].sort((a, b) => a - b);
+  const fit = measuredAt.length >= 2 ? linearFit(measuredAt.map((files) => [files, peerBy.get(files)!] as const)) : null;
+  const sizes = [...new Set([...oursBy.keys(), ...measuredAt])].sort((a, b) => a - b);
+  const rows = sizes.map((files) => {
+    const oursTokens = oursBy.get(files) ?? null;
+    const measured = peerBy.get(files);
+    const peerTokens = measured ?? (fit ? Math.round(atLinear(fit, files)) : null);
+    return {
+      files,
+      oursTokens,
+      peerTokens,
+      peerSource: measured !== undefined ? ('measured' as const) : peerTokens !== null ? ('extrapolated' as const) : ('none' as const),
+      peerOverOurs: oursTokens !== null && peerTokens !== null ? ratio(peerTokens, oursTokens) : null,
+    };
+  });
+  return {
+    method: "Largest prompt in o200k tokens (system prompt and messages, tool definitions left out on both sides). Ours: the Organiser's prompts caught at the backend port of a whole simulated run. Kilo's orchestrator: its requests to the scripted model on real kilo serve, one task call per file, each child answering ~400 tokens; sizes not run are a line fit's extrapolation.",
+    repeats: 1,
+    resultTokens: num(peer[0]?.resultTokens) || 400,
+    budgetTokens: num(ours[0]?.budgetTokens) || 0,
+    kiloVersion: typeof peer[0]?.kiloVersion === 'string' ? peer[0].kiloVersion : 'not run',
+    peerFit: fit ? { intercept: round(fit.intercept, 1), tokensPerSubtask: round(fit.slope, 1), measuredAt } : null,
+    rows,
+  };
+}
+
+function parallelSpeedup(lines: BenchLine[]) {
+  const ours = lines.filter((line) => line.side === 'ours');
+  const peer = lines.filter((line) => line.side === 'kiloOrchestrator');
+  const files = num(lines[0]?.files);
+  const latencyMs = num(lines[0]?.latencyMs);
+  const baseline = median(ours.filter((line) => line.coders === 1).map((line) => num(line.implementMs)));
+  const row = (side: 'ours' | 'kiloOrchestrator', agents: number, runs: BenchLine[]) => {
+    const implementMs = median(runs.map((line) => num(line.implementMs)));
+    const speedup = ratio(baseline, implementMs) ?? 0;
+    const idealSpeedup = Math.max(1, Math.min(agents, Number.isFinite(files) ? files : agents));
+    const overheadPerTurnMs = median(runs.map((line) => num(line.overheadPerTurnMs)));
+    return {
+      side,
+      agents,
+      implementMs: Math.round(implementMs),
+      speedup,
+      idealSpeedup,
+      efficiency: round(speedup / idealSpeedup),
+      startStaggerMs: Math.round(median(runs.map((line) => num(line.startStaggerMs)))),
+      overheadPerTurnMs: Math.round(overheadPerTurnMs),
+      overheadOverLatency: ratio(overheadPerTurnMs, latencyMs) ?? 0,
+    };
+  };
+  const coders = [...new Set(ours.map((line) => num(line.coders)))].sort((a, b) => a - b);
+  const rows = [
+    ...coders.map((count) => row('ours', count, ours.filter((line) => line.coders === count))),
+    ...(peer.length > 0 ? [row('kiloOrchestrator', num(peer[0]!.coders), peer)] : []),
+  ];
+  const repeats = Math.max(0, ...coders.map((count) => ours.filter((line) => line.coders === count).length));
+  return {
+    method: 'N independent files on real kilo serve with the scripted model at a fixed latency. implementMs runs from the first implementation request to the end of the last (the model log). Speedup is against our one-coder run in the same bench; Kilo’s orchestrator fans out the same N subtasks (each child writes its file, then reports).',
+    repeats,
+    files: Number.isFinite(files) ? files : 0,
+    latencyMs: Number.isFinite(latencyMs) ? latencyMs : 0,
+    rows: Number.isFinite(baseline) ? rows : [],
+  };
+}
+
+function memory(lines: BenchLine[]) {
+  const keyOf = (line: BenchLine) => `${String(line.side)}:${num(line.coders)}`;
+  const keys = [...new Set(lines.map(keyOf))];
+  const rows = keys.map((key) => {
+    const runs = lines.filter((line) => keyOf(line) === key);
+    const mb = (field: string) => round(median(runs.map((line) => num(line[field]))) / 1e6, 0);
+    return {
+      side: runs[0]!.side === 'kiloOrchestrator' ? ('kiloOrchestrator' as const) : ('ours' as const),
+      agents: median(runs.map((line) => num(line.agents))),
+      sessionsCreated: median(runs.map((line) => num(line.sessionsCreated))),
+      sessionsAliveAtEnd: Math.max(...runs.map((line) => num(line.sessionsAliveAtEnd))),
+      ownPeakMb: mb('ownPeakRssBytes'),
+      kiloPeakMb: mb('kiloPeakRssBytes'),
+    };
+  });
+  const smallest = rows.filter((r) => r.side === 'ours').sort((a, b) => a.agents - b.agents)[0];
+  return {
+    method: 'Peak RSS from /proc: our process (the kernel’s maxRSS of the run’s own process) and the kilo serve process group (sampled every 200 ms, at least its leader’s VmHWM), per run of the parallel speedup group. Ratios are against our run with the fewest agents.',
+    repeats: Math.max(0, ...keys.map((key) => lines.filter((line) => keyOf(line) === key).length)),
+    rows: rows.map((r) => ({ ...r, kiloOverSmallest: ratio(r.kiloPeakMb, smallest?.kiloPeakMb ?? Number.NaN) ?? 0, ownOverSmallest: ratio(r.ownPeakMb, smallest?.ownPeakMb ?? Number.NaN) ?? 0 })),
+  };
+}
+
+function extensionGroup(bundles: BenchLine[], activation: BenchLine[], dashboard: BenchLine[]) {
+  const baselineFrame = dashboard.find((line) => line.baseline === true);
+  const act = activation[0];
+  return {
+    method: 'Bundle sizes of dist/*.js from the build’s metafiles (own code against inlined dependencies). Activation in the real VS Code host (code-server): the time our activate() takes, as the extension logs it, against how long the extension host had been up when it returned. Dashboard render in real Chromium, against opening the recorded run as it is.',
+    repeats: Math.max(0, ...dashboard.map((line) => num(line.repetitions)).filter(Number.isFinite)),
+    bundles: bundles.map((line) => ({
+      file: String(line.file),
+      bytes: num(line.bytes),
+      ownBytes: num(line.ownBytes),
+      dependencyBytes: num(line.dependencyBytes),
+      dependencyShare: ratio(num(line.dependencyBytes), num(line.ownBytes) + num(line.dependencyBytes)) ?? 0,
+    })),
+    activation: act ? { ms: num(act.activationMs), baselineMs: Number.isFinite(num(act.baselineMs)) ? num(act.baselineMs) : null, ratio: ratio(num(act.activationMs), num(act.baselineMs)) } : null,
+    dashboard: dashboard
+      .filter((line) => line.baseline !== true)
+      .map((line) => ({
+        case: String(line.case),
+        domMs: num(line.domMsMedian),
+        frameMs: num(line.frameMsMedian),
+        baselineFrameMs: baselineFrame ? num(baselineFrame.frameMsMedian) : null,
+        ratio: baselineFrame ? ratio(num(line.frameMsMedian), num(baselineFrame.frameMsMedian)) : null,
+      })),
+  };
+}
+
+/** Lines kept as printed; for each numeric column that looks like a time or a size in bytes, its growth exponent against the size column. */
+function folded(lines: BenchLine[], method: string) {
+  const sizeKey = ['files', 'planFiles', 'planSize', 'artifacts', 'size', 'n'].find((key) => lines.filter((line) => Number.isFinite(num(line[key]))).length >= 2);
+  const exponents: Array<{ x: string; y: string; exponent: number }> = [];
+  if (sizeKey) {
+    const columns = new Set(lines.flatMap((line) => Object.keys(line)));
+    for (const column of columns) {
+      if (column === sizeKey || !/(Ms|Bytes|Mb|MB)$/.test(column)) continue;
+      const points = lines.map((line) => [num(line[sizeKey]), num(line[column])] as const).filter(([x, y]) => x > 0 && y > 0);
+      if (new Set(points.map(([x]) => x)).size < 2) continue;
+      exponents.push({ x: sizeKey, y: column, exponent: round(powerFit(points).exponent) });
+    }
+  }
+  const repeats = Math.max(1, ...lines.map((line) => num(line.repeats)).filter(Number.isFinite));
+  return { method, repeats: lines.length > 0 ? repeats : 0, lines, exponents };
+}
+
+/** [key, median of field] per distinct value of `key`. */
+function groupMedian(lines: BenchLine[], key: string, field: string): Array<[number, number]> {
+  const keys = [...new Set(lines.map((line) => num(line[key])).filter(Number.isFinite))];
+  return keys.map((value) => [value, median(lines.filter((line) => num(line[key]) === value).map((line) => num(line[field])))]);
+}

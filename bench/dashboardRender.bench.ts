@@ -1,8 +1,9 @@
 // The dashboard in real Chromium under load: how long the built webview takes to apply a large
 // update and render it, measured inside the page with performance.now(). Two cases on the recorded
-// run scaled up to 1,000 timeline entries and 200 artifacts:
-//   open   one state/reset carrying all of it (opening the dashboard on a long run)
-//   burst  one batch of 1,200 single-item deltas (the host coalescing a burst of events into one post)
+// run scaled up to 1,000 timeline entries and 200 artifacts, and the baseline they are divided by:
+//   recorded  one state/reset of the recorded run as it is (opening the dashboard on an ordinary run)
+//   open      one state/reset carrying all of it (opening the dashboard on a long run)
+//   burst     one batch of 1,200 single-item deltas (the host coalescing a burst of events into one post)
 // domMs is until the update is in the DOM; frameMs until the frame after it has been produced.
 // Needs the built webview (npm run build) and Chromium (CHROMIUM or /usr/bin/chromium).
 import type { Browser } from 'playwright-core';
@@ -16,7 +17,7 @@ import { emit, median, round } from './stats';
 
 const TIMELINE_ENTRIES = 1000;
 const ARTIFACTS = 200;
-const REPETITIONS = 7;
+const REPETITIONS = process.argv.includes('--quick') ? 3 : 7;
 
 interface Timing {
   domMs: number;
@@ -40,7 +41,7 @@ function moreArtifacts(base: DashboardState, count: number): ArtifactView[] {
   });
 }
 
-function scenarios(): Record<'open' | 'burst', { before: HostMessage[]; update: HostMessage }> {
+function scenarios(): Record<'recorded' | 'open' | 'burst', { before: HostMessage[]; update: HostMessage }> {
   const recording = readRecording('recordedRun');
   const { state, roles } = finalState(recording);
   const timeline = moreTimeline(state, TIMELINE_ENTRIES - state.timeline.length);
@@ -51,6 +52,7 @@ function scenarios(): Record<'open' | 'burst', { before: HostMessage[]; update: 
     ...moreArtifacts(state, ARTIFACTS).map((artifact): HostSingleMessage => ({ type: 'artifacts/didChange', artifacts: [artifact] })),
   ];
   return {
+    recorded: { before: [{ type: 'roles/didChange', roles }], update: { type: 'state/reset', state } },
     open: { before: [{ type: 'roles/didChange', roles }], update: { type: 'state/reset', state: large } },
     burst: { before: [{ type: 'state/reset', state }, { type: 'roles/didChange', roles }], update: { type: 'batch', messages: burst } },
   };
@@ -92,6 +94,7 @@ async function measure(browser: Browser, server: HarnessServer, before: HostMess
 async function main(): Promise<void> {
   const server = await startHarnessServer();
   const browser = await launchChromium();
+  const recorded = finalState(readRecording('recordedRun')).state;
   try {
     for (const [name, { before, update }] of Object.entries(scenarios())) {
       const runs: Timing[] = [];
@@ -99,8 +102,9 @@ async function main(): Promise<void> {
       emit({
         bench: 'dashboardRender',
         case: name,
-        timelineEntries: TIMELINE_ENTRIES,
-        artifacts: ARTIFACTS,
+        ...(name === 'recorded' ? { baseline: true } : {}),
+        timelineEntries: name === 'recorded' ? recorded.timeline.length : TIMELINE_ENTRIES,
+        artifacts: name === 'recorded' ? recorded.artifacts.length : ARTIFACTS,
         messages: update.type === 'batch' ? update.messages.length : 1,
         repetitions: REPETITIONS,
         domMsMedian: round(median(runs.map((run) => run.domMs)), 1),

@@ -64,6 +64,7 @@ export const WEBVIEW_HANDLERS = {
   'workflow/resume': async (message, context) => controlsOr(context, 'resume').resume(message.action, message.profileId),
   'workflow/cancel': async (_message, context) => controlsOr(context, 'cancel').cancel(),
   'chat/send': async (message, context) => controlsOr(context, 'talk to').send(message.to, message.text),
+  'chat/answerProposal': async (message, context) => controlsOr(context, 'answer a proposal of').answerProposal(message.proposalId, message.apply),
   'checkpoint/rollBack': async (message, context) => controlsOr(context, 'roll back').rollBack(message.index),
   'summary/openDiff': async (message, context) => {
     const { summary, diffs } = summaryOr(context);

@@ -116,6 +116,17 @@ export const CostViewSchema = z.object({
 });
 export type CostView = z.infer<typeof CostViewSchema>;
 
+/** One action of an Organiser answer as the chat shows it. */
+export const ChatActionViewSchema = z.object({
+  said: z.string().max(2000),
+  status: z.enum(['applied', 'refused', 'proposed', 'dismissed']),
+  /** Why it was refused, or an agent's answer to a message passed on. */
+  detail: z.string().max(4000).optional(),
+  /** For a proposal: the id Apply and Dismiss name. */
+  proposalId: z.string().regex(/^p\d{1,6}$/).optional(),
+});
+export type ChatActionView = z.infer<typeof ChatActionViewSchema>;
+
 export const ChatMessageSchema = z.object({
   id: z.string(),
   /** 'user', 'organiser' or an agent id. */
@@ -125,6 +136,8 @@ export const ChatMessageSchema = z.object({
   /** Set while the answer is still being worked out, and on a failed answer. */
   pending: z.boolean().optional(),
   error: z.string().optional(),
+  /** What the Organiser did for this message: applied, refused (with why), or proposed for Apply / Dismiss. */
+  actions: z.array(ChatActionViewSchema).max(10).optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 

@@ -97,6 +97,7 @@ export class RunController implements vscode.Disposable {
       resume: (action, profileId) => session.resume(action, profileId),
       cancel: () => session.cancel(),
       send: (to, text) => session.send(to, text),
+      answerProposal: (proposalId, apply) => session.answerProposal(proposalId, apply),
       // The command lets the user choose the checkpoint (the newest is often "now") and confirm.
       rollBack: async (index) => {
         await vscode.commands.executeCommand(COMMANDS.rollBackToCheckpoint, index === undefined ? undefined : { index });

@@ -33,6 +33,7 @@ import type { RolledBackView } from '../protocol/runSummaryView';
 import type { ChatMessage, TranscriptEntry } from '../protocol/viewModel';
 import { phaseInWords } from '../protocol/vocabulary';
 import type { RunLog, ScopedLog } from './runLog';
+import { SessionChat } from './sessionChat';
 
 /** What the session needs of the dashboard model (DashboardModel in the extension). */
 export interface RunModel {
@@ -95,7 +96,7 @@ export class RunSession implements DashboardRunControls {
   private readonly now: () => number;
   private readonly log: ScopedLog;
   private report: RunReport | undefined;
-  private chats = 0;
+  private readonly chat: SessionChat;
   private rollingBack = false;
   private runtimeStopped: Promise<void> | undefined;
   /** The workspace's run lock, released when the run finishes or the session is disposed. */
@@ -111,6 +112,7 @@ export class RunSession implements DashboardRunControls {
     this.now = options.now ?? Date.now;
     this.startedAt = this.now();
     this.log = options.log.scoped({ runId: run.runId });
+    this.chat = new SessionChat({ run, model: options.model, log: this.log, sinceStart: () => this.sinceStart() });
     this.subscriptions.push(
       options.model.attach(run, { roles: options.roles, canRollBack: () => this.canRollBack, backend: options.runtime.backend.kind }),
       ...this.followRun(),
@@ -279,24 +281,13 @@ export class RunSession implements DashboardRunControls {
     await this.ask(to, text);
   }
 
-  async ask(to: string, text: string): Promise<string> {
-    const id = `chat-${this.runId}-${++this.chats}`;
-    const toOrganiser = to === 'organiser';
-    this.options.model.recordChat({ id: `${id}-q`, from: 'user', text: toOrganiser ? text : `@${to} ${text}`, atMs: this.sinceStart() });
-    this.options.model.recordChat({ id: `${id}-a`, from: to, text: '', atMs: this.sinceStart(), pending: true });
-    this.log.info(`User → ${to}: ${text}`);
-    try {
-      const answer = toOrganiser ? (await this.run.chat(text)).text : (await this.run.talkTo(to, text)).text;
-      this.options.model.recordChat({ id: `${id}-a`, from: to, text: answer, atMs: this.sinceStart() });
-      if (!toOrganiser) this.options.model.appendTranscript(to, { atMs: this.sinceStart(), direction: 'from-agent', counterpart: 'user', text: answer });
-      this.log.info(`${to} → user: ${answer}`, this.agentContext(to));
-      return answer;
-    } catch (error) {
-      const message = describeError(error);
-      this.options.model.recordChat({ id: `${id}-a`, from: to, text: '', atMs: this.sinceStart(), error: message });
-      this.log.warn(`No answer from ${to}: ${message}`, this.agentContext(to));
-      throw error;
-    }
+  ask(to: string, text: string): Promise<string> {
+    return this.chat.ask(to, text);
+  }
+
+  /** Applies or dismisses one of the Organiser's proposals (the chat's Apply / Dismiss). */
+  answerProposal(proposalId: string, apply: boolean): Promise<void> {
+    return this.chat.answerProposal(proposalId, apply);
   }
 
   /** Restores the workspace to the newest checkpoint (the dashboard's "Roll back"). */
@@ -391,11 +382,6 @@ export class RunSession implements DashboardRunControls {
   private stopRuntime(): Promise<void> {
     this.runtimeStopped ??= this.options.runtime.dispose().catch((error: unknown) => this.log.warn(`Stopping the agents' runtime failed: ${describeError(error)}`));
     return this.runtimeStopped;
-  }
-
-  private agentContext(agentId: string): { agentId: string; role?: string } {
-    const role = this.run.agents().find((agent) => agent.id === agentId)?.role;
-    return role ? { agentId, role } : { agentId };
   }
 
   private sinceStart(): number {

@@ -69,4 +69,31 @@ describe('OrganiserChat', () => {
     await fireEvent.click(screen.getByTestId('chat-send-organiser'));
     expect(request).not.toHaveBeenCalled();
   });
+
+  it("shows the Organiser's actions under its answer, with Apply and Dismiss for a proposal", async () => {
+    const { request } = renderChat({
+      messages: [
+        aChatMessage({
+          id: 'a',
+          from: 'organiser',
+          text: 'Adding the report.',
+          actions: [
+            { said: 'add src/report.js to the plan (overdue loans)', status: 'proposed', proposalId: 'p1' },
+            { said: 'leave documentation out of this run', status: 'applied' },
+            { said: 'add ../x.js to the plan', status: 'refused', detail: '../x.js is outside the workspace.' },
+          ],
+        }),
+      ],
+    });
+    const shown = screen.getByTestId('chat-actions-a').textContent ?? '';
+    expect(shown).toContain('Proposed:');
+    expect(shown).toContain('Done:');
+    expect(shown).toContain('Not done:');
+    expect(shown).toContain('../x.js is outside the workspace.');
+
+    await fireEvent.click(screen.getByTestId('apply-p1'));
+    expect(request).toHaveBeenCalledWith({ type: 'chat/answerProposal', proposalId: 'p1', apply: true });
+    await fireEvent.click(screen.getByTestId('dismiss-p1'));
+    expect(request).toHaveBeenCalledWith({ type: 'chat/answerProposal', proposalId: 'p1', apply: false });
+  });
 });

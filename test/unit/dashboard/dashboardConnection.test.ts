@@ -40,6 +40,7 @@ function aFakeWorld(options: { controls?: boolean; failWith?: Record<string, Err
     resume: () => record('resume')(),
     cancel: () => record('cancel')(),
     send: (to, text) => record('send', to, text)(),
+    answerProposal: (proposalId, apply) => record('answerProposal', proposalId, String(apply))(),
     rollBack: () => record('rollBack')(),
   };
   const fakeRoles: RolesController = {

@@ -62,6 +62,28 @@ describe('RunSession', () => {
     expect(answer.length).toBeGreaterThan(0);
   });
 
+  it("shows the Organiser's proposal under its answer, and what became of it once the user applies it", async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    // The coders wait until the proposal is answered, so the run is surely still implementing.
+    const sleep = async (_ms: number, _signal: AbortSignal, agentId: string) => {
+      if (agentId.startsWith('secondary-coder')) await released;
+    };
+    const { session, model } = await aSession({ files: 2, latencyMs: 1, sleep });
+    await whenPhase(session, 'CODE_IMPLEMENTATION');
+    await session.ask('organiser', 'Also add src/report.js that lists overdue loans by member');
+
+    const proposed = model.state().chat.find((message) => message.from === 'organiser')!;
+    expect(proposed.actions).toEqual([{ said: 'add src/report.js to the plan (lists overdue loans by member)', status: 'proposed', proposalId: 'p1' }]);
+    await session.answerProposal('p1', true);
+    release();
+    const report = await session.finished;
+
+    expect(model.state().chat.find((message) => message.id === proposed.id)?.actions).toEqual([{ said: 'add src/report.js to the plan (lists overdue loans by member)', status: 'applied' }]);
+    expect(report.status).toBe('COMPLETED');
+    expect(session.run.workflow.files.map((file) => file.path)).toContain('src/report.js');
+  });
+
   it("puts an agent's answer to the user in its transcript", async () => {
     const { session, model } = await aSession({ files: 3, latencyMs: 5 });
     await whenPhase(session, 'CODE_IMPLEMENTATION');

@@ -16,6 +16,7 @@ import type { FetchFunction, KiloEndpoint, KiloMessageInfo, KiloPart } from './k
 import { permissionRulesFor } from './permissionRules';
 import { findReattachable, type ReattachSummary, type SavedSession } from './kiloSessionReattach';
 import { archiveRunSessions, sessionMetadata, sessionTitle } from './kiloSessionTidy';
+import { ItemConversations } from './kiloConversations';
 import { commandNote, commandRulesFor, resolveCommandPolicy, testsNotRunReason, type CommandPolicy } from '../engine/shell/commandPolicy';
 
 export interface KiloSessionBackendOptions {
@@ -106,7 +107,7 @@ export class KiloSessionBackend implements AgentBackend {
     requireGitRoot(directory);
     const { http, events } = this.channel(directory);
     const agent = (this.options.agentNameForRole ?? ((roleId: string) => `orchestra-${roleId}`))(spec.role.id);
-    const model = { providerID: spec.profile.providerID, id: spec.profile.modelID, ...(spec.profile.variant ? { variant: spec.profile.variant } : {}) };
+    const model = modelOf(spec);
     // Taken once: an agent moved to another profile later opens a new session there.
     const earlier = this.reattachable.get(spec.agentId);
     this.reattachable.delete(spec.agentId);
@@ -119,7 +120,7 @@ export class KiloSessionBackend implements AgentBackend {
       this.options.log?.(`Kilo session ${sessionId} opened for ${spec.agentId} (agent ${agent}, ${model.providerID}/${model.id}).`);
     }
     this.opened.add(sessionId);
-    const session = new KiloAgentSession({ ...this.options, commands: this.commands, spec, agent, directory, sessionId, http, events, opened: this.opened, onClose: (s) => this.sessions.delete(s) });
+    const session = new KiloAgentSession({ ...this.options, commands: this.commands, spec, agent, directory, sessionId, reattached: earlier !== undefined && earlier.directory === directory, http, events, opened: this.opened, onClose: (s) => this.sessions.delete(s) });
     this.sessions.add(session);
     return session;
   }
@@ -157,12 +158,15 @@ export interface SessionContext extends KiloSessionBackendOptions {
   /** The Kilo agent the session runs as. */
   agent: string;
   directory: string;
+  /** The session the agent starts in. */
   sessionId: string;
+  /** It was saved by an earlier process of the run: the first work continues its conversation. */
+  reattached: boolean;
   http: KiloHttp;
   events: KiloEventStream;
   onClose: (session: KiloAgentSession) => void;
   commands: CommandPolicy;
-  /** The backend's record of the sessions it opened (a fresh conversation adds one). */
+  /** The backend's record of the sessions it opened (each fresh conversation adds one). */
   opened: Set<string>;
 }
 
@@ -175,22 +179,38 @@ class KiloAgentSession implements AgentSession {
   private quiet: Promise<void> = Promise.resolve();
   /** When the session was last seen idle: older assistant messages belong to earlier turns. */
   private quietSince = 0;
+  /** Whether the last turn ended with Kilo idle (else it may still wind down in its session). */
+  private woundDown = true;
+  private readonly conversations: ItemConversations;
 
-  constructor(private context: SessionContext) {
+  constructor(private readonly context: SessionContext) {
     this.agentId = context.spec.agentId;
+    const { http, spec, agent, opened, log } = context;
+    const body = () => newSessionBody(spec, agent, modelOf(spec));
+    this.conversations = new ItemConversations(context.sessionId, { http, body, opened, agentId: spec.agentId, ...(log ? { log } : {}) }, context.reattached);
   }
 
+  /** The session the agent's current (or next) work runs in. */
   get sessionId(): string {
-    return this.context.sessionId;
+    return this.conversations.sessionId;
   }
 
   async run(request: WorkRequest, signal: AbortSignal, onEvent: (event: BackendEvent) => void): Promise<KiloAgentReply> {
     if (this.closed) throw new OrchestraError('backend-failed', `The Kilo session of ${this.agentId} is closed.`);
     if (this.busy) throw new OrchestraError('backend-failed', `The Kilo session of ${this.agentId} is already working.`);
     this.busy = true;
+    const fresh = request.freshConversation === true;
     try {
+      const before = this.sessionId;
+      // Not cut short by an abort: opening the next session takes one quick request.
+      await this.conversations.begin(fresh);
+      if (this.sessionId !== before) this.enteredNewSession();
       return await this.work(request, signal, onEvent);
     } finally {
+      // Before the reply goes out, so the run saves the session the agent's next work runs in.
+      const before = this.sessionId;
+      await this.conversations.finish(fresh, this.woundDown);
+      if (this.sessionId !== before) this.enteredNewSession();
       this.busy = false;
     }
   }
@@ -206,16 +226,23 @@ class KiloAgentSession implements AgentSession {
     this.context.onClose(this);
   }
 
+  /** A new conversation has nothing winding down and no earlier turns to tell apart. */
+  private enteredNewSession(): void {
+    this.quiet = Promise.resolve();
+    this.quietSince = 0;
+    this.woundDown = true;
+  }
+
   private async work(request: WorkRequest, signal: AbortSignal, onEvent: (event: BackendEvent) => void): Promise<KiloAgentReply> {
-    if (request.freshConversation) await untilAborted(signal, this.startFreshConversation());
-    const { http, events, spec, sessionId } = this.context;
+    const { http, events, spec } = this.context;
+    const sessionId = this.sessionId;
     const commandRules = commandRulesFor(spec.role.id, this.context.commands);
     const permission = permissionRulesFor(spec.role.id, request.grants, commandRules);
     await untilAborted(signal, withTimeout(events.ready(), this.context.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, 'The Kilo event stream did not open'));
     // A prompt sent while an aborted turn still winds down would take that turn's idle for its own.
     await untilAborted(signal, this.quiet);
-    await untilAborted(signal, http.updateSession(sessionId, { permission }));
-    const [diffBefore, sessionBefore] = await untilAborted(signal, Promise.all([http.diff(sessionId), http.getSession(sessionId)]));
+    // Three independent calls at once: each is a round trip before the model hears of the work.
+    const [, diffBefore, sessionBefore] = await untilAborted(signal, Promise.all([http.updateSession(sessionId, { permission }), http.diff(sessionId), http.getSession(sessionId)]));
     const format = { type: 'json_schema' as const, schema: request.responseSchema ?? agentOutputJsonSchema() };
     const model = { providerID: spec.profile.providerID, modelID: spec.profile.modelID };
 
@@ -223,7 +250,7 @@ class KiloAgentSession implements AgentSession {
     const deniedCommands: KiloAgentReply['deniedCommands'] = [];
     const writtenFiles = new Set<string>();
     const prompt = async (text: string) => {
-      const turn = new TurnWatch(this.context, permission, signal, onEvent, this.quietSince);
+      const turn = new TurnWatch({ ...this.context, sessionId }, permission, signal, onEvent, this.quietSince);
       this.current = turn;
       try {
         const snapshots = this.context.waitForSnapshots ? { snapshotInitialization: 'wait' as const } : {};
@@ -235,8 +262,9 @@ class KiloAgentSession implements AgentSession {
         for (const file of turn.writtenFiles) writtenFiles.add(file);
         turn.dispose();
         this.current = undefined;
+        this.woundDown = turn.endedIdle;
         if (turn.endedIdle) this.quietSince = Date.now();
-        else this.quiet = this.untilSessionIdle();
+        else this.quiet = this.untilSessionIdle(sessionId);
       }
     };
     let output = await this.answerOf(await prompt(renderPrompt(withNote(request.prompt, commandNote(spec.role.id, commandRules)), request.inputs)));
@@ -262,8 +290,8 @@ class KiloAgentSession implements AgentSession {
   }
 
   /** Resolves once Kilo reports this session idle (at most 10 s: then the next turn goes ahead). */
-  private async untilSessionIdle(): Promise<void> {
-    const { events, http, sessionId } = this.context;
+  private async untilSessionIdle(sessionId: string): Promise<void> {
+    const { events, http } = this.context;
     let settle!: (idle: boolean) => void;
     const outcome = new Promise<boolean>((resolve) => (settle = resolve));
     const subscription = events.subscribe(sessionId, (event) => {
@@ -280,22 +308,15 @@ class KiloAgentSession implements AgentSession {
     } finally {
       clearTimeout(timer);
       subscription.dispose();
-      this.quietSince = Date.now();
+      // The agent may have moved on to a new conversation meanwhile; its clock is not this one's.
+      if (this.sessionId === sessionId) this.quietSince = Date.now();
     }
-  }
-
-  /** A new Kilo session for this agent, so the next turn sees no earlier conversation. */
-  private async startFreshConversation(): Promise<void> {
-    const { http, spec, agent } = this.context;
-    const model = { providerID: spec.profile.providerID, id: spec.profile.modelID, ...(spec.profile.variant ? { variant: spec.profile.variant } : {}) };
-    const created = await http.createSession(newSessionBody(spec, agent, model));
-    this.context.opened.add(created.id);
-    this.context = { ...this.context, sessionId: created.id };
   }
 
   /** The turn's result: Kilo's structured output, else a JSON block in the assistant's text. */
   private async answerOf(messages: KiloMessageInfo[]): Promise<JsonFound> {
-    const { http, sessionId } = this.context;
+    const { http } = this.context;
+    const sessionId = this.sessionId;
     const last = messages.at(-1);
     if (last?.structured !== undefined) return { found: true, value: last.structured };
     failOnMessageError(last, this.agentId);
@@ -309,6 +330,11 @@ class KiloAgentSession implements AgentSession {
     }
     return { found: false };
   }
+}
+
+/** The profile's model as `POST /session` takes it. */
+function modelOf(spec: SessionSpec): { providerID: string; id: string; variant?: string } {
+  return { providerID: spec.profile.providerID, id: spec.profile.modelID, ...(spec.profile.variant ? { variant: spec.profile.variant } : {}) };
 }
 
 /** A new session titled with the run and the agent's role, marked with their ids, with no grants yet. */

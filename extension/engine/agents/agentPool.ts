@@ -97,6 +97,20 @@ export class AgentPool {
     return copyRecord(worker.record);
   }
 
+  /**
+   * Opens these agents' sessions now, ahead of their first work, so their first turns are not held
+   * up by session starts (and start together). Only on Kilo: its sessions cost a request and Kilo's
+   * own setup, while simulated ones cost nothing and stay lazy. A failure is not reported here: the
+   * agent's first work asks again, and fails with the reason if it must.
+   */
+  warm(agents: ReadonlyArray<{ role: string; instance: number }>): void {
+    if (this.options.backend.kind !== 'kilo' || this.closed) return;
+    for (const { role, instance } of agents) {
+      if (this.workers.has(agentIdFor(role, instance))) continue;
+      this.ensureAgent(role, instance).catch(() => undefined);
+    }
+  }
+
   /** Copies of every agent's record, terminated ones included. */
   list(): AgentRecord[] {
     return [...this.workers.values()].map((worker) => copyRecord(worker.record));

@@ -332,6 +332,8 @@ export class AgentWorker {
     }
     record.currentWorkId = undefined;
     record.currentStep = undefined;
+    // A backend that opens a conversation per piece of work has moved on: the run saves the new one.
+    record.sessionId = this.current.sessionId;
     if (!STICKY.has(record.status)) record.status = 'idle';
     this.host.events.emit('agent:statusChanged', copyRecord(record));
     this.host.events.emit('agent:workFinished', copyRecord(record), outcome);

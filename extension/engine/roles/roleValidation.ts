@@ -1,4 +1,6 @@
 import { OrchestraError } from '../util/errors';
+import { DEFAULT_PROVIDER_LIMITS, type ProviderLimits } from '../agents/providerScheduler';
+import { scaleTeam } from '../../protocol/teamScaling';
 import { BUILTIN_ROLES } from './builtinRoles';
 import { nearest } from '../util/nearestName';
 import { KILO_DEFAULT_PROFILE_ID, kiloDefaultProfile, modelName, type KiloDefaultModel } from './kiloDefault';
@@ -134,13 +136,22 @@ export function resolveRoles(config: RolesConfig, options: ResolveOptions = {}):
   };
 }
 
-/** Role id → agent instances for every role that will run: the `instances` of `WorkflowConfig`. */
-export function workflowInstances(resolution: RoleResolution): Record<string, number> {
+/**
+ * Role id → agent instances for every role that will run: the `instances` of `WorkflowConfig`.
+ * Reviewers scale with the coders (see teamScaling.ts), within what their provider takes at once:
+ * `limits` (the providerLimits setting) over the known providers' defaults.
+ */
+export function workflowInstances(resolution: RoleResolution, limits: ProviderLimits = {}): Record<string, number> {
   const instances: Record<string, number> = {};
   for (const role of resolution.roles) {
     if (role.active && resolution.assignments[role.id] !== undefined) instances[role.id] = role.instances;
   }
-  return instances;
+  const capOf = (roleId: string): number | undefined => {
+    const provider = resolution.profiles.find((profile) => profile.id === resolution.assignments[roleId])?.providerID;
+    if (provider === undefined) return undefined;
+    return (Object.hasOwn(limits, provider) ? limits[provider]?.maxConcurrent : undefined) ?? (Object.hasOwn(DEFAULT_PROVIDER_LIMITS, provider) ? DEFAULT_PROVIDER_LIMITS[provider]?.maxConcurrent : undefined);
+  };
+  return scaleTeam(instances, capOf);
 }
 
 function mergeRoles(overrides: RoleOverride[], errors: ConfigIssue[]): RoleDefinition[] {

@@ -82,7 +82,10 @@ export function recordingBackend(backend: AgentBackend, file: string): AgentBack
       const session = await backend.startSession(spec);
       return {
         agentId: session.agentId,
-        sessionId: session.sessionId,
+        // Read through: a backend with a conversation per piece of work changes it between turns.
+        get sessionId() {
+          return session.sessionId;
+        },
         close: () => session.close(),
         async run(request: WorkRequest, signal: AbortSignal, onEvent: (event: BackendEvent) => void): Promise<AgentReply> {
           const { key, subject } = replayKey(spec.role.id, request);

@@ -10,10 +10,11 @@ import { movedProfile } from './breakerFindings';
 import type { RunSpending } from './runSpending';
 import type { WorkRecorder } from './workRecorder';
 import { describeWork, workPrompt } from './workPrompts';
+import { hasOwnWork, instancesOf } from '../workflow/workflowRoles';
 
 export interface WorkDispatchOptions {
   task: string;
-  pool: Pick<AgentPool, 'ensureAgent' | 'abortWork'>;
+  pool: Pick<AgentPool, 'ensureAgent' | 'abortWork'> & Partial<Pick<AgentPool, 'warm'>>;
   recorder: Pick<WorkRecorder, 'grantable' | 'recordRefused'>;
   store: Pick<ArtifactStore, 'get' | 'loadContent'>;
   router: Pick<MessageRouter, 'send'>;
@@ -46,6 +47,7 @@ export class WorkDispatch {
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   /** The last work handed on; the next waits for it (see dispatch). Never rejects. */
   private inOrder: Promise<void> = Promise.resolve();
+  private warmed = false;
 
   constructor(private readonly options: WorkDispatchOptions) {}
 
@@ -88,6 +90,7 @@ export class WorkDispatch {
    * read finished first, and a replay of the same events reproduces it.
    */
   private dispatch(work: WorkItem): void {
+    this.warmTeam();
     const prepared = this.prepare(work).then(
       (ready) => ({ ready }),
       (error: unknown) => ({ error }),
@@ -100,6 +103,18 @@ export class WorkDispatch {
       })
       // send catches its own failures; this keeps the line moving should one slip through.
       .catch((error: unknown) => this.failed(work, error));
+  }
+
+  /**
+   * With the run's first work, every agent that has work of its own opens its session: they are
+   * ready while planning runs, instead of each coder and reviewer starting one when its work arrives.
+   */
+  private warmTeam(): void {
+    if (this.warmed) return;
+    this.warmed = true;
+    const { instances } = this.options.state().config;
+    const team = Object.keys(instances).filter((role) => role === 'organiser' || hasOwnWork(role)).flatMap((role) => Array.from({ length: instancesOf(this.options.state().config, role) }, (_, i) => ({ role, instance: i + 1 })));
+    this.options.pool.warm?.(team);
   }
 
   private async prepare(work: WorkItem): Promise<Prepared> {
@@ -125,6 +140,9 @@ export class WorkDispatch {
         grants,
         inputs,
         detail: { file: work.file, files: sent.files, attempt: work.attempt, note: work.note },
+        // Every piece of work brings its own inputs (a fix gets the code and the findings), so none
+        // needs the agent's earlier conversations, which would only grow each prompt (see ItemConversations).
+        freshConversation: true,
       };
       // Paused while the agent and inputs were prepared (the pause's abort missed it): hand it back to be held.
       if (this.options.state().phase === 'PAUSED') return void feed({ type: 'WORK_ABORTED', workId: work.id });

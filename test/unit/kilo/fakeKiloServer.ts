@@ -67,7 +67,11 @@ export async function startFakeKilo(): Promise<FakeKilo> {
       res.on('close', () => streams.delete(res));
       return;
     }
-    if (request.method === 'POST' && request.path === '/session') return json(res, session(`ses_${++sessions}`));
+    if (request.method === 'POST' && request.path === '/session') {
+      const id = `ses_${++sessions}`;
+      fake.stored?.set(id, {});
+      return json(res, session(id));
+    }
     if (parts[0] === 'permission') return json(res, true);
     if (parts[0] !== 'session' || parts[1] === undefined) return void res.writeHead(404).end('no route');
     if (parts[1] === 'status') return json(res, fake.statuses);
@@ -77,6 +81,7 @@ export async function startFakeKilo(): Promise<FakeKilo> {
       if (stored === undefined) return void res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ name: 'NotFoundError', data: { message: `Session not found: ${id}` } }));
       return json(res, { ...session(id), ...stored });
     }
+    if (request.method === 'DELETE' && parts.length === 2) return json(res, true);
     if (request.method === 'PATCH' || (request.method === 'GET' && parts.length === 2)) return json(res, session(id));
     if (parts[2] === 'diff') return json(res, fake.diff);
     if (parts[2] === 'abort') return json(res, true);

@@ -160,19 +160,55 @@ describe('KiloSessionBackend with a fake Kilo server', () => {
     expect(['7.0.33', '7.6.9', '7.7.2', '7.7.7', '7.10.0', '8.0.0'].map(takesSnapshotWait)).toEqual([false, false, true, true, true, true]);
   });
 
-  it('a fresh-conversation request runs in a new Kilo session each time, so the Organiser keeps no history', async () => {
+  const answering = (structured: Record<string, unknown>) => (id: string) => {
+    kilo.emit('session.status', { sessionID: id, status: { type: 'busy' } });
+    kilo.emit('message.updated', assistant(id, `msg_${id}_${kilo.requests.length}`, { structured }));
+    kilo.emit('session.status', { sessionID: id, status: { type: 'idle' } });
+  };
+  const prompted = () => kilo.requests.filter((r) => r.path.endsWith('/prompt_async')).map((r) => r.path);
+  const deleted = () => kilo.requests.filter((r) => r.method === 'DELETE').map((r) => r.path);
+
+  it('a fresh-conversation request runs in a session with no earlier work each time, so the Organiser keeps no history', async () => {
     const session = await open('organiser');
-    kilo.onPrompt = (id) => {
-      kilo.emit('session.status', { sessionID: id, status: { type: 'busy' } });
-      kilo.emit('message.updated', assistant(id, `msg_${id}`, { structured: { action: 'complete' } }));
-      kilo.emit('session.status', { sessionID: id, status: { type: 'idle' } });
-    };
+    kilo.onPrompt = answering({ action: 'complete' });
     const ask = () => session.run(aRequest({ kind: 'decide', grants: [], freshConversation: true }), new AbortController().signal, () => undefined);
     await ask();
     await ask();
-    const prompted = kilo.requests.filter((r) => r.path.endsWith('/prompt_async')).map((r) => r.path);
-    expect(prompted).toEqual(['/session/ses_2/prompt_async', '/session/ses_3/prompt_async']);
+    // The first runs in the session opened for the agent (it holds nothing yet); each later one in the next.
+    expect(prompted()).toEqual(['/session/ses_1/prompt_async', '/session/ses_2/prompt_async']);
     expect(session.sessionId).toBe('ses_3');
+  });
+
+  it('per-item work: the next session is open before the work ends, the agent is in it when the reply comes, and the finished one is deleted', async () => {
+    const session = await open('code-sceptic');
+    let during: string[] = [];
+    kilo.onPrompt = (id) => {
+      // While the first review runs, its successor already exists.
+      during = kilo.requests.filter((r) => r.method === 'POST' && r.path === '/session').map(() => 'created');
+      answering({ summary: 'ok', approved: true })(id);
+    };
+    await session.run(aRequest({ kind: 'review-code', grants: [], freshConversation: true }), new AbortController().signal, () => undefined);
+    expect(during).toHaveLength(2);
+    expect(session.sessionId).toBe('ses_2');
+    await kilo.whenRequest((r) => r.method === 'DELETE' && r.path === '/session/ses_1');
+    await session.run(aRequest({ workId: 'w2', kind: 'review-code', grants: [], freshConversation: true }), new AbortController().signal, () => undefined);
+    expect(prompted()).toEqual(['/session/ses_1/prompt_async', '/session/ses_2/prompt_async']);
+    await kilo.whenRequest((r) => r.method === 'DELETE' && r.path === '/session/ses_2');
+    // endRun archives only the sessions still there: the agent's next one, not the deleted.
+    await backend.endRun('run-1');
+    const archived = kilo.requests.filter((r) => r.method === 'PATCH' && (r.body as { time?: { archived?: unknown } }).time?.archived !== undefined).map((r) => r.path);
+    expect(archived).toEqual(['/session/ses_3']);
+  });
+
+  it('work that does not ask for a fresh conversation stays in the agent\'s session, and a fresh one after it leaves that history behind', async () => {
+    const session = await open();
+    kilo.onPrompt = answering({ summary: 'done' });
+    await session.run(aRequest(), new AbortController().signal, () => undefined);
+    await session.run(aRequest({ workId: 'w2' }), new AbortController().signal, () => undefined);
+    expect(session.sessionId).toBe('ses_1');
+    await session.run(aRequest({ workId: 'w3', freshConversation: true }), new AbortController().signal, () => undefined);
+    expect(prompted()).toEqual(['/session/ses_1/prompt_async', '/session/ses_1/prompt_async', '/session/ses_2/prompt_async']);
+    expect(deleted()).toContain('/session/ses_1');
   });
 
   it('ignores other sessions and an idle that comes before the turn started', async () => {

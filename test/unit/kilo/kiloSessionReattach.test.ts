@@ -124,6 +124,21 @@ describe('KiloSessionBackend.reattach with a fake Kilo server', () => {
     expect(kilo.requests.filter((r) => r.path.endsWith('/prompt_async')).map((r) => r.path)).toEqual(['/session/ses_saved/prompt_async']);
   });
 
+  it('fresh work sent again after a resume continues in the re-attached session (the in-flight work\'s), and the next work moves on', async () => {
+    kilo.stored = new Map([['ses_saved', own('code-sceptic-1')]]);
+    await backend.reattach([{ agentId: 'code-sceptic-1', sessionId: 'ses_saved' }]);
+    const again = await open('code-sceptic');
+    kilo.onPrompt = (id) => {
+      kilo.emit('session.status', { sessionID: id, status: { type: 'busy' } });
+      kilo.emit('message.updated', { info: { id: `msg_${kilo.requests.length}`, sessionID: id, role: 'assistant', time: { created: Date.now() }, structured: { summary: 'done' } } });
+      kilo.emit('session.idle', { sessionID: id });
+    };
+    const review = (workId: string) => again.run({ workId, kind: 'review-code', prompt: 'Review it.', grants: [], inputs: [], detail: {}, freshConversation: true }, new AbortController().signal, () => undefined);
+    await review('w1');
+    await review('w2');
+    expect(kilo.requests.filter((r) => r.path.endsWith('/prompt_async')).map((r) => r.path)).toEqual(['/session/ses_saved/prompt_async', '/session/ses_1/prompt_async']);
+  });
+
   it('re-attaches a saved session once: the same agent opened again (moved to another profile) gets a new one', async () => {
     kilo.stored = new Map([['ses_saved', own('primary-coder-1')]]);
     await backend.reattach([{ agentId: 'primary-coder-1', sessionId: 'ses_saved' }]);

@@ -152,9 +152,22 @@ describe('workflowInstances', () => {
       architect: 1,
       'primary-coder': 1,
       'secondary-coder': 2,
-      'code-sceptic': 1,
+      // One Sceptic set, two coders: the run gives it one agent per coder (teamScaling.ts).
+      'code-sceptic': 2,
       'documentation-writer': 1,
     });
+  });
+
+  it('scales the Code Sceptic to the coders, keeps a larger number the user set, and stops at the provider limit', () => {
+    const withCoders = (coders: number, sceptics = 1) => aRolesConfig().withEveryRoleOnItsOwnModel().withRole({ id: 'secondary-coder', instances: coders }).withRole({ id: 'code-sceptic', instances: sceptics }).build();
+    expect(workflowInstances(resolveRoles(withCoders(4)))['code-sceptic']).toBe(4);
+    expect(workflowInstances(resolveRoles(withCoders(1, 3)))['code-sceptic']).toBe(3);
+    expect(workflowInstances(resolveRoles(withCoders(8)))['code-sceptic']).toBe(8);
+    const resolution = resolveRoles(withCoders(6));
+    const provider = resolution.profiles.find((profile) => profile.id === resolution.assignments['code-sceptic'])!.providerID;
+    expect(workflowInstances(resolution, { [provider]: { maxConcurrent: 3 } })['code-sceptic']).toBe(3);
+    // The coders themselves, and roles that do not review their work, keep their numbers.
+    expect(workflowInstances(resolution)).toMatchObject({ 'secondary-coder': 6, 'primary-coder': 1, 'documentation-writer': 1 });
   });
 });
 

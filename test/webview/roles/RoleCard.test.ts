@@ -36,6 +36,14 @@ describe('RoleCard', () => {
     expect(within(card).getByTestId('required-badge-architect')).toBeTruthy();
   });
 
+  it('says under the Code Sceptic that its reviews would queue behind more coders, and nothing once it has one per coder', () => {
+    renderCard(aRolesView().withRole('secondary-coder', { instances: 4 }).withRole('code-sceptic', { instances: 1 }).build(), 'code-sceptic');
+    expect(screen.getByTestId('queue-note-code-sceptic').textContent).toBe("1 Code Sceptic for 4 coders would make reviews queue: runs use 4 (one per coder, within the provider's limit).");
+    cleanup();
+    renderCard(aRolesView().withRole('secondary-coder', { instances: 2 }).withRole('code-sceptic', { instances: 2 }).build(), 'code-sceptic');
+    expect(screen.queryByTestId('queue-note-code-sceptic')).toBeNull();
+  });
+
   it('locks the toggle of a required role and reports toggles of an optional one', async () => {
     renderCard(aRolesView().build(), 'architect');
     expect((screen.getByTestId('active-toggle-architect') as HTMLInputElement).disabled).toBe(true);

@@ -32,9 +32,13 @@ export interface RunRecords {
   forkedFrom?: RunFork;
 }
 
-/** The run's state.json as of now (the store adds the format version). */
+/**
+ * The run's state.json as of now (the store adds the format version). The to-do list and the
+ * grants are derived from the workflow and cost as much as the plan is long, so they are worked out
+ * only when read: a save that journals only what changed never reads them.
+ */
 export function snapshotOf(run: RunRecords): Omit<RunSnapshot, 'formatVersion'> {
-  return {
+  const snapshot = {
     runId: run.runId,
     task: run.task,
     workspace: run.workspace,
@@ -43,8 +47,8 @@ export function snapshotOf(run: RunRecords): Omit<RunSnapshot, 'formatVersion'> 
     savedAt: new Date(run.now).toISOString(),
     workflow: run.workflow,
     agents: run.spending.agents(),
-    todo: deriveTodoList(run.workflow),
-    grants: currentGrants(run.workflow),
+    todo: [] as RunSnapshot['todo'],
+    grants: {} as RunSnapshot['grants'],
     transitions: run.transitions,
     findings: run.findings,
     profiles: { ...run.roles.assignments },
@@ -53,6 +57,20 @@ export function snapshotOf(run: RunRecords): Omit<RunSnapshot, 'formatVersion'> 
     ...(run.interrupted ? { interrupted: run.interrupted } : {}),
     ...(run.forkedFrom ? { forkedFrom: run.forkedFrom } : {}),
   };
+  lazily(snapshot, 'todo', () => deriveTodoList(run.workflow));
+  lazily(snapshot, 'grants', () => currentGrants(run.workflow));
+  return snapshot;
+}
+
+/** Replaces a field with one worked out on first read (and kept); it stays enumerable, so JSON and spreads see it. */
+function lazily<T extends object, K extends keyof T>(owner: T, key: K, compute: () => T[K]): void {
+  let value: T[K] | undefined;
+  Object.defineProperty(owner, key, {
+    enumerable: true,
+    configurable: true,
+    get: () => (value ??= compute()),
+    set: (given: T[K]) => void (value = given),
+  });
 }
 
 /** How this process's part of the run ended, beyond what the records hold. */

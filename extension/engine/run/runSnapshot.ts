@@ -9,7 +9,12 @@ import { RecordedFindingSchema } from './findings';
  * gone. Read back through these schemas, never cast; `formatVersion` changes whenever a reader of
  * the old shape would misread the new one.
  */
-export const SNAPSHOT_FORMAT_VERSION = 1;
+export const SNAPSHOT_FORMAT_VERSION = 2;
+/**
+ * Version 1 is state.json alone (written by earlier versions, after every transition); version 2
+ * may be followed by `state.journal.jsonl`, which a version-1 reader would not know to read.
+ */
+export const READABLE_FORMAT_VERSIONS = [1, 2] as const;
 
 export const PhaseTransitionSchema = z.object({
   from: PhaseSchema,
@@ -36,7 +41,9 @@ export const RunForkSchema = z.object({ runId: z.string().regex(/^[A-Za-z0-9._-]
 export type RunFork = z.infer<typeof RunForkSchema>;
 
 export const RunSnapshotSchema = z.object({
-  formatVersion: z.literal(SNAPSHOT_FORMAT_VERSION),
+  formatVersion: z.union([z.literal(1), z.literal(2)]),
+  /** The last line of state.journal.jsonl this snapshot holds; absent in version 1. */
+  journalSeq: z.number().int().nonnegative().optional(),
   runId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/),
   task: z.string(),
   workspace: z.string(),

@@ -19,13 +19,13 @@ function options(workspace: string) {
 
 /**
  * What a `kill -9` at this instant would leave on disk. Files are copied against the order the run
- * writes them (state, then index, then content, then the rest), so a write finishing during the
+ * writes them (state and its journal, then index and its journal, then content, then the rest), so a write finishing during the
  * copy can only make the copy look like a later crash, never name content it lacks.
  */
 function copyAsKilled(workspace: string, runDir: string): string {
   const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'killed-'));
   const target = path.join(copy, path.relative(workspace, runDir));
-  const first = ['state.json', 'events.jsonl', path.join('artifacts', 'artifacts.json')];
+  const first = ['state.json', 'state.journal.jsonl', 'events.jsonl', path.join('artifacts', 'artifacts.json'), path.join('artifacts', 'artifacts.journal.jsonl')];
   for (const name of first) {
     if (!fs.existsSync(path.join(runDir, name))) continue;
     fs.mkdirSync(path.dirname(path.join(target, name)), { recursive: true });

@@ -51,13 +51,13 @@ describe('RunStateStore', () => {
     await new RunStateStore(runDir).save(snapshot);
     const raw = JSON.parse(fs.readFileSync(path.join(runDir, 'state.json'), 'utf8'));
     expect(raw.formatVersion).toBe(SNAPSHOT_FORMAT_VERSION);
-    expect(await RunStateStore.load(runDir)).toEqual({ formatVersion: SNAPSHOT_FORMAT_VERSION, ...JSON.parse(JSON.stringify(snapshot)) });
+    expect(await RunStateStore.load(runDir)).toEqual({ formatVersion: SNAPSHOT_FORMAT_VERSION, ...JSON.parse(JSON.stringify(snapshot)), journalSeq: 0 });
   });
 
   it('refuses an unknown format version in one line that names both versions', () => {
     const text = JSON.stringify({ ...aSnapshot(), formatVersion: 7 });
     const message = loadError(text);
-    expect(message).toBe(`state.json has format version 7; this kilo-orchestra reads version ${SNAPSHOT_FORMAT_VERSION}.`);
+    expect(message).toBe('state.json has format version 7; this kilo-orchestra reads versions 1 and 2.');
   });
 
   it('refuses a state written before runs could be resumed', () => {

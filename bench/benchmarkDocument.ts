@@ -52,6 +52,8 @@ export const CoordinatorContextSchema = z.object({
   kiloVersion: z.string(),
   /** Kilo's orchestrator: tokens of its largest request ≈ intercept + tokensPerSubtask × N, fitted on `measuredAt`. */
   peerFit: z.object({ intercept: Figure, tokensPerSubtask: Figure, measuredAt: z.array(z.number().int()) }).nullable(),
+  /** What the orchestrator's requests looked like: its first prompt, the tool definitions sent with every request, the tools offered. */
+  peerRequests: z.object({ firstPromptTokens: Figure, toolTokens: Figure, tools: z.array(z.string()), taskToolRequired: z.array(z.string()) }).nullable(),
   rows: z.array(
     z.object({
       files: z.number().int().positive(),

@@ -26,6 +26,8 @@ export function renderBenchmarks(document: BenchmarkDocument): string {
     '',
     'Every claim is a ratio against a baseline measured in the same run on the same machine, so a slower or faster machine moves both sides together. Times are medians over the repeats each group states. Figures come from what actually crossed the wire: the scripted model (scripts/scriptedModel/) logs every request Kilo sends it, and the real-Kilo groups run the pinned `kilo serve` the integration tests run, driven over its HTTP API as any client would, with no change to Kilo. The scripted model answers instantly after a fixed latency, so the times measure the orchestration (ours and Kilo’s), not a model’s thinking.',
     '',
+    'To reproduce on a fresh clone: `npm ci`, then `npm run bench` (every size, three repeats of the timed runs, the VS Code host provisioned on first use by scripts/vscodeHost/setup.sh) or `npm run bench -- --quick` (fewer sizes and one repeat, under three minutes on two cores). The JSON document on stdout holds every figure below and the raw lines of the groups other benches feed; bench/benchmarkDocument.ts is its schema.',
+    '',
     ...statusTable(document),
     ...coordinatorContext(groups.coordinatorContext),
     ...parallelSpeedup(groups.parallelSpeedup),
@@ -65,6 +67,12 @@ function coordinatorContext(group: BenchmarkDocument['groups']['coordinatorConte
     `Our Organiser’s context has a budget of ${group.budgetTokens} tokens; each of the orchestrator’s subtasks returns ~${group.resultTokens} tokens (Kilo ${group.kiloVersion}). **peer ÷ ours** is how many times more the orchestrator reads in its largest request than our Organiser in its largest prompt.`,
     fit ? `The orchestrator’s largest request grows as ${fit.intercept} + ${fit.tokensPerSubtask} × N tokens (line fit on N = ${fit.measuredAt.join(', ')}, measured); rows marked *extrapolated* use that line.` : 'Kilo’s orchestrator was measured at fewer than two sizes, so nothing is extrapolated.',
     '',
+    ...(group.peerRequests
+      ? [
+          `What the orchestrator sent: its first request held ${group.peerRequests.firstPromptTokens} tokens of messages (Kilo’s orchestrator prompt and the task), and every request also carried ${group.peerRequests.toolTokens} tokens of tool definitions for ${group.peerRequests.tools.length} tools (${group.peerRequests.tools.join(', ')}). The scripted model answered with \`task\` calls (required: ${group.peerRequests.taskToolRequired.join(', ')}); each child session ran Kilo’s \`general\` subagent and its final text came back to the parent as a tool result, where it stays for every later request.`,
+          '',
+        ]
+      : []),
     '| files N | ours (tokens) | Kilo orchestrator (tokens) | peer ÷ ours |',
     '| ---: | ---: | ---: | ---: |',
     ...group.rows.map((row) => `| ${row.files} | ${value(row.oursTokens)} | ${value(row.peerTokens)}${row.peerSource === 'extrapolated' ? ' *extrapolated*' : ''} | ${times(row.peerOverOurs)} |`),

@@ -31,7 +31,11 @@ export const GROUP_BENCHES: Record<GroupName, string[]> = {
 /** The bench files the runner runs for the document (memory comes with parallelSpeedup). */
 export const DOCUMENT_BENCHES = ['coordinatorContext', 'parallelSpeedup', 'engineGrowth', 'artifactStore', 'bundleSize', 'extensionActivation', 'dashboardRender'];
 
+/** The plan sizes the coordinator-context table always shows, measured or not. */
+const CONTEXT_SIZES = [4, 16, 50, 200, 1000];
+
 const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : Number.NaN);
+const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []);
 const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
 const ratio = (a: number, b: number): number | null => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? round(a / b) : null);
 
@@ -78,9 +82,10 @@ function coordinatorContext(lines: BenchLine[]) {
   const peer = lines.filter((line) => line.side === 'kiloOrchestrator');
   const peerBy = new Map(groupMedian(peer, 'files', 'largestPromptTokens'));
   const oursBy = new Map(groupMedian(ours, 'files', 'largestPromptTokens'));
+  const described = peer.find((line) => Number.isFinite(num(line.firstPromptTokens)) && Number.isFinite(num(line.toolTokens)));
   const measuredAt = [...peerBy.keys()].sort((a, b) => a - b);
   const fit = measuredAt.length >= 2 ? linearFit(measuredAt.map((files) => [files, peerBy.get(files)!] as const)) : null;
-  const sizes = [...new Set([...oursBy.keys(), ...measuredAt])].sort((a, b) => a - b);
+  const sizes = [...new Set([...CONTEXT_SIZES, ...oursBy.keys(), ...measuredAt])].sort((a, b) => a - b);
   const rows = sizes.map((files) => {
     const oursTokens = oursBy.get(files) ?? null;
     const measured = peerBy.get(files);
@@ -99,6 +104,9 @@ function coordinatorContext(lines: BenchLine[]) {
     resultTokens: num(peer[0]?.resultTokens) || 400,
     budgetTokens: num(ours[0]?.budgetTokens) || 0,
     kiloVersion: typeof peer[0]?.kiloVersion === 'string' ? peer[0].kiloVersion : 'not run',
+    peerRequests: described
+      ? { firstPromptTokens: num(described.firstPromptTokens), toolTokens: num(described.toolTokens), tools: strings(described.tools), taskToolRequired: strings(described.taskToolRequired) }
+      : null,
     peerFit: fit ? { intercept: round(fit.intercept, 1), tokensPerSubtask: round(fit.slope, 1), measuredAt } : null,
     rows,
   };

@@ -1,7 +1,8 @@
 // Parallel speedup on real `kilo serve` with the scripted model at a fixed latency: N independent
 // files implemented by 1, 2, 4 and 8 coders, against the one-coder (sequential) run and against
 // Kilo's own orchestrator fanning out the same N subtasks. Also prints the memory lines: peak RSS of
-// our process and of `kilo serve` per run, with the agents and sessions each run created.
+// our process and of `kilo serve` per run, with the agents and sessions each run created, and the
+// orchestrator run's largest request as one more coordinator-context point.
 // Each configuration runs in a fresh child process, so our peak RSS is that run's alone.
 import { spawnSync } from 'node:child_process';
 import { runKiloOrchestrator } from './kiloOrchestratorRun';
@@ -14,6 +15,7 @@ const FILES = quick ? 4 : 8;
 const CODERS = quick ? [1, 4] : [1, 2, 4, 8];
 const REPEATS = quick ? 1 : 3;
 const LATENCY_MS = 250;
+const RESULT_TOKENS = 400;
 
 type Job = { side: 'ours'; coders: number; repeat: number } | { side: 'kiloOrchestrator'; repeat: number };
 
@@ -24,7 +26,7 @@ async function runJob(job: Job): Promise<void> {
     emit({ bench: 'memory', side: 'ours', coders: job.coders, repeat: job.repeat, agents: result.agents, sessionsCreated: result.sessionsCreated, sessionsAliveAtEnd: result.sessionsAliveAtEnd, ownPeakRssBytes: result.ownPeakRssBytes, kiloPeakRssBytes: result.kiloPeakRssBytes });
     return;
   }
-  const result = await runKiloOrchestrator({ files: FILES, latencyMs: LATENCY_MS, writeFiles: true });
+  const result = await runKiloOrchestrator({ files: FILES, latencyMs: LATENCY_MS, resultTokens: RESULT_TOKENS, writeFiles: true });
   const children = result.requests.filter((request) => request.side === 'child');
   const start = Math.min(...children.map((request) => request.at));
   const end = Math.max(...children.map((request) => request.endedAt));
@@ -47,6 +49,8 @@ async function runJob(job: Job): Promise<void> {
     startStaggerMs: firsts.length > 1 ? firsts.at(-1)! - firsts[0]! : 0,
     overheadPerTurnMs: Math.round((implementMs * Math.max(1, firstByConversation.size) - children.length * LATENCY_MS) / Math.max(1, firstByConversation.size)),
   });
+  // The same run is a coordinator-context point: the parent reads the children's final answers only.
+  emit({ bench: 'coordinatorContext', side: 'kiloOrchestrator', files: FILES, kiloVersion: result.kiloVersion, largestPromptTokens: result.largestPromptTokens, largestRequestTokens: result.largestRequestTokens, resultTokens: RESULT_TOKENS, childSessions: result.childSessions, wallMs: result.wallMs, from: 'parallelSpeedup' });
   emit({ bench: 'memory', side: 'kiloOrchestrator', coders: result.childSessions, repeat: job.repeat, agents: result.childSessions + 1, sessionsCreated: result.sessionsCreated, sessionsAliveAtEnd: result.sessionsAliveAtEnd, sessionsBusyAtEnd: result.sessionsBusyAtEnd, ownPeakRssBytes: ownPeakRssBytes(), kiloPeakRssBytes: result.kiloPeakRssBytes });
 }
 

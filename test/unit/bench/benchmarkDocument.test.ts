@@ -13,7 +13,7 @@ function everyGroupsLines(): BenchLine[] {
   return [
     { bench: 'coordinatorContext', side: 'ours', files: 4, largestPromptTokens: 900, budgetTokens: 2000 },
     { bench: 'coordinatorContext', side: 'ours', files: 1000, largestPromptTokens: 2300, budgetTokens: 2000 },
-    { bench: 'coordinatorContext', side: 'kiloOrchestrator', files: 4, largestPromptTokens: 3600, resultTokens: 400, kiloVersion: '7.7.7' },
+    { bench: 'coordinatorContext', side: 'kiloOrchestrator', files: 4, largestPromptTokens: 3600, resultTokens: 400, kiloVersion: '7.7.7', firstPromptTokens: 1600, toolTokens: 9600, tools: ['bash', 'task'], taskToolRequired: ['description', 'prompt', 'subagent_type'] },
     { bench: 'coordinatorContext', side: 'kiloOrchestrator', files: 8, largestPromptTokens: 5700, resultTokens: 400, kiloVersion: '7.7.7' },
     { bench: 'parallelSpeedup', side: 'ours', files: 4, latencyMs: 250, coders: 1, implementMs: 20000, startStaggerMs: 0, overheadPerTurnMs: 4000 },
     { bench: 'parallelSpeedup', side: 'ours', files: 4, latencyMs: 250, coders: 4, implementMs: 8000, startStaggerMs: 900, overheadPerTurnMs: 6000 },
@@ -67,6 +67,7 @@ describe('the benchmark document', () => {
     expect(BenchmarkDocumentSchema.safeParse(document).success).toBe(true);
     const context = document.groups.coordinatorContext;
     expect(context.peerFit).toEqual({ intercept: 1500, tokensPerSubtask: 525, measuredAt: [4, 8] });
+    expect(context.peerRequests).toEqual({ firstPromptTokens: 1600, toolTokens: 9600, tools: ['bash', 'task'], taskToolRequired: ['description', 'prompt', 'subagent_type'] });
     expect(context.rows.find((row) => row.files === 4)).toEqual({ files: 4, oursTokens: 900, peerTokens: 3600, peerSource: 'measured', peerOverOurs: 4 });
     expect(context.rows.find((row) => row.files === 1000)).toMatchObject({ peerTokens: 526_500, peerSource: 'extrapolated', peerOverOurs: 228.91 });
     const [one, four, peer] = document.groups.parallelSpeedup.rows;
@@ -110,6 +111,7 @@ describe('docs/BENCHMARKS.md', () => {
     expect(page).toContain('| 1000 | 2300 | 526500 *extrapolated* | 228.91× |');
     expect(page).toContain('| ours | 4 | 8000 | 2.5× | 4× | 0.63 | 900 | 6000 | 24× |');
     expect(page).toContain('| wallMs | files | 1 |');
+    expect(page).toContain('9600 tokens of tool definitions for 2 tools (bash, task)');
     expect(page).toContain('| Extension | ok | 3 | skipped: extensionActivation: no VS Code host in quick mode |');
     for (const heading of ['## 1. Coordinator context', '## 2. Parallel speedup', '## 3. Engine cost growth', '## 4. Artifact store', '## 5. Extension', '## 6. Memory', '## How to read these figures']) expect(page).toContain(heading);
   });

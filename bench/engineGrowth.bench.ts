@@ -1,0 +1,111 @@
+// How the engine's own cost grows with the plan: a whole run on the simulated backend with no model
+// latency (all time is the engine's), at 50 … 2,000 files, each size in a fresh process so its peak
+// memory is its own. Prints one line per size and a summary with the log-log fitted exponent.
+//   node bench/run.mjs engineGrowth            (all sizes; several minutes)
+//   node .cache/bench/engineGrowth.bench.cjs --quick   (50, 100, 200: well under a minute)
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { SimulatedBackend } from '../extension/engine/backends/simulatedBackend';
+import { simulatedRolesConfig } from '../extension/engine/roles/rolesConfigFile';
+import { resolveRoles } from '../extension/engine/roles/roleValidation';
+import { OrchestrationRun } from '../extension/engine/run/orchestrationRun';
+import { emit, round } from './stats';
+
+const FULL_SIZES = [50, 100, 200, 500, 1000, 2000];
+const QUICK_SIZES = [50, 100, 200];
+
+interface SizeFigures {
+  files: number;
+  ms: number;
+  status: string;
+  peakRssMB: number;
+  maxRssMB: number;
+  organiserMaxContextTokens: number;
+}
+
+/** One run, in this (child) process; prints its figures as one JSON line. */
+async function runOnce(files: number): Promise<void> {
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-growth-'));
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+  try {
+    const run = await OrchestrationRun.create({ workspace, task: 'Build the modules', roles: resolveRoles(simulatedRolesConfig()), backend: new SimulatedBackend({ files, latencyMs: 0 }), maxActive: 4, onAttention: 'fail' });
+    const t0 = performance.now();
+    const report = await run.start();
+    const ms = performance.now() - t0;
+    peak = Math.max(peak, process.memoryUsage().rss);
+    const figures: SizeFigures = {
+      files,
+      ms: round(ms, 0),
+      status: report.status,
+      peakRssMB: round(peak / 1e6, 0),
+      // resourceUsage's maxRSS is in kilobytes and counts every moment, not just the samples.
+      maxRssMB: round((process.resourceUsage().maxRSS * 1024) / 1e6, 0),
+      organiserMaxContextTokens: report.organiser.maxContextTokens,
+    };
+    process.stdout.write(`${JSON.stringify(figures)}\n`);
+  } finally {
+    clearInterval(sampler);
+    fs.rmSync(workspace, { recursive: true, force: true });
+  }
+}
+
+/** Least-squares slope of log(ms) against log(files): 1 is linear. */
+function fittedExponent(points: Array<{ files: number; ms: number }>): number {
+  const xs = points.map((p) => Math.log(p.files));
+  const ys = points.map((p) => Math.log(p.ms));
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  const sxy = xs.reduce((sum, x, i) => sum + (x - mx) * (ys[i]! - my), 0);
+  const sxx = xs.reduce((sum, x) => sum + (x - mx) ** 2, 0);
+  return sxy / sxx;
+}
+
+function main(): void {
+  const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
+  const sizes = quick ? QUICK_SIZES : FULL_SIZES;
+  const results: SizeFigures[] = [];
+  for (const files of sizes) {
+    const child = spawnSync(process.execPath, [process.argv[1]!, '--child', String(files)], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+    const line = child.stdout.trim().split('\n').at(-1) ?? '';
+    if (child.status !== 0 || line === '') {
+      emit({ bench: 'engineGrowth', files, error: (child.stderr || `exit ${child.status}`).slice(-400) });
+      process.exitCode = 1;
+      continue;
+    }
+    const figures = JSON.parse(line) as SizeFigures;
+    results.push(figures);
+    emit({ bench: 'engineGrowth', ...figures, msPerFile: round(figures.ms / files, 2) });
+  }
+  if (results.length < 2) return;
+  const perFile = results.map((r) => r.ms / r.files);
+  const at = (files: number) => results.find((r) => r.files === files);
+  const t100 = at(100)?.ms;
+  const t1000 = at(1000)?.ms;
+  const largest = results.at(-1)!;
+  emit({
+    bench: 'engineGrowth',
+    summary: true,
+    sizes: results.map((r) => r.files),
+    msPerFile: results.map((r, i) => ({ files: r.files, ms: round(perFile[i]!, 2) })),
+    fittedExponent: round(fittedExponent(results), 3),
+    // Flat within ±30% means max/min per-file time ≤ 1.3/0.7 ≈ 1.86.
+    perFileSpread: round(Math.max(...perFile) / Math.min(...perFile), 2),
+    ...(t100 !== undefined && t1000 !== undefined ? { time1000Over100: round(t1000 / t100, 2) } : {}),
+    ...(at(1000) ? { peakRssMBAt1000: Math.max(at(1000)!.peakRssMB, at(1000)!.maxRssMB) } : {}),
+    organiserMaxContextTokensAtLargest: { files: largest.files, tokens: largest.organiserMaxContextTokens },
+    allCompleted: results.every((r) => r.status === 'COMPLETED'),
+  });
+}
+
+const childAt = process.argv.indexOf('--child');
+if (childAt >= 0) {
+  runOnce(Number(process.argv[childAt + 1])).catch((error: unknown) => {
+    process.stderr.write(`${String(error)}\n`);
+    process.exit(1);
+  });
+} else {
+  main();
+}

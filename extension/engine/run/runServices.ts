@@ -57,6 +57,8 @@ export async function openRunServices(options: ResolvedRunOptions, hooks: RunHoo
   const saved = options.restoreFrom;
   const store = await ArtifactStore.open(path.join(runDir, 'artifacts'), saved ? { sweepLeftovers: true, unfinishedWork: unfinishedWorkIds(saved.workflow) } : {});
   const journal = new RunJournal(await EventLog.open(path.join(runDir, 'events.jsonl')), runId);
+  // A half-written last line of the artifact journal (a crash mid-write) was dropped on open: say so.
+  for (const problem of store.problems) journal.note({ kind: 'error', data: { error: problem } });
   const router = new MessageRouter();
   const pool = new AgentPool({
     // Every reply is recorded beside the event log, so the run can be replayed with no model call.

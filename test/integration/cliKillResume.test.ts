@@ -32,6 +32,13 @@ function startCli(args: string[]): Started {
   return { child, exited };
 }
 
+/** The fields of a state or artifact journal line this test reads. */
+interface JournalLine {
+  seq: number;
+  workflow?: { set?: { phase?: string } };
+  record?: { id: string; type: string };
+}
+
 /** What the run folder shows now: the saved phase and the artifacts the index names, by type. */
 function observe(workspace: string): { phase?: string; counts: Record<string, number> } {
   const runs = path.join(workspace, '.kilo-orchestra', 'runs');
@@ -44,16 +51,36 @@ function observe(workspace: string): { phase?: string; counts: Record<string, nu
       return undefined; // not written yet
     }
   };
-  const state = read('state.json') as { workflow?: { phase?: string } } | undefined;
-  const index = read(path.join('artifacts', 'artifacts.json')) as { artifacts?: Array<{ type: string }> } | undefined;
+  // Each store is a snapshot plus a journal of changes after it (whole lines only; the last may be mid-write).
+  const journal = (file: string): JournalLine[] => {
+    let text = '';
+    try {
+      text = fs.readFileSync(path.join(runs, runId, file), 'utf8');
+    } catch {
+      return []; // not written yet
+    }
+    return text.split('\n').flatMap((line) => {
+      try {
+        return line === '' ? [] : [JSON.parse(line) as JournalLine];
+      } catch {
+        return [];
+      }
+    });
+  };
+  const state = read('state.json') as { journalSeq?: number; workflow?: { phase?: string } } | undefined;
+  let phase = state?.workflow?.phase;
+  for (const change of journal('state.journal.jsonl')) if (change.seq > (state?.journalSeq ?? 0) && change.workflow?.set?.phase) phase = change.workflow.set.phase;
+  const index = read(path.join('artifacts', 'artifacts.json')) as { journalSeq?: number; artifacts?: Array<{ id: string; type: string }> } | undefined;
+  const records = new Map((index?.artifacts ?? []).map((record) => [record.id, record]));
+  for (const change of journal(path.join('artifacts', 'artifacts.journal.jsonl'))) if (change.record && change.seq > (index?.journalSeq ?? 0)) records.set(change.record.id, change.record);
   const counts: Record<string, number> = {};
-  for (const record of index?.artifacts ?? []) counts[record.type] = (counts[record.type] ?? 0) + 1;
-  return { phase: state?.workflow?.phase, counts };
+  for (const record of records.values()) counts[record.type] = (counts[record.type] ?? 0) + 1;
+  return { phase, counts };
 }
 
 /**
- * Resolves once the run folder shows `moment`, watching the workspace for changes (the run writes
- * its state and index by rename, so every step is a change event); rejects if the process ends first.
+ * Resolves once the run folder shows `moment`, watching the workspace for changes (the run appends
+ * to its journals or writes its state and index by rename, so every step is a change event); rejects if the process ends first.
  */
 function when(workspace: string, started: Started, moment: (seen: ReturnType<typeof observe>) => boolean): Promise<ReturnType<typeof observe>> {
   return new Promise((resolve, reject) => {

@@ -86,6 +86,8 @@ export const ParallelSpeedupSchema = z.object({
       overheadPerTurnMs: Figure,
       /** overheadPerTurnMs / the model's latency. */
       overheadOverLatency: Figure,
+      /** The turns' spans summed over implementMs: turns in flight on average (ideal: idealSpeedup). */
+      achievedConcurrency: Figure,
     }),
   ),
 });

@@ -86,11 +86,11 @@ function parallelSpeedup(group: BenchmarkDocument['groups']['parallelSpeedup']):
     '',
     group.method,
     '',
-    `${group.files} independent files, model latency ${group.latencyMs} ms. **speedup** is our one-coder implementMs over the row’s; **efficiency** is speedup over the ideal min(agents, N). **stagger** is the spread of the first model request of the agents that start together; **overhead per turn** is the wall time of an agent’s turn beyond the model latency it waited (the engine’s and Kilo’s work), also as a multiple of that latency.`,
+    `${group.files} independent files, model latency ${group.latencyMs} ms. **speedup** is our one-coder implementMs over the row’s; **efficiency** is speedup over the ideal min(agents, N). **stagger** is the spread of the first model request of the agents that start together; **turns in flight** is the sum of the turns’ own spans over implementMs (ideal: the ideal speedup). **overhead per turn** is the wall time of an agent’s turn beyond the model latency it waited (the engine’s and Kilo’s work), also as a multiple of that latency. Kilo’s children make fewer model requests per file than our coders (write and answer, against our coders’ structured turn), so its speedup against our one-coder run can pass the ideal.`,
     '',
-    '| side | agents | implement (ms) | speedup | ideal | efficiency | stagger (ms) | overhead per turn (ms) | overhead ÷ latency |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...group.rows.map((row) => `| ${row.side === 'ours' ? 'ours' : 'Kilo orchestrator'} | ${row.agents} | ${row.implementMs} | ${times(row.speedup)} | ${times(row.idealSpeedup)} | ${row.efficiency} | ${row.startStaggerMs} | ${row.overheadPerTurnMs} | ${times(row.overheadOverLatency)} |`),
+    '| side | agents | implement (ms) | speedup | ideal | efficiency | turns in flight | stagger (ms) | overhead per turn (ms) | overhead ÷ latency |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...group.rows.map((row) => `| ${row.side === 'ours' ? 'ours' : 'Kilo orchestrator'} | ${row.agents} | ${row.implementMs} | ${times(row.speedup)} | ${times(row.idealSpeedup)} | ${row.efficiency} | ${row.achievedConcurrency} | ${row.startStaggerMs} | ${row.overheadPerTurnMs} | ${times(row.overheadOverLatency)} |`),
     '',
   ];
 }
@@ -142,11 +142,24 @@ function memory(group: BenchmarkDocument['groups']['memory']): string[] {
   ];
 }
 
-/** A table of lines as printed: one column per key, the `bench` key left out. */
+/**
+ * Lines as printed: a table of the lines made of plain figures (one column per key, `bench` left
+ * out), then each line that holds lists or objects (a bench's own summary) as a list of its fields.
+ */
 function lineTable(lines: BenchLine[]): string[] {
   if (lines.length === 0) return ['No figures in this run.', ''];
-  const columns = [...new Set(lines.flatMap((line) => Object.keys(line)))].filter((key) => key !== 'bench');
-  return [`| ${columns.join(' | ')} |`, `| ${columns.map(() => '---').join(' | ')} |`, ...lines.map((line) => `| ${columns.map((key) => cell(format(line[key]))).join(' | ')} |`), ''];
+  const isFlat = (line: BenchLine) => Object.values(line).every((field) => field === null || typeof field !== 'object');
+  const flat = lines.filter(isFlat);
+  const nested = lines.filter((line) => !isFlat(line));
+  const columns = [...new Set(flat.flatMap((line) => Object.keys(line)))].filter((key) => key !== 'bench');
+  const table = flat.length > 0 ? [`| ${columns.join(' | ')} |`, `| ${columns.map(() => '---').join(' | ')} |`, ...flat.map((line) => `| ${columns.map((key) => cell(format(line[key]))).join(' | ')} |`), ''] : [];
+  const lists = nested.flatMap((line) => [
+    ...Object.entries(line)
+      .filter(([key]) => key !== 'bench')
+      .map(([key, field]) => `- ${key}: ${format(field)}`),
+    '',
+  ]);
+  return [...table, ...lists];
 }
 
 function format(value: unknown): string {

@@ -133,6 +133,7 @@ function parallelSpeedup(lines: BenchLine[]) {
       startStaggerMs: Math.round(median(runs.map((line) => num(line.startStaggerMs)))),
       overheadPerTurnMs: Math.round(overheadPerTurnMs),
       overheadOverLatency: ratio(overheadPerTurnMs, latencyMs) ?? 0,
+      achievedConcurrency: round(median(runs.map((line) => num(line.achievedConcurrency))) || 0),
     };
   };
   const coders = [...new Set(ours.map((line) => num(line.coders)))].sort((a, b) => a - b);
@@ -206,7 +207,7 @@ function folded(lines: BenchLine[], method: string) {
   if (sizeKey) {
     const columns = new Set(lines.flatMap((line) => Object.keys(line)));
     for (const column of columns) {
-      if (column === sizeKey || !/(Ms|Bytes|Mb|MB)$/.test(column)) continue;
+      if (column === sizeKey || !/(^ms|Ms|Bytes|Mb|MB)$/.test(column)) continue;
       const points = lines.map((line) => [num(line[sizeKey]), num(line[column])] as const).filter(([x, y]) => x > 0 && y > 0);
       if (new Set(points.map(([x]) => x)).size < 2) continue;
       exponents.push({ x: sizeKey, y: column, exponent: round(powerFit(points).exponent) });

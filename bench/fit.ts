@@ -1,5 +1,6 @@
 /**
- * Curve fits for the benchmark document. Pure, so the unit tests can check them on known curves.
+ * Curve fits and the other arithmetic of the benchmark document. Pure, so the unit tests can check
+ * them on known curves.
  */
 
 /** y = intercept + slope · x, by least squares. */
@@ -43,4 +44,18 @@ export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 0 ? (sorted[mid - 1]! + sorted[mid]!) / 2 : sorted[mid]!;
+}
+
+/** Sum of each turn's span (its first request's arrival to its last one's end) over the whole span. */
+export function concurrency(requests: ReadonlyArray<{ key: string; at: number; endedAt: number }>): number {
+  const spans = new Map<string, [number, number]>();
+  for (const request of requests) {
+    const [from, to] = spans.get(request.key) ?? [Infinity, -Infinity];
+    spans.set(request.key, [Math.min(from, request.at), Math.max(to, request.endedAt)]);
+  }
+  const all = [...spans.values()];
+  if (all.length === 0) return 0;
+  const whole = Math.max(...all.map(([, to]) => to)) - Math.min(...all.map(([from]) => from));
+  const busy = all.reduce((sum, [from, to]) => sum + (to - from), 0);
+  return whole > 0 ? Math.round((busy / whole) * 100) / 100 : 0;
 }

@@ -3,10 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { startKiloRuntime } from '../extension/cli/kiloRuntime';
 import { OrchestrationRun } from '../extension/engine/run/orchestrationRun';
+import { KiloEventStream } from '../extension/kilo/kiloEventStream';
 import { KiloHttp } from '../extension/kilo/kiloHttp';
 import { orchestraScript } from '../scripts/scriptedModel/orchestraScript';
 import type { RequestLogEntry } from '../scripts/scriptedModel/scriptedModelServer';
 import { aBenchWorkspace, pinnedKilo, planOf } from './benchWorkspace';
+import { concurrency } from './fit';
 import { GroupMemorySampler, ownPeakRssBytes } from './processMemory';
 
 /**
@@ -32,10 +34,12 @@ export interface OurRunResult {
   startStaggerMs: number;
   /** (implementMs × coders − implementRequests × latency) / implementTurns. */
   overheadPerTurnMs: number;
+  /** The turns' own spans summed, over implementMs: how many turns were in flight on average. */
+  achievedConcurrency: number;
   organiserMaxContextTokens: number;
   agents: number;
   sessionsCreated: number;
-  /** Sessions Kilo still lists for the workspace after the run, not archived. */
+  /** Sessions of the workspace Kilo still lists unarchived after the run ended. */
   sessionsAliveAtEnd: number;
   kiloPeakRssBytes: number;
   ownPeakRssBytes: number;
@@ -54,7 +58,15 @@ export async function runOursOnKilo(options: OurRunOptions): Promise<OurRunResul
     () => undefined,
     { scripted: { script: orchestraScript({ planFiles: planOf(options.files) }), latencyMs: options.latencyMs } },
   );
+  // Counted from Kilo's events: sessions a run deletes when their work is done are counted too.
+  const created = new Set<string>();
+  const events = new KiloEventStream({ connection: () => runtime.server.connection, directory: workspace });
+  events.onEvent((event) => {
+    const info = event.properties.info as { id?: unknown } | undefined;
+    if (event.type === 'session.created' && typeof info?.id === 'string') created.add(info.id);
+  });
   try {
+    await events.ready();
     const memory = new GroupMemorySampler(runtime.server.connection!.pid);
     const run = await OrchestrationRun.create({ workspace, task: 'Add overdue-loan tracking', roles: runtime.roles, backend: runtime.backend, maxActive: options.coders, onAttention: 'fail' });
     const report = await run.start();
@@ -70,20 +82,21 @@ export async function runOursOnKilo(options: OurRunOptions): Promise<OurRunResul
       ...shape,
       organiserMaxContextTokens: report.organiser.maxContextTokens,
       agents: report.agents.length,
-      sessionsCreated: sessions.length,
+      sessionsCreated: created.size,
       sessionsAliveAtEnd: sessions.filter((session) => session.time?.archived === undefined).length,
       kiloPeakRssBytes,
       ownPeakRssBytes: ownPeakRssBytes(),
     };
   } finally {
+    await events.close();
     await runtime.dispose();
     fs.rmSync(path.dirname(rolesFile), { recursive: true, force: true });
     fs.rmSync(workspace, { recursive: true, force: true });
   }
 }
 
-function implementShape(implement: RequestLogEntry[], options: OurRunOptions): Pick<OurRunResult, 'implementMs' | 'implementRequests' | 'implementTurns' | 'startStaggerMs' | 'overheadPerTurnMs'> {
-  if (implement.length === 0) return { implementMs: 0, implementRequests: 0, implementTurns: 0, startStaggerMs: 0, overheadPerTurnMs: 0 };
+function implementShape(implement: RequestLogEntry[], options: OurRunOptions): Pick<OurRunResult, 'implementMs' | 'implementRequests' | 'implementTurns' | 'startStaggerMs' | 'overheadPerTurnMs' | 'achievedConcurrency'> {
+  if (implement.length === 0) return { implementMs: 0, implementRequests: 0, implementTurns: 0, startStaggerMs: 0, overheadPerTurnMs: 0, achievedConcurrency: 0 };
   const start = Math.min(...implement.map((entry) => entry.at));
   const end = Math.max(...implement.map((entry) => entry.endedAt ?? entry.at));
   const firstByFile = new Map<string, number>();
@@ -100,5 +113,6 @@ function implementShape(implement: RequestLogEntry[], options: OurRunOptions): P
     implementTurns: turns,
     startStaggerMs: firsts.length > 1 ? firsts.at(-1)! - firsts[0]! : 0,
     overheadPerTurnMs: Math.round((implementMs * Math.min(options.coders, turns) - implement.length * options.latencyMs) / turns),
+    achievedConcurrency: concurrency(implement.map((entry) => ({ key: entry.work?.files[0] ?? '', at: entry.at, endedAt: entry.endedAt ?? entry.at }))),
   };
 }

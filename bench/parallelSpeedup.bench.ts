@@ -6,6 +6,7 @@
 // Each configuration runs in a fresh child process, so our peak RSS is that run's alone.
 import { spawnSync } from 'node:child_process';
 import { runKiloOrchestrator } from './kiloOrchestratorRun';
+import { concurrency } from './fit';
 import { runOursOnKilo } from './ourKiloRun';
 import { ownPeakRssBytes } from './processMemory';
 import { emit } from './stats';
@@ -22,7 +23,7 @@ type Job = { side: 'ours'; coders: number; repeat: number } | { side: 'kiloOrche
 async function runJob(job: Job): Promise<void> {
   if (job.side === 'ours') {
     const result = await runOursOnKilo({ files: FILES, coders: job.coders, latencyMs: LATENCY_MS });
-    emit({ bench: 'parallelSpeedup', side: 'ours', files: FILES, latencyMs: LATENCY_MS, coders: job.coders, repeat: job.repeat, status: result.status, implementMs: result.implementMs, wallMs: result.wallMs, implementRequests: result.implementRequests, turns: result.implementTurns, startStaggerMs: result.startStaggerMs, overheadPerTurnMs: result.overheadPerTurnMs });
+    emit({ bench: 'parallelSpeedup', side: 'ours', files: FILES, latencyMs: LATENCY_MS, coders: job.coders, repeat: job.repeat, status: result.status, implementMs: result.implementMs, wallMs: result.wallMs, implementRequests: result.implementRequests, turns: result.implementTurns, startStaggerMs: result.startStaggerMs, overheadPerTurnMs: result.overheadPerTurnMs, achievedConcurrency: result.achievedConcurrency });
     emit({ bench: 'memory', side: 'ours', coders: job.coders, repeat: job.repeat, agents: result.agents, sessionsCreated: result.sessionsCreated, sessionsAliveAtEnd: result.sessionsAliveAtEnd, ownPeakRssBytes: result.ownPeakRssBytes, kiloPeakRssBytes: result.kiloPeakRssBytes });
     return;
   }
@@ -48,6 +49,7 @@ async function runJob(job: Job): Promise<void> {
     turns: firstByConversation.size,
     startStaggerMs: firsts.length > 1 ? firsts.at(-1)! - firsts[0]! : 0,
     overheadPerTurnMs: Math.round((implementMs * Math.max(1, firstByConversation.size) - children.length * LATENCY_MS) / Math.max(1, firstByConversation.size)),
+    achievedConcurrency: concurrency(children.map((request) => ({ key: request.conversation, at: request.at, endedAt: request.endedAt }))),
   });
   // The same run is a coordinator-context point: the parent reads the children's final answers only.
   emit({ bench: 'coordinatorContext', side: 'kiloOrchestrator', files: FILES, kiloVersion: result.kiloVersion, largestPromptTokens: result.largestPromptTokens, largestRequestTokens: result.largestRequestTokens, resultTokens: RESULT_TOKENS, childSessions: result.childSessions, wallMs: result.wallMs, from: 'parallelSpeedup' });

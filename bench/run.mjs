@@ -21,7 +21,8 @@ const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const progress = (line) => process.stderr.write(`[bench] ${line}\n`);
 
 async function bundle(entry, outfile) {
-  await esbuild.build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });
+  // esbuild itself stays a package: a bench that builds something loads it from node_modules.
+  await esbuild.build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['esbuild'], logLevel: 'warning' });
 }
 
 /** Runs one bench; resolves with its JSON lines and, when it failed, why. Non-JSON stdout goes to stderr. */

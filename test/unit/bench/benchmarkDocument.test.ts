@@ -4,7 +4,7 @@ import type { BenchLine } from '../../../bench/benchmarkDocument';
 import { renderBenchmarks } from '../../../bench/benchmarkMarkdown';
 import { buildDocument } from '../../../bench/buildGroups';
 import type { DocumentInput } from '../../../bench/buildGroups';
-import { atLinear, linearFit, median, powerFit } from '../../../bench/fit';
+import { atLinear, concurrency, linearFit, median, powerFit } from '../../../bench/fit';
 
 const machine = { cpuModel: 'Test CPU', cores: 2, memoryBytes: 8 * 2 ** 30, os: 'Linux 6 x64', node: 'v20.19.0', kilo: '7.7.7', date: '2026-12-02T03:00:00.000Z', commit: 'abc1234' };
 
@@ -16,12 +16,13 @@ function everyGroupsLines(): BenchLine[] {
     { bench: 'coordinatorContext', side: 'kiloOrchestrator', files: 4, largestPromptTokens: 3600, resultTokens: 400, kiloVersion: '7.7.7', firstPromptTokens: 1600, toolTokens: 9600, tools: ['bash', 'task'], taskToolRequired: ['description', 'prompt', 'subagent_type'] },
     { bench: 'coordinatorContext', side: 'kiloOrchestrator', files: 8, largestPromptTokens: 5700, resultTokens: 400, kiloVersion: '7.7.7' },
     { bench: 'parallelSpeedup', side: 'ours', files: 4, latencyMs: 250, coders: 1, implementMs: 20000, startStaggerMs: 0, overheadPerTurnMs: 4000 },
-    { bench: 'parallelSpeedup', side: 'ours', files: 4, latencyMs: 250, coders: 4, implementMs: 8000, startStaggerMs: 900, overheadPerTurnMs: 6000 },
+    { bench: 'parallelSpeedup', side: 'ours', files: 4, latencyMs: 250, coders: 4, implementMs: 8000, startStaggerMs: 900, overheadPerTurnMs: 6000, achievedConcurrency: 2.5 },
     { bench: 'parallelSpeedup', side: 'kiloOrchestrator', files: 4, latencyMs: 250, coders: 4, implementMs: 10000, startStaggerMs: 2000, overheadPerTurnMs: 9000 },
     { bench: 'memory', side: 'ours', coders: 1, agents: 4, sessionsCreated: 4, sessionsAliveAtEnd: 0, ownPeakRssBytes: 180e6, kiloPeakRssBytes: 800e6 },
     { bench: 'memory', side: 'ours', coders: 4, agents: 7, sessionsCreated: 7, sessionsAliveAtEnd: 0, ownPeakRssBytes: 190e6, kiloPeakRssBytes: 1200e6 },
     { bench: 'engineGrowth', files: 50, wallMs: 100, peakRssBytes: 1e8 },
     { bench: 'engineGrowth', files: 500, wallMs: 1000, peakRssBytes: 1e8 },
+    { bench: 'engineGrowth', summary: true, sizes: [50, 500], fittedExponent: 1 },
     { bench: 'artifactStore', artifacts: 10000, storeMs: 300, appendMs: 100, ratio: 3 },
     { bench: 'bundleSize', file: 'dist/extension.js', bytes: 4e6, ownBytes: 1e6, dependencyBytes: 3e6 },
     { bench: 'dashboardRender', case: 'recorded', baseline: true, domMsMedian: 5, frameMsMedian: 10, repetitions: 3 },
@@ -72,10 +73,11 @@ describe('the benchmark document', () => {
     expect(context.rows.find((row) => row.files === 1000)).toMatchObject({ peerTokens: 526_500, peerSource: 'extrapolated', peerOverOurs: 228.91 });
     const [one, four, peer] = document.groups.parallelSpeedup.rows;
     expect(one).toMatchObject({ agents: 1, speedup: 1, idealSpeedup: 1, efficiency: 1 });
-    expect(four).toMatchObject({ agents: 4, speedup: 2.5, idealSpeedup: 4, efficiency: 0.63, overheadOverLatency: 24 });
+    expect(four).toMatchObject({ agents: 4, speedup: 2.5, idealSpeedup: 4, efficiency: 0.63, overheadOverLatency: 24, achievedConcurrency: 2.5 });
     expect(peer).toMatchObject({ side: 'kiloOrchestrator', speedup: 2, startStaggerMs: 2000 });
     expect(document.groups.memory.rows[1]).toMatchObject({ agents: 7, kiloPeakMb: 1200, kiloOverSmallest: 1.5 });
     expect(document.groups.engineGrowth.exponents).toContainEqual({ x: 'files', y: 'wallMs', exponent: 1 });
+    expect(document.groups.engineGrowth.exponents).toContainEqual({ x: 'files', y: 'peakRssBytes', exponent: 0 });
     expect(document.groups.extension.bundles[0]!.dependencyShare).toBe(0.75);
     expect(document.groups.extension.dashboard).toEqual([{ case: 'open', domMs: 50, frameMs: 60, baselineFrameMs: 10, ratio: 6 }]);
     expect(document.groups.extension.skipped).toEqual(['extensionActivation: no VS Code host in quick mode']);
@@ -109,8 +111,9 @@ describe('docs/BENCHMARKS.md', () => {
     expect(page).toContain('at commit `abc1234` in **quick** mode');
     expect(page).toContain('| 4 | 900 | 3600 | 4× |');
     expect(page).toContain('| 1000 | 2300 | 526500 *extrapolated* | 228.91× |');
-    expect(page).toContain('| ours | 4 | 8000 | 2.5× | 4× | 0.63 | 900 | 6000 | 24× |');
+    expect(page).toContain('| ours | 4 | 8000 | 2.5× | 4× | 0.63 | 2.5 | 900 | 6000 | 24× |');
     expect(page).toContain('| wallMs | files | 1 |');
+    expect(page).toContain('- sizes: [50,500]');
     expect(page).toContain('9600 tokens of tool definitions for 2 tools (bash, task)');
     expect(page).toContain('| Extension | ok | 3 | skipped: extensionActivation: no VS Code host in quick mode |');
     for (const heading of ['## 1. Coordinator context', '## 2. Parallel speedup', '## 3. Engine cost growth', '## 4. Artifact store', '## 5. Extension', '## 6. Memory', '## How to read these figures']) expect(page).toContain(heading);
@@ -124,5 +127,13 @@ describe('docs/BENCHMARKS.md', () => {
   it('is the same page for the same document', () => {
     const document = buildDocument(input());
     expect(renderBenchmarks(document)).toBe(renderBenchmarks(document));
+  });
+});
+
+describe('turns in flight', () => {
+  it('is the turns’ spans summed over the whole span: 1 for one after another, 2 for two side by side', () => {
+    expect(concurrency([{ key: 'a', at: 0, endedAt: 10 }, { key: 'b', at: 10, endedAt: 20 }])).toBe(1);
+    expect(concurrency([{ key: 'a', at: 0, endedAt: 5 }, { key: 'a', at: 5, endedAt: 10 }, { key: 'b', at: 0, endedAt: 10 }])).toBe(2);
+    expect(concurrency([])).toBe(0);
   });
 });

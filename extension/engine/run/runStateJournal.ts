@@ -121,8 +121,9 @@ function listPatch<T, V>(before: readonly T[], after: readonly T[], same: (a: T,
 function keyedPatch<T>(before: Record<string, T>, after: Record<string, T>): StateChange['workflow']['inFlight'] {
   const set: Record<string, unknown> = {};
   const unset: string[] = [];
-  for (const [key, value] of Object.entries(after)) if (before[key] !== value) set[key] = value;
-  for (const key of Object.keys(before)) if (!Object.hasOwn(after, key)) unset.push(key);
+  // Plain loops: this runs on every save, over every work item in flight, and entries() allocates a pair per item.
+  for (const key of Object.keys(after)) if (before[key] !== after[key]) set[key] = after[key];
+  for (const key of Object.keys(before)) if (after[key] === undefined) unset.push(key);
   return Object.keys(set).length + unset.length > 0 ? { set, unset } : undefined;
 }
 

@@ -18,7 +18,12 @@ const QUICK_SIZES = [50, 100, 200];
 
 interface SizeFigures {
   files: number;
+  /** Files the run's plan held (a plan is capped at LIMITS.plannedFiles). */
+  planned: number;
+  approved: number;
   ms: number;
+  /** User + system CPU time of the run: less swayed than wall time by other processes on the machine. */
+  cpuMs: number;
   status: string;
   peakRssMB: number;
   maxRssMB: number;
@@ -31,14 +36,19 @@ async function runOnce(files: number): Promise<void> {
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
   try {
-    const run = await OrchestrationRun.create({ workspace, task: 'Build the modules', roles: resolveRoles(simulatedRolesConfig()), backend: new SimulatedBackend({ files, latencyMs: 0 }), maxActive: 4, onAttention: 'fail' });
+    const run = await OrchestrationRun.create({ workspace, task: 'Build the modules', roles: resolveRoles(simulatedRolesConfig()), backend: new SimulatedBackend({ files, latencyMs: 0 }), maxActive: 4, onAttention: 'fail', maxPlannedFiles: files });
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const report = await run.start();
     const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     peak = Math.max(peak, process.memoryUsage().rss);
     const figures: SizeFigures = {
       files,
+      planned: report.files.planned,
+      approved: report.files.approved,
       ms: round(ms, 0),
+      cpuMs: round((cpu.user + cpu.system) / 1000, 0),
       status: report.status,
       peakRssMB: round(peak / 1e6, 0),
       // resourceUsage's maxRSS is in kilobytes and counts every moment, not just the samples.
@@ -52,10 +62,10 @@ async function runOnce(files: number): Promise<void> {
   }
 }
 
-/** Least-squares slope of log(ms) against log(files): 1 is linear. */
+/** Least-squares slope of log(time) against log(files): 1 is linear. */
 function fittedExponent(points: Array<{ files: number; ms: number }>): number {
   const xs = points.map((p) => Math.log(p.files));
-  const ys = points.map((p) => Math.log(p.ms));
+  const ys = points.map((p) => Math.log(Math.max(1, p.ms)));
   const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
   const my = ys.reduce((a, b) => a + b, 0) / ys.length;
   const sxy = xs.reduce((sum, x, i) => sum + (x - mx) * (ys[i]! - my), 0);
@@ -77,7 +87,7 @@ function main(): void {
     }
     const figures = JSON.parse(line) as SizeFigures;
     results.push(figures);
-    emit({ bench: 'engineGrowth', ...figures, msPerFile: round(figures.ms / files, 2) });
+    emit({ bench: 'engineGrowth', ...figures, msPerFile: round(figures.ms / files, 2), cpuMsPerFile: round(figures.cpuMs / files, 2) });
   }
   if (results.length < 2) return;
   const perFile = results.map((r) => r.ms / r.files);
@@ -91,6 +101,8 @@ function main(): void {
     sizes: results.map((r) => r.files),
     msPerFile: results.map((r, i) => ({ files: r.files, ms: round(perFile[i]!, 2) })),
     fittedExponent: round(fittedExponent(results), 3),
+    cpuMsPerFile: results.map((r) => ({ files: r.files, ms: round(r.cpuMs / r.files, 2) })),
+    cpuFittedExponent: round(fittedExponent(results.map((r) => ({ files: r.files, ms: r.cpuMs }))), 3),
     // Flat within ±30% means max/min per-file time ≤ 1.3/0.7 ≈ 1.86.
     perFileSpread: round(Math.max(...perFile) / Math.min(...perFile), 2),
     ...(t100 !== undefined && t1000 !== undefined ? { time1000Over100: round(t1000 / t100, 2) } : {}),

@@ -68,7 +68,7 @@ export interface CappedOutput {
  * first entries. Applied before anything is stored or quoted to another agent, so no single answer
  * can grow the prompts that follow it.
  */
-export function capAgentOutput(output: AgentOutput): CappedOutput {
+export function capAgentOutput(output: AgentOutput, maxPlannedFiles: number = LIMITS.plannedFiles): CappedOutput {
   const cuts: string[] = [];
   const text = (value: string, max: number, what: string, single = false): string => {
     if (value.length > max) cuts.push(`${what} of ${value.length.toLocaleString('en')} characters cut to ${max.toLocaleString('en')}`);
@@ -78,7 +78,7 @@ export function capAgentOutput(output: AgentOutput): CappedOutput {
     if (values.length > max) cuts.push(`${values.length} ${what}, only the first ${max} kept`);
     return values.slice(0, max);
   };
-  const files = list(output.files, LIMITS.plannedFiles, 'files').filter((file) => {
+  const files = list(output.files, maxPlannedFiles, 'files').filter((file) => {
     if (file.path.length <= LIMITS.pathChars) return true;
     cuts.push(`a file path of ${file.path.length.toLocaleString('en')} characters left out`);
     return false;

@@ -40,6 +40,8 @@ export interface OrchestrationRunOptions {
    * none by default. `.git/` and the run's own folder are never allowed.
    */
   allowControlFiles?: readonly string[];
+  /** Files one plan may name before the rest are cut (default LIMITS.plannedFiles, 500); the engine-growth benchmark raises it to measure larger plans. */
+  maxPlannedFiles?: number;
   /** Continue this saved run (same runId, folder, artifacts and event log) instead of starting afresh. */
   restoreFrom?: RunSnapshot;
   /** A fork: the recorded run it replays the start of (kept in state.json, and by a resume of it). */

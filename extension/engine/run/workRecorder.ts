@@ -23,6 +23,8 @@ export interface RecorderOptions {
    * `.git/` and the run's own store are never allowed.
    */
   allowControlFiles?: readonly string[];
+  /** Files one plan may name (default LIMITS.plannedFiles); see OrchestrationRunOptions.maxPlannedFiles. */
+  maxPlannedFiles?: number;
 }
 
 /**
@@ -58,7 +60,7 @@ export class WorkRecorder {
       throw new OrchestraError('invalid-output', `${agentId} returned a result that does not match the envelope: ${parsed.error.issues[0]?.message ?? 'unknown problem'}`, { retryable: true });
     }
     // Oversized fields are cut here, before anything is stored or quoted in another agent's prompt.
-    const { output, cuts } = capAgentOutput(parsed.data);
+    const { output, cuts } = capAgentOutput(parsed.data, this.options.maxPlannedFiles);
     if (cuts.length > 0) this.options.onFinding({ workId: work.id, agentId, kind: 'oversized-output', message: `${agentId}'s result was over the size limits and was cut: ${cuts.slice(0, 5).join('; ')}${cuts.length > 5 ? ` and ${cuts.length - 5} more` : ''}.` });
     await this.checkChangedFiles(work, agentId, reply.changedFiles);
     for (const file of reply.deniedWrites ?? []) {

@@ -5,6 +5,7 @@ import { replayCommand } from './replayCommand';
 import { resumeCommand } from './resumeCommand';
 import { rollbackCommand } from './rollbackCommand';
 import { runCommand } from './runCommand';
+import { sayCommand } from './sayCommand';
 
 declare const __VERSION__: string;
 
@@ -21,6 +22,7 @@ async function main(argv: string[]): Promise<number> {
   if (args.command === 'resume') return resumeCommand(args);
   if (args.command === 'rollback') return rollbackCommand(args);
   if (args.command === 'replay') return args.fork ? forkCommand(args, args.fork) : replayCommand(args);
+  if (args.command === 'say') return sayCommand(args);
   return runCommand(args);
 }
 

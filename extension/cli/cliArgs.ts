@@ -7,6 +7,7 @@ import { budgetsFrom } from './budgetArgs';
 import { providerLimitsFrom } from './providerLimitArgs';
 import { modelAssignments } from './modelArgs';
 import { replayArgs, type ReplayArgs } from './replayArgs';
+import { sayArgs, type SayArgs } from './sayArgs';
 import { UsageError } from './usageError';
 import { TASK_LIMIT, checkedReportPath, taskFrom } from './taskInput';
 
@@ -46,7 +47,7 @@ export interface RollbackArgs {
   to?: number;
 }
 
-export type CliArgs = RunArgs | ResumeArgs | RollbackArgs | ReplayArgs | { command: 'help' } | { command: 'version' };
+export type CliArgs = RunArgs | ResumeArgs | RollbackArgs | ReplayArgs | SayArgs | { command: 'help' } | { command: 'version' };
 
 // Its own file, so that the flag parsers beside this one can throw it without an import cycle.
 export { UsageError } from './usageError';
@@ -56,6 +57,8 @@ export const USAGE = `Usage: kilo-orchestra run --task TEXT --workspace DIR [opt
        kilo-orchestra rollback --workspace DIR [--run ID] [--to N]
        kilo-orchestra replay --workspace DIR --run ID [--report FILE] [--roles FILE]
        kilo-orchestra replay --workspace DIR --run ID --fork-at N [--model ROLE=PROVIDER/MODEL] [--backend simulated|kilo]
+       kilo-orchestra say --workspace DIR [--run ID] "MESSAGE"       (to the Organiser of a running or paused run)
+       kilo-orchestra say --workspace DIR [--run ID] --apply|--dismiss PROPOSAL
 
 Options:
   --task-file FILE           read the task from a UTF-8 file (for long tasks; limit ${TASK_LIMIT} characters)
@@ -111,6 +114,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
         run: { type: 'string' },
         to: { type: 'string' },
         'fork-at': { type: 'string' },
+        apply: { type: 'string' },
+        dismiss: { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
@@ -134,8 +139,10 @@ export function parseCliArgs(argv: string[]): CliArgs {
   }
   if (command === 'rollback') return rollbackArgs(values, extra);
   if (command === 'replay') return replayArgs(values, extra);
+  if (command === 'say') return sayArgs(values, extra);
+  if (values.apply !== undefined || values.dismiss !== undefined) throw new UsageError('--apply and --dismiss are options of say.');
   if (values.run !== undefined) throw new UsageError('--run is an option of resume.');
-  if (command !== 'run') throw new UsageError(command ? `Unknown command "${command}"; the commands are "run", "resume" and "rollback" (and "replay", to re-drive a recorded run).` : 'Missing command; try: kilo-orchestra run --task TEXT --workspace DIR');
+  if (command !== 'run') throw new UsageError(command ? `Unknown command "${command}"; the commands are "run", "resume", "rollback" and "say" (and "replay", to re-drive a recorded run).` : 'Missing command; try: kilo-orchestra run --task TEXT --workspace DIR');
   if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
   return commonArgs({ ...values, task: taskFrom(values.task, values['task-file']) }, values.backend ?? 'simulated');
 }

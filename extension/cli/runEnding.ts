@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { OrchestrationRun } from '../engine/run/orchestrationRun';
 import { Checkpoints } from '../engine/run/checkpoints';
+import { chatMailboxHandler, serveRunMailbox } from '../engine/run/chatMailbox';
 import type { RunReport } from '../engine/run/runReport';
 import { summariseRun, writeRunSummary } from '../engine/run/runSummary';
 import { parseSnapshot } from '../engine/run/runStateStore';
@@ -64,9 +65,12 @@ export async function superviseRun(run: OrchestrationRun, quiet: boolean, out: N
     void run.interrupt(signal);
   };
   for (const signal of INTERRUPTING_SIGNALS) process.on(signal, onSignal);
+  // `kilo-orchestra say` from another terminal reaches the Organiser through the run's mailbox.
+  const mailbox = serveRunMailbox(run, chatMailboxHandler(run), (line) => quiet || out.write(`${line}\n`));
   try {
     return await run.start();
   } finally {
+    mailbox.dispose();
     view.stop();
     await dispose();
     await releaseWorkspace();

@@ -34,6 +34,7 @@ import type { ChatMessage, TranscriptEntry } from '../protocol/viewModel';
 import { phaseInWords } from '../protocol/vocabulary';
 import type { RunLog, ScopedLog } from './runLog';
 import { SessionChat } from './sessionChat';
+import { serveRunMailbox } from '../engine/run/chatMailbox';
 
 /** What the session needs of the dashboard model (DashboardModel in the extension). */
 export interface RunModel {
@@ -117,6 +118,8 @@ export class RunSession implements DashboardRunControls {
       options.model.attach(run, { roles: options.roles, canRollBack: () => this.canRollBack, backend: options.runtime.backend.kind }),
       ...this.followRun(),
       checkpointing,
+      // `kilo-orchestra say` in a terminal reaches this run too, and shows in the dashboard's chat.
+      serveRunMailbox(run, (message) => this.chat.answerMailbox(message), (line) => this.log.info(line)),
     );
     this.finished = run.start().then((report) => this.onFinished(report));
   }

@@ -1,5 +1,7 @@
 import type { OrchestrationRun } from '../engine/run/orchestrationRun';
 import type { ChatOutcome } from '../engine/run/runChat';
+import { mailboxAnswerOf } from '../engine/run/chatMailbox';
+import type { MailboxAnswer, MailboxMessage } from '../engine/run/runMailbox';
 import { describeError } from '../engine/util/errors';
 import type { ChatActionView, ChatMessage, TranscriptEntry } from '../protocol/viewModel';
 import type { ScopedLog } from './runLog';
@@ -21,7 +23,28 @@ export class SessionChat {
   /** Proposal id → the chat message that shows it, to update when the user answers it. */
   private readonly proposalMessages = new Map<string, ChatMessage>();
 
+  /** The Organiser's last chat outcome, for the mailbox's answer. */
+  private lastOutcome: ChatOutcome | undefined;
+
   constructor(private readonly options: SessionChatOptions) {}
+
+  /**
+   * Answers a message from the run's mailbox (`kilo-orchestra say` in a terminal) as if it had been
+   * typed into the dashboard's chat, so the window shows it too.
+   */
+  async answerMailbox(message: MailboxMessage): Promise<MailboxAnswer> {
+    if (message.kind === 'say') {
+      this.lastOutcome = undefined;
+      const text = await this.ask('organiser', message.text);
+      return this.lastOutcome ? mailboxAnswerOf(this.lastOutcome) : { ok: true, text, actions: [] };
+    }
+    try {
+      await this.answerProposal(message.proposalId, message.apply);
+      return { ok: true, text: `Proposal ${message.proposalId} ${message.apply ? 'applied' : 'dismissed'}.`, actions: [] };
+    } catch (error) {
+      return { ok: false, text: describeError(error), actions: [] };
+    }
+  }
 
   async ask(to: string, text: string): Promise<string> {
     const { run, model, log, sinceStart } = this.options;
@@ -34,6 +57,7 @@ export class SessionChat {
       if (toOrganiser) {
         const outcome = await run.chat(text);
         this.showOutcome(`${id}-a`, outcome);
+        this.lastOutcome = outcome;
         return outcome.text;
       }
       const answer = (await run.talkTo(to, text)).text;

@@ -39,7 +39,7 @@ describe('parseCliArgs: rollback', () => {
   });
 
   it('names rollback among the commands and in the usage', () => {
-    expect(() => parseCliArgs(['undo', '--workspace', workspace])).toThrow(/"run", "resume" and "rollback"/);
+    expect(() => parseCliArgs(['undo', '--workspace', workspace])).toThrow(/"run", "resume", "rollback" and "say"/);
     expect(USAGE).toContain('kilo-orchestra rollback --workspace DIR [--run ID] [--to N]');
   });
 });

@@ -6,6 +6,7 @@ import type { SimulatedBackendOptions } from '../../../extension/engine/backends
 import { simulatedRolesConfig } from '../../../extension/engine/roles/rolesConfigFile';
 import { resolveRoles } from '../../../extension/engine/roles/roleValidation';
 import type { Phase } from '../../../extension/engine/workflow/workflowTypes';
+import { awaitAnswer, postToMailbox } from '../../../extension/engine/run/runMailbox';
 import { RunLog } from '../../../extension/run/runLog';
 import { RunSession } from '../../../extension/run/runSession';
 import { aFakeRuntime, aGitWorkspace, quietSink } from './sessionFixtures';
@@ -82,6 +83,18 @@ describe('RunSession', () => {
     expect(model.state().chat.find((message) => message.id === proposed.id)?.actions).toEqual([{ said: 'add src/report.js to the plan (lists overdue loans by member)', status: 'applied' }]);
     expect(report.status).toBe('COMPLETED');
     expect(session.run.workflow.files.map((file) => file.path)).toContain('src/report.js');
+  });
+
+  it('answers `kilo-orchestra say` through the run mailbox, and shows the exchange in the chat', async () => {
+    const { session, model } = await aSession({ files: 3, latencyMs: 5 });
+    await whenPhase(session, 'CODE_IMPLEMENTATION');
+    const id = await postToMailbox(session.run.runDir, { kind: 'say', text: 'Where are we?' });
+    const answer = await awaitAnswer(session.run.runDir, id, new AbortController().signal);
+    await session.finished;
+
+    expect(answer.ok).toBe(true);
+    expect(model.state().chat.find((message) => message.from === 'user')?.text).toBe('Where are we?');
+    expect(model.state().chat.find((message) => message.from === 'organiser')?.text).toBe(answer.text);
   });
 
   it("puts an agent's answer to the user in its transcript", async () => {

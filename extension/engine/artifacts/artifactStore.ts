@@ -43,6 +43,14 @@ const INDEX_FILE = 'artifacts.json';
 const JOURNAL_FILE = 'artifacts.journal.jsonl';
 /** The journal is folded into the snapshot once it has this many lines, or as many as there are artifacts (so rewrites stay O(1) per change). */
 const MIN_LINES_BEFORE_COMPACTION = 512;
+/** Content kept after a read, so the plan every file's work quotes is read and checked once, not once per file. */
+const RECENT_CONTENT_BYTES = 16 * 1024 * 1024;
+
+interface RecentContent {
+  bytes: number;
+  mtimeMs: number;
+  text: Promise<string>;
+}
 const CONTENT_PATH = /^content\/[a-z0-9-]+\/v[0-9]+\.txt$/;
 const FilesSchema = z.array(WorkspacePathSchema);
 
@@ -115,6 +123,9 @@ export class ArtifactStore {
   /** Commits whose journal line is being written; a compaction waits for them. */
   private readonly outstanding = new Set<Promise<void>>();
   private compacting: Promise<void> | undefined;
+  /** Content read lately, by path, least recently used first; see loadContent. */
+  private readonly recent = new Map<string, RecentContent>();
+  private recentBytes = 0;
   /** What went wrong folding the journal into the snapshot (nothing is lost: the journal stays). */
   private readonly troubles: string[] = [];
 
@@ -325,6 +336,27 @@ export class ArtifactStore {
       throw new OrchestraError('io-failed', `The index names ${JSON.stringify(ref.path)} as the content of ${id} v${wanted}, which is not a content file path.`);
     }
     const file = path.join(this.dir, ref.path);
+    // A version's file is written once; one read lately is reused while the file's size and time are
+    // unchanged (an edit changes them and is read and checked again). Loads at the same time share one read.
+    let stat: { size: number; mtimeMs: number };
+    try {
+      stat = await fs.stat(file);
+    } catch (error) {
+      throw new OrchestraError('io-failed', `Could not read the content of ${id} v${wanted} from ${file}: ${describeError(error)}`, { cause: error });
+    }
+    const key = `${ref.path} ${ref.sha256}`;
+    const known = this.recent.get(key);
+    if (known && known.bytes === stat.size && known.mtimeMs === stat.mtimeMs) {
+      this.recent.delete(key);
+      this.recent.set(key, known);
+      return known.text;
+    }
+    const text = this.readChecked(file, ref, id, wanted);
+    this.remember(key, { bytes: stat.size, mtimeMs: stat.mtimeMs, text });
+    return text;
+  }
+
+  private async readChecked(file: string, ref: ContentRef, id: string, wanted: number): Promise<string> {
     let bytes: Buffer;
     try {
       bytes = await fs.readFile(file);
@@ -337,6 +369,26 @@ export class ArtifactStore {
       });
     }
     return bytes.toString('utf8');
+  }
+
+  private remember(key: string, entry: RecentContent): void {
+    if (entry.bytes > RECENT_CONTENT_BYTES / 4) return;
+    const earlier = this.recent.get(key);
+    if (earlier) this.recentBytes -= earlier.bytes;
+    this.recent.delete(key);
+    this.recent.set(key, entry);
+    this.recentBytes += entry.bytes;
+    // A failed read is not kept: the next load tries again and reports what it finds.
+    entry.text.catch(() => {
+      if (this.recent.get(key) !== entry) return;
+      this.recent.delete(key);
+      this.recentBytes -= entry.bytes;
+    });
+    for (const [oldest, value] of this.recent) {
+      if (this.recentBytes <= RECENT_CONTENT_BYTES) break;
+      this.recent.delete(oldest);
+      this.recentBytes -= value.bytes;
+    }
   }
 
   private record(id: string): ArtifactRecord | undefined {

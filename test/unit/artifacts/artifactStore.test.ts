@@ -196,6 +196,17 @@ describe('ArtifactStore reading', () => {
     expect(error.message).toContain('checksum');
   });
 
+  it('a read lately does not hide an edit made after it, and many loads at once all get the content', async () => {
+    const store = await ArtifactStore.open(dir);
+    const record = await store.create(anArtifact({ content: 'original' }));
+    const loads = await Promise.all(Array.from({ length: 20 }, () => store.loadContent(record.id)));
+    expect(new Set(loads)).toEqual(new Set(['original']));
+    const file = path.join(dir, record.content.path);
+    fs.writeFileSync(file, 'tampered');
+    fs.utimesSync(file, new Date(), new Date(Date.now() + 5_000));
+    expect((await rejection(store.loadContent(record.id))).message).toContain('checksum');
+  });
+
   it('reports missing content, unknown ids and unknown versions', async () => {
     const store = await ArtifactStore.open(dir);
     const record = await store.create(anArtifact());

@@ -53,7 +53,14 @@ function addFile(draft: Draft, path: string, purpose: string): string | undefine
 }
 
 function changeInstructions(draft: Draft, path: string, instructions: string): string | undefined {
-  const file = draft.file(path) ?? draft.state.pendingAdditions?.find((added) => added.path === path);
+  const { state } = draft;
+  const waiting = state.pendingAdditions?.findIndex((added) => added.path === path) ?? -1;
+  if (waiting >= 0 && state.pendingAdditions) {
+    // The list is shared with the previous state: the changed entry goes into a new one.
+    state.pendingAdditions = state.pendingAdditions.map((added, index) => (index === waiting ? { ...added, instructions } : added));
+    return undefined;
+  }
+  const file = draft.file(path);
   if (!file) return `${path} is not in the plan; add it as a new file instead.`;
   if (file.stage === 'approved') return `${path} is already approved; send it back for a fix with the new instructions instead.`;
   file.instructions = instructions;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { UserChange } from '../../../extension/engine/workflow/userChangeSchema';
 import { UserChangeSchema } from '../../../extension/engine/workflow/userChangeSchema';
-import { Driver, EVERY_ROLE, REQUIRED_ONLY, aConfig, defaultResult, filePaths, playRun } from './workflowFixtures';
+import { Driver, EVERY_ROLE, REQUIRED_ONLY, aConfig, deepFreeze, defaultResult, filePaths, playRun } from './workflowFixtures';
 
 const FILES = filePaths(2);
 const change = (value: UserChange) => ({ type: 'USER_CHANGE', change: value }) as const;
@@ -84,6 +84,21 @@ describe('user changes: instructions and reopening', () => {
     expect(implement?.work.note).toContain('Use a Map, not an array.');
     const other = driver.effectsOf('dispatch').find(({ work }) => work.kind === 'implement' && work.file === FILES[1]);
     expect(other?.work.note).toBeUndefined();
+  });
+
+  it('never changes the state it was given, also for a file waiting to join the plan', () => {
+    const driver = new Driver();
+    driver.start(aConfig());
+    driver.send(change({ kind: 'add-file', path: 'src/report.js', purpose: 'Report.' }));
+    const before = deepFreeze(driver.state);
+    driver.send(change({ kind: 'change-instructions', path: 'src/report.js', instructions: 'Sort by member.' }));
+
+    expect(before.pendingAdditions?.[0]?.instructions).toBeUndefined();
+    expect(driver.state.pendingAdditions?.[0]?.instructions).toBe('Sort by member.');
+    const coding = runUntil(inPhase('DOCUMENTATION'));
+    const frozen = deepFreeze(coding.state);
+    expect(() => coding.send(change({ kind: 'reopen-file', path: FILES[0]!, to: 'fix', reason: 'r' }))).not.toThrow();
+    expect(frozen.files[0]?.stage).toBe('approved');
   });
 
   it('refuses new instructions for an approved file, pointing to reopening it', () => {

@@ -25,8 +25,10 @@ interface Pending {
  * under way share the next write and its one fsync (group commit); each resolves once its line is
  * on disk. The owner folds the journal into a snapshot now and then and calls `reset`.
  *
- * Every line is validated on read. A last line cut off by a crash is removed and reported; a damaged
- * line anywhere else throws `io-failed` and leaves the file as it is, as a damaged snapshot does.
+ * Every line is validated on read. A last line cut off by a crash is left out and reported, and cut
+ * off the file just before the first append (opening never writes: a reader may open the journal
+ * of a run another process is writing). A damaged line anywhere else throws `io-failed` and leaves
+ * the file as it is, as a damaged snapshot does.
  */
 export class JsonLinesJournal<T> {
   private queue: Pending[] = [];
@@ -41,6 +43,8 @@ export class JsonLinesJournal<T> {
     lines: number,
     /** Whether the file's name is already on disk; the first write to a new file also syncs its folder. */
     private exists: boolean,
+    /** Set when the file ends in a half-written line: where to cut it before appending. */
+    private repairAt: number | undefined,
   ) {
     this.goodBytes = bytes;
     this.lineCount = lines;
@@ -60,15 +64,8 @@ export class JsonLinesJournal<T> {
     }
     const { entries, tail } = parseLines(text, file, schema);
     const validBytes = Buffer.byteLength(text, 'utf8') - Buffer.byteLength(tail, 'utf8');
-    if (tail !== '') {
-      // Cut it off now, or the next append would be glued to it and both lines lost.
-      try {
-        await fs.truncate(file, validBytes);
-      } catch (error) {
-        throw new OrchestraError('io-failed', `Could not remove the half-written last line of ${file}: ${describeError(error)}`, { cause: error });
-      }
-    }
-    return { journal: new JsonLinesJournal<T>(file, validBytes, entries.length, exists), entries, repairedTail: tail !== '' };
+    const journal = new JsonLinesJournal<T>(file, validBytes, entries.length, exists, tail !== '' ? validBytes : undefined);
+    return { journal, entries, repairedTail: tail !== '' };
   }
 
   /** Whole lines in the file now (written since the last reset). */
@@ -108,6 +105,7 @@ export class JsonLinesJournal<T> {
     }
     this.goodBytes = 0;
     this.lineCount = 0;
+    this.repairAt = undefined;
   }
 
   private async writeQueued(): Promise<void> {
@@ -115,6 +113,9 @@ export class JsonLinesJournal<T> {
       const batch = this.queue.splice(0);
       const text = batch.map((item) => item.line).join('');
       try {
+        // Otherwise the first line would be glued to the half-written one and both lost.
+        if (this.repairAt !== undefined) await fs.truncate(this.file, this.repairAt);
+        this.repairAt = undefined;
         await appendDurably(this.file, text, !this.exists);
         this.exists = true;
         this.goodBytes += Buffer.byteLength(text, 'utf8');

@@ -105,7 +105,10 @@ describe('RunStateStore journal', () => {
     const driver = aCodingRun(5);
     const last = await saveSteps(store, driver, 2);
     fs.appendFileSync(journalOf(runDir), '{"seq":9,"savedAt":"2026-01-01T00:09:00.000Z","set":{"task":"tor');
+    const torn = fs.readFileSync(journalOf(runDir), 'utf8');
     expect(await RunStateStore.load(runDir)).toEqual(asRead(last, 2));
+    // Reading never writes: the run may be live in another process.
+    expect(fs.readFileSync(journalOf(runDir), 'utf8')).toBe(torn);
   });
 
   it('repeats nothing when a crash came between writing state.json and emptying the journal', async () => {

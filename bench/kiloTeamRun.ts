@@ -44,14 +44,16 @@ export interface TeamRunResult {
   codersStartedTogether: boolean;
   /** Role id → the largest request it sent, in prompt characters. */
   largestPromptCharsByRole: Record<string, number>;
-  /** The Code Sceptic's first request per reviewed file, in plan order: [file, prompt characters]. */
+  /** The Code Sceptic's first request per reviewed file, in the order reviewed: [file, prompt characters]. */
   reviewPromptChars: Array<[string, number]>;
   /** Role id → agents the run had of it. */
   agentsByRole: Record<string, number>;
   /** Kilo sessions the run created (`session.created` events in the workspace). */
   sessionsCreated: number;
-  /** Sessions of the workspace the server still lists unarchived after the run ended. */
+  /** Sessions of the run the server still lists unarchived after the run ended. */
   sessionsAliveAtEnd: number;
+  /** Sessions of the run the server still has after it ended, archived or not (the rest were deleted). */
+  sessionsKeptAtEnd: number;
   /** Chat requests the scripted model answered. */
   modelRequests: number;
   /** Role id → [first request, last request end] in ms since the run's start: where the time went. */
@@ -102,6 +104,7 @@ export async function runOnRealKilo(options: TeamRunOptions): Promise<TeamRunRes
       agentsByRole,
       sessionsCreated: created.size,
       sessionsAliveAtEnd: listed.filter((session) => session.time?.archived === undefined).length,
+      sessionsKeptAtEnd: listed.length,
       modelRequests: requests.length,
       spanByRole: spans(requests, started),
       requests,
@@ -146,7 +149,7 @@ function reviewSizes(requests: readonly RequestLogEntry[]): Array<[string, numbe
     const file = r.work?.files[0];
     if (r.role === 'code-sceptic' && r.work?.kind === 'review-code' && file !== undefined && !seen.has(file)) seen.set(file, r.promptChars);
   }
-  return [...seen].sort(([a], [b]) => a.localeCompare(b));
+  return [...seen];
 }
 
 function spans(requests: readonly RequestLogEntry[], started: number): Record<string, [number, number]> {

@@ -28,6 +28,8 @@ export class ItemConversations {
   private history: boolean;
   /** A re-attached session: the first work continues in it (it is the in-flight work, sent again). */
   private continuing: boolean;
+  /** The current work began in a session that held nothing (opened by this process, never prompted). */
+  private beganUntouched = false;
 
   constructor(
     private current: string,
@@ -42,12 +44,18 @@ export class ItemConversations {
     return this.current;
   }
 
+  /** The current work runs in a session that held nothing before it (no diff, nothing spent). */
+  isUntouched(): boolean {
+    return this.beganUntouched;
+  }
+
   /** Before a piece of work is prompted: a fresh one leaves a conversation with history behind. */
   async begin(fresh: boolean): Promise<void> {
     const continuing = this.continuing;
     this.continuing = false;
     if (fresh && this.history && !continuing) await this.moveOn(true);
     if (fresh) this.spare ??= this.create();
+    this.beganUntouched = !this.history;
     this.history = true;
   }
 

@@ -59,6 +59,8 @@ export interface KiloAgentReply extends AgentReply {
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
+/** What a session that was never prompted has spent. */
+const NOTHING_SPENT = { tokens: { input: 0, output: 0 }, cost: 0 };
 const QUIET_TIMEOUT_MS = 10_000;
 const CORRECTIVE_PROMPT =
   'Your last answer did not include the result. Call the StructuredOutput tool now with your result, following its schema exactly; do not answer in prose.';
@@ -241,8 +243,13 @@ class KiloAgentSession implements AgentSession {
     await untilAborted(signal, withTimeout(events.ready(), this.context.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, 'The Kilo event stream did not open'));
     // A prompt sent while an aborted turn still winds down would take that turn's idle for its own.
     await untilAborted(signal, this.quiet);
-    // Three independent calls at once: each is a round trip before the model hears of the work.
-    const [, diffBefore, sessionBefore] = await untilAborted(signal, Promise.all([http.updateSession(sessionId, { permission }), http.diff(sessionId), http.getSession(sessionId)]));
+    // A session that holds no work yet has no diff and has spent nothing: no need to ask Kilo, which
+    // answers one request at a time. Else the three calls go at once, before the model hears of the work.
+    const untouched = this.conversations.isUntouched();
+    const [, diffBefore, sessionBefore] = await untilAborted(
+      signal,
+      Promise.all([http.updateSession(sessionId, { permission }), untouched ? [] : http.diff(sessionId), untouched ? NOTHING_SPENT : http.getSession(sessionId)]),
+    );
     const format = { type: 'json_schema' as const, schema: request.responseSchema ?? agentOutputJsonSchema() };
     const model = { providerID: spec.profile.providerID, modelID: spec.profile.modelID };
 

@@ -10,7 +10,7 @@ import { movedProfile } from './breakerFindings';
 import type { RunSpending } from './runSpending';
 import type { WorkRecorder } from './workRecorder';
 import { describeWork, workPrompt } from './workPrompts';
-import { hasOwnWork, instancesOf } from '../workflow/workflowRoles';
+import { instancesOf } from '../workflow/workflowRoles';
 
 export interface WorkDispatchOptions {
   task: string;
@@ -28,6 +28,15 @@ export interface WorkDispatchOptions {
   /** Artifacts recorded without a turn (a refused file's), to be announced. */
   recorded: (result: WorkResult) => void;
 }
+
+/** The roles whose work follows each kind of work: their agents are started while it runs. */
+const NEXT_ROLES: Partial<Record<WorkItem['kind'], readonly string[]>> = {
+  plan: ['organiser', 'code-sceptic'],
+  'review-plan': ['primary-coder'],
+  'revise-plan': ['code-sceptic'],
+  structure: ['secondary-coder', 'code-sceptic'],
+  implement: ['documentation-writer', 'debugger'],
+};
 
 /** What a piece of work needs before it is sent: its agent, the grants still valid and its inputs. */
 interface Prepared {
@@ -47,7 +56,6 @@ export class WorkDispatch {
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   /** The last work handed on; the next waits for it (see dispatch). Never rejects. */
   private inOrder: Promise<void> = Promise.resolve();
-  private warmed = false;
 
   constructor(private readonly options: WorkDispatchOptions) {}
 
@@ -90,7 +98,7 @@ export class WorkDispatch {
    * read finished first, and a replay of the same events reproduces it.
    */
   private dispatch(work: WorkItem): void {
-    this.warmTeam();
+    this.warmNext(work);
     const prepared = this.prepare(work).then(
       (ready) => ({ ready }),
       (error: unknown) => ({ error }),
@@ -106,15 +114,15 @@ export class WorkDispatch {
   }
 
   /**
-   * With the run's first work, every agent that has work of its own opens its session: they are
-   * ready while planning runs, instead of each coder and reviewer starting one when its work arrives.
+   * While this work runs, the agents of the step after it open their sessions, so they are ready
+   * when their work comes (and all coders start at once). Step by step rather than all at the
+   * start: Kilo answers one session start at a time, and the Architect's first turn should not wait
+   * behind the whole team's.
    */
-  private warmTeam(): void {
-    if (this.warmed) return;
-    this.warmed = true;
-    const { instances } = this.options.state().config;
-    const team = Object.keys(instances).filter((role) => role === 'organiser' || hasOwnWork(role)).flatMap((role) => Array.from({ length: instancesOf(this.options.state().config, role) }, (_, i) => ({ role, instance: i + 1 })));
-    this.options.pool.warm?.(team);
+  private warmNext(work: WorkItem): void {
+    const config = this.options.state().config;
+    const team = (NEXT_ROLES[work.kind] ?? []).flatMap((role) => Array.from({ length: instancesOf(config, role) }, (_, i) => ({ role, instance: i + 1 })));
+    if (team.length > 0) this.options.pool.warm?.(team);
   }
 
   private async prepare(work: WorkItem): Promise<Prepared> {

@@ -74,6 +74,12 @@ describe('KiloSessionBackend with a fake Kilo server', () => {
 
   it('grants the request files, prompts with model and schema, maps events and returns the structured output with deltas', async () => {
     const session = await open();
+    // Earlier work in the same conversation: what it spent and changed is the baseline, not this work's.
+    kilo.onPrompt = (id) => {
+      kilo.emit('message.updated', assistant(id, 'msg_0', { structured: { summary: 'earlier' } }));
+      kilo.emit('session.idle', { sessionID: id });
+    };
+    await session.run(aRequest({ workId: 'w0' }), new AbortController().signal, () => undefined);
     kilo.tokens = { input: 100, output: 10 };
     kilo.diff = [{ file: 'old.ts', patch: 'p', additions: 1, deletions: 0, status: 'added' }];
     kilo.onPrompt = (id) => {
@@ -99,9 +105,9 @@ describe('KiloSessionBackend with a fake Kilo server', () => {
       { type: 'status', status: 'idle' },
       { type: 'usage', usage: reply.usage },
     ]);
-    const patch = kilo.requests.find((r) => r.method === 'PATCH');
+    const patch = kilo.requests.findLast((r) => r.method === 'PATCH');
     expect((patch?.body as { permission: unknown[] }).permission).toContainEqual({ permission: 'edit', pattern: 'src/a.ts', action: 'allow' });
-    const prompt = kilo.requests.find((r) => r.path.endsWith('/prompt_async'))?.body as Record<string, any>;
+    const prompt = kilo.requests.findLast((r) => r.path.endsWith('/prompt_async'))?.body as Record<string, any>;
     expect(prompt.model).toEqual({ providerID: 'scripted', modelID: 'model-a' });
     expect(prompt.format.type).toBe('json_schema');
     expect(prompt.format.schema.required).toEqual(['summary']);
@@ -198,6 +204,14 @@ describe('KiloSessionBackend with a fake Kilo server', () => {
     await backend.endRun('run-1');
     const archived = kilo.requests.filter((r) => r.method === 'PATCH' && (r.body as { time?: { archived?: unknown } }).time?.archived !== undefined).map((r) => r.path);
     expect(archived).toEqual(['/session/ses_3']);
+  });
+
+  it('work in a session that holds nothing yet asks Kilo for no diff and no spending before its prompt', async () => {
+    const session = await open();
+    kilo.onPrompt = answering({ summary: 'done' });
+    await session.run(aRequest({ freshConversation: true }), new AbortController().signal, () => undefined);
+    const beforePrompt = kilo.requests.slice(0, kilo.requests.findIndex((r) => r.path.endsWith('/prompt_async')));
+    expect(beforePrompt.filter((r) => r.path.endsWith('/diff') || (r.method === 'GET' && /^\/session\/ses_\d+$/.test(r.path)))).toEqual([]);
   });
 
   it('work that does not ask for a fresh conversation stays in the agent\'s session, and a fresh one after it leaves that history behind', async () => {

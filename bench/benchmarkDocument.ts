@@ -24,6 +24,8 @@ export const MachineSchema = z.object({
   node: z.string(),
   /** The Kilo the real-Kilo groups ran on (`kilo --version`), or why it is unknown. */
   kilo: z.string(),
+  /** The machine's 1, 5 and 15 minute load averages when the run started and when it ended: other work on it slows every figure. */
+  loadAverage: z.object({ atStart: z.array(z.number()), atEnd: z.array(z.number()) }),
   /** ISO time the run started. */
   date: z.string(),
   /** The commit the run measured, with `+changes` when the tree had uncommitted changes. */

@@ -86,7 +86,9 @@ function kiloVersion() {
   return result.status === 0 ? result.stdout.trim() : `unknown (kilo --version exited ${result.status})`;
 }
 
-function machine(startedAt) {
+const loadAverage = () => os.loadavg().map((load) => Math.round(load * 100) / 100);
+
+function machine(startedAt, loadAtStart) {
   const cpus = os.cpus();
   const head = git(['rev-parse', '--short', 'HEAD']) ?? 'unknown';
   const dirty = (git(['status', '--porcelain', '--untracked-files=no']) ?? '') !== '';
@@ -97,12 +99,14 @@ function machine(startedAt) {
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
     kilo: kiloVersion(),
+    loadAverage: { atStart: loadAtStart, atEnd: loadAverage() },
     date: startedAt.toISOString(),
     commit: `${head}${dirty ? '+changes' : ''}`,
   };
 }
 
 const startedAt = new Date();
+const loadAtStart = loadAverage();
 fs.mkdirSync(outDir, { recursive: true });
 
 if (wanted.length > 0) {
@@ -130,7 +134,7 @@ for (const name of DOCUMENT_BENCHES) {
   lines.push(...result.lines);
   if (result.failure) failures[name] = result.failure;
 }
-const document = buildDocument({ machine: machine(startedAt), quick, wallMs: Date.now() - startedAt.getTime(), lines, failures });
+const document = buildDocument({ machine: machine(startedAt, loadAtStart), quick, wallMs: Date.now() - startedAt.getTime(), lines, failures });
 process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
 fs.writeFileSync(path.join(root, 'docs', 'BENCHMARKS.md'), renderBenchmarks(document));
 const failed = failedGroups(document);

@@ -6,7 +6,7 @@ import { buildDocument } from '../../../bench/buildGroups';
 import type { DocumentInput } from '../../../bench/buildGroups';
 import { atLinear, concurrency, linearFit, median, powerFit } from '../../../bench/fit';
 
-const machine = { cpuModel: 'Test CPU', cores: 2, memoryBytes: 8 * 2 ** 30, os: 'Linux 6 x64', node: 'v20.19.0', kilo: '7.7.7', date: '2026-12-02T03:00:00.000Z', commit: 'abc1234' };
+const machine = { cpuModel: 'Test CPU', cores: 2, memoryBytes: 8 * 2 ** 30, os: 'Linux 6 x64', node: 'v20.19.0', kilo: '7.7.7', loadAverage: { atStart: [0.5, 0.4, 0.3], atEnd: [1.5, 0.8, 0.4] }, date: '2026-12-02T03:00:00.000Z', commit: 'abc1234' };
 
 /** Lines as the group benches print them, for a run where everything worked. */
 function everyGroupsLines(): BenchLine[] {
@@ -108,6 +108,7 @@ describe('docs/BENCHMARKS.md', () => {
     const page = renderBenchmarks(buildDocument(input()));
     expect(page).toContain('| CPU | Test CPU (2 cores) |');
     expect(page).toContain('| Kilo | 7.7.7 |');
+    expect(page).toContain('| load average (1, 5, 15 min) | 0.5, 0.4, 0.3 at the start, 1.5, 0.8, 0.4 at the end |');
     expect(page).toContain('at commit `abc1234` in **quick** mode');
     expect(page).toContain('| 4 | 900 | 3600 | 4× |');
     expect(page).toContain('| 1000 | 2300 | 526500 *extrapolated* | 228.91× |');

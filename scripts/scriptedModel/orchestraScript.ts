@@ -1,3 +1,4 @@
+import { scriptedChatActions, scriptedChatAnswer } from '../../extension/engine/backends/scriptedChatIntent';
 import { detectWork } from '../../extension/engine/roles/roleMarker';
 import type { Script, ScriptedTurn } from './scriptedModelServer';
 import type { ScriptRequest } from './scriptRequest';
@@ -137,7 +138,12 @@ function organiserTurn(request: ScriptRequest): ScriptedTurn {
   if (recommended) return answer(request, { action: recommended, reason: 'It is the next step of the workflow.' });
   // Answers as a person would: the phase in the words its context gives, never PLAN_REVIEW.
   const words = /phase[:=] .*— in words: ([^\n]+)/.exec(request.lastUser)?.[1]?.trim() ?? 'at work';
-  return answer(request, { summary: `The team is ${words}; the next step follows when the current work is done.` });
+  const status = `The team is ${words}; the next step follows when the current work is done.`;
+  // A chat message (in its data block) may ask for an action, read as the simulated Organiser reads it.
+  const message = /source="the user message">\n([\s\S]*?)\n<\/untrusted-data>/.exec(request.lastUser)?.[1];
+  const actions = message === undefined ? [] : scriptedChatActions(message);
+  if (actions.length > 0) return answer(request, { answer: scriptedChatAnswer(actions, status), actions });
+  return answer(request, { summary: status });
 }
 
 function answer(request: ScriptRequest, result: Record<string, unknown>): ScriptedTurn {

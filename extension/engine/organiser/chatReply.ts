@@ -19,6 +19,18 @@ export const ChatActionSchema = z.discriminatedUnion('kind', [
 ]);
 export type ChatAction = z.infer<typeof ChatActionSchema>;
 
+/**
+ * The answer's shape as the model is asked for it (Kilo's structured output): actions are loose
+ * objects here, each checked against ChatActionSchema on reading, so one bad action loses nothing else.
+ */
+export const ChatReplyWireSchema = z.object({
+  answer: z.string(),
+  actions: z.array(z.looseObject({ kind: z.string() })).optional(),
+});
+
+/** The same without actions, for questions that may only be answered (explain). */
+export const ChatAnswerWireSchema = z.object({ answer: z.string() });
+
 export interface ChatReply {
   answer: string;
   actions: ChatAction[];

@@ -11,7 +11,7 @@ import {
   type OrganiserAction,
   type OrganiserActionType,
 } from '../workflow/workflowTypes';
-import { CHAT_ACTIONS_PROMPT, readChatReply, type ChatAction } from './chatReply';
+import { CHAT_ACTIONS_PROMPT, ChatAnswerWireSchema, ChatReplyWireSchema, readChatReply, type ChatAction } from './chatReply';
 import { DEFAULT_ORGANISER_BUDGET, buildOrganiserContext, type OrganiserContext, type OrganiserSnapshot } from './organiserContext';
 
 export interface OrganiserOptions {
@@ -167,7 +167,8 @@ export class Organiser {
       dataBlock('the user message', truncateToTokens(message, USER_MESSAGE_TOKENS)),
       withActions ? CHAT_ACTIONS_PROMPT : 'Answer the user briefly and in plain words, from what is above. Reply with JSON {"answer": "..."}.',
     ].join('\n\n');
-    const reply = await this.options.ask({ workId: `chat-${this.contextSizes.length}`, kind: 'chat', prompt, grants: [], inputs: [], detail: { message } });
+    const responseSchema = jsonSchemaOf(withActions ? ChatReplyWireSchema : ChatAnswerWireSchema);
+    const reply = await this.options.ask({ workId: `chat-${this.contextSizes.length}`, kind: 'chat', prompt, grants: [], inputs: [], responseSchema, detail: { message } });
     const read = readChatReply(reply.output);
     if (read === undefined) this.log('organiser:unreadable-answer', { output: describeOutput(reply.output) });
     const text = read?.answer || (read && read.actions.length > 0 ? 'Done as asked.' : NO_ANSWER);
@@ -241,6 +242,12 @@ function readAction(output: unknown, options: OrganiserActionType[]): OrganiserA
     return `"${parsed.data.action}" is not one of the allowed options (${options.join(', ')})`;
   }
   return parsed.data;
+}
+
+/** A schema as the JSON Schema a backend's structured output takes (no `$schema` key). */
+function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _ignored, ...json } = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
+  return json;
 }
 
 /** JSON text, also inside a Markdown code fence, or undefined when it is not JSON. */

@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { StateChangeSchema } from '../../extension/engine/run/runStateJournal';
+import { parseSnapshot } from '../../extension/engine/run/runStateStore';
 import type { RequestLogEntry } from '../../scripts/scriptedModel/requestLog';
 import { CLI_PATH, requireBuiltCli } from './builtCli';
 import { KILO_UNDER_TEST, SAMPLE_TASK, aSampleWorkspace } from './kiloRunHarness';
@@ -32,14 +34,29 @@ interface SavedFile {
   stage: string;
 }
 
-/** The run's saved file stages (none until state.json exists and has a plan). */
+/** The run's saved file stages, as the run writes them: state.json plus its journal of changes (none until both hold a plan). */
 function savedFiles(workspace: string): SavedFile[] {
   const runs = path.join(workspace, '.kilo-orchestra', 'runs');
   const runId = fs.existsSync(runs) ? fs.readdirSync(runs)[0] : undefined;
   if (!runId) return [];
   try {
-    const state = JSON.parse(fs.readFileSync(path.join(runs, runId, 'state.json'), 'utf8')) as { workflow: { files: SavedFile[] } };
-    return state.workflow.files;
+    const file = path.join(runs, runId, 'state.json');
+    let journal = '';
+    try {
+      journal = fs.readFileSync(path.join(runs, runId, 'state.journal.jsonl'), 'utf8');
+    } catch {
+      // no changes since state.json
+    }
+    // A line being appended right now is not a change yet.
+    const changes = journal.split('\n').flatMap((line) => {
+      try {
+        const change = StateChangeSchema.safeParse(JSON.parse(line));
+        return change.success ? [change.data] : [];
+      } catch {
+        return [];
+      }
+    });
+    return parseSnapshot(fs.readFileSync(file, 'utf8'), file, changes).workflow.files;
   } catch {
     return []; // not written yet
   }

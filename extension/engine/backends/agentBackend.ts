@@ -7,7 +7,7 @@ import type { AgentReply, Usage, WorkRequest } from './workMessages';
  */
 export interface AgentBackend {
   readonly kind: 'simulated' | 'kilo';
-  /** Opens one agent's session (one Kilo session per agent). */
+  /** Opens one agent's session (on Kilo: the agent's first conversation; see ItemConversations). */
   startSession(spec: SessionSpec): Promise<AgentSession>;
   /** Closes every session and anything the backend started. */
   dispose(): Promise<void>;

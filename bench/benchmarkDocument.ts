@@ -119,7 +119,10 @@ export const MemorySchema = z.object({
       sessionsCreated: z.number().int().nonnegative(),
       sessionsAliveAtEnd: z.number().int().nonnegative(),
       ownPeakMb: Figure,
+      /** The kilo serve process group's RSS sum at its highest. */
       kiloPeakMb: Figure,
+      /** The kilo serve process alone (its VmHWM). */
+      kiloServerPeakMb: Figure,
       /** kiloPeakMb over our smallest run's. */
       kiloOverSmallest: Figure,
       ownOverSmallest: Figure,

@@ -164,11 +164,12 @@ function memory(lines: BenchLine[]) {
       sessionsAliveAtEnd: Math.max(...runs.map((line) => num(line.sessionsAliveAtEnd))),
       ownPeakMb: mb('ownPeakRssBytes'),
       kiloPeakMb: mb('kiloPeakRssBytes'),
+      kiloServerPeakMb: runs.every((line) => Number.isFinite(num(line.kiloServerPeakRssBytes))) ? mb('kiloServerPeakRssBytes') : mb('kiloPeakRssBytes'),
     };
   });
   const smallest = rows.filter((r) => r.side === 'ours').sort((a, b) => a.agents - b.agents)[0];
   return {
-    method: 'Peak RSS from /proc: our process (the kernel’s maxRSS of the run’s own process) and the kilo serve process group (sampled every 200 ms, at least its leader’s VmHWM), per run of the parallel speedup group. Ratios are against our run with the fewest agents.',
+    method: 'Peak RSS from /proc: our process (the kernel’s maxRSS of the run’s own process) and kilo serve: the process itself (its VmHWM) and its process group (RSS summed over its processes, sampled every 200 ms, so shared pages count once per process), per run of the parallel speedup group. Ratios are against our run with the fewest agents.',
     repeats: Math.max(0, ...keys.map((key) => lines.filter((line) => keyOf(line) === key).length)),
     rows: rows.map((r) => ({ ...r, kiloOverSmallest: ratio(r.kiloPeakMb, smallest?.kiloPeakMb ?? Number.NaN) ?? 0, ownOverSmallest: ratio(r.ownPeakMb, smallest?.ownPeakMb ?? Number.NaN) ?? 0 })),
   };

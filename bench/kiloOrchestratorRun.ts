@@ -61,7 +61,10 @@ export interface OrchestratorRunResult {
   sessionsBusyAtEnd: number;
   /** Sessions Kilo still lists (not archived) once the parent is idle: it keeps every child. */
   sessionsAliveAtEnd: number;
+  /** Highest RSS sum of the kilo serve process group (shared pages of its processes count once per process). */
   kiloPeakRssBytes: number;
+  /** The kilo serve process's own peak RSS (the kernel's VmHWM). */
+  kiloServerPeakRssBytes: number;
   /** The task tool's parameters as Kilo offered them (JSON Schema). */
   taskToolParameters: unknown;
 }
@@ -135,7 +138,7 @@ export async function runKiloOrchestrator(options: OrchestratorRunOptions): Prom
     await scripted.whenIdle();
     const busy = Object.keys(await http.status()).length;
     const listed = (await http.listSessions('')) as Array<{ time?: { archived?: number } }>;
-    const kiloPeakRssBytes = memory.stop().peakRssBytes;
+    const { peakRssBytes: kiloPeakRssBytes, leaderPeakRssBytes: kiloServerPeakRssBytes } = memory.stop();
     // End times come from the model server's own log: the entry that arrived closest to each.
     const chats = scripted.requests.filter((entry) => entry.path === '/v1/chat/completions');
     for (const request of measured) {
@@ -156,6 +159,7 @@ export async function runKiloOrchestrator(options: OrchestratorRunOptions): Prom
       sessionsBusyAtEnd: busy,
       sessionsAliveAtEnd: listed.filter((session) => session.time?.archived === undefined).length,
       kiloPeakRssBytes,
+      kiloServerPeakRssBytes,
       taskToolParameters,
     };
   } finally {

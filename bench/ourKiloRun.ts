@@ -44,7 +44,10 @@ export interface OurRunResult {
   sessionsCreated: number;
   /** Sessions of the workspace Kilo still lists unarchived after the run ended. */
   sessionsAliveAtEnd: number;
+  /** Highest RSS sum of the kilo serve process group (shared pages of its processes count once per process). */
   kiloPeakRssBytes: number;
+  /** The kilo serve process's own peak RSS (the kernel's VmHWM). */
+  kiloServerPeakRssBytes: number;
   ownPeakRssBytes: number;
 }
 
@@ -73,7 +76,7 @@ export async function runOursOnKilo(options: OurRunOptions): Promise<OurRunResul
     const memory = new GroupMemorySampler(runtime.server.connection!.pid);
     const run = await OrchestrationRun.create({ workspace, task: 'Add overdue-loan tracking', roles: runtime.roles, backend: runtime.backend, maxActive: options.coders, onAttention: 'fail' });
     const report = await run.start();
-    const kiloPeakRssBytes = memory.stop().peakRssBytes;
+    const { peakRssBytes: kiloPeakRssBytes, leaderPeakRssBytes: kiloServerPeakRssBytes } = memory.stop();
     const http = new KiloHttp({ connection: () => runtime.server.connection, directory: workspace });
     const sessions = (await http.listSessions('')) as Array<{ time?: { archived?: number } }>;
     const chats = runtime.scripted!.requests.filter((entry) => entry.path === '/v1/chat/completions');
@@ -88,6 +91,7 @@ export async function runOursOnKilo(options: OurRunOptions): Promise<OurRunResul
       sessionsCreated: created.size,
       sessionsAliveAtEnd: sessions.filter((session) => session.time?.archived === undefined).length,
       kiloPeakRssBytes,
+      kiloServerPeakRssBytes,
       ownPeakRssBytes: ownPeakRssBytes(),
     };
   } finally {

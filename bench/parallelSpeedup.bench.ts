@@ -24,7 +24,7 @@ async function runJob(job: Job): Promise<void> {
   if (job.side === 'ours') {
     const result = await runOursOnKilo({ files: FILES, coders: job.coders, latencyMs: LATENCY_MS });
     emit({ bench: 'parallelSpeedup', side: 'ours', files: FILES, latencyMs: LATENCY_MS, coders: job.coders, repeat: job.repeat, status: result.status, implementMs: result.implementMs, wallMs: result.wallMs, implementRequests: result.implementRequests, turns: result.implementTurns, startStaggerMs: result.startStaggerMs, overheadPerTurnMs: result.overheadPerTurnMs, achievedConcurrency: result.achievedConcurrency });
-    emit({ bench: 'memory', side: 'ours', coders: job.coders, repeat: job.repeat, agents: result.agents, sessionsCreated: result.sessionsCreated, sessionsAliveAtEnd: result.sessionsAliveAtEnd, ownPeakRssBytes: result.ownPeakRssBytes, kiloPeakRssBytes: result.kiloPeakRssBytes });
+    emit({ bench: 'memory', side: 'ours', coders: job.coders, repeat: job.repeat, agents: result.agents, sessionsCreated: result.sessionsCreated, sessionsAliveAtEnd: result.sessionsAliveAtEnd, ownPeakRssBytes: result.ownPeakRssBytes, kiloPeakRssBytes: result.kiloPeakRssBytes, kiloServerPeakRssBytes: result.kiloServerPeakRssBytes });
     return;
   }
   const result = await runKiloOrchestrator({ files: FILES, latencyMs: LATENCY_MS, resultTokens: RESULT_TOKENS, writeFiles: true });
@@ -53,7 +53,7 @@ async function runJob(job: Job): Promise<void> {
   });
   // The same run is a coordinator-context point: the parent reads the children's final answers only.
   emit({ bench: 'coordinatorContext', side: 'kiloOrchestrator', files: FILES, kiloVersion: result.kiloVersion, largestPromptTokens: result.largestPromptTokens, largestRequestTokens: result.largestRequestTokens, resultTokens: RESULT_TOKENS, childSessions: result.childSessions, wallMs: result.wallMs, from: 'parallelSpeedup' });
-  emit({ bench: 'memory', side: 'kiloOrchestrator', coders: result.childSessions, repeat: job.repeat, agents: result.childSessions + 1, sessionsCreated: result.sessionsCreated, sessionsAliveAtEnd: result.sessionsAliveAtEnd, sessionsBusyAtEnd: result.sessionsBusyAtEnd, ownPeakRssBytes: ownPeakRssBytes(), kiloPeakRssBytes: result.kiloPeakRssBytes });
+  emit({ bench: 'memory', side: 'kiloOrchestrator', coders: result.childSessions, repeat: job.repeat, agents: result.childSessions + 1, sessionsCreated: result.sessionsCreated, sessionsAliveAtEnd: result.sessionsAliveAtEnd, sessionsBusyAtEnd: result.sessionsBusyAtEnd, ownPeakRssBytes: ownPeakRssBytes(), kiloPeakRssBytes: result.kiloPeakRssBytes, kiloServerPeakRssBytes: result.kiloServerPeakRssBytes });
 }
 
 function main(): void {

@@ -17,7 +17,7 @@ export class GroupMemorySampler {
     this.timer.unref();
   }
 
-  /** Highest sum of the group's RSS seen, and at least the leader's own kernel-recorded peak. */
+  /** Highest sum of the group's RSS seen (at least the leader's own peak), and the leader's own kernel-recorded peak. */
   stop(): { peakRssBytes: number; leaderPeakRssBytes: number } {
     clearInterval(this.timer);
     this.sample();

@@ -158,6 +158,15 @@ export class AgentPool {
     for (const worker of this.live()) worker.resume();
   }
 
+  /** Pauses one agent while the rest go on (see AgentWorker.pauseAlone); throws for an unknown agent. */
+  pauseAgent(agentId: string): void {
+    this.worker(agentId).pauseAlone();
+  }
+
+  resumeAgent(agentId: string): void {
+    this.worker(agentId).resumeAlone();
+  }
+
   /** Aborts the given work items wherever they are (running or queued); returns the ids found. */
   abortWork(workIds: string[]): string[] {
     const ids = new Set(workIds);

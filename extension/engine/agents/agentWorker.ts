@@ -44,6 +44,8 @@ export class AgentWorker {
   private inHand?: { message: RouterMessage; aborted: boolean };
   private job?: Job;
   private switchTo?: ProfileSwitch;
+  /** Paused on its own (the rest of the team goes on); opened by resumeAlone. */
+  private own?: { gate: Promise<void>; open: () => void };
 
   constructor(
     readonly record: AgentRecord,
@@ -92,7 +94,33 @@ export class AgentWorker {
   }
 
   resume(): void {
-    if (this.record.status === 'paused') this.setStatus('idle');
+    // An agent paused on its own stays paused when the whole run resumes.
+    if (this.record.status === 'paused' && !this.own) this.setStatus('idle');
+  }
+
+  /**
+   * Pauses this agent alone: its running work is aborted and, like everything queued for it, answered
+   * `aborted`, so the run sends it again and it waits in this agent's queue; the rest of the team goes on.
+   */
+  pauseAlone(): void {
+    if (this.own) return;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    this.own = { gate, open };
+    this.pause();
+  }
+
+  /** Ends a pause of this agent alone; its queue is taken up again (unless the whole run is paused). */
+  resumeAlone(): void {
+    const own = this.own;
+    if (!own) return;
+    this.own = undefined;
+    own.open();
+    if (!this.host.isPaused()) this.resume();
+  }
+
+  get pausedAlone(): boolean {
+    return this.own !== undefined;
   }
 
   /** Aborts the given work items, running or queued; returns the ids it held. */
@@ -144,6 +172,10 @@ export class AgentWorker {
         await Promise.race([this.host.whenResumed(), this.stopped]);
         continue;
       }
+      if (this.own) {
+        await Promise.race([this.own.gate, this.stopped]);
+        continue;
+      }
       const wait = (this.wait = new AbortController());
       let message: RouterMessage;
       try {
@@ -173,7 +205,7 @@ export class AgentWorker {
       return;
     }
     const workId = workIdOf(message);
-    if (abortedEarly || this.host.isPaused() || this.terminated) return this.answerAborted([message]);
+    if (abortedEarly || this.host.isPaused() || this.own || this.terminated) return this.answerAborted([message]);
 
     // Checked by the router on send, unknown fields kept: backends see every field the sender set.
     const work = message.payload.metadata.work;

@@ -5,6 +5,7 @@ import { UserChangeSchema } from '../workflow/userChangeSchema';
 /** Most actions one chat answer may carry; more are dropped and said. */
 export const MAX_CHAT_ACTIONS = 5;
 const ANSWER_CHARS = 4_000;
+const AGENT_ID = z.string().regex(/^[a-z][a-z0-9-]{0,63}-\d{1,2}$/);
 
 /**
  * What the Organiser may do in answer to a user's message: the workflow changes of
@@ -15,7 +16,10 @@ export const ChatActionSchema = z.discriminatedUnion('kind', [
   ...UserChangeSchema.options,
   /** The run's budget in US dollars; null removes it. */
   z.object({ kind: z.literal('set-budget'), usd: z.number().positive().max(100_000).nullable() }),
-  z.object({ kind: z.literal('tell-agent'), agentId: z.string().regex(/^[a-z][a-z0-9-]{0,63}-\d{1,2}$/), message: z.string().trim().min(1).max(LIMITS.purposeChars) }),
+  z.object({ kind: z.literal('tell-agent'), agentId: AGENT_ID, message: z.string().trim().min(1).max(LIMITS.purposeChars) }),
+  /** One agent stops (its work waits for it) or goes on; the rest of the team carries on. */
+  z.object({ kind: z.literal('pause-agent'), agentId: AGENT_ID }),
+  z.object({ kind: z.literal('resume-agent'), agentId: AGENT_ID }),
 ]);
 export type ChatAction = z.infer<typeof ChatActionSchema>;
 
@@ -48,6 +52,7 @@ export const CHAT_ACTIONS_PROMPT = [
   '- {"kind":"set-role-profile","role":"secondary-coder","profileId":"..."}: every agent of a role works on that profile from its next work',
   '- {"kind":"set-budget","usd":5}: the run budget in US dollars (null removes it)',
   '- {"kind":"tell-agent","agentId":"code-sceptic-1","message":"..."}: hand the message to one agent',
+  '- {"kind":"pause-agent"|"resume-agent","agentId":"secondary-coder-2"}: stop one agent (its work waits for it) or let it go on',
   `Reply with JSON {"answer": "...", "actions": [...]} (at most ${MAX_CHAT_ACTIONS} actions). The answer says in plain words what you did or why not.`,
 ].join('\n');
 

@@ -72,6 +72,9 @@ export const RunEventDataSchema = z.discriminatedUnion('event', [
   z.looseObject({ event: z.literal('attention'), reason: z.string() }),
   /** A person's change to the running workflow (USER_CHANGE), as the machine accepted it. */
   z.looseObject({ event: z.literal('changed'), change: UserChangeSchema }),
+  /** One agent paused or resumed by the user while the rest of the team went on. */
+  z.looseObject({ event: z.literal('agent-paused'), agentId: z.string() }),
+  z.looseObject({ event: z.literal('agent-resumed'), agentId: z.string() }),
   z.looseObject({ event: z.literal('finished'), status: z.string(), reason: z.string().optional() }),
   z.looseObject({
     event: z.literal('budget'),

@@ -115,6 +115,8 @@ export class OrchestrationRun {
         this.setBudgets(usd === undefined ? rest : { ...rest, runUsd: usd });
       },
       tellAgent: async (agentId, message) => (await this.talkTo(agentId, message)).text,
+      pauseAgent: (agentId) => this.pauseAgent(agentId),
+      resumeAgent: (agentId) => this.resumeAgent(agentId),
     });
     this.results = new WorkResults({ recorder, spending: this.spending, journal, state, feed, recorded: (result, by) => this.announce(result, by) });
     if (saved) {
@@ -177,6 +179,29 @@ export class OrchestrationRun {
       const finding = this.state.attention?.decision === stop ? undefined : breakerAnswered(stop, action);
       if (finding) this.reportFinding(finding);
     });
+  }
+
+  /**
+   * Pauses one agent while the rest of the team goes on: its running turn stops and, with the rest of
+   * its queue, waits for resumeAgent. Rejects with `unknown-recipient` for an agent the run does not have.
+   */
+  async pauseAgent(agentId: string): Promise<void> {
+    this.liveAgent(agentId);
+    this.journal.note({ kind: 'run', data: { event: 'agent-paused', agentId } });
+    this.pool.pauseAgent(agentId);
+  }
+
+  async resumeAgent(agentId: string): Promise<void> {
+    this.liveAgent(agentId);
+    this.journal.note({ kind: 'run', data: { event: 'agent-resumed', agentId } });
+    this.pool.resumeAgent(agentId);
+  }
+
+  private liveAgent(agentId: string): AgentRecord {
+    const agent = this.pool.get(agentId);
+    const problem = talkProblem(agentId, agent, TERMINAL_PHASES.includes(this.state.phase));
+    if (problem || !agent) throw problem;
+    return agent;
   }
 
   /** New spending limits, e.g. raised by the user before resuming a run a budget paused. */
@@ -250,6 +275,7 @@ export class OrchestrationRun {
   private wire(): void {
     this.journal.watch(this.router, this.pool);
     this.pool.events.on('agent:statusChanged', (agent: AgentRecord) => this.events.emit('agent:statusChanged', agent));
+    this.pool.events.on('agent:part', (agentId, line) => this.events.emit('agent:part', agentId, line));
     this.pool.events.on('agent:stalled', (agent, stall) => this.reportFinding({ kind: 'stalled', message: `${stall.message} (${stall.workId}).`, workId: stall.workId, agentId: agent.id }));
     this.router.events.on('message:sent', (message) =>
       this.events.emit('agent:message', {

@@ -17,6 +17,8 @@ export interface ChatHost {
   setRunBudget(usd: number | undefined): void;
   /** The agent's answer to the message, in its own session. */
   tellAgent(agentId: string, message: string): Promise<string>;
+  pauseAgent(agentId: string): Promise<void>;
+  resumeAgent(agentId: string): Promise<void>;
 }
 
 export interface ActionNote {
@@ -138,6 +140,14 @@ export class RunChat {
       case 'set-budget':
         this.host.setRunBudget(action.usd ?? undefined);
         return { note: { action, said }, refused: false };
+      case 'pause-agent':
+      case 'resume-agent':
+        try {
+          await (action.kind === 'pause-agent' ? this.host.pauseAgent(action.agentId) : this.host.resumeAgent(action.agentId));
+          return { note: { action, said }, refused: false };
+        } catch (error) {
+          return { note: { action, said, detail: describeError(error) }, refused: true };
+        }
       case 'tell-agent':
         try {
           return { note: { action, said, detail: await this.host.tellAgent(action.agentId, action.message) }, refused: false };
@@ -171,6 +181,10 @@ export function describeAction(action: ChatAction): string {
       return action.usd === null ? 'remove the run budget' : `set the run budget to $${action.usd.toFixed(2)}`;
     case 'tell-agent':
       return `pass the message on to ${action.agentId}`;
+    case 'pause-agent':
+      return `pause ${action.agentId} (its work waits for it)`;
+    case 'resume-agent':
+      return `let ${action.agentId} go on`;
   }
 }
 

@@ -24,6 +24,13 @@ function aFakeHost(actions: ChatAction[], options: { refuse?: Record<string, str
       told.push(`${agentId}: ${message}`);
       return 'Will do.';
     },
+    pauseAgent: async (agentId) => {
+      if (agentId === 'ghost-1') throw new Error('There is no agent ghost-1 in this run.');
+      told.push(`pause ${agentId}`);
+    },
+    resumeAgent: async (agentId) => {
+      told.push(`resume ${agentId}`);
+    },
   };
   return { host, changes, told, budget: () => budget };
 }
@@ -96,5 +103,17 @@ describe('RunChat', () => {
     expect(outcome.proposals.map((proposal) => proposal.said)).toEqual(['set the run budget to $20.00', 'remove the run budget']);
     await chat.applyProposal('p1');
     expect(raise.budget()).toBe(20);
+  });
+
+  it('pauses and resumes one agent at once, and says why when there is no such agent', async () => {
+    const fake = aFakeHost([
+      { kind: 'pause-agent', agentId: 'secondary-coder-2' },
+      { kind: 'resume-agent', agentId: 'secondary-coder-2' },
+      { kind: 'pause-agent', agentId: 'ghost-1' },
+    ]);
+    const outcome = await new RunChat(fake.host).say('pause secondary-coder-2');
+    expect(fake.told).toEqual(['pause secondary-coder-2', 'resume secondary-coder-2']);
+    expect(outcome.applied.map((note) => note.said)).toEqual(['pause secondary-coder-2 (its work waits for it)', 'let secondary-coder-2 go on']);
+    expect(outcome.refused.map((note) => note.detail)).toEqual(['There is no agent ghost-1 in this run.']);
   });
 });

@@ -8,6 +8,8 @@ export const COMMANDS = {
   configureAgentRoles: 'kiloOrchestra.configureAgentRoles',
   explain: 'kiloOrchestra.explain',
   talkToAgent: 'kiloOrchestra.talkToAgent',
+  pauseAgent: 'kiloOrchestra.pauseAgent',
+  resumeAgent: 'kiloOrchestra.resumeAgent',
   rollBackToCheckpoint: 'kiloOrchestra.rollBackToCheckpoint',
   showLog: 'kiloOrchestra.showLog',
   setProviderKey: 'kiloOrchestra.setProviderKey',

@@ -9,6 +9,7 @@ import { cancel, pauseAll, resume } from './runControls';
 import { setProviderKey, type SetProviderKeyArgs } from './setProviderKey';
 import { startOrchestratedTask } from './startOrchestratedTask';
 import { talkToAgent, type TalkToAgentArgs } from './talkToAgent';
+import { pauseAgent, resumeAgent, type AgentControlArgs } from './agentControls';
 import { discardRun, resumeRun, type RunIdArg } from './unfinishedRunCommands';
 
 /** Registers every command in COMMANDS (the map's type makes a missing one a compile error). */
@@ -22,6 +23,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [COMMANDS.configureAgentRoles]: () => deps.showDashboard({ tab: 'roles' }),
     [COMMANDS.explain]: () => explain(deps),
     [COMMANDS.talkToAgent]: (args?: TalkToAgentArgs) => talkToAgent(deps, args),
+    [COMMANDS.pauseAgent]: (args?: AgentControlArgs) => pauseAgent(deps, args),
+    [COMMANDS.resumeAgent]: (args?: AgentControlArgs) => resumeAgent(deps, args),
     [COMMANDS.rollBackToCheckpoint]: (args?: RollBackArgs) => rollBackToCheckpoint(deps, args),
     [COMMANDS.showLog]: () => deps.channel.show(true),
     [COMMANDS.setProviderKey]: (args?: SetProviderKeyArgs) => setProviderKey(deps, args),

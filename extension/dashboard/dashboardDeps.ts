@@ -13,6 +13,9 @@ export interface DashboardRunControls {
   cancel(): Promise<void>;
   /** A message to the Organiser (`to === 'organiser'`) or to one agent; the answer arrives as chat/transcript updates. */
   send(to: string, text: string): Promise<void>;
+  /** Pauses or resumes one agent; the rest of the team goes on. */
+  pauseAgent(agentId: string): Promise<void>;
+  resumeAgent(agentId: string): Promise<void>;
   /** Applies (`apply`) or dismisses one of the Organiser's proposals; the chat shows the outcome. */
   answerProposal(proposalId: string, apply: boolean): Promise<void>;
   /** Restores the workspace files to checkpoint `index`, or to one the user picks (after a confirmation either way). */

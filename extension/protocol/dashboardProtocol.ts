@@ -39,6 +39,9 @@ export const WebviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('workflow/cancel'), requestId: RequestId }),
   /** A message to the Organiser (`to: 'organiser'`) or to one agent. */
   z.object({ type: z.literal('chat/send'), requestId: RequestId, to: AgentOrOrganiser, text: z.string().trim().min(1).max(4000) }),
+  /** Pause or resume one agent while the rest of the team goes on. */
+  z.object({ type: z.literal('agent/pause'), requestId: RequestId, agentId: AgentOrOrganiser }),
+  z.object({ type: z.literal('agent/resume'), requestId: RequestId, agentId: AgentOrOrganiser }),
   /** Apply or dismiss one of the Organiser's proposals (an action that costs money or undoes work). */
   z.object({ type: z.literal('chat/answerProposal'), requestId: RequestId, proposalId: z.string().regex(/^p\d{1,6}$/), apply: z.boolean() }),
   z.object({ type: z.literal('artifact/load'), requestId: RequestId, artifactId: z.string().regex(/^[a-z0-9-]+$/) }),

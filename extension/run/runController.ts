@@ -98,6 +98,8 @@ export class RunController implements vscode.Disposable {
       cancel: () => session.cancel(),
       send: (to, text) => session.send(to, text),
       answerProposal: (proposalId, apply) => session.answerProposal(proposalId, apply),
+      pauseAgent: (agentId) => session.pauseAgent(agentId),
+      resumeAgent: (agentId) => session.resumeAgent(agentId),
       // The command lets the user choose the checkpoint (the newest is often "now") and confirm.
       rollBack: async (index) => {
         await vscode.commands.executeCommand(COMMANDS.rollBackToCheckpoint, index === undefined ? undefined : { index });

@@ -288,6 +288,17 @@ export class RunSession implements DashboardRunControls {
     return this.chat.ask(to, text);
   }
 
+  /** Pauses one agent; the rest of the team goes on (see OrchestrationRun.pauseAgent). */
+  pauseAgent(agentId: string): Promise<void> {
+    this.log.info(`Pause of ${agentId} requested`);
+    return this.run.pauseAgent(agentId);
+  }
+
+  resumeAgent(agentId: string): Promise<void> {
+    this.log.info(`Resume of ${agentId} requested`);
+    return this.run.resumeAgent(agentId);
+  }
+
   /** Applies or dismisses one of the Organiser's proposals (the chat's Apply / Dismiss). */
   answerProposal(proposalId: string, apply: boolean): Promise<void> {
     return this.chat.answerProposal(proposalId, apply);

@@ -88,7 +88,7 @@ export function agentNode(run: AgentsTreeRun, agent: AgentRecord, roleNames: Rol
     tooltip: lines.join('  \n'),
     icon: { id: status.icon, ...(status.color ? { color: status.color } : {}) },
     collapsible: agent.currentStep ? 'expanded' : 'none',
-    contextValue: `agent${talkable ? ` ${ITEM_FLAGS.talkable}` : ''}`,
+    contextValue: ['agent', ...(talkable ? [ITEM_FLAGS.talkable] : []), ...(talkable && agent.status !== 'paused' ? [ITEM_FLAGS.pausable] : []), ...(talkable && agent.status === 'paused' ? [ITEM_FLAGS.agentPaused] : [])].join(' '),
     command: { command: COMMANDS.openDashboard, title: 'Open in Dashboard', arguments: [{ tab: 'run', agentId: agent.id }] },
   };
 }

@@ -20,4 +20,8 @@ export const ITEM_FLAGS = {
   rollback: 'rollback',
   /** An agent of a live run that can be talked to. */
   talkable: 'talkable',
+  /** An agent of a live run that can be paused on its own. */
+  pausable: 'pausable',
+  /** An agent of a live run paused on its own (or with the run), to resume. */
+  agentPaused: 'agentPaused',
 } as const;

@@ -41,6 +41,8 @@ function aFakeWorld(options: { controls?: boolean; failWith?: Record<string, Err
     cancel: () => record('cancel')(),
     send: (to, text) => record('send', to, text)(),
     answerProposal: (proposalId, apply) => record('answerProposal', proposalId, String(apply))(),
+    pauseAgent: (agentId) => record('pauseAgent', agentId)(),
+    resumeAgent: (agentId) => record('resumeAgent', agentId)(),
     rollBack: () => record('rollBack')(),
   };
   const fakeRoles: RolesController = {

@@ -10,6 +10,8 @@ import { commandRulesFor } from '../engine/shell/commandPolicy';
 import type { SessionContext } from './kiloSessionBackend';
 import { DEFAULT_STALL_MS, TurnGuard } from './kiloTurnGuard';
 import { retryCauseOf } from '../engine/agents/retryStatus';
+import { capText } from '../protocol/transcriptPart';
+import { PartVersions, kiloPart, partEnded } from './kiloPartCapture';
 
 const DEFAULT_TURN_TIMEOUT_MS = 10 * 60_000;
 const DENIED_TOOL_CALL = /prevents you from using this specific tool call/;
@@ -37,6 +39,8 @@ export class TurnWatch {
   private server: string | undefined;
   /** Answers Kilo's network waits and notices a turn gone quiet. */
   private guard: TurnGuard | undefined;
+  /** Which part versions of this turn reach the transcript. */
+  private readonly versions = new PartVersions();
 
   constructor(
     private readonly context: SessionContext,
@@ -120,6 +124,7 @@ export class TurnWatch {
       case 'message.part.updated': {
         const part = p.part as ToolPart | undefined;
         if (part?.type === 'tool') this.guard?.toolState(part.callID ?? part.id, part.state?.status);
+        this.transcribe(p.part);
         return this.onPart(part);
       }
       case 'session.error':
@@ -143,6 +148,17 @@ export class TurnWatch {
     this.setStatus('idle');
     if (!this.settled) this.endedIdle = true;
     this.settle(() => this.resolve([...this.assistant.values()].sort((a, b) => (a.time?.created ?? 0) - (b.time?.created ?? 0))));
+  }
+
+  /** Passes a part on to the transcript, capped; only parts of this turn's assistant messages. */
+  private transcribe(raw: unknown): void {
+    const messageId = (raw as { messageID?: unknown } | undefined)?.messageID;
+    if (typeof messageId === 'string' && !this.assistant.has(messageId)) return;
+    const part = kiloPart(raw, this.context.directory);
+    if (!part) return;
+    const wasCapped = this.versions.capped;
+    if (this.versions.accept(part, partEnded(raw))) this.onEvent({ type: 'part', part });
+    else if (this.versions.capped && !wasCapped) this.onEvent({ type: 'part', part: { id: 'parts-capped', kind: 'error', text: capText('Later parts of this turn are not shown: the turn passed the transcript\'s limit.') } });
   }
 
   private onPart(part: ToolPart | undefined): void {

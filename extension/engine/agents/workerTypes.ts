@@ -1,3 +1,4 @@
+import type { TranscriptLine } from '../../protocol/transcriptPart';
 import type { AgentSession, Usage, WorkRequest } from '../backends/agentBackend';
 import type { MessageRouter } from '../routing/messageRouter';
 import type { RouterMessage } from '../routing/messageSchema';
@@ -22,6 +23,8 @@ export type PoolEvents = {
   'agent:workFinished': (agent: AgentRecord, outcome: WorkOutcome) => void;
   /** The backend saw no progress on the agent's work for `quietMs`; the work is still open. */
   'agent:stalled': (agent: AgentRecord, stall: { workId: string; quietMs: number; message: string }) => void;
+  /** One version of one part of an agent's turn, as the run's transcripts keep it (see transcriptRecorder.ts). */
+  'agent:part': (agentId: string, line: TranscriptLine) => void;
   /** A problem no requester can be told of (a reply that could not be sent, a session that would not close). */
   'pool:error': (error: unknown, context: { agentId?: string; workId?: string; during: string }) => void;
 };

@@ -1,3 +1,4 @@
+import type { TranscriptPart } from '../../protocol/transcriptPart';
 import type { Profile, RoleDefinition } from '../roles/roleSchema';
 import type { AgentReply, Usage, WorkRequest } from './workMessages';
 
@@ -53,6 +54,11 @@ export type BackendEvent =
   | { type: 'stalled'; quietMs: number; message: string }
   | { type: 'progress'; message: string }
   | { type: 'usage'; usage: Usage }
-  | { type: 'file'; path: string };
+  | { type: 'file'; path: string }
+  /**
+   * One version of one part of the turn (text, a tool call with its input, output and diff, a step's
+   * tokens, an error), already capped; a later version with the same `part.id` replaces it.
+   */
+  | { type: 'part'; part: TranscriptPart };
 
 export type RetryCause = 'rate-limit' | 'server-error' | 'network';

@@ -5,6 +5,7 @@ import type { WorkKind } from '../workflow/workflowTypes';
 import type { PlannedFile } from './agentOutput';
 import type { AgentBackend, AgentReply, AgentSession, BackendEvent, SessionSpec, Usage, WorkRequest } from './agentBackend';
 import { runScript, type ScriptSettings, type SimulationMemory } from './simulatedScripts';
+import { writePart } from './simulatedParts';
 
 /** A fault the simulated backend injects into the first `times` matching requests. */
 export interface InjectedFailure {
@@ -118,10 +119,14 @@ export class SimulatedBackend implements AgentBackend {
     for (const write of writes) await resolveWorkspaceFile(spec.workspace, write.relative);
     const changedFiles: string[] = [];
     for (const write of writes) {
+      // Shown in the transcript as a write tool call with its diff, as a Kilo session's writes are.
+      const before = (await readWorkspaceFile(spec.workspace, write.relative)) ?? '';
+      onEvent({ type: 'part', part: writePart(write.relative, write.content, before, 'running') });
       // Never through a link out of the workspace, like a real agent's confined write tool.
       await writeWorkspaceFileSafely(spec.workspace, write.relative, write.content);
       changedFiles.push(write.relative);
       onEvent({ type: 'file', path: write.relative });
+      onEvent({ type: 'part', part: writePart(write.relative, write.content, before, 'completed') });
     }
     script.remember?.();
 

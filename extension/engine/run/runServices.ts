@@ -12,11 +12,14 @@ import { STORE_DIR_NAME } from '../util/paths';
 import { sweepTempFiles } from '../util/atomicWrite';
 import { ensureStoreFolder } from '../util/storeFolder';
 import { DEFAULT_WORKFLOW_CONFIG } from '../workflow/workflowTypes';
+import type { TranscriptLine } from '../../protocol/transcriptPart';
 import { EventLog } from './eventLog';
 import { ORGANISER_ROLE, OrganiserInbox } from './organiserInbox';
 import { REPLIES_FILE, recordingBackend } from './replayRecorder';
 import { RunJournal } from './runJournal';
 import { RunStateStore, unfinishedWorkIds } from './runStateStore';
+import { TranscriptLog } from './transcriptLog';
+import { transcribingBackend } from './transcriptRecorder';
 import type { ResolvedRunOptions } from './runTypes';
 import { WorkRecorder, type RecordedFinding } from './workRecorder';
 
@@ -60,9 +63,12 @@ export async function openRunServices(options: ResolvedRunOptions, hooks: RunHoo
   // A half-written last line of the artifact journal (a crash mid-write) was dropped on open: say so.
   for (const problem of store.problems) journal.note({ kind: 'error', data: { error: problem } });
   const router = new MessageRouter();
+  const openedAt = options.clock();
+  // What each agent did, part by part, in transcripts/<agentId>.jsonl; the pool tells the run of each.
+  const transcripts = { log: new TranscriptLog(runDir), sinceStart: () => options.clock() - openedAt, onPart: (agentId: string, line: TranscriptLine) => pool.events.emit('agent:part', agentId, line) };
   const pool = new AgentPool({
     // Every reply is recorded beside the event log, so the run can be replayed with no model call.
-    backend: recordingBackend(options.backend, path.join(runDir, REPLIES_FILE)),
+    backend: transcribingBackend(recordingBackend(options.backend, path.join(runDir, REPLIES_FILE)), transcripts),
     router,
     workspace: options.workspace,
     runId,

@@ -1,3 +1,4 @@
+import type { TranscriptLine } from '../../protocol/transcriptPart';
 import type { AgentRecord } from '../agents/agentSchema';
 import type { ArtifactRecord } from '../artifacts/artifactSchema';
 import type { ProviderLimits } from '../agents/providerScheduler';
@@ -62,6 +63,8 @@ export type RunEvents = {
   'run:finished': (report: RunReport) => void;
   /** Every message the router accepted (work, replies, questions), for transcripts. `atMs` is since the run started. */
   'agent:message': (message: AgentMessageEvent) => void;
+  /** One version of one part of an agent's turn (text, a tool call, a step), kept in `transcripts/<agentId>.jsonl`. */
+  'agent:part': (agentId: string, line: TranscriptLine) => void;
 };
 
 export interface AgentMessageEvent {

@@ -2,6 +2,7 @@ import type { HostSingleMessage } from '../protocol/dashboardProtocol';
 import type { Endpoint } from '../protocol/endpointView';
 import type { RolesConfigView, RolesView } from '../protocol/rolesView';
 import type { FileChangeView, RunSummaryView } from '../protocol/runSummaryView';
+import type { TranscriptPartBody } from '../protocol/transcriptPart';
 import type { DashboardState } from '../protocol/viewModel';
 import type { Disposable } from '../engine/util/disposable';
 
@@ -48,6 +49,8 @@ export interface DashboardSource {
   /** Deltas after `state()`; the panel coalesces them into batches. */
   onMessage(listener: (message: HostSingleMessage) => void): Disposable;
   loadArtifact(artifactId: string): Promise<ArtifactContent>;
+  /** The folded bodies of one transcript part, read from the run folder; without it those requests are refused. */
+  loadTranscriptPart?(agentId: string, turn: string, partId: string): Promise<TranscriptPartBody>;
 }
 
 /** The roles tab's host side (implemented by the config manager and model discovery). */

@@ -24,6 +24,9 @@ import { agentView, artifactLanguage, artifactView, fileView, runPhaseFields, to
 import { loadRunFolder } from './runFolder';
 import { TimelineBuilder } from './timelineBuilder';
 import { TranscriptBook } from './transcriptBook';
+import { PartBook } from './partBook';
+import { partKey, readTranscript } from '../engine/run/transcriptLog';
+import type { TranscriptLine, TranscriptPartBody } from '../protocol/transcriptPart';
 import { decisionInWords } from '../protocol/vocabulary';
 
 export interface DashboardModelOptions {
@@ -73,6 +76,7 @@ export class DashboardModel implements DashboardSource {
   private todoKey = '[]';
   private readonly chat = new Map<string, ChatMessage>();
   private readonly transcripts = new TranscriptBook();
+  private readonly parts = new PartBook();
   private directory: RoleDirectory = { roles: [], profiles: [] };
   /** Model names of the live run's unpriced roles; empty for a run rebuilt from its folder (prices unknown there). */
   private unpriced: ReadonlySet<string> = new Set();
@@ -140,6 +144,7 @@ export class DashboardModel implements DashboardSource {
         this.applyFinished(report, this.now());
       }),
       events.on('agent:message', (message) => this.applyMessage(message)),
+      events.on('agent:part', (agentId, line) => this.applyPart(agentId, line)),
     ];
     return toDisposable(() => subscriptions.forEach((subscription) => subscription.dispose()));
   }
@@ -155,6 +160,7 @@ export class DashboardModel implements DashboardSource {
       cost: rollupCost([...this.agents.values()], this.options.budgetUsd, this.options.roleBudgetsUsd, this.unpriced),
       chat: [...this.chat.values()].map((message) => ({ ...message })),
       transcripts: this.transcripts.record(),
+      parts: this.parts.record(),
     };
   }
 
@@ -174,6 +180,23 @@ export class DashboardModel implements DashboardSource {
     const previous = record.type === 'code' && version > 1 ? await store.loadContent(artifactId, version - 1) : undefined;
     const language = artifactLanguage(record);
     return { version, content, ...(previous !== undefined ? { previous } : {}), ...(language !== undefined ? { language } : {}) };
+  }
+
+  /** The bodies of one transcript part (its last version), read from the run folder's transcripts. */
+  async loadTranscriptPart(agentId: string, turn: string, partId: string): Promise<TranscriptPartBody> {
+    if (!this.runDir) throw new OrchestraError('not-found', 'No run is shown, so there is no transcript to load.');
+    const { lines } = await readTranscript(this.runDir, agentId);
+    const key = partKey({ turn, part: { id: partId } });
+    const line = lines.find((candidate) => partKey(candidate) === key);
+    if (!line) throw new OrchestraError('not-found', `That part of ${agentId}'s transcript is not in this run's folder.`, { hint: 'It may have passed the transcript\'s limit.' });
+    const { text, input, output, diff } = line.part;
+    return { ...(text ? { text } : {}), ...(input ? { input } : {}), ...(output ? { output } : {}), ...(diff ? { diff } : {}) };
+  }
+
+  /** @internal One version of one part of an agent's turn: its summary replaces the earlier version's. */
+  applyPart(agentId: string, line: TranscriptLine): void {
+    const part = this.parts.apply(agentId, line);
+    this.emit({ type: 'transcript/partsDidChange', agentId, parts: [{ ...part, sizes: { ...part.sizes } }] });
   }
 
   /** Adds or replaces (by id) a message of the user's conversation with the Organiser. */

@@ -62,7 +62,7 @@ export class MessageBatcher implements Disposable {
 
   private keyOf(message: HostSingleMessage): string {
     if (REPLACE_TYPES.has(message.type) || isUpsert(message)) return message.type;
-    if (message.type === 'transcript/didAppend') return `${message.type}:${message.agentId}`;
+    if (message.type === 'transcript/didAppend' || message.type === 'transcript/partsDidChange') return `${message.type}:${message.agentId}`;
     return `${message.type}#${this.oneOffs++}`;
   }
 }
@@ -83,6 +83,9 @@ function merge(earlier: HostSingleMessage, later: HostSingleMessage): HostSingle
       return { type: later.type, messages: upsert(earlier.type === later.type ? earlier.messages : [], later.messages, (message) => message.id) };
     case 'transcript/didAppend':
       return { ...later, entries: [...(earlier.type === later.type ? earlier.entries : []), ...later.entries] };
+    case 'transcript/partsDidChange':
+      // A tool call that ran and completed within one tick is posted once, in its last version.
+      return { ...later, parts: upsert(earlier.type === later.type ? earlier.parts : [], later.parts, (part) => `${part.turn}\u0000${part.id}`) };
     default:
       return later;
   }

@@ -9,6 +9,7 @@ import { RecordedFindingSchema } from '../engine/run/findings';
 import { RunStateStore, type RunSnapshot } from '../engine/run/runStateStore';
 import { readRollBackRecord } from '../engine/run/rollBackRecord';
 import { readRunSummary } from '../engine/run/runSummary';
+import { readTranscript, transcriptAgents } from '../engine/run/transcriptLog';
 import { unfinishedState } from '../engine/run/unfinishedRuns';
 import { OrchestraError, isOrchestraError } from '../engine/util/errors';
 import { STORE_DIR_NAME } from '../engine/util/paths';
@@ -86,6 +87,12 @@ export async function loadRunFolder(model: DashboardModel, runDir: string, roles
   model.applyWorkflow(snapshot.workflow, snapshot.todo);
   for (const agent of agents.values()) model.applyAgent(withoutUndefined(agent));
   for (const record of await readArtifacts(runDir)) model.applyArtifact(record, false);
+  for (const agentId of await transcriptAgents(runDir)) {
+    const { lines, skipped } = await readTranscript(runDir, agentId);
+    for (const line of lines) model.applyPart(agentId, line);
+    // A torn last line (a crash mid-write) is expected; more than that is said.
+    if (skipped > 1) model.applyFinding({ kind: 'event-log', message: `Skipped ${skipped} unreadable lines of ${agentId}'s transcript.` }, last ? at(last) : 0);
+  }
   if (finished) {
     const reason = finished.data.event === 'finished' ? finished.data.reason : undefined;
     model.applyFinished({ backend: snapshot.backend, ...(reason !== undefined ? { reason } : {}) }, Date.parse(finished.ts));

@@ -84,6 +84,13 @@ export const WEBVIEW_HANDLERS = {
     const content = await deps.source().loadArtifact(message.artifactId);
     post({ type: 'artifact/content', requestId: message.requestId, artifactId: message.artifactId, ...content });
   },
+  'transcript/loadPart': async (message, { deps, post }) => {
+    const source = deps.source();
+    if (!source.loadTranscriptPart) throw new UserFacingError('This view cannot load transcript parts; open the run\'s dashboard.');
+    const { agentId, turn, partId } = message;
+    const body = await source.loadTranscriptPart(agentId, turn, partId);
+    post({ type: 'transcript/partContent', requestId: message.requestId, agentId, turn, partId, body });
+  },
   'file/open': async (message, { deps }) => {
     let relative: string;
     try {

@@ -1,6 +1,7 @@
 import { EndpointSchema } from './endpointView';
 import { z } from 'zod';
 import { RolesConfigViewSchema, RolesViewSchema, TEMPLATE_IDS } from './rolesView';
+import { TranscriptPartBodySchema, TranscriptPartViewSchema } from './transcriptPart';
 import {
   AgentViewSchema,
   ArtifactViewSchema,
@@ -17,10 +18,12 @@ import {
 /**
  * The dashboard protocol: one discriminated union per direction, validated on arrival on both
  * sides. Requests carry a `requestId`; the host answers each with `request/done` (and, for
- * `artifact/load`, with `artifact/content` first).
+ * `artifact/load`, with `artifact/content` first, for `transcript/loadPart` with `transcript/partContent`).
  */
 const RequestId = z.string().min(1).max(64);
 const AgentOrOrganiser = z.string().regex(/^[a-z][a-z0-9-]{0,60}$/);
+/** A part of one turn of one agent's transcript. */
+const PartRef = { agentId: AgentOrOrganiser, turn: z.string().min(1).max(200), partId: z.string().min(1).max(200) };
 /** A run folder's name, as the run snapshot allows it (never `.` or `..`). */
 const RunId = z.string().regex(/^[A-Za-z0-9._-]{1,100}$/).refine((id) => id !== '.' && id !== '..', 'not a run id');
 
@@ -46,6 +49,8 @@ export const WebviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('chat/answerProposal'), requestId: RequestId, proposalId: z.string().regex(/^p\d{1,6}$/), apply: z.boolean() }),
   z.object({ type: z.literal('artifact/load'), requestId: RequestId, artifactId: z.string().regex(/^[a-z0-9-]+$/) }),
   z.object({ type: z.literal('file/open'), requestId: RequestId, path: z.string().min(1).max(1000) }),
+  /** The folded bodies (input, output, diff, text) of one transcript part; answered with `transcript/partContent`. */
+  z.object({ type: z.literal('transcript/loadPart'), requestId: RequestId, ...PartRef }),
   /** Roll back to checkpoint `index` (the summary's "before the run"), or one the user picks. */
   z.object({ type: z.literal('checkpoint/rollBack'), requestId: RequestId, index: z.number().int().positive().max(100_000).optional() }),
   /** VS Code's diff editor for one file of the run summary: the checkpoint before the run against the workspace. */
@@ -86,6 +91,9 @@ const hostMessages = [
   /** Upserts, by message id (a pending answer is replaced by the real one). */
   z.object({ type: z.literal('chat/didChange'), messages: z.array(ChatMessageSchema) }),
   z.object({ type: z.literal('transcript/didAppend'), agentId: z.string(), entries: z.array(TranscriptEntrySchema) }),
+  /** Upserts, by turn and part id (a running tool call is replaced by its completed version). */
+  z.object({ type: z.literal('transcript/partsDidChange'), agentId: z.string(), parts: z.array(TranscriptPartViewSchema) }),
+  z.object({ type: z.literal('transcript/partContent'), requestId: RequestId, ...PartRef, body: TranscriptPartBodySchema }),
   z.object({ type: z.literal('roles/didChange'), roles: RolesViewSchema }),
   /** Show a tab, and optionally one agent (the status bar's agent items open the dashboard this way). */
   z.object({ type: z.literal('view/focus'), tab: z.enum(['run', 'roles']), agentId: z.string().optional() }),

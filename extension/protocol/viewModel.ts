@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RolledBackViewSchema, RunSummaryViewSchema } from './runSummaryView';
+import { TranscriptPartViewSchema } from './transcriptPart';
 
 /**
  * What the dashboard shows, as plain data. The protocol stands alone (zod only) so the webview
@@ -200,6 +201,8 @@ export const DashboardStateSchema = z.object({
   chat: z.array(ChatMessageSchema),
   /** Agent id → its transcript (most recent entries; older ones stay in the run's event log). */
   transcripts: z.record(z.string(), z.array(TranscriptEntrySchema)),
+  /** Agent id → what it did, part by part (summaries; bodies are loaded with `transcript/loadPart`). */
+  parts: z.record(z.string(), z.array(TranscriptPartViewSchema)).optional(),
 });
 export type DashboardState = z.infer<typeof DashboardStateSchema>;
 

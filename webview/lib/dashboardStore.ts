@@ -18,6 +18,8 @@ export interface DashboardView {
 
 /** Transcripts are the host's most recent entries; the webview keeps a bounded tail of each. */
 export const MAX_TRANSCRIPT_ENTRIES = 500;
+/** Part summaries kept per agent, as many as the host keeps (see partBook.ts). */
+export const MAX_TRANSCRIPT_PARTS = 2_000;
 
 export function emptyDashboardView(): DashboardView {
   return { state: emptyDashboardState() };
@@ -55,6 +57,10 @@ export function applyHostMessage(view: DashboardView, message: HostMessage): Das
       const appended = [...(state.transcripts[message.agentId] ?? []), ...message.entries].slice(-MAX_TRANSCRIPT_ENTRIES);
       return withState(view, { ...state, transcripts: { ...state.transcripts, [message.agentId]: appended } });
     }
+    case 'transcript/partsDidChange': {
+      const parts = upsert(state.parts?.[message.agentId] ?? [], message.parts, (part) => `${part.turn}\u0000${part.id}`).slice(-MAX_TRANSCRIPT_PARTS);
+      return withState(view, { ...state, parts: { ...state.parts, [message.agentId]: parts } });
+    }
     case 'roles/didChange':
       return { ...view, roles: message.roles };
     case 'view/focus': {
@@ -63,6 +69,7 @@ export function applyHostMessage(view: DashboardView, message: HostMessage): Das
       return { ...view, focus };
     }
     case 'artifact/content':
+    case 'transcript/partContent':
     case 'request/done':
       return view;
   }

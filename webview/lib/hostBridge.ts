@@ -1,5 +1,7 @@
 import { parseHostMessage, type HostMessage, type HostSingleMessage } from '../../extension/protocol/dashboardProtocol';
 import type { ArtifactContent, ArtifactLoadOutcome } from './artifactLoad';
+import type { PartLoadOutcome } from './partLoad';
+import type { TranscriptPartBody } from '../../extension/protocol/transcriptPart';
 import type { RequestMessage, RequestOutcome } from './request';
 import { parseUiState, type UiState } from './uiState';
 import type { VsCodeApi } from './vscodeApi';
@@ -24,7 +26,8 @@ export interface HostMessageHandlers {
 
 type Pending =
   | { kind: 'request'; resolve: (outcome: RequestOutcome) => void; timer: ReturnType<typeof setTimeout> }
-  | { kind: 'artifact'; resolve: (outcome: ArtifactLoadOutcome) => void; timer: ReturnType<typeof setTimeout> };
+  | { kind: 'artifact'; resolve: (outcome: ArtifactLoadOutcome) => void; timer: ReturnType<typeof setTimeout> }
+  | { kind: 'part'; resolve: (outcome: PartLoadOutcome) => void; timer: ReturnType<typeof setTimeout> };
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -78,6 +81,16 @@ export class HostBridge {
     });
   }
 
+  /** Asks for the folded bodies of one transcript part; resolves with the host's `transcript/partContent`. */
+  loadPart(agentId: string, turn: string, partId: string): Promise<PartLoadOutcome> {
+    return new Promise((resolve) => {
+      const requestId = this.newRequestId();
+      const timer = setTimeout(() => this.settle(requestId, { ok: false, error: 'The transcript part did not arrive in time. Try again.' }), this.timeoutMs);
+      this.pending.set(requestId, { kind: 'part', resolve, timer });
+      this.options.api.postMessage({ type: 'transcript/loadPart', requestId, agentId, turn, partId });
+    });
+  }
+
   readUiState(): UiState {
     return parseUiState(this.options.api.getState());
   }
@@ -111,7 +124,7 @@ export class HostBridge {
     else if (message.type === 'artifact/content') {
       const { requestId, type: _type, ...artifact } = message;
       this.settle(requestId, { ok: true, artifact });
-    }
+    } else if (message.type === 'transcript/partContent') this.settle(message.requestId, { ok: true, body: message.body });
     this.handlers?.onMessage(message);
   }
 
@@ -120,16 +133,17 @@ export class HostBridge {
     this.settle(requestId, ok ? { ok: true } : { ok: false, error: error ?? 'The extension could not do that.' });
   }
 
-  private settle(requestId: string, outcome: { ok: false; error: string } | { ok: true; artifact?: ArtifactContent }): void {
+  private settle(requestId: string, outcome: { ok: false; error: string } | { ok: true; artifact?: ArtifactContent; body?: TranscriptPartBody }): void {
     const pending = this.pending.get(requestId);
     if (!pending) return;
     this.pending.delete(requestId);
     clearTimeout(pending.timer);
     if (pending.kind === 'request') pending.resolve(outcome.ok ? { ok: true } : outcome);
+    else if (pending.kind === 'part') pending.resolve(outcome.ok && outcome.body ? { ok: true, body: outcome.body } : { ok: false, error: outcome.ok ? 'The extension sent no content for this part.' : outcome.error });
     else if (outcome.ok && outcome.artifact) pending.resolve({ ok: true, artifact: outcome.artifact });
     else pending.resolve({ ok: false, error: outcome.ok ? 'The extension sent no content for this artifact.' : outcome.error });
   }
 }
 
 /** What the dashboard shell needs of the bridge; tests may hand in a `HostBridge` over a fake API. */
-export type DashboardBridge = Pick<HostBridge, 'start' | 'request' | 'loadArtifact' | 'readUiState' | 'writeUiState'>;
+export type DashboardBridge = Pick<HostBridge, 'start' | 'request' | 'loadArtifact' | 'readUiState' | 'writeUiState'> & Partial<Pick<HostBridge, 'loadPart'>>;

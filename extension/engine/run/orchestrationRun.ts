@@ -162,7 +162,7 @@ export class OrchestrationRun {
     const config: WorkflowConfig = {
       ...DEFAULT_WORKFLOW_CONFIG,
       ...this.options.workflow,
-      instances: workflowInstances(this.options.roles),
+      instances: workflowInstances(this.options.roles, this.options.providerLimits),
     };
     this.journal.note({ kind: 'run', data: { event: 'started', task: this.options.task, backend: this.options.backend.kind, config } });
     await this.feed({ type: 'START', task: this.options.task, config });

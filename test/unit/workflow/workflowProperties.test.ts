@@ -197,6 +197,7 @@ function checkWellFormed(state: WorkflowState, effects: Effect[]): void {
   }
 }
 
+// Hundreds of random runs each: seconds alone, much longer beside the other suites on CI's two shared cores.
 describe('workflow machine properties', () => {
   it('keeps every state well-formed under any sequence of events, and rejects without change', () => {
     fc.assert(
@@ -218,7 +219,7 @@ describe('workflow machine properties', () => {
       }),
       { numRuns: 150 },
     );
-  });
+  }, 120_000);
 
   it('always ends when every dispatch and decision is answered, even with failures and pauses', () => {
     const maxSteps = 3000;
@@ -270,5 +271,5 @@ describe('workflow machine properties', () => {
       }),
       { numRuns: 150 },
     );
-  });
+  }, 120_000);
 });

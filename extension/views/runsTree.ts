@@ -40,15 +40,19 @@ export type RunsFolderEvent = 'created' | 'changed' | 'deleted';
 
 /**
  * Whether a file event under the workspace (its path relative to the folder) changes the list: the
- * store, `runs/`, a run folder appearing or going, or a run's state.json written. Not events.jsonl
- * and the other files a live run writes many times a second.
+ * store, `runs/`, a run folder appearing or going, or a run's state written (`now`), or its state
+ * journal appended, which a live run does after every step (`soon`: the view redraws at most once
+ * a second for those). Not events.jsonl and the other files a live run writes many times a second.
  */
-export function redrawsRuns(kind: RunsFolderEvent, relativePath: string): boolean {
+export function redrawsRuns(kind: RunsFolderEvent, relativePath: string): 'now' | 'soon' | false {
   const parts = relativePath.split(/[\\/]/);
   if (parts[0] !== STORE_DIR_NAME) return false;
-  if (parts.length === 4 && parts[1] === 'runs') return parts[3] === 'state.json';
-  return kind !== 'changed' && (parts.length === 1 || (parts[1] === 'runs' && parts.length <= 3));
+  if (parts.length === 4 && parts[1] === 'runs') return parts[3] === 'state.json' ? 'now' : parts[3] === STATE_JOURNAL_FILE ? 'soon' : false;
+  return kind !== 'changed' && (parts.length === 1 || (parts[1] === 'runs' && parts.length <= 3)) ? 'now' : false;
 }
+
+/** The journal a run appends its state changes to (see runStateStore.ts). */
+const STATE_JOURNAL_FILE = 'state.journal.jsonl';
 
 /** At most this many runs are listed (newest first): a long history is a folder, not a tree. */
 export const MAX_LISTED_RUNS = 50;

@@ -24,7 +24,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<string>, vscode
   private readonly changed = new vscode.EventEmitter<string | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private entries = new Map<string, RunEntry>();
-  private readonly disposables: vscode.Disposable[] = [this.changed];
+  private readonly disposables: vscode.Disposable[] = [this.changed, { dispose: () => clearTimeout(this.soon) }];
+  private soon: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: RunsTreeOptions) {}
 
@@ -34,13 +35,24 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<string>, vscode
     // run (or the first run's `.kilo-orchestra/`) arrives as a folder: watch the whole store, filter here.
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, `${STORE_DIR_NAME}/**`));
     const onEvent = (kind: RunsFolderEvent) => (uri: vscode.Uri) => {
-      if (redrawsRuns(kind, path.relative(folder.uri.fsPath, uri.fsPath))) this.refresh();
+      const redraw = redrawsRuns(kind, path.relative(folder.uri.fsPath, uri.fsPath));
+      if (redraw === 'now') this.refresh();
+      else if (redraw === 'soon') this.refreshSoon();
     };
     this.disposables.push(watcher, watcher.onDidCreate(onEvent('created')), watcher.onDidChange(onEvent('changed')), watcher.onDidDelete(onEvent('deleted')));
   }
 
   refresh(): void {
     this.changed.fire(undefined);
+  }
+
+  /** A redraw within a second, however many steps a live run takes meanwhile. */
+  private refreshSoon(): void {
+    if (this.soon) return;
+    this.soon = setTimeout(() => {
+      this.soon = undefined;
+      this.refresh();
+    }, 1000);
   }
 
   /** The run as last listed (for the Open and Resume actions). */

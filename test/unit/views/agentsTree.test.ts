@@ -54,10 +54,11 @@ describe('agentsTree', () => {
     expect(runNode({ runId: 'r1', task: 't', phase: 'COMPLETED', live: false, costUsd: 1, agents: [] }).description).toBe('Completed · $1.00');
   });
 
-  it('shows status and cost on an agent, and lets a person talk only to a working agent of a live run', () => {
+  it('shows status and cost on an agent, and lets a person talk to, pause or resume only an agent of a live run', () => {
     const run = { runId: 'r1', task: 't', phase: 'CODE_IMPLEMENTATION', live: true, costUsd: 0, agents: [] };
     const coder = anAgent('secondary-coder', 2, { status: 'working', costUsd: 0.1234 });
-    expect(agentNode(run, coder, roleNames)).toMatchObject({ label: 'Coder 2', description: 'working · $0.12', contextValue: 'agent talkable' });
+    expect(agentNode(run, coder, roleNames)).toMatchObject({ label: 'Coder 2', description: 'working · $0.12', contextValue: 'agent talkable pausable' });
+    expect(agentNode(run, anAgent('secondary-coder', 1, { status: 'paused' }), roleNames).contextValue).toBe('agent talkable agentPaused');
     expect(agentNode(run, anAgent('organiser', 1, { status: 'working' }), roleNames).contextValue).toBe('agent');
     expect(agentNode(run, anAgent('architect', 1, { status: 'done' }), roleNames).contextValue).toBe('agent');
     expect(agentNode({ ...run, live: false }, coder, roleNames).contextValue).toBe('agent');

@@ -51,14 +51,16 @@ describe('runsTree', () => {
     expect(runItem(anEntry({ phase: 'PAUSED', pausedFrom: 'PLANNING', resumable: true })).contextValue).toBe('run resumable');
   });
 
-  it('redraws for the store, a run folder or a state.json coming and going, not for the event log a run appends to', () => {
-    expect(redrawsRuns('created', '.kilo-orchestra')).toBe(true);
-    expect(redrawsRuns('created', '.kilo-orchestra/runs')).toBe(true);
-    expect(redrawsRuns('created', '.kilo-orchestra/runs/r1')).toBe(true);
-    expect(redrawsRuns('deleted', '.kilo-orchestra/runs/r1')).toBe(true);
-    expect(redrawsRuns('changed', '.kilo-orchestra/runs/r1/state.json')).toBe(true);
-    expect(redrawsRuns('created', '.kilo-orchestra/runs/r1/state.json')).toBe(true);
+  it('redraws for the store, a run folder or a state.json coming and going, soon for the state journal, not for the event log a run appends to', () => {
+    expect(redrawsRuns('created', '.kilo-orchestra')).toBe('now');
+    expect(redrawsRuns('created', '.kilo-orchestra/runs')).toBe('now');
+    expect(redrawsRuns('created', '.kilo-orchestra/runs/r1')).toBe('now');
+    expect(redrawsRuns('deleted', '.kilo-orchestra/runs/r1')).toBe('now');
+    expect(redrawsRuns('changed', '.kilo-orchestra/runs/r1/state.json')).toBe('now');
+    expect(redrawsRuns('created', '.kilo-orchestra/runs/r1/state.json')).toBe('now');
     expect(redrawsRuns('changed', '.kilo-orchestra/runs/r1/events.jsonl')).toBe(false);
+    // A live run appends its state journal after every step: the view redraws for it, at most once a second.
+    expect(redrawsRuns('changed', '.kilo-orchestra/runs/r1/state.journal.jsonl')).toBe('soon');
     expect(redrawsRuns('created', '.kilo-orchestra/runs/r1/state.json.tmp')).toBe(false);
     expect(redrawsRuns('created', '.kilo-orchestra/checkpoints.git')).toBe(false);
     expect(redrawsRuns('changed', '.kilo-orchestra/runs/r1')).toBe(false);

@@ -17,7 +17,7 @@ export default defineConfig({
       label: 'host',
       // In this order: the commands run in the no-run state before the full run starts one, and
       // the views' test seeds and resumes a run of its own after it.
-      files: ['activation', 'commands', 'dashboard', 'orchestratedRun', 'runSummary', 'views', 'firstRun'].map(suite),
+      files: ['activation', 'commands', 'dashboard', 'orchestratedRun', 'runSummary', 'views', 'firstRun', 'talkToTeam'].map(suite),
       useInstallation: { fromPath: path.join(root, 'scripts', 'vscodeHost', 'codeShim.mjs') },
       // Ours and the stand-in for the Kilo Code extension it depends on.
       extensionDevelopmentPath: [root, prepareStandInKilo(root, session)],

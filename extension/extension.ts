@@ -14,7 +14,7 @@ import { RunController } from './run/runController';
 import { RunLog } from './run/runLog';
 import { ResumeOffers } from './run/resumeOffer';
 import { dashboardUnfinishedControls, type UnfinishedRunDeps } from './run/unfinishedRunActions';
-import { createTestApi, type OrchestraExtensionApi } from './testApi';
+import { answerAsDashboard, createTestApi, type OrchestraExtensionApi } from './testApi';
 import { registerViews, type OrchestraViews } from './views/registerViews';
 
 let controller: RunController | undefined;
@@ -58,16 +58,17 @@ export function activate(context: vscode.ExtensionContext): OrchestraExtensionAp
   const diffs = summaryDiffs(workspacePath);
   context.subscriptions.push(registerCheckpointContent(workspacePath));
   const rolesTab = new RolesTab({ config, discovery, dialogs: vscodeRolesDialogs(), isRunLive: () => runs.live, secrets: context.secrets, log: info });
-  DashboardPanel.register(context, {
+  const dashboardDeps = {
     extensionUri: context.extensionUri,
     source: () => runs.source(),
     controls: () => runs.controls(),
     roles: rolesTab,
     unfinished: dashboardUnfinishedControls(unfinished),
-    openFile: (file) => openWorkspaceFile(file),
+    openFile: (file: string) => openWorkspaceFile(file),
     diffs,
     log: info,
-  });
+  };
+  DashboardPanel.register(context, dashboardDeps);
   const deps: CommandDeps = {
     controller: runs,
     log,
@@ -106,6 +107,7 @@ export function activate(context: vscode.ExtensionContext): OrchestraExtensionAp
     answerResumeOffer: (runId, choice) => offers.answer(runId, choice),
     viewRows: (view) => views?.rows(view) ?? Promise.resolve([]),
     whenViewChanges: (view) => views?.nextChange(view) ?? Promise.resolve(),
+    fromDashboard: (raw) => answerAsDashboard(raw, dashboardDeps),
   });
   info(`Activated in ${Math.round(performance.now() - activationStartedMs)} ms; the extension host had been up ${Math.round(process.uptime() * 1000)} ms.`);
   return api;

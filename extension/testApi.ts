@@ -1,3 +1,5 @@
+import { handleWebviewMessage, type DashboardHostDeps } from './dashboard/webviewRequests';
+import { parseWebviewMessage, type HostSingleMessage } from './protocol/dashboardProtocol';
 import type { RolesConfigView } from './protocol/rolesView';
 import type { DashboardState } from './protocol/viewModel';
 import type { OfferChoice, ResumeOfferRecord } from './run/resumeOffer';
@@ -38,6 +40,11 @@ export interface OrchestraExtensionApi {
   viewRows(view: 'agents' | 'runs'): Promise<Array<{ id: string; label: string; description: string; contextValue: string }>>;
   /** Resolves the next time the view's provider tells VS Code to redraw it (subscribed when called). */
   whenViewChanges(view: 'agents' | 'runs'): Promise<void>;
+  /**
+   * Handles `raw` as a message from the dashboard's webview, through the same schema and handlers
+   * (a click on the chat's Send or Apply, a card's Pause); resolves with what the host answered.
+   */
+  fromDashboard(raw: unknown): Promise<HostSingleMessage[]>;
 }
 
 /** Arguments `kiloOrchestra.startOrchestratedTask` accepts when called from code (tests, other extensions). */
@@ -63,6 +70,7 @@ export interface TestApiSources {
   answerResumeOffer: OrchestraExtensionApi['answerResumeOffer'];
   viewRows: OrchestraExtensionApi['viewRows'];
   whenViewChanges: OrchestraExtensionApi['whenViewChanges'];
+  fromDashboard: OrchestraExtensionApi['fromDashboard'];
 }
 
 export function createTestApi(sources: TestApiSources): OrchestraExtensionApi {
@@ -85,5 +93,15 @@ export function createTestApi(sources: TestApiSources): OrchestraExtensionApi {
     answerResumeOffer: (runId, choice) => sources.answerResumeOffer(runId, choice),
     viewRows: (view) => sources.viewRows(view),
     whenViewChanges: (view) => sources.whenViewChanges(view),
+    fromDashboard: (raw) => sources.fromDashboard(raw),
   };
+}
+
+/** `fromDashboard`: the message validated as the panel validates it, handled by the panel's own handlers. */
+export async function answerAsDashboard(raw: unknown, deps: DashboardHostDeps): Promise<HostSingleMessage[]> {
+  const parsed = parseWebviewMessage(raw);
+  if (!parsed.ok) throw new Error(`The dashboard would refuse this message: ${parsed.problem}`);
+  const posted: HostSingleMessage[] = [];
+  await handleWebviewMessage(parsed.message, { deps, post: (message) => posted.push(message) });
+  return posted;
 }

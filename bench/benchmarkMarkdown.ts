@@ -121,7 +121,7 @@ function extension(group: BenchmarkDocument['groups']['extension']): string[] {
     ...group.bundles.map((bundle) => `| ${bundle.file} | ${bytes(bundle.bytes)} | ${bytes(bundle.ownBytes)} | ${bytes(bundle.dependencyBytes)} | ${percent(bundle.dependencyShare)} |`),
     '',
     activation
-      ? `Activation in the real VS Code host: ${activation.ms} ms${activation.baselineMs !== null && activation.ratio !== null ? `, ${percent(activation.ratio)} of the ${activation.baselineMs} ms the extension host had been up when it returned` : ''}.`
+      ? `Activation in the real VS Code host: ${activation.ms} ms${activation.baselineMs ? `, ${((100 * activation.ms) / activation.baselineMs).toFixed(1)} % of the ${activation.baselineMs} ms the extension host had been up when it returned` : ''}.`
       : 'Activation in the real VS Code host: not measured in this run (see the notes above).',
     '',
     ...(group.dashboard.length > 0

@@ -31,6 +31,10 @@ function everyGroupsLines(): BenchLine[] {
   ];
 }
 
+function withActivation(): BenchLine[] {
+  return [...everyGroupsLines().filter((line) => line.bench !== 'extensionActivation'), { bench: 'extensionActivation', activationMs: 15, baselineMs: 6617 }];
+}
+
 function input(overrides: Partial<DocumentInput> = {}): DocumentInput {
   return { machine, quick: true, wallMs: 150_000, lines: everyGroupsLines(), failures: {}, ...overrides };
 }
@@ -119,6 +123,10 @@ describe('docs/BENCHMARKS.md', () => {
     expect(page).toContain('9600 tokens of tool definitions for 2 tools (bash, task)');
     expect(page).toContain('| Extension | ok | 3 | skipped: extensionActivation: no VS Code host in quick mode |');
     for (const heading of ['## 1. Coordinator context', '## 2. Parallel speedup', '## 3. Engine cost growth', '## 4. Artifact store', '## 5. Extension', '## 6. Memory', '## How to read these figures']) expect(page).toContain(heading);
+  });
+
+  it('gives a small activation share in tenths of a percent, not as 0 %', () => {
+    expect(renderBenchmarks(buildDocument(input({ lines: withActivation() })))).toContain('15 ms, 0.2 % of the 6617 ms the extension host had been up');
   });
 
   it('says a failed group failed, with its error, on the page', () => {

@@ -110,8 +110,8 @@ function idOf(raw: Raw): string | undefined {
 }
 
 /**
- * Decides which versions of a turn's parts are worth passing on: every change of a tool call's
- * status, output or diff; a streaming text when it grew by TEXT_STEP_CHARS or ended; never the
+ * Decides which versions of a turn's parts are worth passing on: every change of a running or
+ * finished tool call's status, output or diff; a streaming text when it grew by TEXT_STEP_CHARS or ended; never the
  * same version twice, and at most MAX_PART_VERSIONS_PER_TURN in all.
  */
 export class PartVersions {
@@ -121,6 +121,8 @@ export class PartVersions {
   capped = false;
 
   accept(part: TranscriptPart, ended: boolean): boolean {
+    // Kilo announces each call as pending with no input just before it runs: nothing to show yet.
+    if (part.kind === 'tool' && part.status === 'pending') return false;
     const before = this.seen.get(part.id);
     const textSize = part.text?.size ?? 0;
     const key = `${part.status ?? ''}:${textSize}:${part.output?.size ?? -1}:${part.diff?.size ?? -1}:${part.input?.size ?? -1}:${ended}`;

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { WebviewMessageSchema } from '../../extension/protocol/dashboardProtocol';
 import type { TranscriptPartView } from '../../extension/protocol/transcriptPart';
 import { SCREENSHOTS, useBrowserHarness } from './browserHarness';
 import { openDashboard, type HarnessWindow } from './dashboardPage';
@@ -49,7 +50,10 @@ describe('an agent transcript of 1,000 parts', () => {
       await edit.scrollIntoViewIfNeeded();
       await edit.getByTestId('part-toggle').click();
       await page.waitForFunction(() => (window as unknown as HarnessWindow).__posted.some((message) => message.type === 'transcript/loadPart'));
-      const asked = (await dashboard.posted()).find((message) => message.type === 'transcript/loadPart') as { requestId: string; agentId: string; turn: string; partId: string };
+      // What the page posted, read through the protocol as the host reads it.
+      const posted = WebviewMessageSchema.parse((await dashboard.posted()).find((message) => message.type === 'transcript/loadPart'));
+      if (posted.type !== 'transcript/loadPart') throw new Error(`expected transcript/loadPart, got ${posted.type}`);
+      const asked = posted;
       expect(asked).toMatchObject({ agentId: agent.id, turn: 'w0', partId: 'p2' });
       const body = { diff: { text: '--- src/f2.ts\n+++ src/f2.ts\n@@ -1 +1 @@\n-let a\n+const a\n', size: 50 }, output: { text: 'Edit applied successfully.', size: 12_000 } };
       await dashboard.send([{ type: 'transcript/partContent', requestId: asked.requestId, agentId: asked.agentId, turn: asked.turn, partId: asked.partId, body }, { type: 'request/done', requestId: asked.requestId, ok: true }]);

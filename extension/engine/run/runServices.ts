@@ -63,7 +63,9 @@ export async function openRunServices(options: ResolvedRunOptions, hooks: RunHoo
   // A half-written last line of the artifact journal (a crash mid-write) was dropped on open: say so.
   for (const problem of store.problems) journal.note({ kind: 'error', data: { error: problem } });
   const router = new MessageRouter();
-  const openedAt = options.clock();
+  // A resumed run's parts go on from its first start, so its turns keep their place in time.
+  const startedAt = saved ? Date.parse(saved.startedAt) : Number.NaN;
+  const openedAt = Number.isFinite(startedAt) ? startedAt : options.clock();
   // What each agent did, part by part, in transcripts/<agentId>.jsonl; the pool tells the run of each.
   const transcripts = { log: new TranscriptLog(runDir), sinceStart: () => options.clock() - openedAt, onPart: (agentId: string, line: TranscriptLine) => pool.events.emit('agent:part', agentId, line) };
   const pool = new AgentPool({

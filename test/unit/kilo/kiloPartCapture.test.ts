@@ -68,6 +68,7 @@ describe('which part versions are passed on', () => {
 
   it('passes every status change of a tool call once, and a streaming text only when it grew a lot or ended', () => {
     const versions = new PartVersions();
+    expect(versions.accept({ id: 'c', kind: 'tool', status: 'pending' }, false)).toBe(false);
     const running: TranscriptPart = { id: 'c', kind: 'tool', status: 'running' };
     expect(versions.accept(running, false)).toBe(true);
     expect(versions.accept(running, false)).toBe(false);

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,4 +23,21 @@ export function aSampleCopy(prefix: string): string {
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   fs.cpSync(path.join(REPO_ROOT, 'scripts', 'sample-project'), workspace, { recursive: true });
   return workspace;
+}
+
+/** Resolves with the first match of `pattern` in the child's stdout so far; rejects if it exits first. */
+export function stdoutMatch(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const onData = (chunk: Buffer): void => {
+      text += chunk.toString();
+      const match = pattern.exec(text);
+      if (match) {
+        child.stdout!.off('data', onData);
+        resolve(match);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`the CLI exited (${code}) before printing ${pattern}: ${text}`)));
+  });
 }

@@ -1,9 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CLI_PATH, aSampleCopy, requireBuiltCli } from './builtCli';
+import { CLI_PATH, aSampleCopy, requireBuiltCli, stdoutMatch } from './builtCli';
 
 // `kilo-orchestra say` from a second process, to a run the built CLI is running (or has paused).
 // The simulated turns are slow enough that the run is still working while `say` and `--apply` go out.
@@ -14,22 +14,6 @@ interface Report {
   files: { planned: number; approved: number };
 }
 const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(file, 'utf8')) as T;
-
-function stdoutMatch(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const onData = (chunk: Buffer): void => {
-      text += chunk.toString();
-      const match = pattern.exec(text);
-      if (match) {
-        child.stdout!.off('data', onData);
-        resolve(match);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`the CLI exited (${code}) before printing ${pattern}: ${text}`)));
-  });
-}
 
 async function aRunningRun(workspace: string) {
   const child = spawn(process.execPath, [CLI_PATH, 'run', '--task', 'Add overdue-loan tracking', '--workspace', workspace, ...SIM], { stdio: ['ignore', 'pipe', 'pipe'] });

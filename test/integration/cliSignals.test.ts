@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CLI_PATH, aSampleCopy, requireBuiltCli } from './builtCli';
+import { CLI_PATH, aSampleCopy, requireBuiltCli, stdoutMatch } from './builtCli';
 
 // Runs the built CLI bundle (`npm test` builds it first) and signals it as a terminal or a supervisor would.
 const SIM = ['--backend', 'simulated', '--sim-files', '20', '--sim-latency-ms', '50'];
@@ -21,56 +21,14 @@ interface State {
 const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(file, 'utf8')) as T;
 const lockFile = (workspace: string) => path.join(workspace, '.kilo-orchestra', 'run.lock');
 
-/** Resolves with the first stdout match of `pattern` (the CLI prints "Run <id> on …" as it starts). */
-function stdoutMatch(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const onData = (chunk: Buffer): void => {
-      text += chunk.toString();
-      const match = pattern.exec(text);
-      if (match) {
-        child.stdout!.off('data', onData);
-        resolve(match);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`the CLI exited (${code}) before printing ${pattern}: ${text}`)));
-  });
-}
-
-/** Resolves once the run's state.json says `phase` (watched, read again on every change of the folder). */
-function statePhase(runDir: string, phase: string): Promise<void> {
-  return new Promise((resolve) => {
-    const file = path.join(runDir, 'state.json');
-    const check = (): boolean => {
-      try {
-        return readJson<State>(file).workflow.phase === phase;
-      } catch {
-        return false; // not written yet
-      }
-    };
-    const watcher = fs.watch(runDir, () => {
-      if (check()) {
-        watcher.close();
-        resolve();
-      }
-    });
-    if (check()) {
-      watcher.close();
-      resolve();
-    }
-  });
-}
-
-/** Starts `run` and resolves once its state.json shows the coding phase. */
+/** Starts `run` and resolves once its progress lines show the coding phase (state.json is a snapshot plus a journal). */
 async function aRunInImplementation(workspace: string): Promise<{ child: ChildProcess; runId: string; runDir: string; exited: Promise<[number | null, NodeJS.Signals | null]> }> {
   const child = spawn(process.execPath, [CLI_PATH, 'run', '--task', 'x', '--workspace', workspace, ...SIM], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  const [, runId] = await stdoutMatch(child, /^Run (\S+) on /m);
-  const runDir = path.join(workspace, '.kilo-orchestra', 'runs', runId!);
-  fs.mkdirSync(runDir, { recursive: true });
-  await statePhase(runDir, 'CODE_IMPLEMENTATION');
-  return { child, runId: runId!, runDir, exited };
+  const [, runId] = await stdoutMatch(child, /^Run (\S+) on [\s\S]*→ Writing the code/m);
+  // Read on, so the run never blocks on a full pipe.
+  child.stdout!.resume();
+  return { child, runId: runId!, runDir: path.join(workspace, '.kilo-orchestra', 'runs', runId!), exited };
 }
 
 describe('kilo-orchestra signals and the workspace lock (built CLI)', () => {

@@ -6,7 +6,7 @@ import { SimulatedBackend } from '../../../extension/engine/backends/simulatedBa
 import { simulatedRolesConfig } from '../../../extension/engine/roles/rolesConfigFile';
 import { resolveRoles } from '../../../extension/engine/roles/roleValidation';
 import { OrchestrationRun } from '../../../extension/engine/run/orchestrationRun';
-import type { Phase } from '../../../extension/engine/workflow/workflowTypes';
+import { whenPhase } from '../support/runEvents';
 
 /**
  * A run on the simulated backend whose coders hold their first turn until `release` is called, so
@@ -26,17 +26,6 @@ async function aRun(workspace: string) {
     onAttention: 'fail',
   });
   return { run, release };
-}
-
-function whenPhase(run: OrchestrationRun, phase: Phase): Promise<void> {
-  return new Promise((resolve) => {
-    const listener = (change: { to: Phase }) => {
-      if (change.to !== phase) return;
-      run.events.off('workflow:transitioned', listener);
-      resolve();
-    };
-    run.events.on('workflow:transitioned', listener);
-  });
 }
 
 describe('the Organiser chat acts on a running run', () => {

@@ -7,7 +7,7 @@ import { simulatedRolesConfig } from '../../../extension/engine/roles/rolesConfi
 import { resolveRoles } from '../../../extension/engine/roles/roleValidation';
 import { EventLog } from '../../../extension/engine/run/eventLog';
 import { OrchestrationRun, type OrchestrationRunOptions } from '../../../extension/engine/run/orchestrationRun';
-import type { Phase } from '../../../extension/engine/workflow/workflowTypes';
+import { whenPhase } from '../support/runEvents';
 
 function aRun(backend: SimulatedBackendOptions = {}, options: Partial<OrchestrationRunOptions> = {}) {
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'orchestration-'));
@@ -19,17 +19,6 @@ function aRun(backend: SimulatedBackendOptions = {}, options: Partial<Orchestrat
     onAttention: 'fail',
     workflow: { retryBaseMs: 1 },
     ...options,
-  });
-}
-
-function whenPhase(run: OrchestrationRun, phase: Phase): Promise<void> {
-  return new Promise((resolve) => {
-    const listener = (change: { to: Phase }) => {
-      if (change.to !== phase) return;
-      run.events.off('workflow:transitioned', listener);
-      resolve();
-    };
-    run.events.on('workflow:transitioned', listener);
   });
 }
 

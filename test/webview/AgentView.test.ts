@@ -9,11 +9,12 @@ const transcript = [
   { atMs: 61_000, direction: 'from-agent' as const, counterpart: 'organiser', text: 'Done: login form' },
 ];
 
-function renderAgent(overrides: Partial<{ request: ReturnType<typeof vi.fn>; draft: string; onClose: () => void }> = {}) {
+function renderAgent(overrides: Partial<{ request: ReturnType<typeof vi.fn>; draft: string; onClose: () => void; status: 'paused' | 'done'; canChat: boolean }> = {}) {
   const request = overrides.request ?? vi.fn().mockResolvedValue({ ok: true });
   const onClose = overrides.onClose ?? vi.fn();
   render(AgentView, {
-    agent: anAgent({ currentStep: 'Writing tests', lastError: 'Timed out once', tokens: { input: 25_000, output: 800 } }),
+    agent: anAgent({ currentStep: 'Writing tests', lastError: 'Timed out once', tokens: { input: 25_000, output: 800 }, ...(overrides.status ? { status: overrides.status } : {}) }),
+    ...(overrides.canChat !== undefined ? { canChat: overrides.canChat } : {}),
     transcript,
     request,
     draft: overrides.draft ?? '',
@@ -49,5 +50,25 @@ describe('AgentView', () => {
     const { onClose } = renderAgent();
     await fireEvent.click(screen.getByTestId('agent-view-close'));
     expect(onClose).toHaveBeenCalled();
+  });
+
+  it('pauses a working agent and resumes a paused one, by its id', async () => {
+    const { request } = renderAgent();
+    await fireEvent.click(screen.getByTestId('agent-view-pause'));
+    expect(request).toHaveBeenCalledWith({ type: 'agent/pause', agentId: 'secondary-coder-1' });
+  });
+
+  it('offers Resume for a paused agent and shows why it failed', async () => {
+    const request = vi.fn().mockResolvedValue({ ok: false, error: 'No orchestrated task is running in this window.' });
+    renderAgent({ status: 'paused', request });
+    await fireEvent.click(screen.getByTestId('agent-view-resume'));
+    expect(request).toHaveBeenCalledWith({ type: 'agent/resume', agentId: 'secondary-coder-1' });
+    expect((await screen.findByRole('alert')).textContent).toContain('No orchestrated task is running');
+  });
+
+  it('offers neither for an agent that is done, or without a live run', () => {
+    renderAgent({ status: 'done' });
+    expect(screen.queryByTestId('agent-view-pause')).toBeNull();
+    expect(screen.queryByTestId('agent-view-resume')).toBeNull();
   });
 });

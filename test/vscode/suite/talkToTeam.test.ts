@@ -92,4 +92,21 @@ suite('Talking to the team while it works', function () {
     assert.equal(report?.stage, 'approved', `src/report.js on the file board: ${JSON.stringify(report)}`);
     assert.ok(fs.existsSync(path.join(workspaceFolder(), 'src', 'report.js')), 'src/report.js was not written');
   });
+
+  test("a coder's view shows its read and write tool calls, and a write's diff loads from the run folder", async () => {
+    const state = api.dashboardState();
+    const coders = Object.entries(state.parts ?? {}).filter(([agentId]) => agentId.startsWith('secondary-coder-'));
+    const tools = coders.flatMap(([agentId, parts]) => parts.filter((part) => part.kind === 'tool').map((part) => ({ agentId, part })));
+    assert.ok(tools.some(({ part }) => part.tool === 'read'), `no read tool call in the coders' views: ${JSON.stringify(tools.map(({ part }) => part.tool))}`);
+    const write = tools.find(({ part }) => part.tool === 'write' && part.target?.endsWith('src/report.js'));
+    assert.ok(write, `no write of src/report.js among the coders' tool calls: ${JSON.stringify(tools.map(({ part }) => [part.tool, part.target]))}`);
+    assert.equal(write.part.status, 'completed');
+    assert.ok((write.part.sizes.diff ?? 0) > 0, 'the write of src/report.js carries no diff');
+
+    // Unfolding it, as the view does: the body comes from transcripts/<agentId>.jsonl.
+    const posted = await fromDashboard({ type: 'transcript/loadPart', agentId: write.agentId, turn: write.part.turn, partId: write.part.id });
+    const content = posted.find((message) => message.type === 'transcript/partContent');
+    assert.ok(content && content.type === 'transcript/partContent', `no part content posted: ${JSON.stringify(posted)}`);
+    assert.match(content.body.diff?.text ?? '', /^\+.*export function report/m);
+  });
 });

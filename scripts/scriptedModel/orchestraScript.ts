@@ -47,7 +47,7 @@ export function orchestraScript(options: OrchestraScriptOptions = {}): Script {
     const role = request.role;
     if (role !== undefined && role === options.neverCompletes) return { text: `Still working on it: ${work?.kind ?? 'the task'} needs more thought before I can answer.` };
     if (role === 'organiser') return organiserTurn(request);
-    if (!work) return answer(request, { summary: 'Nothing to do: the request named no work.' });
+    if (!work) return answer(request, { summary: idleAnswer(request) });
     const workspace = /Working directory: (.+)/.exec(request.lastUser)?.[1]?.trim() ?? '.';
     // Tool results count only when they answer this work: an agent's earlier work in the same
     // session also ends in tool results (its StructuredOutput call), before the new user message.
@@ -130,6 +130,25 @@ function hostileWrite(workspace: string, target: string): { name: string; argume
 function bashCallsSinceUser(request: ScriptRequest): number {
   const lastUser = request.messages.map((message) => message.role).lastIndexOf('user');
   return request.messages.slice(lastUser + 1).reduce((count, message) => count + (message.role === 'assistant' ? (message.tool_calls ?? []).filter((call) => call.function.name === 'bash').length : 0), 0);
+}
+
+/** What each role offers when the user talks to it between pieces of work. */
+const ROLE_OFFERS: Record<string, string> = {
+  architect: 'revise the plan, or explain why a file is in it',
+  'code-sceptic': 'review a file again, or explain a finding',
+  'primary-coder': 'lay out a new file before it is written',
+  'secondary-coder': 'write or fix a file you add to the plan',
+  'documentation-writer': 'document a module again',
+  debugger: 'run the tests again and say what fails',
+};
+
+/** A user's message to an agent with no work in hand: where it stands and what it could do. */
+function idleAnswer(request: ScriptRequest): string {
+  const role = request.role ?? 'agent';
+  const phase = /The run is now: ([^\n]+)\./.exec(request.lastUser)?.[1];
+  const offer = ROLE_OFFERS[role] ?? 'take on work the Organiser gives me';
+  if (!/The user is watching the run/.test(request.lastUser)) return `I have no work in this request. I could ${offer}.`;
+  return `I have no work in hand${phase ? ` while the run is ${phase.toLowerCase()}` : ''}. I could ${offer}; ask the Organiser to give it to me.`;
 }
 
 /** The Organiser follows the built-in rule, which its prompt marks. */

@@ -24,6 +24,7 @@ import {
   type WorkflowState,
 } from '../workflow/workflowTypes';
 import { readAnswer, talkProblem, talkRequest } from './agentChat';
+import { phaseInWords } from '../../protocol/vocabulary';
 import type { Budgets } from './budget';
 import { BudgetPause } from './budgetPause';
 import type { RunJournal } from './runJournal';
@@ -255,7 +256,10 @@ export class OrchestrationRun {
     const agent = this.pool.get(agentId);
     const problem = talkProblem(agentId, agent, TERMINAL_PHASES.includes(this.state.phase));
     if (problem || !agent) throw problem;
-    const reply = await this.inbox.askAgent(agentId, talkRequest(agent, text, ++this.talks), { step: 'answering the user', content: `Message from the user: ${text}` });
+    const instance = Number(/-(\d+)$/.exec(agentId)?.[1]);
+    const files = agent.role === 'secondary-coder' ? this.state.files.filter((file) => file.coder === instance).map((file) => file.path) : [];
+    const context = { phase: phaseInWords(this.state.phase), task: this.state.task || this.options.task, files };
+    const reply = await this.inbox.askAgent(agentId, talkRequest(agent, text, ++this.talks, context), { step: 'answering the user', content: `Message from the user: ${text}` });
     return { text: readAnswer(reply.output), usage: reply.usage };
   }
 

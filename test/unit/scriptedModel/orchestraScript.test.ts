@@ -4,6 +4,8 @@ import { orchestraScript, SAMPLE_PLAN } from '../../../scripts/scriptedModel/orc
 import type { ScriptedTurn } from '../../../scripts/scriptedModel/scriptedModelServer';
 import { toScriptRequest } from '../../../scripts/scriptedModel/scriptRequest';
 import { buildOrganiserContext } from '../../../extension/engine/organiser/organiserContext';
+import { talkRequest } from '../../../extension/engine/run/agentChat';
+import type { AgentRecord } from '../../../extension/engine/agents/agentSchema';
 import { aSnapshot } from '../organiser/snapshotBuilder';
 
 const STRUCTURED = { type: 'function', function: { name: 'StructuredOutput', parameters: {} } };
@@ -31,6 +33,15 @@ function structured(result: ScriptedTurn): Record<string, unknown> {
 }
 
 describe('orchestraScript', () => {
+  it('an agent the user talks to between pieces of work says where the run stands and what it could do', async () => {
+    const sceptic = { id: 'code-sceptic-1', role: 'code-sceptic', status: 'idle', turns: 3 } as AgentRecord;
+    const prompt = talkRequest(sceptic, 'What are you doing?', 1, { phase: 'Writing the code', task: 'Add overdue-loan tracking', files: [] }).prompt;
+    expect(prompt).toContain('The run is now: Writing the code.');
+    expect(prompt).toContain('If you have no work now, say what you could do');
+    const answer = structured(await turn(orchestraScript(), kiloRequest('code-sceptic', prompt))).summary;
+    expect(answer).toBe('I have no work in hand while the run is writing the code. I could review a file again, or explain a finding; ask the Organiser to give it to me.');
+  });
+
   it('the Architect answers with the plan through StructuredOutput', async () => {
     const result = structured(await turn(orchestraScript(), kiloRequest('architect', `Plan it.\n${workMarker('plan', [])}`)));
     expect(result.files).toEqual(SAMPLE_PLAN);

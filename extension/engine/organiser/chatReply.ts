@@ -50,6 +50,8 @@ export const CHAT_ACTIONS_PROMPT = [
   '- {"kind":"reopen-file","path":"src/x.js","to":"review"|"fix","reason":"..."}: send an approved file back',
   '- {"kind":"skip-step"|"restore-step","step":"documentation"|"testing"}: leave an optional step out, or bring it back',
   '- {"kind":"set-role-profile","role":"secondary-coder","profileId":"..."}: every agent of a role works on that profile from its next work',
+  '- {"kind":"set-agent-profile","agentId":"secondary-coder-2","profileId":"..."}: the same for one agent',
+  '- {"kind":"move-work","from":"secondary-coder-2","to":"secondary-coder-1"}: give one agent\'s pending work to another of its role',
   '- {"kind":"set-budget","usd":5}: the run budget in US dollars (null removes it)',
   '- {"kind":"tell-agent","agentId":"code-sceptic-1","message":"..."}: hand the message to one agent',
   '- {"kind":"pause-agent"|"resume-agent","agentId":"secondary-coder-2"}: stop one agent (its work waits for it) or let it go on',

@@ -111,6 +111,7 @@ export class RunChat {
         return 'problem' in grantable ? grantable : { action: { ...action, path: grantable.path } };
       }
       case 'set-role-profile':
+      case 'set-agent-profile':
         return this.host.hasProfile(action.profileId) ? { action } : { problem: `There is no profile "${action.profileId}"; add it in the Agent Roles tab first.` };
       default:
         return { action };
@@ -124,6 +125,8 @@ export class RunChat {
       case 'reopen-file':
       case 'restore-step':
       case 'set-role-profile':
+      case 'set-agent-profile':
+      case 'move-work':
         return true;
       case 'set-budget': {
         const current = this.host.runBudgetUsd();
@@ -177,6 +180,10 @@ export function describeAction(action: ChatAction): string {
       return `bring ${action.step} back into this run`;
     case 'set-role-profile':
       return `move every ${action.role} to profile ${action.profileId}`;
+    case 'set-agent-profile':
+      return `move ${action.agentId} to profile ${action.profileId}`;
+    case 'move-work':
+      return `give ${action.from}'s pending work to ${action.to}`;
     case 'set-budget':
       return action.usd === null ? 'remove the run budget' : `set the run budget to $${action.usd.toFixed(2)}`;
     case 'tell-agent':

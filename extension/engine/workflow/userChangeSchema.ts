@@ -6,6 +6,8 @@ export const OPTIONAL_STEPS = ['documentation', 'testing'] as const;
 export type OptionalStep = (typeof OPTIONAL_STEPS)[number];
 
 const path = z.string().trim().min(1).max(LIMITS.pathChars);
+const agentId = z.string().regex(/^[a-z][a-z0-9-]{0,63}-\d{1,2}$/);
+const profileId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/);
 const words = (max: number) => z.string().trim().min(1).max(max);
 
 /**
@@ -23,6 +25,10 @@ export const UserChangeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('skip-step'), step: z.enum(OPTIONAL_STEPS) }),
   z.object({ kind: z.literal('restore-step'), step: z.enum(OPTIONAL_STEPS) }),
   /** Every agent of `role` works on `profileId` from its next piece of work. */
-  z.object({ kind: z.literal('set-role-profile'), role: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/), profileId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/) }),
+  z.object({ kind: z.literal('set-role-profile'), role: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/), profileId }),
+  /** One agent works on `profileId` from its next piece of work. */
+  z.object({ kind: z.literal('set-agent-profile'), agentId, profileId }),
+  /** Everything waiting for or running on agent `from` goes to `to`, an agent of the same role (a coder's files too). */
+  z.object({ kind: z.literal('move-work'), from: agentId, to: agentId }),
 ]);
 export type UserChange = z.infer<typeof UserChangeSchema>;

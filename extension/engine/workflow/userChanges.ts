@@ -4,7 +4,7 @@ import type { Draft } from './draft';
 import { fixFile, implementFile, requestCodeReview } from './fileBoard';
 import type { OptionalStep, UserChange } from './userChangeSchema';
 import { agentIdOf, isRoleActive } from './workflowRoles';
-import type { FileEntry, Phase } from './workflowTypes';
+import type { FileEntry, Phase, WorkItem } from './workflowTypes';
 
 /**
  * A person's change to a running workflow (USER_CHANGE), applied to the draft, or why the current
@@ -25,6 +25,10 @@ export function applyUserChange(draft: Draft, change: UserChange): string | unde
       return restoreStep(draft, change.step);
     case 'set-role-profile':
       return setRoleProfile(draft, change.role, change.profileId);
+    case 'set-agent-profile':
+      return setAgentProfile(draft, change.agentId, change.profileId);
+    case 'move-work':
+      return moveWork(draft, change.from, change.to);
   }
 }
 
@@ -142,3 +146,45 @@ function setRoleProfile(draft: Draft, role: string, profileId: string): string |
   return undefined;
 }
 
+
+/** `role-3` → { role, instance }, or undefined when the id names no agent of this team. */
+function agentOf(draft: Draft, agentId: string): { role: string; instance: number } | undefined {
+  const match = /^(.+)-(\d{1,2})$/.exec(agentId);
+  if (!match) return undefined;
+  const role = match[1]!;
+  const instance = Number(match[2]);
+  return instance >= 1 && instance <= draft.instances(role) ? { role, instance } : undefined;
+}
+
+function setAgentProfile(draft: Draft, agentId: string, profileId: string): string | undefined {
+  const agent = agentOf(draft, agentId);
+  if (!agent) return `There is no agent ${agentId} in this team.`;
+  if (agent.role === 'organiser') return "The Organiser's own profile is set in the Agent Roles tab and takes effect on the next run.";
+  draft.state.agentProfiles = { ...draft.state.agentProfiles, [agentId]: profileId };
+  return undefined;
+}
+
+/**
+ * Moves an agent's pending work to another agent of its role: running work is aborted and, when
+ * its abort comes back, sent to the new agent (a result that arrives first still counts); work held
+ * by a pause waits for the new agent; a coder's files not yet approved change owner, so their fixes
+ * go to the new coder too.
+ */
+function moveWork(draft: Draft, from: string, to: string): string | undefined {
+  const source = agentOf(draft, from);
+  const target = agentOf(draft, to);
+  if (!source) return `There is no agent ${from} in this team.`;
+  if (!target) return `There is no agent ${to} in this team.`;
+  if (from === to) return `${from} would move its work to itself.`;
+  if (source.role !== target.role) return `${from} and ${to} have different roles; work moves only between agents of one role.`;
+  const { state } = draft;
+  const moves = (work: WorkItem) => work.role === source.role && work.instance === source.instance;
+  const running = Object.values(state.inFlight).filter(moves);
+  for (const work of running) state.inFlight[work.id] = { ...work, instance: target.instance };
+  state.deferred = state.deferred.map((effect) => (effect.type === 'dispatch' && moves(effect.work) ? { ...effect, work: { ...effect.work, instance: target.instance } } : effect));
+  if (source.role === 'secondary-coder') {
+    for (const file of draft.writableFiles()) if (file.coder === source.instance && file.stage !== 'approved') file.coder = target.instance;
+  }
+  if (running.length > 0) draft.emit({ type: 'abort', workIds: running.map((work) => work.id) });
+  return undefined;
+}

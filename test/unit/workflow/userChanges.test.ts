@@ -174,6 +174,39 @@ describe('user changes: optional steps and profiles', () => {
   });
 });
 
+describe('user changes: moving work between agents', () => {
+  const twoCoders = { ...EVERY_ROLE, 'secondary-coder': 2 };
+
+  it("gives a coder's running work and its unapproved files to the other coder; the work goes to it once its abort is back", () => {
+    const driver = runUntil(inPhase('CODE_IMPLEMENTATION'), twoCoders);
+    const running = driver.inFlight('implement').filter((work) => work.instance === 2);
+    expect(running.length).toBeGreaterThan(0);
+    const { effects } = driver.send(change({ kind: 'move-work', from: 'secondary-coder-2', to: 'secondary-coder-1' }));
+
+    expect(driver.effectsOf('abort', effects)).toEqual([{ type: 'abort', workIds: running.map((work) => work.id) }]);
+    expect(driver.state.files.every((file) => file.coder === 1)).toBe(true);
+    const again = driver.send({ type: 'WORK_ABORTED', workId: running[0]!.id });
+    expect(driver.effectsOf('dispatch', again.effects).map(({ work }) => [work.id, work.instance])).toEqual([[running[0]!.id, 1]]);
+    finish(driver);
+    expect(driver.state.phase).toBe('COMPLETED');
+    expect(driver.effectsOf('dispatch').filter(({ work }) => work.role === 'secondary-coder' && work.instance === 2 && work.kind === 'fix')).toEqual([]);
+  });
+
+  it('refuses agents the team lacks, of different roles, or the same one', () => {
+    const driver = runUntil(inPhase('CODE_IMPLEMENTATION'), twoCoders);
+    expect(driver.try(change({ kind: 'move-work', from: 'secondary-coder-2', to: 'secondary-coder-7' })).rejected).toMatch(/no agent secondary-coder-7/);
+    expect(driver.try(change({ kind: 'move-work', from: 'secondary-coder-2', to: 'code-sceptic-1' })).rejected).toMatch(/different roles/);
+    expect(driver.try(change({ kind: 'move-work', from: 'secondary-coder-1', to: 'secondary-coder-1' })).rejected).toMatch(/itself/);
+  });
+
+  it('moves one agent to another profile from its next work', () => {
+    const driver = runUntil(inPhase('CODE_IMPLEMENTATION'), twoCoders);
+    driver.send(change({ kind: 'set-agent-profile', agentId: 'secondary-coder-2', profileId: 'cheap' }));
+    expect(driver.state.agentProfiles).toEqual({ 'secondary-coder-2': 'cheap' });
+    expect(driver.try(change({ kind: 'set-agent-profile', agentId: 'debugger-4', profileId: 'cheap' })).rejected).toMatch(/no agent debugger-4/);
+  });
+});
+
 describe('user change schema', () => {
   it('takes only the closed set, with capped text', () => {
     expect(UserChangeSchema.safeParse({ kind: 'delete-everything' }).success).toBe(false);

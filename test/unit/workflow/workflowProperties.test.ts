@@ -138,6 +138,8 @@ function randomChange(g: Gen, state: WorkflowState): UserChange {
     { kind: 'skip-step', step },
     { kind: 'restore-step', step },
     { kind: 'set-role-profile', role: pick(g, ['secondary-coder', 'code-sceptic', 'debugger', 'organiser']), profileId: pick(g, PROFILES) },
+    { kind: 'set-agent-profile', agentId: `${pick(g, ['secondary-coder', 'code-sceptic', 'organiser'])}-${int(g, 1, 3)}`, profileId: pick(g, PROFILES) },
+    { kind: 'move-work', from: `secondary-coder-${int(g, 1, 3)}`, to: `${pick(g, ['secondary-coder', 'code-sceptic'])}-${int(g, 1, 3)}` },
   ];
   return pick(g, changes);
 }

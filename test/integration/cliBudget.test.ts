@@ -84,7 +84,7 @@ describe('kilo-orchestra budgets and resume (built CLI)', () => {
     const result = runCli(['resume', '--workspace', workspace, '--run', 'run-old']);
     expect(result.status).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toContain('has format version 99; this kilo-orchestra reads version 1.');
+    expect(result.stderr).toContain('has format version 99; this kilo-orchestra reads versions 1 and 2.');
   });
 
   it.each([

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
-import type { AgentBackend, AgentReply, AgentSession, BackendEvent, SessionSpec, WorkRequest } from '../backends/agentBackend';
+import type { AgentBackend, AgentReply, BackendEvent, WorkRequest } from '../backends/agentBackend';
+import { wrapSessionRuns } from '../backends/wrapSessions';
 import { OrchestraError, describeError, isOrchestraError } from '../util/errors';
 import { readWorkspaceFileSafely } from '../util/workspaceFiles';
 
@@ -75,41 +76,26 @@ export function recordingBackend(backend: AgentBackend, file: string): AgentBack
       // The recording is a by-product: a full disk must not fail the run that pays for it.
     }
   };
-  return {
-    kind: backend.kind,
-    dispose: () => backend.dispose(),
-    async startSession(spec: SessionSpec): Promise<AgentSession> {
-      const session = await backend.startSession(spec);
-      return {
-        agentId: session.agentId,
-        // Read through: a backend with a conversation per piece of work changes it between turns.
-        get sessionId() {
-          return session.sessionId;
-        },
-        close: () => session.close(),
-        async run(request: WorkRequest, signal: AbortSignal, onEvent: (event: BackendEvent) => void): Promise<AgentReply> {
-          const { key, subject } = replayKey(spec.role.id, request);
-          const attempt = (calls.get(key) ?? 0) + 1;
-          calls.set(key, attempt);
-          const head = { workId: request.workId, agentId: spec.agentId, kind: request.kind, role: spec.role.id, subject, attempt };
-          let reply: AgentReply;
-          try {
-            reply = await session.run(request, signal, onEvent);
-          } catch (error) {
-            return inTurn(async () => {
-              const reason = isOrchestraError(error) ? error.reason : 'backend-failed';
-              append({ ...head, error: { reason, message: describeError(error), retryable: isOrchestraError(error) && error.retryable } });
-              throw error;
-            });
-          }
-          return inTurn(async () => {
-            append({ ...head, reply: replyFields(reply), files: await fileContents(spec.workspace, reply.changedFiles) });
-            return reply;
-          });
-        },
-      };
-    },
-  };
+  return wrapSessionRuns(backend, (spec, session) => async (request: WorkRequest, signal: AbortSignal, onEvent: (event: BackendEvent) => void): Promise<AgentReply> => {
+    const { key, subject } = replayKey(spec.role.id, request);
+    const attempt = (calls.get(key) ?? 0) + 1;
+    calls.set(key, attempt);
+    const head = { workId: request.workId, agentId: spec.agentId, kind: request.kind, role: spec.role.id, subject, attempt };
+    let reply: AgentReply;
+    try {
+      reply = await session.run(request, signal, onEvent);
+    } catch (error) {
+      return inTurn(async () => {
+        const reason = isOrchestraError(error) ? error.reason : 'backend-failed';
+        append({ ...head, error: { reason, message: describeError(error), retryable: isOrchestraError(error) && error.retryable } });
+        throw error;
+      });
+    }
+    return inTurn(async () => {
+      append({ ...head, reply: replyFields(reply), files: await fileContents(spec.workspace, reply.changedFiles) });
+      return reply;
+    });
+  });
 }
 
 /**

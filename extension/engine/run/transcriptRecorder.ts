@@ -1,5 +1,6 @@
 import { capText, type TranscriptLine, type TranscriptPart } from '../../protocol/transcriptPart';
-import type { AgentBackend, AgentReply, AgentSession, BackendEvent, SessionSpec, WorkRequest } from '../backends/agentBackend';
+import type { AgentBackend, AgentReply, BackendEvent, WorkRequest } from '../backends/agentBackend';
+import { wrapSessionRuns } from '../backends/wrapSessions';
 import { describeError, isOrchestraError } from '../util/errors';
 import type { TranscriptLog } from './transcriptLog';
 
@@ -17,39 +18,24 @@ export interface TranscriptRecorderOptions {
  * too, so a transcript shows why a turn took three attempts or ended early, whatever the backend.
  */
 export function transcribingBackend(backend: AgentBackend, options: TranscriptRecorderOptions): AgentBackend {
-  return {
-    kind: backend.kind,
-    dispose: () => backend.dispose(),
-    ...(backend.endRun ? { endRun: (runId: string) => backend.endRun!(runId) } : {}),
-    async startSession(spec: SessionSpec): Promise<AgentSession> {
-      const session = await backend.startSession(spec);
-      return {
-        agentId: session.agentId,
-        get sessionId() {
-          return session.sessionId;
-        },
-        close: () => session.close(),
-        async run(request: WorkRequest, signal: AbortSignal, onEvent: (event: BackendEvent) => void): Promise<AgentReply> {
-          const step = stepOf(request);
-          const keep = (part: TranscriptPart) => {
-            const line: TranscriptLine = { v: 1, turn: request.workId.slice(0, 200), ...(step ? { step } : {}), atMs: Math.max(0, options.sinceStart()), part };
-            if (options.log.append(spec.agentId, line)) options.onPart?.(spec.agentId, line);
-          };
-          try {
-            return await session.run(request, signal, (event) => {
-              if (event.type === 'part') keep(event.part);
-              else if (event.type === 'retry') keep({ id: `retry-${event.attempt}`, kind: 'retry', text: capText(`attempt ${event.attempt}${event.cause ? ` (${event.cause})` : ''}: ${event.message}`) });
-              onEvent(event);
-            });
-          } catch (error) {
-            const reason = isOrchestraError(error) ? error.reason : 'backend-failed';
-            keep({ id: 'turn-error', kind: 'error', text: capText(`${reason}: ${describeError(error)}`) });
-            throw error;
-          }
-        },
-      };
-    },
-  };
+  return wrapSessionRuns(backend, (spec, session) => async (request: WorkRequest, signal: AbortSignal, onEvent: (event: BackendEvent) => void): Promise<AgentReply> => {
+    const step = stepOf(request);
+    const keep = (part: TranscriptPart) => {
+      const line: TranscriptLine = { v: 1, turn: request.workId.slice(0, 200), ...(step ? { step } : {}), atMs: Math.max(0, options.sinceStart()), part };
+      if (options.log.append(spec.agentId, line)) options.onPart?.(spec.agentId, line);
+    };
+    try {
+      return await session.run(request, signal, (event) => {
+        if (event.type === 'part') keep(event.part);
+        else if (event.type === 'retry') keep({ id: `retry-${event.attempt}`, kind: 'retry', text: capText(`attempt ${event.attempt}${event.cause ? ` (${event.cause})` : ''}: ${event.message}`) });
+        onEvent(event);
+      });
+    } catch (error) {
+      const reason = isOrchestraError(error) ? error.reason : 'backend-failed';
+      keep({ id: 'turn-error', kind: 'error', text: capText(`${reason}: ${describeError(error)}`) });
+      throw error;
+    }
+  });
 }
 
 /** The work in a few words, as a transcript heads the turn: its kind and the file it is about. */

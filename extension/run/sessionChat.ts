@@ -23,9 +23,6 @@ export class SessionChat {
   /** Proposal id → the chat message that shows it, to update when the user answers it. */
   private readonly proposalMessages = new Map<string, ChatMessage>();
 
-  /** The Organiser's last chat outcome, for the mailbox's answer. */
-  private lastOutcome: ChatOutcome | undefined;
-
   constructor(private readonly options: SessionChatOptions) {}
 
   /**
@@ -34,9 +31,8 @@ export class SessionChat {
    */
   async answerMailbox(message: MailboxMessage): Promise<MailboxAnswer> {
     if (message.kind === 'say') {
-      this.lastOutcome = undefined;
-      const text = await this.ask('organiser', message.text);
-      return this.lastOutcome ? mailboxAnswerOf(this.lastOutcome) : { ok: true, text, actions: [] };
+      const { outcome } = await this.converse('organiser', message.text);
+      return mailboxAnswerOf(outcome!);
     }
     try {
       await this.answerProposal(message.proposalId, message.apply);
@@ -47,6 +43,11 @@ export class SessionChat {
   }
 
   async ask(to: string, text: string): Promise<string> {
+    return (await this.converse(to, text)).text;
+  }
+
+  /** One exchange, shown in the chat; for the Organiser also what it did (its outcome). */
+  private async converse(to: string, text: string): Promise<{ text: string; outcome?: ChatOutcome }> {
     const { run, model, log, sinceStart } = this.options;
     const id = `chat-${run.runId}-${++this.chats}`;
     const toOrganiser = to === 'organiser';
@@ -57,14 +58,13 @@ export class SessionChat {
       if (toOrganiser) {
         const outcome = await run.chat(text);
         this.showOutcome(`${id}-a`, outcome);
-        this.lastOutcome = outcome;
-        return outcome.text;
+        return { text: outcome.text, outcome };
       }
       const answer = (await run.talkTo(to, text)).text;
       model.recordChat({ id: `${id}-a`, from: to, text: answer, atMs: sinceStart() });
       model.appendTranscript(to, { atMs: sinceStart(), direction: 'from-agent', counterpart: 'user', text: answer });
       log.info(`${to} → user: ${answer}`, this.agentContext(to));
-      return answer;
+      return { text: answer };
     } catch (error) {
       const message = describeError(error);
       model.recordChat({ id: `${id}-a`, from: to, text: '', atMs: sinceStart(), error: message });

@@ -58,8 +58,7 @@ export function awaitAnswer(runDir: string, id: string, signal: AbortSignal): Pr
     const finish = (outcome: () => void) => {
       if (settled) return;
       settled = true;
-      watcher?.close();
-      clearInterval(timer);
+      watching.dispose();
       signal.removeEventListener('abort', onAbort);
       outcome();
     };
@@ -74,13 +73,7 @@ export function awaitAnswer(runDir: string, id: string, signal: AbortSignal): Pr
     };
     const onAbort = () => finish(() => reject(new OrchestraError('aborted', 'Stopped waiting for the run to answer.')));
     signal.addEventListener('abort', onAbort, { once: true });
-    let watcher: fs.FSWatcher | undefined;
-    try {
-      watcher = fs.watch(dir, look);
-    } catch {
-      watcher = undefined;
-    }
-    const timer = setInterval(look, RESCAN_MS);
+    const watching = watchFolder(dir, look);
     look();
   });
 }
@@ -114,18 +107,28 @@ export function serveMailbox(runDir: string, handle: (message: MailboxMessage) =
     }
   };
   const kick = () => void drain().catch((error: unknown) => log(`The run's mailbox could not be read: ${describeError(error)}`));
-  let watcher: fs.FSWatcher | undefined;
-  try {
-    watcher = fs.watch(dir, kick);
-  } catch {
-    watcher = undefined;
-  }
-  const timer = setInterval(kick, RESCAN_MS);
-  timer.unref();
+  const watching = watchFolder(dir, kick);
   kick();
   return {
     dispose: () => {
       stopped = true;
+      watching.dispose();
+    },
+  };
+}
+
+/** Calls `onChange` on every event in `dir`, and once a `RESCAN_MS` for what fs.watch misses; holds no process open. */
+function watchFolder(dir: string, onChange: () => void): Disposable {
+  let watcher: fs.FSWatcher | undefined;
+  try {
+    watcher = fs.watch(dir, onChange);
+  } catch {
+    watcher = undefined;
+  }
+  const timer = setInterval(onChange, RESCAN_MS);
+  timer.unref();
+  return {
+    dispose: () => {
       watcher?.close();
       clearInterval(timer);
     },

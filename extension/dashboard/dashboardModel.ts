@@ -1,3 +1,4 @@
+import { rulesOf } from '../engine/workflow/workflowRules';
 import path from 'node:path';
 import type { AgentRecord } from '../engine/agents/agentSchema';
 import type { ArtifactRecord } from '../engine/artifacts/artifactSchema';
@@ -245,7 +246,8 @@ export class DashboardModel implements DashboardSource {
   /** @internal */
   applyWorkflow(state: WorkflowState, todo: TodoItem[] = deriveTodoList(state)): void {
     if (this.run) this.setRun({ ...(state.task ? { task: state.task } : {}), ...runPhaseFields(state, this.directory, (agentId) => this.agents.get(agentId)?.model) }, ['pausedFrom', 'attention', 'outcome']);
-    const files = state.files.map(fileView);
+    const reviewers = rulesOf(state).reviewers;
+    const files = state.files.map((file) => fileView(file, reviewers[file.reviewStep ?? 0]?.role));
     const filesKey = JSON.stringify(files);
     if (filesKey !== this.filesKey) {
       this.files = files;

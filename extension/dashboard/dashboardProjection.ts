@@ -53,7 +53,7 @@ export function artifactView(record: ArtifactRecord): ArtifactView {
   };
 }
 
-export function fileView(file: FileEntry): FileView {
+export function fileView(file: FileEntry, reviewer?: string): FileView {
   return {
     path: file.path,
     purpose: file.purpose,
@@ -61,6 +61,8 @@ export function fileView(file: FileEntry): FileView {
     ...(file.coder !== undefined ? { coder: file.coder } : {}),
     fixes: file.fixes,
     ...(file.codeArtifactId !== undefined ? { codeArtifactId: file.codeArtifactId } : {}),
+    ...(file.diagnostics !== undefined ? { diagnostics: file.diagnostics } : {}),
+    ...(file.stage === 'reviewing' && reviewer !== undefined ? { reviewer } : {}),
   };
 }
 

@@ -36,7 +36,8 @@ export const ArtifactTypeViewSchema = z.enum(ARTIFACT_TYPE_NAMES);
 /** How a run that did not finish stopped (the engine's UnfinishedKind). */
 export const UNFINISHED_KINDS = ['paused', 'interrupted', 'stopped'] as const;
 
-export const FILE_STAGES = ['pending', 'implementing', 'reviewing', 'fixing', 'approved'] as const;
+/** A file's way through the board; `checking` is the diagnostics gate before review. */
+export const FILE_STAGES = ['pending', 'implementing', 'checking', 'reviewing', 'fixing', 'approved'] as const;
 
 const Usd = z.number().nonnegative();
 const Tokens = z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() });
@@ -80,6 +81,10 @@ export const FileViewSchema = z.object({
   coder: z.number().int().positive().optional(),
   fixes: z.number().int().nonnegative(),
   codeArtifactId: z.string().optional(),
+  /** Errors the diagnostics gate found at its last check (0: clean; absent: not checked). */
+  diagnostics: z.number().int().nonnegative().optional(),
+  /** While reviewing: the reviewer's role (the Code Sceptic, or a custom reviewer). */
+  reviewer: z.string().optional(),
 });
 export type FileView = z.infer<typeof FileViewSchema>;
 

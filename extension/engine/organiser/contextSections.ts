@@ -254,7 +254,7 @@ function artifactLine(artifact: ArtifactSummary, kind: keyof typeof ARTIFACT_LAB
   };
 }
 
-const STAGE_PRIORITY: Record<FileStage, number> = { implementing: 0, reviewing: 0, fixing: 0, pending: 1, approved: 2 };
+const STAGE_PRIORITY: Record<FileStage, number> = { implementing: 0, checking: 0, reviewing: 0, fixing: 0, pending: 1, approved: 2 };
 const TYPE_PRIORITY: Record<string, number> = { code: 0, review: 1, pseudocode: 2, documentation: 3, 'test-report': 4, plan: 5 };
 
 /** Newest artifacts of unfinished files: files being worked on first, then in plan order. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ArtifactTypeSchema } from '../artifacts/artifactSchema';
 import { CommandTextSchema } from '../shell/commandPolicy';
 import { hasWildcard, isControlFile } from '../util/workspaceFiles';
+import { RoleJoinSchema, WorkflowDefinitionSchema } from '../../protocol/workflowDefinition';
 
 /** Role ids the workflow itself knows about; user-defined roles use any other slug. */
 export const BUILTIN_ROLE_IDS = [
@@ -37,6 +38,8 @@ const roleFields = {
   active: z.boolean(),
   /** How many agents of this role may exist at once (Coder 1, Coder 2 …). */
   instances: z.number().int().min(1).max(8),
+  /** Where a custom role takes part in the workflow (a second reviewer, a step after a phase); see workflowDefinition.ts. */
+  joins: RoleJoinSchema.optional(),
 };
 
 export const RoleDefinitionSchema = z.object({
@@ -95,6 +98,8 @@ export const RolesConfigSchema = z.strictObject({
   allowedCommands: z.array(CommandTextSchema).max(50).optional(),
   /** Control files (`kilo.json`, `.kilo/…`) agents may write when the plan names them; none by default. */
   allowControlFiles: z.array(ControlFileNameSchema).max(50).optional(),
+  /** The workflow: optional steps, loop limits, when tests run, the diagnostics gate (see workflowDefinition.ts). */
+  workflow: WorkflowDefinitionSchema.optional(),
 });
 export type RolesConfig = z.infer<typeof RolesConfigSchema>;
 

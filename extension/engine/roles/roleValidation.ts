@@ -1,6 +1,8 @@
 import { OrchestraError } from '../util/errors';
 import { DEFAULT_PROVIDER_LIMITS, type ProviderLimits } from '../agents/providerScheduler';
 import { scaleTeam } from '../../protocol/teamScaling';
+import type { WorkflowDefinition } from '../../protocol/workflowDefinition';
+import { joinProblems } from '../workflow/workflowRules';
 import { BUILTIN_ROLES } from './builtinRoles';
 import { nearest } from '../util/nearestName';
 import { KILO_DEFAULT_PROFILE_ID, kiloDefaultProfile, modelName, type KiloDefaultModel } from './kiloDefault';
@@ -16,7 +18,8 @@ export type ConfigIssueCode =
   | 'builtin-locked'
   | 'same-model-everywhere'
   | 'custom-role-incomplete'
-  | 'reserved-profile';
+  | 'reserved-profile'
+  | 'join-invalid';
 
 /** One problem with a roles configuration, in a sentence that says what to do about it. */
 export interface ConfigIssue {
@@ -38,6 +41,8 @@ export interface RoleResolution {
   warnings: ConfigIssue[];
   /** Active roles nobody assigned, running on the Kilo default model (see `ResolveOptions.kiloDefault`). */
   onKiloDefault: string[];
+  /** The configuration's `workflow` section as the user wrote it (the built-in workflow where left out). */
+  workflow?: WorkflowDefinition;
   /** The role ready to run, or `invalid-config` if it is unknown, inactive or has no profile. */
   resolve(roleId: string): ResolvedRole;
 }
@@ -66,6 +71,7 @@ export function resolveRoles(config: RolesConfig, options: ResolveOptions = {}):
   const warnings: ConfigIssue[] = [];
 
   const roles = mergeRoles(config.roles, errors);
+  for (const problem of joinProblems(roles)) errors.push({ code: 'join-invalid', roleId: problem.roleId, message: problem.message });
   const profiles = uniqueProfiles(config.profiles, errors);
   if (profiles.some((profile) => profile.id === KILO_DEFAULT_PROFILE_ID)) {
     errors.push({ code: 'reserved-profile', message: `The profile id "${KILO_DEFAULT_PROFILE_ID}" is reserved for the Kilo default model; rename that profile.` });
@@ -132,6 +138,7 @@ export function resolveRoles(config: RolesConfig, options: ResolveOptions = {}):
     errors,
     warnings,
     onKiloDefault,
+    ...(config.workflow ? { workflow: config.workflow } : {}),
     resolve: (roleId) => resolveOne(roleId, roleById, profileById, assignments),
   };
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import { OrchestraError } from '../util/errors';
 import { nearest } from '../util/nearestName';
+import { DiagnosticsGateSchema, RoleJoinSchema, WorkflowDefinitionSchema } from '../../protocol/workflowDefinition';
 import { BUILTIN_ROLES } from './builtinRoles';
 import { ProfileSchema, RoleOverrideSchema, RolesConfigSchema, type Profile, type RoleDefinition, type RolesConfig } from './roleSchema';
 
@@ -71,9 +72,13 @@ function unknownKeyProblem(where: string, keys: string[], path: ReadonlyArray<Pr
 function knownKeysAt(path: ReadonlyArray<PropertyKey>): string[] {
   const [section, , field] = path;
   if (path.length === 0) return Object.keys(RolesConfigSchema.shape);
+  if (section === 'roles' && field === 'joins') return Object.keys(RoleJoinSchema.shape);
   if (section === 'roles') return Object.keys(RoleOverrideSchema.shape);
   if (section === 'profiles' && field === 'cost') return ['input', 'output'];
   if (section === 'profiles') return Object.keys(ProfileSchema.shape);
+  if (section === 'workflow' && path[1] === 'diagnostics') return Object.keys(DiagnosticsGateSchema.shape);
+  if (section === 'workflow' && path[1] === 'tests') return ['when', 'files'];
+  if (section === 'workflow') return Object.keys(WorkflowDefinitionSchema.shape);
   return [];
 }
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * through a symlink that leaves the workspace, a write to a control file (`.kilo/`, `kilo.json` …),
  * a plan the Architect must redo, a shell command the permissions refused, a turn that stalled, a
  * budget that stopped work, an agent whose work kept failing, a problem with the event log, an
- * answer over the size limits (cut, see util/limits.ts), or tests that could not be run.
+ * answer over the size limits (cut, see util/limits.ts), tests that could not be run, or a diagnostics checker that could not run.
  */
 export const FINDING_KINDS = [
   'grant-violation',
@@ -20,6 +20,7 @@ export const FINDING_KINDS = [
   'event-log',
   'oversized-output',
   'tests-not-run',
+  'checker-failed',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 

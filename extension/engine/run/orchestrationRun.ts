@@ -1,3 +1,6 @@
+import { resolveWorkflow } from '../../protocol/workflowDefinition';
+import { workflowRules } from '../workflow/workflowRules';
+import { DiagnosticChecks } from './diagnosticChecks';
 import type { AgentPool } from '../agents/agentPool';
 import type { AgentRecord } from '../agents/agentSchema';
 import type { ArtifactStore } from '../artifacts/artifactStore';
@@ -104,6 +107,7 @@ export class OrchestrationRun {
       feed,
       stopForBudget: (stop, work) => this.budgetPause.stop(stop, work),
       recorded: (result) => this.announce(result),
+      ...(options.diagnostics ? { checks: new DiagnosticChecks({ checker: options.diagnostics, feed, reportFinding: (finding) => this.reportFinding(finding) }) } : {}),
     });
     this.chatting = new RunChat({
       answer: (message) => this.organiser.answer(message),
@@ -160,10 +164,16 @@ export class OrchestrationRun {
       await this.feed({ type: 'RESUME' });
       return done;
     }
+    const definition = this.options.roles.workflow;
+    const limits = resolveWorkflow(definition);
     const config: WorkflowConfig = {
       ...DEFAULT_WORKFLOW_CONFIG,
+      maxPlanRevisions: limits.maxPlanRevisions,
+      maxFixRounds: limits.maxFixRounds,
+      maxTestCycles: limits.maxTestCycles,
       ...this.options.workflow,
       instances: workflowInstances(this.options.roles, this.options.providerLimits),
+      rules: workflowRules(this.options.roles.roles, definition, this.options.diagnostics !== undefined),
     };
     this.journal.note({ kind: 'run', data: { event: 'started', task: this.options.task, backend: this.options.backend.kind, config } });
     await this.feed({ type: 'START', task: this.options.task, config });

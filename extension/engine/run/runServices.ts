@@ -92,7 +92,8 @@ export async function openRunServices(options: ResolvedRunOptions, hooks: RunHoo
     budgetTokens: options.organiserBudgetTokens ?? 2000,
     log: (entry) => journal.note({ kind: 'decision', agentId: `${ORGANISER_ROLE}-1`, role: ORGANISER_ROLE, data: entry }),
   });
-  const recorder = new WorkRecorder({ store, workspace: options.workspace, onFinding: hooks.reportFinding, allowControlFiles: options.allowControlFiles, maxPlannedFiles: options.maxPlannedFiles });
+  const stepOutputType = (roleId: string) => options.roles.roles.find((role) => role.id === roleId)?.outputArtifacts[0];
+  const recorder = new WorkRecorder({ store, workspace: options.workspace, onFinding: hooks.reportFinding, allowControlFiles: options.allowControlFiles, maxPlannedFiles: options.maxPlannedFiles, stepOutputType });
   return { runId, runDir, store, journal, router, pool, inbox, organiser, recorder, stateStore: new RunStateStore(runDir) };
 }
 

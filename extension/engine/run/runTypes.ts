@@ -3,6 +3,7 @@ import type { AgentRecord } from '../agents/agentSchema';
 import type { ArtifactRecord } from '../artifacts/artifactSchema';
 import type { ProviderLimits } from '../agents/providerScheduler';
 import type { AgentBackend } from '../backends/agentBackend';
+import type { DiagnosticsChecker } from '../diagnostics/diagnosticsChecker';
 import type { OrganiserDecision } from '../organiser/organiser';
 import type { RoleResolution } from '../roles/roleValidation';
 import type { Attention, DecisionRequest, WorkflowConfig, WorkflowState } from '../workflow/workflowTypes';
@@ -43,6 +44,11 @@ export interface OrchestrationRunOptions {
   allowControlFiles?: readonly string[];
   /** Files one plan may name before the rest are cut (default LIMITS.plannedFiles, 500); the engine-growth benchmark raises it to measure larger plans. */
   maxPlannedFiles?: number;
+  /**
+   * The diagnostics gate's checker (VS Code's language features, or the project's checker headless);
+   * without one the gate is off whatever the workflow definition says.
+   */
+  diagnostics?: DiagnosticsChecker;
   /** Continue this saved run (same runId, folder, artifacts and event log) instead of starting afresh. */
   restoreFrom?: RunSnapshot;
   /** A fork: the recorded run it replays the start of (kept in state.json, and by a resume of it). */

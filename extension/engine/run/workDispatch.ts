@@ -8,6 +8,7 @@ import type { WorkItem, WorkResult, WorkflowEvent, WorkflowState } from '../work
 import type { BudgetStop } from './budget';
 import { movedProfile } from './breakerFindings';
 import type { RunSpending } from './runSpending';
+import type { DiagnosticChecks } from './diagnosticChecks';
 import type { WorkRecorder } from './workRecorder';
 import { describeWork, workPrompt } from './workPrompts';
 import { instancesOf } from '../workflow/workflowRoles';
@@ -27,6 +28,8 @@ export interface WorkDispatchOptions {
   stopForBudget: (stop: BudgetStop, work: WorkItem) => Promise<void>;
   /** Artifacts recorded without a turn (a refused file's), to be announced. */
   recorded: (result: WorkResult) => void;
+  /** Performs `check` work (the diagnostics gate); the machine only asks for checks when the run has a checker. */
+  checks?: Pick<DiagnosticChecks, 'run' | 'abort'>;
 }
 
 /** The roles whose work follows each kind of work: their agents are started while it runs. */
@@ -82,6 +85,7 @@ export class WorkDispatch {
       this.timers.delete(id);
       void this.options.feed({ type: 'WORK_ABORTED', workId: id });
     }
+    this.options.checks?.abort(workIds);
     this.options.pool.abortWork(workIds);
   }
 
@@ -98,6 +102,7 @@ export class WorkDispatch {
    * read finished first, and a replay of the same events reproduces it.
    */
   private dispatch(work: WorkItem): void {
+    if (work.kind === 'check') return this.check(work);
     this.warmNext(work);
     const prepared = this.prepare(work).then(
       (ready) => ({ ready }),
@@ -167,6 +172,15 @@ export class WorkDispatch {
     } catch (error) {
       this.failed(work, error);
     }
+  }
+
+  /** A check is the run's own work, in line with the rest so its result lands in the machine's order. */
+  private check(work: WorkItem): void {
+    const { checks } = this.options;
+    this.inOrder = this.inOrder.then(() => {
+      if (checks) checks.run(work);
+      else void this.options.feed({ type: 'WORK_DONE', workId: work.id, result: { artifactIds: [], diagnostics: [] } });
+    });
   }
 
   private failed(work: WorkItem, error: unknown): void {

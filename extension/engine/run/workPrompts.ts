@@ -35,7 +35,10 @@ function instruction(work: WorkItem): string {
     case 'implement':
       return `Implement ${work.file} from its attached pseudocode, following the plan.`;
     case 'review-code':
-      return `Review the attached code of ${work.file} for bugs, security problems and departures from the plan. Set \`approved\` and list \`findings\`.`;
+      // A custom reviewer (one that joins CODE_REVIEW) reviews for what its own instructions say.
+      return work.role === 'code-sceptic'
+        ? `Review the attached code of ${work.file} for bugs, security problems and departures from the plan. Set \`approved\` and list \`findings\`.`
+        : `Review the attached code of ${work.file} as your instructions ask, and nothing else. Set \`approved\` and list \`findings\`.`;
     case 'fix':
       return `Fix ${work.file} so that it answers every finding below.`;
     case 'document':
@@ -44,6 +47,11 @@ function instruction(work: WorkItem): string {
       return "Run the project's tests, report `tests` with every failure and the file it points at.";
     case 'consult':
       return 'Another agent asked for your help; give your advice on the note below.';
+    case 'step':
+      return `Do your part of this phase as your instructions ask, from the attached plan and code of: ${(work.files ?? []).join(', ') || 'no files'}. Put your result in \`content\`.`;
+    case 'check':
+      // Never an agent's turn: the run's diagnostics checker does it.
+      return `Check ${work.file} for errors.`;
   }
 }
 
@@ -67,8 +75,12 @@ export function describeWork(work: WorkItem): string {
     case 'document':
       return `documenting ${work.files?.length ?? 0} files`;
     case 'test':
-      return 'running the tests';
+      return work.files ? `running the tests of ${work.files.length} files` : 'running the tests';
     case 'consult':
       return 'advising';
+    case 'step':
+      return 'taking its step';
+    case 'check':
+      return `checking ${work.file}`;
   }
 }

@@ -25,6 +25,8 @@ export interface RecorderOptions {
   allowControlFiles?: readonly string[];
   /** Files one plan may name (default LIMITS.plannedFiles); see OrchestrationRunOptions.maxPlannedFiles. */
   maxPlannedFiles?: number;
+  /** The artifact type a custom role's `step` records (its first output type); default documentation. */
+  stepOutputType?: (role: string) => ArtifactType | undefined;
 }
 
 /**
@@ -114,11 +116,16 @@ export class WorkRecorder {
         return { artifactIds: Object.values(fileArtifacts), fileArtifacts, spawnRequests: output.spawnRequests };
       }
       case 'document':
-      case 'consult': {
+      case 'consult':
+      case 'step': {
         const files = reply.changedFiles.filter((f) => work.grants.includes(f));
-        const doc = await store.create({ ...base, type: 'documentation', content: output.content || output.summary, summary: output.summary, files, status: 'completed' });
+        // A custom step's artifact has its role's output type (a changelog is documentation, an audit a review).
+        const type = work.kind === 'step' ? (this.options.stepOutputType?.(work.role) ?? 'documentation') : 'documentation';
+        const doc = await store.create({ ...base, type, content: output.content || output.summary, summary: output.summary, files, status: 'completed' });
         return { artifactIds: [doc.id], spawnRequests: output.spawnRequests };
       }
+      case 'check':
+        throw new OrchestraError('invalid-input', `${agentId} was handed a diagnostics check; checks are the run's, not an agent's.`);
       case 'test': {
         if (!output.tests) throw new OrchestraError('invalid-output', `${agentId} returned a test report without \`tests\`.`, { retryable: true });
         const testFailures = output.tests.failures.map((failure) => ({ ...failure, file: this.safeOptionalPath(failure.file) }));

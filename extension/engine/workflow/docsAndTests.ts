@@ -1,10 +1,12 @@
 import type { TestFailure } from '../backends/agentOutput';
 import type { DecisionDraft, Draft } from './draft';
 import { dispatchBatches, fixFile } from './fileBoard';
+import { nextPhaseStep, onPhaseStepDone, startPhaseStep } from './phaseSteps';
 import { excerpt, failuresNote } from './workNotes';
 import { isRoleActive } from './workflowRoles';
+import { rulesOf } from './workflowRules';
 import type { OptionalStep } from './userChangeSchema';
-import type { FileEntry, WorkResult, WorkflowState } from './workflowTypes';
+import type { FileEntry, WorkItem, WorkResult, WorkflowState } from './workflowTypes';
 
 const WRITER = 'documentation-writer';
 const DEBUGGER = 'debugger';
@@ -13,26 +15,43 @@ const DEBUGGER = 'debugger';
 export const OVERVIEW_FILE = 'docs/OVERVIEW.md';
 
 /**
- * Every file is approved: document once (when a writer takes part), test (when a debugger takes
- * part, and again after every round of test fixes), then finish.
+ * Every file is approved: document once (when a writer takes part), then the custom steps that join
+ * documentation, test (when a debugger takes part, and again after every round of test fixes), then
+ * the custom steps that join testing, then finish.
  */
 export function afterCoding(draft: Draft): void {
   const { state } = draft;
-  if (stepTakesPart(state, 'documentation') && !state.documented) {
-    startDocumentation(draft);
-  } else if (stepTakesPart(state, 'testing')) {
-    startTesting(draft);
-  } else {
-    draft.finish('COMPLETED', `All ${state.files.length} files are approved.`);
+  const docStep = nextPhaseStep(draft, 'DOCUMENTATION');
+  if (stepTakesPart(state, 'documentation') && !state.documented) startDocumentation(draft);
+  else if (docStep) startPhaseStep(draft, docStep);
+  else if (stepTakesPart(state, 'testing')) startTesting(draft);
+  else afterTests(draft, `All ${state.files.length} files are approved.`);
+}
+
+/** The tests passed (or do not run): the custom steps that join testing, then the end. */
+function afterTests(draft: Draft, outcome: string): void {
+  const step = nextPhaseStep(draft, 'TESTING');
+  if (step) startPhaseStep(draft, step);
+  else draft.finish('COMPLETED', outcome);
+}
+
+/** A custom phase step is done: on with the phase it joined. */
+export function onStepDone(draft: Draft, work: WorkItem): void {
+  onPhaseStepDone(draft, work);
+  if (draft.phase !== 'TESTING') {
+    afterCoding(draft);
+    return;
   }
+  const tested = stepTakesPart(draft.state, 'testing') ? ' and the tests pass' : '';
+  afterTests(draft, `All ${draft.state.files.length} files are approved${tested}.`);
 }
 
 /** The role that does each optional step. */
 export const STEP_ROLE: Record<OptionalStep, string> = { documentation: WRITER, testing: DEBUGGER };
 
-/** A step runs when its role is in the team and the user has not left it out. */
+/** A step runs when its role is in the team, the workflow has it and the user has not left it out. */
 export function stepTakesPart(state: WorkflowState, step: OptionalStep): boolean {
-  return isRoleActive(state.config, STEP_ROLE[step]) && !(state.skippedSteps ?? []).includes(step);
+  return isRoleActive(state.config, STEP_ROLE[step]) && rulesOf(state)[step] && !(state.skippedSteps ?? []).includes(step);
 }
 
 function startDocumentation(draft: Draft): void {
@@ -64,7 +83,7 @@ export function onTested(draft: Draft, result: WorkResult): void {
   if (reportId !== undefined) state.lastTestReportId = reportId;
   const failures = result.testFailures ?? [];
   if (failures.length === 0) {
-    draft.finish('COMPLETED', `All ${state.files.length} files are approved and the tests pass.`);
+    afterTests(draft, `All ${state.files.length} files are approved and the tests pass.`);
     return;
   }
   state.testCycles += 1;
@@ -92,7 +111,7 @@ export function fixTestFailures(draft: Draft): void {
 
 /** The decision after a failed test run, if the run is waiting for one. */
 export function testsDecision(draft: Draft): DecisionDraft | undefined {
-  if (draft.phase !== 'TESTING' || draft.hasPendingWork((work) => work.kind === 'test')) return undefined;
+  if (draft.phase !== 'TESTING' || draft.hasPendingWork((work) => work.kind === 'test' || work.kind === 'step')) return undefined;
   const { testCycles, config, files } = draft.state;
   const failing = failingFiles(files);
   const named = failing.map((file) => `${file.path}: ${file.openFindings ?? ''}`).join(' ');

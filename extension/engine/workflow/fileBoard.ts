@@ -1,11 +1,16 @@
+import { matchesGlob } from '../../protocol/workflowDefinition';
 import { ownEntry, type DecisionDraft, type Draft } from './draft';
 import { excerpt, findingsNote } from './workNotes';
 import { agentIdOf, isRoleActive } from './workflowRoles';
+import { rulesOf } from './workflowRules';
 import type { FileEntry, Phase, WorkItem, WorkResult } from './workflowTypes';
 
 /**
  * The per-file board: structure batches, coder assignment, and each file's way through
- * pending → implementing → reviewing → (fixing → reviewing)* → approved.
+ * pending → implementing → [checking] → reviewing → (fixing → [checking] → reviewing)* → approved.
+ * `checking` is the diagnostics gate (diagnosticsGate.ts), when the run has one. `reviewing` walks the
+ * rules' reviewers in order (the Code Sceptic, then custom reviewers that apply to the file); every one
+ * must approve, and a rejection by any of them sends the file back and starts the walk again.
  *
  * A file whose review asked for changes stays at `reviewing` with `openFindings` set until the
  * Organiser answers; the machine keeps one decision open at a time and reads the next one from the
@@ -14,7 +19,6 @@ import type { FileEntry, Phase, WorkItem, WorkResult } from './workflowTypes';
 
 const PRIMARY = 'primary-coder';
 const SECONDARY = 'secondary-coder';
-const SCEPTIC = 'code-sceptic';
 
 export const CODING_PHASES: readonly Phase[] = ['CODE_IMPLEMENTATION', 'CODE_REVIEW', 'CODE_FIXING'];
 
@@ -97,45 +101,73 @@ function leastLoadedCoder(draft: Draft): number {
   return load.indexOf(Math.min(...load)) + 1;
 }
 
-/** New code for a file: off to review when there is a sceptic, otherwise done. */
-export function onCoded(draft: Draft, work: WorkItem, codeArtifactId: string): void {
-  const file = draft.file(work.file);
-  if (!file) return;
-  file.codeArtifactId = codeArtifactId;
-  if (isRoleActive(draft.state.config, SCEPTIC)) {
-    requestCodeReview(draft, file);
+/**
+ * Sends the file to the first reviewer from `from` on that takes part and applies to it; with none
+ * left the file is done (approved by those before, or completed when nobody reviews).
+ */
+export function requestCodeReview(draft: Draft, file: FileEntry, from = 0, note?: string): void {
+  delete file.openFindings;
+  const step = reviewStepFrom(draft, file, from);
+  const reviewer = step === undefined ? undefined : rulesOf(draft.state).reviewers[step];
+  if (step === undefined || reviewer === undefined) {
+    file.stage = 'approved';
+    if (file.codeArtifactId !== undefined) draft.emit({ type: 'artifactStatus', artifactId: file.codeArtifactId, status: 'completed' });
     return;
   }
-  file.stage = 'approved';
-  draft.emit({ type: 'artifactStatus', artifactId: codeArtifactId, status: 'completed' });
+  file.stage = 'reviewing';
+  file.reviewStep = step;
+  const notes = [note, userInstructions(file)].filter((part): part is string => part !== undefined && part !== '');
+  draft.dispatch({
+    kind: 'review-code',
+    role: reviewer.role,
+    instance: nextReviewer(draft, reviewer.role),
+    grants: [],
+    file: file.path,
+    inputs: [file.codeArtifactId],
+    ...(notes.length > 0 ? { note: notes.join('\n\n') } : {}),
+  });
 }
 
-export function requestCodeReview(draft: Draft, file: FileEntry): void {
-  file.stage = 'reviewing';
-  delete file.openFindings;
-  draft.dispatch({ kind: 'review-code', role: SCEPTIC, instance: nextReviewer(draft), grants: [], file: file.path, inputs: [file.codeArtifactId], note: userInstructions(file) });
+/** The index of the first reviewer at or after `from` that is in the team and whose files include this one. */
+function reviewStepFrom(draft: Draft, file: FileEntry, from: number): number | undefined {
+  const { reviewers } = rulesOf(draft.state);
+  for (let step = from; step < reviewers.length; step++) {
+    const reviewer = reviewers[step]!;
+    if (isRoleActive(draft.state.config, reviewer.role) && (reviewer.files === undefined || matchesGlob(file.path, reviewer.files))) return step;
+  }
+  return undefined;
+}
+
+/** Whether the file's reviewer now is the last one it will see (its approval approves the file). */
+function isLastReview(draft: Draft, file: FileEntry): boolean {
+  return reviewStepFrom(draft, file, (file.reviewStep ?? 0) + 1) === undefined;
+}
+
+/** The role of the reviewer the file is with (or was last approved by). */
+export function reviewerOf(draft: Draft, file: FileEntry): string | undefined {
+  return rulesOf(draft.state).reviewers[file.reviewStep ?? 0]?.role;
 }
 
 /**
- * Round robin over the sceptics, preferring the one with the fewest reviews waiting. The rotation
- * starts from the id counter, which keeps the choice deterministic without a field of its own.
+ * Round robin over the reviewer role's agents, preferring the one with the fewest reviews waiting.
+ * The rotation starts from the id counter, which keeps the choice deterministic without a field of its own.
  */
-function nextReviewer(draft: Draft): number {
-  const sceptics = draft.instances(SCEPTIC);
-  const waiting = new Array<number>(sceptics).fill(0);
+function nextReviewer(draft: Draft, role: string): number {
+  const agents = draft.instances(role);
+  const waiting = new Array<number>(agents).fill(0);
   for (const work of draft.pendingWork()) {
-    if (work.role === SCEPTIC && work.instance >= 1 && work.instance <= sceptics) waiting[work.instance - 1] = (waiting[work.instance - 1] ?? 0) + 1;
+    if (work.role === role && work.instance >= 1 && work.instance <= agents) waiting[work.instance - 1] = (waiting[work.instance - 1] ?? 0) + 1;
   }
-  const start = draft.state.seq % sceptics;
+  const start = draft.state.seq % agents;
   let best = start;
-  for (let step = 1; step < sceptics; step++) {
-    const candidate = (start + step) % sceptics;
+  for (let step = 1; step < agents; step++) {
+    const candidate = (start + step) % agents;
     if ((waiting[candidate] ?? 0) < (waiting[best] ?? 0)) best = candidate;
   }
   return best + 1;
 }
 
-/** The sceptic's verdict on one file. */
+/** A reviewer's verdict on one file: the next reviewer, the file approved, or findings for the Organiser. */
 export function onCodeReviewed(draft: Draft, work: WorkItem, result: WorkResult): void {
   const file = draft.file(work.file);
   if (!file) return;
@@ -143,6 +175,10 @@ export function onCodeReviewed(draft: Draft, work: WorkItem, result: WorkResult)
   if (reviewArtifactId !== undefined) file.reviewArtifactId = reviewArtifactId;
   if (result.approved !== true) {
     file.openFindings = findingsNote(result.findings);
+    return;
+  }
+  if (!isLastReview(draft, file)) {
+    requestCodeReview(draft, file, (file.reviewStep ?? 0) + 1);
     return;
   }
   file.stage = 'approved';
@@ -156,12 +192,15 @@ export function onCodeReviewed(draft: Draft, work: WorkItem, result: WorkResult)
   });
 }
 
-/** Sends a file back to the coder who wrote it, with the findings (or test failures) as the note. */
-export function fixFile(draft: Draft, file: FileEntry, evidenceArtifactId: string | undefined): void {
+/**
+ * Sends a file back to the coder who wrote it, with the findings (or test failures) as the note.
+ * The gate's send-backs have their own bound and do not count as fix rounds (`round: false`).
+ */
+export function fixFile(draft: Draft, file: FileEntry, evidenceArtifactId: string | undefined, round = true): void {
   const note = file.openFindings;
   delete file.openFindings;
   file.stage = 'fixing';
-  file.fixes += 1;
+  if (round) file.fixes += 1;
   file.coder ??= leastLoadedCoder(draft);
   if (file.codeArtifactId !== undefined) {
     draft.emit({
@@ -208,13 +247,15 @@ export function fileDecision(draft: Draft): DecisionDraft | undefined {
   if (!file) return undefined;
   const { maxFixRounds } = draft.state.config;
   const findings = excerpt(file.openFindings);
+  const reviewer = reviewerOf(draft, file);
+  const by = reviewer !== undefined && reviewer !== 'code-sceptic' ? ` by ${reviewer}` : '';
   if (file.fixes < maxFixRounds) {
     return {
       point: 'file-reviewed',
       file: file.path,
       options: ['fix_file', 'accept_file', 'escalate'],
       recommended: 'fix_file',
-      question: `The review of ${file.path} asked for changes (fix round ${file.fixes} of at most ${maxFixRounds}): ${findings}`,
+      question: `The review of ${file.path}${by} asked for changes (fix round ${file.fixes} of at most ${maxFixRounds}): ${findings}`,
     };
   }
   return {

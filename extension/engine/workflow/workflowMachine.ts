@@ -1,9 +1,11 @@
 import { OrchestraError } from '../util/errors';
 import { breakerAnswerProblem, openCircuitBreaker, withdrawnWorkId } from './circuitBreaker';
 import { applyDecision, defaultResumeAction, openNextDecision, queueSpawnRequests } from './decisionPoints';
-import { afterCoding, onDocumented, onTested } from './docsAndTests';
+import { onChecked, onCoded } from './diagnosticsGate';
+import { afterCoding, onDocumented, onStepDone, onTested, stepTakesPart } from './docsAndTests';
 import { Draft, ownEntry, unreachable } from './draft';
-import { CODING_PHASES, boardPhase, onCodeReviewed, onCoded, onStructured } from './fileBoard';
+import { CODING_PHASES, boardPhase, onCodeReviewed, onStructured } from './fileBoard';
+import { isMilestoneTest, onMilestoneTested, scheduleMilestoneTests } from './milestoneTests';
 import { onPlanReviewed, onPlanWritten, startPlanning } from './planning';
 import { applyUserChange } from './userChanges';
 import { REQUIRED_ROLES, agentIdOf, instancesOf } from './workflowRoles';
@@ -104,12 +106,17 @@ function handle(draft: Draft, event: WorkflowEvent): string | undefined {
   }
 }
 
-/** After every event: the coding phase follows the board, and the next decision opens when none is. */
+/**
+ * After every event: the coding phase follows the board (a milestone test still running holds it
+ * there), milestone tests start when one is due, and the next decision opens when none is.
+ */
 function settle(draft: Draft): void {
   if (draft.terminal) return;
   if (CODING_PHASES.includes(draft.phase)) {
-    if (draft.state.files.every((file) => file.stage === 'approved')) afterCoding(draft);
+    const milestoneRunning = draft.hasPendingWork(isMilestoneTest);
+    if (!milestoneRunning && draft.state.files.every((file) => file.stage === 'approved')) afterCoding(draft);
     else draft.state.phase = boardPhase(draft.state.files);
+    if (CODING_PHASES.includes(draft.phase)) scheduleMilestoneTests(draft, stepTakesPart(draft.state, 'testing'));
   }
   openNextDecision(draft);
 }
@@ -206,7 +213,14 @@ function applyResult(draft: Draft, work: WorkItem, result: WorkResult): string |
       onDocumented(draft);
       return undefined;
     case 'test':
-      onTested(draft, result);
+      if (isMilestoneTest(work)) onMilestoneTested(draft, result);
+      else onTested(draft, result);
+      return undefined;
+    case 'check':
+      onChecked(draft, work, result);
+      return undefined;
+    case 'step':
+      onStepDone(draft, work);
       return undefined;
     case 'consult':
       return undefined;

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { FindingSchema, PlannedFileSchema, SpawnRequestSchema, TestFailureSchema } from '../backends/agentOutput';
+import { TestScheduleSchema } from '../../protocol/workflowDefinition';
 import { OPTIONAL_STEPS } from './userChangeSchema';
+import type { WorkflowRules } from './workflowRules';
 import {
+  FILE_STAGES,
   ORGANISER_ACTION_TYPES,
   PHASES,
   WORK_KINDS,
@@ -40,7 +43,7 @@ export const WorkItemSchema = z.object({
 export const FileEntrySchema = z.object({
   path: z.string().min(1),
   purpose: z.string(),
-  stage: z.enum(['pending', 'implementing', 'reviewing', 'fixing', 'approved']),
+  stage: z.enum(FILE_STAGES),
   coder: z.number().int().positive().optional(),
   fixes: z.number().int().nonnegative(),
   codeArtifactId: z.string().optional(),
@@ -48,6 +51,19 @@ export const FileEntrySchema = z.object({
   reviewArtifactId: z.string().optional(),
   openFindings: z.string().optional(),
   instructions: z.string().optional(),
+  reviewStep: z.number().int().nonnegative().optional(),
+  gateRounds: z.number().int().nonnegative().optional(),
+  diagnostics: z.number().int().nonnegative().optional(),
+});
+
+const JoinableGlob = z.string().min(1).max(200);
+export const WorkflowRulesSchema = z.object({
+  documentation: z.boolean(),
+  testing: z.boolean(),
+  reviewers: z.array(z.object({ role: z.string().min(1), files: JoinableGlob.optional() })),
+  phaseSteps: z.array(z.object({ role: z.string().min(1), phase: z.enum(['DOCUMENTATION', 'TESTING']), files: JoinableGlob.optional(), writes: z.array(z.string()).optional() })),
+  tests: TestScheduleSchema,
+  diagnosticsRounds: z.number().int().positive().optional(),
 });
 
 export const WorkflowConfigSchema = z.object({
@@ -59,6 +75,7 @@ export const WorkflowConfigSchema = z.object({
   batchSize: z.number().int().positive(),
   retryBaseMs: z.number().nonnegative(),
   maxInstancesPerRole: z.number().int().positive(),
+  rules: WorkflowRulesSchema.optional(),
 });
 
 const QueuedSpawnSchema = SpawnRequestSchema.extend({ requestedBy: z.string() });
@@ -123,6 +140,8 @@ export const WorkflowStateSchema = z.object({
   agentProfiles: z.record(z.string(), z.string()).optional(),
   skippedSteps: z.array(z.enum(OPTIONAL_STEPS)).optional(),
   pendingAdditions: z.array(FileEntrySchema).optional(),
+  stepsDone: z.array(z.string()).optional(),
+  milestones: z.object({ approvedAtLast: z.number().int().nonnegative(), folders: z.array(z.string()) }).optional(),
   outcome: z.object({ reason: z.string() }).optional(),
 });
 
@@ -136,6 +155,7 @@ export const WorkResultSchema = z.object({
   findings: z.array(FindingSchema).optional(),
   testFailures: z.array(TestFailureSchema).optional(),
   spawnRequests: z.array(SpawnRequestSchema).optional(),
+  diagnostics: z.array(FindingSchema).optional(),
 });
 
 /** True only when A and B are the same type with the same keys; a field added to one side alone fails to compile. */
@@ -149,5 +169,6 @@ const mirrors: [
   Same<z.infer<typeof EffectSchema>, Effect>,
   Same<z.infer<typeof WorkResultSchema>, WorkResult>,
   Same<z.infer<typeof WorkflowStateSchema>, WorkflowState>,
-] = [true, true, true, true, true, true, true, true];
+  Same<z.infer<typeof WorkflowRulesSchema>, WorkflowRules>,
+] = [true, true, true, true, true, true, true, true, true];
 void mirrors;

@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { FILE_STAGES } from '../../protocol/viewModel';
 import type { Finding, PlannedFile, SpawnRequest, TestFailure } from '../backends/agentOutput';
 import type { OptionalStep, UserChange } from './userChangeSchema';
+import type { WorkflowRules } from './workflowRules';
 
 export const PHASES = [
   'IDLE',
@@ -22,11 +24,11 @@ export type Phase = (typeof PHASES)[number];
 export const TERMINAL_PHASES: readonly Phase[] = ['COMPLETED', 'CANCELLED', 'FAILED'];
 
 /** The kinds of work the machine hands to role agents. */
-export const WORK_KINDS = ['plan', 'review-plan', 'revise-plan', 'structure', 'implement', 'review-code', 'fix', 'document', 'test', 'consult'] as const;
+export const WORK_KINDS = ['plan', 'review-plan', 'revise-plan', 'structure', 'implement', 'review-code', 'fix', 'document', 'test', 'consult', 'check', 'step'] as const;
 export type WorkKind = (typeof WORK_KINDS)[number];
 
-/** Which workflow role does which kind of work. */
-export const ROLE_FOR_KIND: Record<Exclude<WorkKind, 'consult'>, string> = {
+/** Which workflow role does which kind of work (custom roles also review code and take `step`s, as the rules say). */
+export const ROLE_FOR_KIND: Record<Exclude<WorkKind, 'consult' | 'check' | 'step'>, string> = {
   plan: 'architect',
   'review-plan': 'code-sceptic',
   'revise-plan': 'architect',
@@ -37,6 +39,9 @@ export const ROLE_FOR_KIND: Record<Exclude<WorkKind, 'consult'>, string> = {
   document: 'documentation-writer',
   test: 'debugger',
 };
+
+/** `check` work is not an agent's: the run's diagnostics checker does it (see DiagnosticsChecker). */
+export const CHECKER_ROLE = 'diagnostics';
 
 /** A piece of work for one agent instance (`${role}-${instance}` is the agent id). */
 export interface WorkItem {
@@ -58,7 +63,8 @@ export interface WorkItem {
   note?: string;
 }
 
-export type FileStage = 'pending' | 'implementing' | 'reviewing' | 'fixing' | 'approved';
+export { FILE_STAGES };
+export type FileStage = (typeof FILE_STAGES)[number];
 
 export interface FileEntry {
   path: string;
@@ -78,6 +84,12 @@ export interface FileEntry {
   openFindings?: string;
   /** The user's instructions for this file, handed to every later piece of work on it. */
   instructions?: string;
+  /** Index into the rules' reviewers of the one reviewing the file now (or who approved it last). */
+  reviewStep?: number;
+  /** Diagnostics-gate rounds that sent the file back to its coder (see workflowRules.diagnosticsRounds). */
+  gateRounds?: number;
+  /** Errors the gate's last check found in the file (0: clean). */
+  diagnostics?: number;
 }
 
 export interface WorkflowConfig {
@@ -94,6 +106,8 @@ export interface WorkflowConfig {
   retryBaseMs: number;
   /** Most instances a spawn request may raise a role to. */
   maxInstancesPerRole: number;
+  /** The workflow definition as rules (reviewers, steps, test schedule, gate); absent: the built-in workflow. */
+  rules?: WorkflowRules;
 }
 
 export const DEFAULT_WORKFLOW_CONFIG: WorkflowConfig = {
@@ -187,6 +201,10 @@ export interface WorkflowState {
   skippedSteps?: OptionalStep[];
   /** Files the user added before the plan was approved; they join the plan when it is. */
   pendingAdditions?: FileEntry[];
+  /** Custom phase steps (role ids) that have run. */
+  stepsDone?: string[];
+  /** Milestone tests so far: approved files covered by the last one, and folders tested. */
+  milestones?: { approvedAtLast: number; folders: string[] };
   outcome?: { reason: string };
 }
 
@@ -203,6 +221,8 @@ export interface WorkResult {
   findings?: Finding[];
   testFailures?: TestFailure[];
   spawnRequests?: SpawnRequest[];
+  /** `check` work: the errors the checker found in the work's file (none: clean). */
+  diagnostics?: Finding[];
 }
 
 export type WorkflowEvent =

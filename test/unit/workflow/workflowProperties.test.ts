@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { boardPhase, CODING_PHASES } from '../../../extension/engine/workflow/fileBoard';
 import { initialWorkflowState, transition } from '../../../extension/engine/workflow/workflowMachine';
 import { instancesOf } from '../../../extension/engine/workflow/workflowRoles';
+import { rulesOf } from '../../../extension/engine/workflow/workflowRules';
 import {
+  CHECKER_ROLE,
   DEFAULT_WORKFLOW_CONFIG,
   ORGANISER_ACTION_TYPES,
   PHASES,
@@ -151,8 +153,11 @@ const pendingWork = (state: WorkflowState): WorkItem[] => [
 
 function checkWork(work: WorkItem, state: WorkflowState): void {
   expect(WORK_KINDS).toContain(work.kind);
-  if (work.kind !== 'consult') expect(work.role).toBe(ROLE_FOR_KIND[work.kind]);
-  expect(Number.isInteger(work.instance) && work.instance >= 1 && work.instance <= instancesOf(state.config, work.role)).toBe(true);
+  if (work.kind === 'check') expect(work.role).toBe(CHECKER_ROLE);
+  else if (work.kind === 'review-code') expect(rulesOf(state).reviewers.map((reviewer) => reviewer.role)).toContain(work.role);
+  else if (work.kind === 'step') expect(rulesOf(state).phaseSteps.map((step) => step.role)).toContain(work.role);
+  else if (work.kind !== 'consult') expect(work.role).toBe(ROLE_FOR_KIND[work.kind]);
+  expect(Number.isInteger(work.instance) && work.instance >= 1 && (work.kind === 'check' || work.instance <= instancesOf(state.config, work.role))).toBe(true);
   expect(work.attempt >= 1 && work.attempt <= state.config.maxWorkAttempts).toBe(true);
 }
 

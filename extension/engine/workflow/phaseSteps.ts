@@ -1,0 +1,41 @@
+import { matchesGlob } from '../../protocol/workflowDefinition';
+import type { Draft } from './draft';
+import { isRoleActive } from './workflowRoles';
+import { rulesOf, type PhaseStepRule } from './workflowRules';
+import type { WorkItem } from './workflowTypes';
+
+/*
+ * Custom roles that join a phase (a Changelog Writer after documentation, a Release Checker after the
+ * tests) run once each, in the phase they join, after the phase's own role and in the rules' order.
+ */
+
+/** The next step of `phase` that has not run and whose role is in the team. */
+export function nextPhaseStep(draft: Draft, phase: PhaseStepRule['phase']): PhaseStepRule | undefined {
+  const done = draft.state.stepsDone ?? [];
+  return rulesOf(draft.state).phaseSteps.find((step) => step.phase === phase && !done.includes(step.role) && isRoleActive(draft.state.config, step.role));
+}
+
+/**
+ * Starts the step: its input is the plan and the latest code of the files it looks at (a batch's worth,
+ * in plan order); it may write only the files its join grants.
+ */
+export function startPhaseStep(draft: Draft, step: PhaseStepRule): void {
+  const { state } = draft;
+  state.phase = step.phase;
+  const files = state.files.filter((file) => step.files === undefined || matchesGlob(file.path, step.files)).slice(0, state.config.batchSize);
+  draft.dispatch({
+    kind: 'step',
+    role: step.role,
+    instance: 1,
+    grants: [...(step.writes ?? [])],
+    files: files.map((file) => file.path),
+    inputs: [state.plan?.artifactId, ...files.map((file) => file.codeArtifactId)],
+    note: `Your step in ${step.phase === 'DOCUMENTATION' ? 'the documentation' : 'the testing'} phase, on ${files.length} file${files.length === 1 ? '' : 's'} of the plan.`,
+  });
+}
+
+/** The step is done; the caller goes on with the phase. */
+export function onPhaseStepDone(draft: Draft, work: WorkItem): void {
+  const done = draft.state.stepsDone ?? [];
+  if (!done.includes(work.role)) draft.state.stepsDone = [...done, work.role];
+}

@@ -15,6 +15,7 @@ import { resolveKiloDefault } from './kiloDefaultRoles';
 import type { ReattachSummary, SavedSession } from '../kilo/kiloSessionReattach';
 import { describeTestCommand, resolveCommandPolicy } from '../engine/shell/commandPolicy';
 import { orchestraScript } from '../../scripts/scriptedModel/orchestraScript';
+import { scriptOptionsFromEnv } from '../../scripts/scriptedModel/scriptOptionsEnv';
 import { startScriptedModel, type ScriptedModel, type ScriptedModelOptions } from '../../scripts/scriptedModel/scriptedModelServer';
 import { HOME_PREFIX, openRunHome, releaseRunHome, removeStaleHomes } from './kiloRunHome';
 import { UsageError, type RunArgs } from './cliArgs';
@@ -94,7 +95,7 @@ export async function startKiloRuntime(args: RunArgs, log: (line: string) => voi
   };
   const binary = await locateKiloBinary({ explicitPath: args.kiloPath, projectRoot: packageRoot(), searchPath: true, env: home ? { ...process.env, ...privateHomeEnv(home) } : process.env }).catch(abandonHome);
   const scripted = offline
-    ? await startScriptedModel({ script: orchestraScript({ rejectFirstPlan: true, rejectFilesOnce: ['src/overdue.js'] }), latencyMs: args.simLatencyMs, ...scriptedLogFile(), ...overrides.scripted }).catch(abandonHome)
+    ? await startScriptedModel({ script: orchestraScript({ rejectFirstPlan: true, rejectFilesOnce: ['src/overdue.js'], ...scriptOptionsFromEnv() }), latencyMs: args.simLatencyMs, ...scriptedLogFile(), ...overrides.scripted }).catch(abandonHome)
     : undefined;
   const cleanups: Array<() => Promise<void> | void> = [];
   if (scripted) cleanups.push(() => scripted.close());

@@ -2,6 +2,7 @@ import { scriptedChatActions, scriptedChatAnswer } from '../../extension/engine/
 import { detectWork } from '../../extension/engine/roles/roleMarker';
 import type { Script, ScriptedTurn } from './scriptedModelServer';
 import type { ScriptRequest } from './scriptRequest';
+import { implementation, scaffold } from './scriptedCode';
 
 /**
  * A deterministic team for real `kilo serve`: it recognises the role (its marker in the system
@@ -16,6 +17,13 @@ export interface OrchestraScriptOptions {
   rejectFirstPlan?: boolean;
   /** Files the Code Sceptic rejects once each. */
   rejectFilesOnce?: string[];
+  /** Files another reviewer (e.g. a custom `security-auditor` that joins CODE_REVIEW) rejects once each. */
+  rejectOnce?: { role: string; files: string[] };
+  /**
+   * Files whose first `implement` writes code with one type error (`const count: number = "three"`);
+   * a `fix` that quotes the diagnostics gate ("The checker found …") writes the correct code.
+   */
+  typeErrorFirst?: string[];
   /** This role only ever answers prose and never calls StructuredOutput (nor gives a JSON block). */
   neverCompletes?: string;
   /**
@@ -39,7 +47,9 @@ export const SAMPLE_PLAN = [
 
 export function orchestraScript(options: OrchestraScriptOptions = {}): Script {
   const plan = options.planFiles ?? SAMPLE_PLAN;
+  // `role:file` of each rejection made, so each listed file is rejected once per reviewer.
   const rejected = new Set<string>();
+  const typeErrorsLeft = new Set(options.typeErrorFirst ?? []);
   const hostileLeft = [...(options.hostileWrites?.paths ?? [])];
   let planRejected = false;
   const play = (request: ScriptRequest): ScriptedTurn => {
@@ -71,18 +81,27 @@ export function orchestraScript(options: OrchestraScriptOptions = {}): Script {
         const file = work.files[0] ?? '';
         if (!toolsDone) return { toolCalls: [read(workspace, file)] };
         if (lastTool === 'read') {
-          const own = write(workspace, file, implementation(file, purposeOf(plan, file), work.kind === 'fix'));
+          // The gate's findings are a fix of the type error only; a reviewer's also ask for the guard.
+          const fromGate = work.kind === 'fix' && /The checker (found|still reports)/.test(request.lastUser);
+          const typeError = work.kind === 'implement' && typeErrorsLeft.delete(file);
+          const own = write(workspace, file, implementation(file, purposeOf(plan, file), { guarded: work.kind === 'fix' && !fromGate, typeError }));
           const hostile = role === options.hostileWrites?.role && work.kind === 'implement' ? hostileLeft.splice(0) : [];
           return { toolCalls: [own, ...hostile.map((target) => hostileWrite(workspace, target))] };
         }
         return answer(request, { summary: `${work.kind === 'fix' ? 'Fixed' : 'Implemented'} ${file}.`, files: [{ path: file, purpose: purposeOf(plan, file) }] });
       }
       case 'review-code': {
+        // Any reviewer: the Code Sceptic, or a custom role that joins CODE_REVIEW under its own id.
         const file = work.files[0] ?? '';
-        const reject = options.rejectFilesOnce?.includes(file) && !rejected.has(file);
-        rejected.add(file);
+        const reviewer = role ?? 'code-sceptic';
+        const listed = reviewer === 'code-sceptic' ? options.rejectFilesOnce : options.rejectOnce?.role === reviewer ? options.rejectOnce.files : undefined;
+        const reject = listed?.includes(file) === true && !rejected.has(`${reviewer}:${file}`);
+        if (reject) rejected.add(`${reviewer}:${file}`);
         return answer(request, reject ? { summary: `${file} does not check its input.`, approved: false, findings: [{ file, severity: 'major', message: 'Reject input that is not an object.' }] } : { summary: `${file} is correct.`, approved: true });
       }
+      case 'step':
+        // A custom role's own step in a phase (e.g. a Changelog Writer after documentation).
+        return answer(request, { summary: `Took the ${role ?? 'custom'} step for ${work.files.length} files.`, content: `# ${role ?? 'Step'}\n\n${work.files.map((path) => `- \`${path}\`: ${purposeOf(plan, path)}`).join('\n')}\n` });
       case 'document':
         if (!toolsDone && /may create or change only these files:.*docs\/OVERVIEW\.md/.test(request.lastUser)) return { toolCalls: [write(workspace, 'docs/OVERVIEW.md', overview(plan))] };
         return answer(request, { summary: 'Documented the modules in docs/OVERVIEW.md.', content: overview(plan) });
@@ -180,20 +199,6 @@ function write(workspace: string, file: string, content: string): { name: string
 
 function purposeOf(plan: Array<{ path: string; purpose: string }>, file: string): string {
   return plan.find((entry) => entry.path === file)?.purpose ?? 'part of the change';
-}
-
-function exportName(file: string): string {
-  const base = file.split('/').pop()!.replace(/\.[a-z]+$/, '');
-  return base.replace(/[^A-Za-z0-9]+(.)/g, (_, c: string) => c.toUpperCase());
-}
-
-function scaffold(file: string, purpose: string): string {
-  return `// ${file}: ${purpose}\n// PSEUDOCODE: validate the input, compute the result, return it.\nexport function ${exportName(file)}(input) {\n  throw new Error('${exportName(file)} is not implemented yet');\n}\n`;
-}
-
-function implementation(file: string, purpose: string, guarded: boolean): string {
-  const guard = guarded ? "  if (typeof input !== 'object' || input === null) throw new TypeError('input must be an object');\n" : '';
-  return `// ${file}: ${purpose}\nexport function ${exportName(file)}(input) {\n${guard}  return { ...input, checkedAt: new Date(0).toISOString() };\n}\n`;
 }
 
 function overview(plan: Array<{ path: string; purpose: string }>): string {

@@ -1,0 +1,101 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startKiloRuntime } from '../../extension/cli/kiloRuntime';
+import { OrchestrationRun } from '../../extension/engine/run/orchestrationRun';
+import type { RunReport } from '../../extension/engine/run/runReport';
+import { SAMPLE_PLAN, orchestraScript, type OrchestraScriptOptions } from '../../scripts/scriptedModel/orchestraScript';
+import type { RequestLogEntry } from '../../scripts/scriptedModel/scriptedModelServer';
+import { SAMPLE_TASK, aSampleWorkspace, kiloArgs } from './kiloRunHarness';
+
+// The workflow as data on real `kilo serve` with the scripted model: a custom Security Auditor
+// joins the code review after the Code Sceptic, and a workflow definition turns a phase off.
+
+const AUDITOR = {
+  id: 'security-auditor',
+  name: 'Security Auditor',
+  category: 'review',
+  description: 'Reviews each file for injection, unsafe input handling and secrets.',
+  prompt: 'Review the file for security problems only.',
+  joins: { step: 'CODE_REVIEW', after: 'code-sceptic' },
+};
+
+/** A roles file outside the workspace (so no agent's diff shows it). */
+function aRolesFile(content: object): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kilo-workflow-roles-')), 'roles.json');
+  fs.writeFileSync(file, JSON.stringify(content, null, 2));
+  return file;
+}
+
+interface WorkflowRun {
+  report: RunReport;
+  requests: RequestLogEntry[];
+}
+
+/** One run of the sample task on real Kilo with `roles` and the script's `options`. */
+async function runWith(roles: object, options: OrchestraScriptOptions): Promise<WorkflowRun> {
+  const workspace = aSampleWorkspace('kilo-workflow-');
+  const runtime = await startKiloRuntime(kiloArgs(workspace, { rolesFile: aRolesFile(roles), simLatencyMs: 50 }), () => undefined, { scripted: { script: orchestraScript(options) } });
+  try {
+    const run = await OrchestrationRun.create({ workspace, task: SAMPLE_TASK, roles: runtime.roles, backend: runtime.backend, maxActive: 4, onAttention: 'fail' });
+    const report = await run.start();
+    return { report, requests: [...runtime.scripted!.requests] };
+  } finally {
+    await runtime.dispose();
+  }
+}
+
+/**
+ * Who worked on `file`, in the order the work reached the model: `role:kind` of each implement, fix
+ * and review of that file (a piece of work takes several requests, counted once).
+ */
+function workOn(requests: RequestLogEntry[], file: string): string[] {
+  const steps = requests.filter((r) => r.work !== undefined && ['implement', 'fix', 'review-code'].includes(r.work.kind) && r.work.files[0] === file).map((r) => `${r.role}:${r.work!.kind}`);
+  return steps.filter((step, index) => step !== steps[index - 1]);
+}
+
+/** The review artifacts `producer` made, by the file its summary names. */
+function reviewsBy(report: RunReport, producer: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const artifact of report.artifacts.filter((a) => a.type === 'review' && a.producer === producer)) {
+    const file = SAMPLE_PLAN.find((entry) => artifact.summary.startsWith(entry.path))?.path ?? artifact.summary;
+    counts.set(file, (counts.get(file) ?? 0) + 1);
+  }
+  return counts;
+}
+
+describe('a workflow from a definition on real kilo serve', () => {
+  it('a Security Auditor after the Code Sceptic rejects a file once: it goes back to its coder, both review it again, and every file has an auditor review', async () => {
+    const rejected = 'src/loans.js';
+    const { report, requests } = await runWith({ roles: [AUDITOR] }, { rejectOnce: { role: 'security-auditor', files: [rejected] } });
+
+    expect(report.status, JSON.stringify(report.findings)).toBe('COMPLETED');
+    expect(report.files).toEqual({ planned: SAMPLE_PLAN.length, approved: SAMPLE_PLAN.length });
+    // The built-in workflow otherwise: documentation still runs.
+    expect(report.states).toContain('DOCUMENTATION');
+    // One auditor review per file, two for the rejected one (its rejection and its approval).
+    const audits = reviewsBy(report, 'security-auditor-1');
+    expect(Object.fromEntries(audits)).toEqual(Object.fromEntries(SAMPLE_PLAN.map((entry) => [entry.path, entry.path === rejected ? 2 : 1])));
+    expect(report.artifacts.some((a) => a.producer === 'security-auditor-1' && a.summary === `${rejected} does not check its input.`)).toBe(true);
+    // Every file went to the Code Sceptic first, then to the auditor; the rejected one back to its coder and through both again.
+    expect(workOn(requests, rejected)).toEqual(['secondary-coder:implement', 'code-sceptic:review-code', 'security-auditor:review-code', 'secondary-coder:fix', 'code-sceptic:review-code', 'security-auditor:review-code']);
+    for (const entry of SAMPLE_PLAN.filter((e) => e.path !== rejected)) {
+      expect(workOn(requests, entry.path), entry.path).toEqual(['secondary-coder:implement', 'code-sceptic:review-code', 'security-auditor:review-code']);
+    }
+    // The auditor ran on its own scripted model under its own role.
+    expect(new Set(requests.filter((r) => r.role === 'security-auditor').map((r) => r.model))).toEqual(new Set(['security-auditor-model']));
+  }, 300_000);
+
+  it('workflow.documentation false: the run completes without a DOCUMENTATION phase', async () => {
+    const plan = SAMPLE_PLAN.slice(0, 2);
+    const { report, requests } = await runWith({ roles: [], workflow: { documentation: false } }, { planFiles: plan });
+
+    expect(report.status, JSON.stringify(report.findings)).toBe('COMPLETED');
+    expect(report.files).toEqual({ planned: 2, approved: 2 });
+    expect(report.transitions.map((t) => t.to)).not.toContain('DOCUMENTATION');
+    expect(report.states).toEqual(expect.arrayContaining(['CODE_REVIEW', 'TESTING', 'COMPLETED']));
+    expect(report.artifacts.filter((a) => a.type === 'documentation')).toEqual([]);
+    expect(requests.filter((r) => r.work?.kind === 'document')).toEqual([]);
+  }, 300_000);
+});

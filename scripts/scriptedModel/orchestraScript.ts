@@ -99,9 +99,14 @@ export function orchestraScript(options: OrchestraScriptOptions = {}): Script {
         if (reject) rejected.add(`${reviewer}:${file}`);
         return answer(request, reject ? { summary: `${file} does not check its input.`, approved: false, findings: [{ file, severity: 'major', message: 'Reject input that is not an object.' }] } : { summary: `${file} is correct.`, approved: true });
       }
-      case 'step':
-        // A custom role's own step in a phase (e.g. a Changelog Writer after documentation).
-        return answer(request, { summary: `Took the ${role ?? 'custom'} step for ${work.files.length} files.`, content: `# ${role ?? 'Step'}\n\n${work.files.map((path) => `- \`${path}\`: ${purposeOf(plan, path)}`).join('\n')}\n` });
+      case 'step': {
+        // A custom role's own step in a phase (e.g. a Changelog Writer after documentation): it
+        // writes the files its join grants (CHANGELOG.md) with its content, and answers with it.
+        const content = `# ${role ?? 'Step'}\n\n${work.files.map((path) => `- \`${path}\`: ${purposeOf(plan, path)}`).join('\n')}\n`;
+        const grants = /You may create or change only these files: (.+)\. Every other file is read-only\./.exec(request.lastUser)?.[1]?.split(', ') ?? [];
+        if (!toolsDone && grants.length > 0) return { toolCalls: grants.map((file) => write(workspace, file, content)) };
+        return answer(request, { summary: `Took the ${role ?? 'custom'} step for ${work.files.length} files.`, content });
+      }
       case 'document':
         if (!toolsDone && /may create or change only these files:.*docs\/OVERVIEW\.md/.test(request.lastUser)) return { toolCalls: [write(workspace, 'docs/OVERVIEW.md', overview(plan))] };
         return answer(request, { summary: 'Documented the modules in docs/OVERVIEW.md.', content: overview(plan) });

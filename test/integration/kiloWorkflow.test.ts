@@ -1,12 +1,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { startKiloRuntime } from '../../extension/cli/kiloRuntime';
+import type { DiagnosticsChecker, FileDiagnostic } from '../../extension/engine/diagnostics/diagnosticsChecker';
+import { detectWork } from '../../extension/engine/roles/roleMarker';
 import { OrchestrationRun } from '../../extension/engine/run/orchestrationRun';
 import type { RunReport } from '../../extension/engine/run/runReport';
 import { SAMPLE_PLAN, orchestraScript, type OrchestraScriptOptions } from '../../scripts/scriptedModel/orchestraScript';
-import type { RequestLogEntry } from '../../scripts/scriptedModel/scriptedModelServer';
+import type { RequestLogEntry, Script } from '../../scripts/scriptedModel/scriptedModelServer';
 import { SAMPLE_TASK, aSampleWorkspace, kiloArgs } from './kiloRunHarness';
 
 // The workflow as data on real `kilo serve` with the scripted model: a custom Security Auditor
@@ -29,18 +32,21 @@ function aRolesFile(content: object): string {
 }
 
 interface WorkflowRun {
+  workspace: string;
   report: RunReport;
   requests: RequestLogEntry[];
 }
 
-/** One run of the sample task on real Kilo with `roles` and the script's `options`. */
-async function runWith(roles: object, options: OrchestraScriptOptions): Promise<WorkflowRun> {
+/** One run of the sample task on real Kilo with `roles` and the script's `options` (or a `script` of its own). */
+async function runWith(roles: object, options: OrchestraScriptOptions, extra: { script?: Script; diagnostics?: (workspace: string) => DiagnosticsChecker } = {}): Promise<WorkflowRun> {
   const workspace = aSampleWorkspace('kilo-workflow-');
-  const runtime = await startKiloRuntime(kiloArgs(workspace, { rolesFile: aRolesFile(roles), simLatencyMs: 50 }), () => undefined, { scripted: { script: orchestraScript(options) } });
+  const script = extra.script ?? orchestraScript(options);
+  const runtime = await startKiloRuntime(kiloArgs(workspace, { rolesFile: aRolesFile(roles), simLatencyMs: 50 }), () => undefined, { scripted: { script } });
   try {
-    const run = await OrchestrationRun.create({ workspace, task: SAMPLE_TASK, roles: runtime.roles, backend: runtime.backend, maxActive: 4, onAttention: 'fail' });
+    const diagnostics = extra.diagnostics?.(workspace);
+    const run = await OrchestrationRun.create({ workspace, task: SAMPLE_TASK, roles: runtime.roles, backend: runtime.backend, maxActive: 4, onAttention: 'fail', ...(diagnostics ? { diagnostics } : {}) });
     const report = await run.start();
-    return { report, requests: [...runtime.scripted!.requests] };
+    return { workspace, report, requests: [...runtime.scripted!.requests] };
   } finally {
     await runtime.dispose();
   }
@@ -63,6 +69,26 @@ function reviewsBy(report: RunReport, producer: string): Map<string, number> {
     counts.set(file, (counts.get(file) ?? 0) + 1);
   }
   return counts;
+}
+
+/**
+ * The gate's checker for the test: TypeScript's own compiler under strict settings on the asked
+ * files of `workspace` (what `tsc --noEmit` reports), so the test needs no checker of the product's.
+ */
+function typeScriptChecker(workspace: string, asked: string[][]): DiagnosticsChecker {
+  return {
+    description: 'TypeScript compiler (test)',
+    check: async (files) => {
+      asked.push([...files]);
+      const program = ts.createProgram(files.map((file) => path.join(workspace, file)), { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, types: [] });
+      return ts.getPreEmitDiagnostics(program).flatMap((d): FileDiagnostic[] => {
+        if (!d.file || d.start === undefined) return [];
+        const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+        const file = path.relative(workspace, d.file.fileName).split(path.sep).join('/');
+        return [{ file, line: line + 1, column: character + 1, severity: 'error', message: ts.flattenDiagnosticMessageText(d.messageText, ' '), source: `TS${d.code}` }];
+      });
+    },
+  };
 }
 
 describe('a workflow from a definition on real kilo serve', () => {
@@ -97,5 +123,58 @@ describe('a workflow from a definition on real kilo serve', () => {
     expect(report.states).toEqual(expect.arrayContaining(['CODE_REVIEW', 'TESTING', 'COMPLETED']));
     expect(report.artifacts.filter((a) => a.type === 'documentation')).toEqual([]);
     expect(requests.filter((r) => r.work?.kind === 'document')).toEqual([]);
+  }, 300_000);
+
+  it("the diagnostics gate sends a coder's type error back with the checker's findings, and the Code Sceptic sees only the fixed file", async () => {
+    const plan = [
+      { path: 'src/fines.ts', purpose: 'fines: a fixed amount per overdue day, capped' },
+      { path: 'src/loans.ts', purpose: 'loans with a due date, fourteen days after lending' },
+    ];
+    const base = orchestraScript({ planFiles: plan, typeErrorFirst: ['src/fines.ts'] });
+    const fixNotes: string[] = [];
+    const script: Script = (request) => {
+      if (detectWork(request.lastUser)?.kind === 'fix') fixNotes.push(request.lastUser);
+      return base(request);
+    };
+    const asked: string[][] = [];
+    const { workspace, report, requests } = await runWith({ roles: [], workflow: { documentation: false } }, {}, { script, diagnostics: (dir) => typeScriptChecker(dir, asked) });
+
+    expect(report.status, JSON.stringify(report.findings)).toBe('COMPLETED');
+    expect(report.files).toEqual({ planned: 2, approved: 2 });
+    // The type error went back to the coder before any review; the Sceptic reviewed the fix once.
+    expect(workOn(requests, 'src/fines.ts')).toEqual(['secondary-coder:implement', 'secondary-coder:fix', 'code-sceptic:review-code']);
+    expect(workOn(requests, 'src/loans.ts')).toEqual(['secondary-coder:implement', 'code-sceptic:review-code']);
+    expect(fixNotes.some((note) => note.includes('The checker found 1 error in src/fines.ts') && note.includes('TS2322'))).toBe(true);
+    // Checked after the first write and after the fix; the file ends as code that compiles.
+    expect(asked.filter((files) => files.includes('src/fines.ts'))).toHaveLength(2);
+    const fines = fs.readFileSync(path.join(workspace, 'src', 'fines.ts'), 'utf8');
+    expect(fines).not.toContain('"three"');
+    expect(await typeScriptChecker(workspace, []).check(['src/fines.ts', 'src/loans.ts'], new AbortController().signal)).toEqual([]);
+  }, 300_000);
+
+  it('a Changelog Writer joining documentation runs once after the Documentation Writer, writes only its granted CHANGELOG.md, and records its artifact', async () => {
+    const writer = {
+      id: 'changelog-writer',
+      name: 'Changelog Writer',
+      category: 'documentation',
+      description: 'Writes the changelog entry for the change.',
+      prompt: 'Write the changelog entry for the planned files.',
+      joins: { step: 'DOCUMENTATION', writes: ['CHANGELOG.md'] },
+    };
+    const plan = SAMPLE_PLAN.slice(0, 2);
+    const { workspace, report, requests } = await runWith({ roles: [writer] }, { planFiles: plan });
+
+    expect(report.status, JSON.stringify(report.findings)).toBe('COMPLETED');
+    expect(report.findings).toEqual([]);
+    const steps = report.artifacts.filter((a) => a.producer === 'changelog-writer-1');
+    expect(steps.map((a) => a.type)).toEqual(['documentation']);
+    const changelog = fs.readFileSync(path.join(workspace, 'CHANGELOG.md'), 'utf8');
+    for (const entry of plan) expect(changelog).toContain(entry.path);
+    // In the documentation phase: after every document request, before the tests.
+    const kinds = requests.map((r) => r.work?.kind);
+    const stepAt = kinds.indexOf('step');
+    expect(stepAt).toBeGreaterThan(kinds.lastIndexOf('document'));
+    expect(stepAt).toBeLessThan(kinds.indexOf('test'));
+    expect(new Set(requests.filter((r) => r.work?.kind === 'step').map((r) => r.role))).toEqual(new Set(['changelog-writer']));
   }, 300_000);
 });

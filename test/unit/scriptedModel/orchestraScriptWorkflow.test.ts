@@ -112,6 +112,14 @@ describe('orchestraScript in a workflow from a definition', () => {
     expect(await review('code-sceptic')).toMatchObject({ approved: true });
   });
 
+  it('a custom step granted files writes them first, then answers', async () => {
+    const script = orchestraScript();
+    const prompt = `Step.\nYou may create or change only these files: CHANGELOG.md. Every other file is read-only.\n${workMarker('step', ['src/loans.js'])}`;
+    const first = await script(kiloRequest('changelog-writer', prompt));
+    expect(first.toolCalls).toEqual([{ name: 'write', arguments: { filePath: '/ws/CHANGELOG.md', content: expect.stringContaining('src/loans.js') } }]);
+    expect(envelope(await script(kiloRequest('changelog-writer', prompt, { name: 'write', content: 'Wrote file successfully.' }))).content).toContain('src/loans.js');
+  });
+
   it('a custom step gets a valid envelope with content naming its files', async () => {
     const result = envelope(await orchestraScript()(kiloRequest('changelog-writer', `Step.\n${workMarker('step', ['src/loans.js', 'src/fines.js'])}`)));
     expect(result.content).toContain('src/loans.js');

@@ -1,6 +1,7 @@
-import { onDocumented } from './docsAndTests';
+import { onDocumented, onStepDone } from './docsAndTests';
 import type { Draft } from './draft';
-import { acceptFile } from './fileBoard';
+import { acceptFile, requestCodeReview } from './fileBoard';
+import { isMilestoneTest } from './milestoneTests';
 import { agentIdOf } from './workflowRoles';
 import type { DecisionRequest, OrganiserAction, OrganiserActionType, WorkItem } from './workflowTypes';
 
@@ -80,10 +81,21 @@ function skip(draft: Draft, work: WorkItem): void {
       if (file && file.stage !== 'approved') acceptFile(draft, file);
       return;
     }
+    case 'check': {
+      // The gate could not check the file: it goes to review unchecked.
+      const file = draft.file(work.file);
+      if (file?.stage === 'checking') requestCodeReview(draft, file);
+      return;
+    }
     case 'document':
       onDocumented(draft);
       return;
+    case 'step':
+      onStepDone(draft, work);
+      return;
     case 'test': {
+      // A milestone's tests are skipped; the board goes on and the final run still tests everything.
+      if (isMilestoneTest(work)) return;
       const agent = agentIdOf(work.role, work.instance);
       draft.finish('COMPLETED', `All ${draft.state.files.length} files are approved; testing was skipped by the user after ${agent} failed every attempt.`);
       return;

@@ -52,7 +52,8 @@ function addFile(draft: Draft, path: string, purpose: string): string | undefine
   state.files.push(entry);
   if (draft.phase === 'STRUCTURE_CREATION') return undefined; // coding starts with every pending file
   backToCoding(draft, { redocument: true });
-  implementFile(draft, entry);
+  // backToCoding may have copied every record, the new one too: work on the draft's own copy.
+  implementFile(draft, draft.file(path)!);
   return undefined;
 }
 
@@ -94,7 +95,8 @@ function reopenFile(draft: Draft, path: string, to: 'review' | 'fix', reason: st
 function backToCoding(draft: Draft, { redocument }: { redocument: boolean }): void {
   const { state } = draft;
   if (!AFTER_CODING.includes(draft.phase)) return;
-  stopWork(draft, (kind) => kind === 'document' || kind === 'test');
+  // A custom step stopped here has not run, so it runs again once every file is approved.
+  stopWork(draft, (kind) => kind === 'document' || kind === 'test' || kind === 'step');
   state.batchesLeft = 0;
   if (redocument) state.documented = false;
   delete state.decision;

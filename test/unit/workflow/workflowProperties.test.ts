@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { boardPhase, CODING_PHASES } from '../../../extension/engine/workflow/fileBoard';
 import { initialWorkflowState, transition } from '../../../extension/engine/workflow/workflowMachine';
 import { instancesOf } from '../../../extension/engine/workflow/workflowRoles';
-import { rulesOf } from '../../../extension/engine/workflow/workflowRules';
+import { rulesOf, type WorkflowRules } from '../../../extension/engine/workflow/workflowRules';
 import {
   CHECKER_ROLE,
   DEFAULT_WORKFLOW_CONFIG,
@@ -30,9 +30,27 @@ const int = (g: Gen, min: number, max: number): number => g(fc.integer, { min, m
 const pick = <T>(g: Gen, items: readonly T[]): T => items[int(g, 0, items.length - 1)]!;
 const chance = (g: Gen, percent: number): boolean => int(g, 1, 100) <= percent;
 
-const STAGES = ['pending', 'implementing', 'reviewing', 'fixing', 'approved'];
+const STAGES = ['pending', 'implementing', 'checking', 'reviewing', 'fixing', 'approved'];
 const PROFILES = ['spare', 'local-model', 'constructor'];
 const SPAWN_ROLES = ['code-sceptic', 'debugger', 'documentation-writer', 'security-auditor', 'astrologer', 'organiser', 'constructor'];
+
+/** Any workflow definition: steps on or off, extra reviewers (some on a glob), phase steps, test schedules, the gate. */
+function randomRules(g: Gen): WorkflowRules {
+  const reviewers = [{ role: 'code-sceptic' }, ...(chance(g, 50) ? [{ role: 'security-auditor' }] : []), ...(chance(g, 30) ? [{ role: 'sql-reviewer', files: pick(g, ['*.sql', 'src/file1.ts', 'src/**']) }] : [])];
+  const phaseSteps = [
+    ...(chance(g, 30) ? [{ role: 'changelog-writer', phase: 'DOCUMENTATION' as const, writes: ['CHANGELOG.md'] }] : []),
+    ...(chance(g, 30) ? [{ role: 'release-checker', phase: 'TESTING' as const }] : []),
+  ];
+  const tests = pick(g, [{ when: 'end' as const }, { when: 'every-files' as const, files: int(g, 1, 3) }, { when: 'each-folder' as const }]);
+  return {
+    documentation: chance(g, 70),
+    testing: chance(g, 80),
+    reviewers,
+    phaseSteps,
+    tests,
+    ...(chance(g, 40) ? { diagnosticsRounds: int(g, 1, 2) } : {}),
+  };
+}
 
 function randomConfig(g: Gen): WorkflowConfig {
   return {
@@ -44,8 +62,12 @@ function randomConfig(g: Gen): WorkflowConfig {
       'code-sceptic': int(g, 0, 2),
       'documentation-writer': int(g, 0, 1),
       debugger: int(g, 0, 1),
-      'security-auditor': 0,
+      'security-auditor': int(g, 0, 1),
+      'sql-reviewer': int(g, 0, 1),
+      'changelog-writer': int(g, 0, 1),
+      'release-checker': int(g, 0, 1),
     },
+    ...(chance(g, 75) ? { rules: randomRules(g) } : {}),
     batchSize: int(g, 1, 3),
     maxPlanRevisions: int(g, 0, 2),
     maxFixRounds: int(g, 0, 2),
@@ -72,6 +94,8 @@ function randomResult(g: Gen, work: WorkItem, state: WorkflowState): WorkResult 
     case 'implement':
     case 'fix':
       return chance(g, 5) ? aResult().build() : result.build();
+    case 'check':
+      return chance(g, 50) ? { artifactIds: [] } : { artifactIds: [], diagnostics: [{ file: work.file, severity: 'major', message: 'line 1: an error' }] };
     case 'test': {
       if (chance(g, 40)) return result.build();
       const files = [...state.files.map((f) => f.path), 'not/planned.ts', undefined];
@@ -183,10 +207,11 @@ function checkWellFormed(state: WorkflowState, effects: Effect[]): void {
   expect(new Set(state.files.map((f) => f.path)).size).toBe(state.files.length);
   for (const file of state.files) {
     expect(STAGES).toContain(file.stage);
-    const work = pending.filter((w) => w.file === file.path && ['implement', 'fix', 'review-code'].includes(w.kind)).map((w) => w.kind);
+    const work = pending.filter((w) => w.file === file.path && ['implement', 'fix', 'review-code', 'check'].includes(w.kind)).map((w) => w.kind);
     const expected: Record<string, string[]> = {
       pending: [],
       implementing: ['implement'],
+      checking: ['check'],
       fixing: ['fix'],
       reviewing: file.openFindings === undefined ? ['review-code'] : [],
       approved: [],

@@ -80,7 +80,7 @@ function typeScriptChecker(workspace: string, asked: string[][]): DiagnosticsChe
     description: 'TypeScript compiler (test)',
     check: async (files) => {
       asked.push([...files]);
-      const program = ts.createProgram(files.map((file) => path.join(workspace, file)), { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, types: [] });
+      const program = ts.createProgram(files.map((file) => path.join(workspace, file)), { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, lib: ['lib.es2022.d.ts'], types: [], skipLibCheck: true });
       return ts.getPreEmitDiagnostics(program).flatMap((d): FileDiagnostic[] => {
         if (!d.file || d.start === undefined) return [];
         const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);

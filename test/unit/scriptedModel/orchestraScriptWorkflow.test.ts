@@ -43,6 +43,17 @@ async function written(script: Script, kind: 'implement' | 'fix', file: string, 
   return call!.arguments.content as string;
 }
 
+// The repository's strict settings; no DOM types, and the library files parsed once for every check.
+const COMPILER_OPTIONS: ts.CompilerOptions = { strict: true, noEmit: true, noUnusedLocals: true, noUnusedParameters: true, allowJs: true, checkJs: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, lib: ['lib.es2022.d.ts'], types: [], skipLibCheck: true, skipDefaultLibCheck: true };
+const host = ts.createCompilerHost(COMPILER_OPTIONS);
+const libraries = new Map<string, ts.SourceFile | undefined>();
+const readSource = host.getSourceFile.bind(host);
+host.getSourceFile = (fileName, language, onError, fresh) => {
+  if (!fileName.includes(`${path.sep}node_modules${path.sep}typescript${path.sep}`)) return readSource(fileName, language, onError, fresh);
+  if (!libraries.has(fileName)) libraries.set(fileName, readSource(fileName, language, onError, fresh));
+  return libraries.get(fileName);
+};
+
 /** The type errors `tsc --noEmit` reports for `files` under the repository's strict settings. */
 function typeErrors(files: Record<string, string>): string[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scripted-ts-'));
@@ -52,8 +63,7 @@ function typeErrors(files: Record<string, string>): string[] {
     fs.writeFileSync(file, content);
     return file;
   });
-  const options: ts.CompilerOptions = { strict: true, noEmit: true, noUnusedLocals: true, noUnusedParameters: true, allowJs: true, checkJs: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, types: [] };
-  const program = ts.createProgram(roots, options);
+  const program = ts.createProgram(roots, COMPILER_OPTIONS, host);
   const found = ts.getPreEmitDiagnostics(program).map((d) => `TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
   fs.rmSync(dir, { recursive: true, force: true });
   return found;

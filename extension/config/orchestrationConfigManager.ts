@@ -4,9 +4,10 @@ import { ProfileSchema, RoleIdSchema, RoleOverrideSchema, type RolesConfig } fro
 import { resolveRoles, type RoleResolution } from '../engine/roles/roleValidation';
 import { KILO_DEFAULT_PROFILE_ID, modelName, type KiloDefaultModel } from '../engine/roles/kiloDefault';
 import type { Disposable } from '../engine/util/disposable';
-import { describeError } from '../engine/util/errors';
+import { OrchestraError, describeError } from '../engine/util/errors';
 import { TypedEmitter } from '../engine/util/typedEvents';
 import type { ConfigIssueView, CostPreview, DiscoveredModel, RolesConfigView } from '../protocol/rolesView';
+import { WorkflowDefinitionSchema } from '../protocol/workflowDefinition';
 import { configIssues } from './configChecks';
 import { costPreview } from './costPreview';
 import { readValidated, type CorruptValue, type MementoLike } from './mementoStore';
@@ -22,6 +23,8 @@ const StoredProfilesSchema = z.array(ProfileSchema);
 const StoredWorkspaceRolesSchema = z.object({
   roles: z.array(RoleOverrideSchema).default([]),
   assignments: z.record(RoleIdSchema, z.string()).default({}),
+  /** The workflow belongs to the workspace, like the roles that join it. */
+  workflow: WorkflowDefinitionSchema.optional(),
 });
 type StoredWorkspaceRoles = z.infer<typeof StoredWorkspaceRolesSchema>;
 
@@ -54,7 +57,7 @@ export class OrchestrationConfigManager {
   load(): RolesConfig {
     const profiles = this.read(this.options.globalState, PROFILES_KEY, StoredProfilesSchema, () => []);
     const workspace = this.read(this.options.workspaceState, WORKSPACE_ROLES_KEY, StoredWorkspaceRolesSchema, (): StoredWorkspaceRoles => ({ roles: [], assignments: {} }));
-    return { profiles, roles: workspace.roles, assignments: workspace.assignments };
+    return { profiles, roles: workspace.roles, assignments: workspace.assignments, ...(workspace.workflow ? { workflow: workspace.workflow } : {}) };
   }
 
   /** The stored configuration merged with the built-in roles and checked: what a task starting now runs with. */
@@ -79,7 +82,7 @@ export class OrchestrationConfigManager {
    * @throws OrchestraError `invalid-config` (nothing is stored) when the engine's schema refuses it.
    */
   async save(view: RolesConfigView): Promise<void> {
-    await this.store(parseRolesConfig(viewToConfig(view), 'The roles configuration'));
+    await this.store(viewToConfig(view));
   }
 
   /** Assigns models to every role by a template (see `applyTemplate`) and stores the result. */
@@ -87,11 +90,18 @@ export class OrchestrationConfigManager {
     await this.store(parseRolesConfig(applyTemplate(templateId, this.load(), discovered), `The ${templateId} template`));
   }
 
-  /** Stores a whole configuration (already in the engine's shape, e.g. after an import). */
+  /**
+   * Stores a whole configuration (already in the engine's shape, e.g. after an import).
+   * @throws OrchestraError `invalid-config` (nothing is stored) when the engine's schema refuses it, or
+   * a custom role joins a step after a role that is not in it (or in a circle): a run could not start.
+   */
   async store(config: RolesConfig): Promise<void> {
-    const valid = parseRolesConfig(config, 'The roles configuration');
+    const valid = parseNamingRoles(config);
+    const badJoin = resolveRoles(valid).errors.find((issue) => issue.code === 'join-invalid');
+    if (badJoin) throw new OrchestraError('invalid-config', `The roles configuration: ${badJoin.message}`, { hint: 'Change where that role joins in its editor, or in the roles file.' });
+    const workspace: StoredWorkspaceRoles = { roles: valid.roles, assignments: valid.assignments, ...(valid.workflow ? { workflow: valid.workflow } : {}) };
     await this.options.globalState.update(PROFILES_KEY, valid.profiles);
-    await this.options.workspaceState.update(WORKSPACE_ROLES_KEY, { roles: valid.roles, assignments: valid.assignments } satisfies StoredWorkspaceRoles);
+    await this.options.workspaceState.update(WORKSPACE_ROLES_KEY, workspace);
     this.corrupt.delete(PROFILES_KEY);
     this.corrupt.delete(WORKSPACE_ROLES_KEY);
     this.emitter.emit('changed');
@@ -139,5 +149,24 @@ export class OrchestrationConfigManager {
       this.options.log?.(`roles: the stored value of ${key} was damaged (${corrupt.problem}); it was kept under ${corrupt.backupKey} and defaults are used.`);
     }
     return value;
+  }
+}
+
+/**
+ * The engine's check, with a role named by its id instead of its index (`security-auditor.joins.files`
+ * rather than `roles[0].joins.files`): the stored list leaves unchanged built-ins out, so its indices
+ * mean nothing to someone looking at the tab.
+ */
+function parseNamingRoles(config: RolesConfig): RolesConfig {
+  try {
+    return parseRolesConfig(config, 'The roles configuration');
+  } catch (error) {
+    if (!(error instanceof OrchestraError)) throw error;
+    const message = error.message.replace(/: roles\[(\d+)\]/, (whole, index: string) => {
+      const id = config.roles[Number(index)]?.id;
+      return id ? `: ${id}` : whole;
+    });
+    if (message === error.message) throw error;
+    throw new OrchestraError(error.reason, message, { cause: error, ...(error.hint ? { hint: error.hint } : {}) });
   }
 }

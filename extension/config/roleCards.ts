@@ -17,7 +17,12 @@ export function configToView(config: RolesConfig): RolesConfigView {
     const active = overrides.get(role.id)?.active ?? builtinRole(role.id)?.active ?? true;
     return toCard({ ...role, active });
   });
-  return { profiles: config.profiles.map((profile) => ({ ...profile })), roles, assignments: { ...config.assignments } };
+  return {
+    profiles: config.profiles.map((profile) => ({ ...profile })),
+    roles,
+    assignments: { ...config.assignments },
+    ...(config.workflow ? { workflow: structuredClone(config.workflow) } : {}),
+  };
 }
 
 /**
@@ -37,9 +42,16 @@ export function viewToConfig(view: RolesConfigView): RolesConfig {
     for (const field of EDITABLE_FIELDS) {
       if (JSON.stringify(card[field]) !== JSON.stringify(builtin[field])) (override as Record<string, unknown>)[field] = structuredClone(card[field]);
     }
+    // Kept so the check refuses it in words (built-in roles have their own place), not dropped unseen.
+    if (card.joins) override.joins = structuredClone(card.joins);
     if (Object.keys(override).length > 1) roles.push(override);
   }
-  return { profiles: view.profiles.map((profile) => ({ ...profile })), roles, assignments: { ...view.assignments } };
+  return {
+    profiles: view.profiles.map((profile) => ({ ...profile })),
+    roles,
+    assignments: { ...view.assignments },
+    ...(view.workflow ? { workflow: structuredClone(view.workflow) } : {}),
+  };
 }
 
 function toCard(role: RoleDefinition): RoleCard {
@@ -56,5 +68,6 @@ function toCard(role: RoleDefinition): RoleCard {
     prompt: role.prompt,
     active: role.active,
     instances: role.instances,
+    ...(role.joins ? { joins: structuredClone(role.joins) } : {}),
   };
 }

@@ -55,7 +55,7 @@ export function applyTemplate(templateId: TemplateId, config: RolesConfig, disco
     if (!profiles.some((profile) => profile.id === chosen.profile.id)) profiles.push(chosen.profile);
     assignments[role.id] = chosen.profile.id;
   }
-  return { profiles, roles: config.roles, assignments };
+  return { ...config, profiles, roles: config.roles, assignments };
 }
 
 /** A profile id for a discovered model: its provider and model, with anything unsafe turned into dashes. */

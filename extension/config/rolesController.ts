@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { RolesController } from '../dashboard/dashboardDeps';
 import { builtinRole } from '../engine/roles/builtinRoles';
+import { loadRolesConfigFile } from '../engine/roles/rolesConfigFile';
 import type { Profile, RoleOverride, RolesConfig } from '../engine/roles/roleSchema';
 import type { Disposable } from '../engine/util/disposable';
 import { OrchestraError, describeError } from '../engine/util/errors';
@@ -12,6 +13,7 @@ import type { RolesConfigView, RolesView } from '../protocol/rolesView';
 import { MAX_AGENT_FILE_BYTES, parseAgentFile, roleToAgentFile, type ParsedAgentFile } from './kiloAgentFiles';
 import type { Discovery } from './modelDiscovery';
 import type { OrchestrationConfigManager } from './orchestrationConfigManager';
+import { MAX_ROLES_FILE_BYTES, ROLES_FILE_NAME, mergeRolesFile, rolesFileContent } from './rolesFileExchange';
 import { TEMPLATES, profileIdFor, type TemplateId } from './roleTemplates';
 
 /** The dialogs the roles tab needs; `rolesDialogs.ts` adapts VS Code's, tests pass a fake. */
@@ -99,24 +101,48 @@ export class RolesTab implements RolesController {
     this.options.dialogs.showInfo(`Added ${count} model${count === 1 ? '' : 's'} of ${endpoint.providerID}${key !== '' ? ` (key stored as ${endpointKeyName(endpoint.providerID)})` : ''}: choose them in a role's Profile list.`);
   }
 
-  /** Reads Kilo agent files the user picks into roles (and profiles for their models); bad files are skipped and named. */
+  /**
+   * Reads what the user picks: roles files (`.json`, the `--roles` format, with the workflow and the
+   * roles' joins) first, then Kilo agent files (`.md`) into roles and profiles. Bad files are skipped
+   * and named; a roles file the engine's schema refuses is named with the path of the bad field.
+   */
   async importFromFiles(): Promise<void> {
-    const files = await this.options.dialogs.pickFiles('Import roles from Kilo agent files');
+    const files = await this.options.dialogs.pickFiles('Import roles from Kilo agent files or a roles file');
     if (!files || files.length === 0) return;
-    const agents: ParsedAgentFile[] = [];
+    const rolesFiles = files.filter((file) => /\.json$/i.test(file));
+    let next = this.options.config.load();
+    const done: string[] = [];
     const skipped: string[] = [];
-    for (const file of files) {
+    for (const file of rolesFiles) {
+      const read = await readRolesFile(file);
+      if (!read.ok) {
+        skipped.push(read.problem);
+        continue;
+      }
+      next = mergeRolesFile(next, read.config);
+      done.push(`${path.basename(file)} (${read.config.roles.length} role${read.config.roles.length === 1 ? '' : 's'}${read.config.workflow ? ' and the workflow' : ''})`);
+    }
+    const agents: ParsedAgentFile[] = [];
+    for (const file of files.filter((candidate) => !rolesFiles.includes(candidate))) {
       const parsed = await readAgentFile(file);
       if (parsed.ok) agents.push(parsed.agent);
       else skipped.push(parsed.problem);
     }
-    if (agents.length > 0) await this.options.config.store(mergeImported(this.options.config.load(), agents));
+    if (agents.length > 0) next = mergeImported(next, agents);
+    if (done.length > 0 || agents.length > 0) await this.options.config.store(next);
     for (const problem of skipped) this.options.log?.(`roles: import skipped ${problem}`);
-    const imported = agents.length > 0 ? `Imported ${agents.length} role${agents.length > 1 ? 's' : ''} (${agents.map((a) => a.roleId).join(', ')}).` : 'No role was imported.';
+    const parts = [
+      ...(agents.length > 0 ? [`${agents.length} role${agents.length > 1 ? 's' : ''} (${agents.map((a) => a.roleId).join(', ')})`] : []),
+      ...(done.length > 0 ? [`the roles file ${done.join(', ')}`] : []),
+    ];
+    const imported = parts.length > 0 ? `Imported ${parts.join(' and ')}.` : 'No role was imported.';
     this.options.dialogs.showInfo(skipped.length > 0 ? `${imported} Skipped: ${skipped.join(' ')}` : imported);
   }
 
-  /** Writes every active role as `<role id>.md` into a folder the user picks (e.g. `.kilo/agent`). */
+  /**
+   * Writes every active role as `<role id>.md` into a folder the user picks (e.g. `.kilo/agent`), and
+   * the whole configuration, workflow and joins included, as `kilo-orchestra-roles.json`.
+   */
   async exportToFiles(): Promise<void> {
     const folder = await this.options.dialogs.pickFolder('Export roles as Kilo agent files');
     if (!folder) return;
@@ -129,7 +155,8 @@ export class RolesTab implements RolesController {
       await fs.writeFile(path.join(folder, file.fileName), file.content, 'utf8');
       written.push(file.fileName);
     }
-    this.options.dialogs.showInfo(`Exported ${written.length} roles to ${folder}: ${written.join(', ')}.`);
+    await fs.writeFile(path.join(folder, ROLES_FILE_NAME), rolesFileContent(config), 'utf8');
+    this.options.dialogs.showInfo(`Exported ${written.length} roles to ${folder}: ${written.join(', ')}, and the workflow with every role in ${ROLES_FILE_NAME}.`);
   }
 
   onDidChange(listener: () => void): Disposable {
@@ -151,6 +178,25 @@ async function readAgentFile(file: string): Promise<ReturnType<typeof parseAgent
     return parseAgentFile(name, await fs.readFile(file, 'utf8'));
   } catch (error) {
     return { ok: false, problem: `${name}: could not be read (${describeError(error)}).` };
+  }
+}
+
+/** A roles file, validated by the engine's schema; every problem is one line naming the file. */
+async function readRolesFile(file: string): Promise<{ ok: true; config: RolesConfig } | { ok: false; problem: string }> {
+  const name = path.basename(file);
+  try {
+    const stat = await fs.stat(file);
+    if (!stat.isFile()) return { ok: false, problem: `${name}: not a file.` };
+    if (stat.size > MAX_ROLES_FILE_BYTES) return { ok: false, problem: `${name}: the file is larger than ${MAX_ROLES_FILE_BYTES / 1000} kB.` };
+  } catch (error) {
+    return { ok: false, problem: `${name}: could not be read (${describeError(error)}).` };
+  }
+  try {
+    return { ok: true, config: await loadRolesConfigFile(file) };
+  } catch (error) {
+    // The engine names the file by the path it was given; the user knows it by its name.
+    const message = error instanceof Error ? error.message.split(file).join(name) : describeError(error);
+    return { ok: false, problem: message.endsWith('.') ? message : `${message}.` };
   }
 }
 
@@ -182,7 +228,7 @@ export function mergeImported(config: RolesConfig, agents: readonly ParsedAgentF
     }
     if (agent.model) assignments[agent.roleId] = profileFor(agent.model, profiles).id;
   }
-  return { profiles, roles, assignments };
+  return { ...config, profiles, roles, assignments };
 }
 
 function profileFor(model: { providerID: string; modelID: string }, profiles: Profile[]): Profile {

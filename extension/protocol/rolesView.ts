@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ARTIFACT_TYPE_NAMES } from './viewModel';
+import { RoleJoinSchema, WorkflowDefinitionSchema } from './workflowDefinition';
 
 /**
  * The Agent Roles tab's data. The config shapes mirror the engine's `RolesConfig` (checked by
@@ -23,6 +24,8 @@ export const RoleCardSchema = z.object({
   prompt: z.string().min(1),
   active: z.boolean(),
   instances: z.number().int().min(1).max(8),
+  /** Where a custom role takes part in the workflow (see workflowDefinition.ts). */
+  joins: RoleJoinSchema.optional(),
 });
 export type RoleCard = z.infer<typeof RoleCardSchema>;
 
@@ -45,6 +48,8 @@ export const RolesConfigViewSchema = z.object({
   /** Built-in roles as changed by the user, and custom roles in full. */
   roles: z.array(RoleCardSchema),
   assignments: z.record(RoleId, z.string()),
+  /** The workflow as the user changed it; absent: the built-in workflow. */
+  workflow: WorkflowDefinitionSchema.optional(),
 });
 export type RolesConfigView = z.infer<typeof RolesConfigViewSchema>;
 

@@ -2,10 +2,11 @@ import { describe, expect, test } from 'vitest';
 import { AgentStatusSchema } from '../../../extension/engine/agents/agentSchema';
 import { ARTIFACT_TYPES, ArtifactStatusSchema } from '../../../extension/engine/artifacts/artifactSchema';
 import { BUILTIN_ROLES } from '../../../extension/engine/roles/builtinRoles';
-import { RoleCategorySchema, RolesConfigSchema } from '../../../extension/engine/roles/roleSchema';
+import { RoleCategorySchema, RoleDefinitionSchema, RoleOverrideSchema, RolesConfigSchema } from '../../../extension/engine/roles/roleSchema';
 import { PHASES } from '../../../extension/engine/workflow/workflowTypes';
 import { parseHostMessage, parseWebviewMessage } from '../../../extension/protocol/dashboardProtocol';
-import { ROLE_CATEGORIES, RoleCardSchema } from '../../../extension/protocol/rolesView';
+import { ROLE_CATEGORIES, RoleCardSchema, RolesConfigViewSchema } from '../../../extension/protocol/rolesView';
+import { RoleJoinSchema, WorkflowDefinitionSchema } from '../../../extension/protocol/workflowDefinition';
 import { AGENT_STATUSES, ARTIFACT_TYPE_NAMES, ArtifactViewSchema, PHASE_NAMES, emptyDashboardState } from '../../../extension/protocol/viewModel';
 
 // The protocol stands alone so the webview bundle carries no engine code; these tests keep its
@@ -23,6 +24,36 @@ describe('the protocol speaks the engine’s vocabulary', () => {
     const cards = BUILTIN_ROLES.map((role) => RoleCardSchema.parse(role));
     const saved = { profiles: [{ id: 'p1', label: 'P1', providerID: 'openai', modelID: 'gpt-x' }], roles: cards, assignments: { architect: 'p1' } };
     expect(RolesConfigSchema.safeParse(saved).success).toBe(true);
+  });
+
+  test('a role card has the fields of an engine role, and the view’s workflow and joins are the engine’s own schemas', () => {
+    expect(Object.keys(RoleCardSchema.shape).sort()).toEqual(Object.keys(RoleOverrideSchema.shape).sort());
+    expect(RoleCardSchema.shape.joins.unwrap()).toBe(RoleJoinSchema);
+    expect(RoleDefinitionSchema.shape.joins.unwrap()).toBe(RoleJoinSchema);
+    expect(RolesConfigViewSchema.shape.workflow.unwrap()).toBe(WorkflowDefinitionSchema);
+    expect(RolesConfigSchema.shape.workflow.unwrap()).toBe(WorkflowDefinitionSchema);
+  });
+
+  test('a saved view with a workflow and a custom role that joins code review is a roles config the engine accepts', () => {
+    const auditor = {
+      id: 'security-auditor',
+      name: 'Security Auditor',
+      description: 'Reviews each file for injection, unsafe input handling and secrets.',
+      category: 'custom',
+      required: false,
+      builtin: false,
+      capabilities: [],
+      inputArtifacts: ['code'],
+      outputArtifacts: ['review'],
+      prompt: 'Review the file for security problems only.',
+      active: true,
+      instances: 1,
+      joins: { step: 'CODE_REVIEW', after: 'code-sceptic', files: 'src/**' },
+    };
+    const view = RolesConfigViewSchema.parse({ profiles: [], roles: [...BUILTIN_ROLES.map((role) => RoleCardSchema.parse(role)), auditor], assignments: {}, workflow: { documentation: false, tests: { when: 'every-files', files: 3 } } });
+    expect(view.workflow).toEqual({ documentation: false, tests: { when: 'every-files', files: 3 } });
+    expect(view.roles.at(-1)?.joins).toEqual(auditor.joins);
+    expect(RolesConfigSchema.parse(view)).toMatchObject({ workflow: view.workflow });
   });
 });
 

@@ -42,4 +42,38 @@ describe('FileBoard', () => {
     render(FileBoard, { files: [], request: vi.fn() });
     expect(screen.getByText('No files planned yet.')).toBeTruthy();
   });
+
+  it('shows the diagnostics gate per file: checking, the errors of the last check, or clean', () => {
+    render(FileBoard, {
+      files: [
+        aFile({ path: 'src/a.ts', stage: 'checking', diagnostics: 2 }),
+        aFile({ path: 'src/b.ts', stage: 'fixing', diagnostics: 3 }),
+        aFile({ path: 'src/c.ts', stage: 'reviewing', diagnostics: 0 }),
+        aFile({ path: 'src/d.ts', stage: 'fixing', diagnostics: 1 }),
+        aFile({ path: 'src/e.ts', stage: 'implementing' }),
+      ],
+      request: vi.fn(),
+    });
+    const gate = (path: string) => within(screen.getByTestId(`file-${path}`)).queryByTestId('file-gate')?.textContent;
+    expect(within(screen.getByTestId('file-stage-checking')).getByText('src/a.ts')).toBeTruthy();
+    expect(gate('src/a.ts')).toBe('checking…');
+    expect(gate('src/b.ts')).toBe('3 errors');
+    expect(gate('src/c.ts')).toBe('clean');
+    expect(gate('src/d.ts')).toBe('1 error');
+    expect(gate('src/e.ts')).toBeUndefined();
+  });
+
+  it('has no Checking column while no file has been checked', () => {
+    render(FileBoard, { files, request: vi.fn() });
+    expect(screen.queryByTestId('file-stage-checking')).toBeNull();
+  });
+
+  it('names the reviewer of a file in review when it is not the Code Sceptic', () => {
+    render(FileBoard, {
+      files: [aFile({ path: 'src/a.ts', stage: 'reviewing', reviewer: 'security-auditor' }), aFile({ path: 'src/b.ts', stage: 'reviewing', reviewer: 'code-sceptic' })],
+      request: vi.fn(),
+    });
+    expect(within(screen.getByTestId('file-src/a.ts')).getByTestId('file-reviewer').textContent).toContain('review by Security Auditor');
+    expect(within(screen.getByTestId('file-src/b.ts')).queryByTestId('file-reviewer')).toBeNull();
+  });
 });

@@ -7,6 +7,9 @@ import {
   type RoleCard,
   type RolesConfigView,
 } from '../../extension/protocol/rolesView';
+import { STEP_OWNERS, afterChoices } from '../../extension/protocol/workflowSequence';
+import type { JoinableStep } from '../../extension/protocol/workflowDefinition';
+import { JOIN_FIELDS, joinFromFields, joinMessage, joinStepLabel, repointFollowers } from './roleJoins';
 
 /**
  * The Agent Roles tab's editing logic, as pure functions over a `RolesConfigView`. Every function
@@ -116,6 +119,14 @@ export interface CustomRoleForm {
   outputArtifacts: ArtifactTypeName[];
   prompt: string;
   instances: number;
+  /** Where the role joins the workflow: no step (`''`: it is only consulted), or one of JOINABLE_STEPS. */
+  joinStep: '' | JoinableStep;
+  /** The role it comes after in that step (a role id). */
+  joinAfter: string;
+  /** Only files matching this glob; empty: every file. */
+  joinFiles: string;
+  /** DOCUMENTATION/TESTING: the files it writes, one per line or comma. */
+  joinWrites: string;
 }
 
 export type CustomRoleField = keyof CustomRoleForm;
@@ -124,7 +135,7 @@ export type FieldErrors = Partial<Record<CustomRoleField, string>>;
 export type RoleEditResult = { ok: true; config: RolesConfigView } | { ok: false; errors: FieldErrors };
 
 export function emptyCustomRoleForm(): CustomRoleForm {
-  return { id: '', name: '', description: '', capabilities: '', inputArtifacts: [], outputArtifacts: [], prompt: '', instances: 1 };
+  return { id: '', name: '', description: '', capabilities: '', inputArtifacts: [], outputArtifacts: [], prompt: '', instances: 1, joinStep: '', joinAfter: '', joinFiles: '', joinWrites: '' };
 }
 
 export function formFromRole(role: RoleCard): CustomRoleForm {
@@ -137,6 +148,10 @@ export function formFromRole(role: RoleCard): CustomRoleForm {
     outputArtifacts: [...role.outputArtifacts],
     prompt: role.prompt,
     instances: role.instances,
+    joinStep: role.joins?.step ?? '',
+    joinAfter: role.joins ? (role.joins.after ?? STEP_OWNERS[role.joins.step]) : '',
+    joinFiles: role.joins?.files ?? '',
+    joinWrites: (role.joins?.writes ?? []).join('\n'),
   };
 }
 
@@ -153,6 +168,7 @@ const FIELD_NAMES: readonly CustomRoleField[] = ['id', 'name', 'description', 'c
  */
 export function roleFromForm(form: CustomRoleForm, config: RolesConfigView, originalId?: string): { ok: true; role: RoleCard } | { ok: false; errors: FieldErrors } {
   const previous = originalId === undefined ? undefined : config.roles.find((role) => role.id === originalId);
+  const joins = joinFromFields(form.joinStep, form.joinAfter, form.joinFiles, form.joinStep === 'CODE_REVIEW' ? [] : parseList(form.joinWrites));
   const candidate = {
     id: form.id.trim(),
     name: form.name.trim(),
@@ -166,16 +182,23 @@ export function roleFromForm(form: CustomRoleForm, config: RolesConfigView, orig
     prompt: form.prompt.trim(),
     active: previous?.active ?? true,
     instances: form.instances,
+    ...(joins ? { joins } : {}),
   };
   const errors: FieldErrors = {};
   const parsed = RoleCardSchema.safeParse(candidate);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
-      const field = issue.path[0];
-      if (typeof field === 'string' && (FIELD_NAMES as readonly string[]).includes(field)) {
-        errors[field as CustomRoleField] ??= fieldMessage(field as CustomRoleField, issue.message);
+      const [first, second] = issue.path;
+      const joinField = first === 'joins' && typeof second === 'string' ? JOIN_FIELDS[second as keyof typeof JOIN_FIELDS] : undefined;
+      if (joinField !== undefined) errors[joinField] ??= joinMessage(joinField, issue.message);
+      else if (typeof first === 'string' && (FIELD_NAMES as readonly string[]).includes(first)) {
+        errors[first as CustomRoleField] ??= fieldMessage(first as CustomRoleField, issue.message);
       }
     }
+  }
+  if (joins?.after !== undefined && errors.joinAfter === undefined) {
+    const choices = afterChoices(config.roles.filter((role) => role.id !== originalId), joins.step, originalId ?? candidate.id);
+    if (!choices.includes(joins.after)) errors.joinAfter = `"${joins.after}" does not take part in ${joinStepLabel(joins.step)} before this role; choose one of the listed roles.`;
   }
   if (errors.id === undefined && candidate.id !== originalId && config.roles.some((role) => role.id === candidate.id)) {
     errors.id = `A role with id "${candidate.id}" already exists; choose another id.`;
@@ -219,7 +242,11 @@ export function updateCustomRole(config: RolesConfigView, originalId: string, fo
   if (original.builtin) return { ok: false, errors: { id: `${original.name} is a built-in role; only custom roles are edited here.` } };
   const checked = roleFromForm(form, config, originalId);
   if (!checked.ok) return checked;
-  const roles = config.roles.map((role) => (role.id === originalId ? checked.role : role));
+  let roles = config.roles.map((role) => (role.id === originalId ? checked.role : role));
+  const before = original.joins;
+  const after = checked.role.joins;
+  if (before && (after?.step !== before.step)) roles = repointFollowers(roles, originalId, before.step, before.after);
+  else if (before && checked.role.id !== originalId) roles = repointFollowers(roles, originalId, before.step, checked.role.id);
   const { [originalId]: assigned, ...others } = config.assignments;
   const assignments = assigned === undefined ? others : { ...others, [checked.role.id]: assigned };
   return { ok: true, config: { ...config, roles, assignments } };
@@ -231,7 +258,9 @@ export function removeCustomRole(config: RolesConfigView, roleId: string): { ok:
   if (!role) return { ok: false, error: `Role "${roleId}" no longer exists.` };
   if (role.builtin) return { ok: false, error: `${role.name} is a built-in role and cannot be removed; switch it off instead.` };
   const { [roleId]: _removed, ...assignments } = config.assignments;
-  return { ok: true, config: { ...config, roles: config.roles.filter((candidate) => candidate.id !== roleId), assignments } };
+  const others = config.roles.filter((candidate) => candidate.id !== roleId);
+  const roles = role.joins ? repointFollowers(others, roleId, role.joins.step, role.joins.after) : others;
+  return { ok: true, config: { ...config, roles, assignments } };
 }
 
 /** One choice of the profile dropdown. `value` is what the `<select>` carries. */

@@ -55,3 +55,12 @@ export interface CostPreviewProps {
   preview: CostPreview;
   roleNames: ReadonlyMap<string, string>;
 }
+
+export interface WorkflowSectionProps {
+  /** The tab's draft: the workflow and the roles that join its steps. */
+  config: RolesConfigView;
+  /** Why the last save of a workflow change failed. */
+  error?: string | undefined;
+  /** Saves the config with the changed workflow. */
+  onChange: (config: RolesConfigView) => void;
+}

@@ -78,4 +78,16 @@ describe('run --backend kilo --roles with a custom reviewer and a workflow (buil
     expect(reviewsPerFile(report, 'security-auditor-1')).toEqual({ [SAMPLE_PLAN[0]!.path]: 1, [SAMPLE_PLAN[1]!.path]: 2 });
     expect(report.states).toContain('CODE_FIXING');
   }, 480_000);
+
+  it(`an invalid ${SCRIPTED_OPTIONS_ENV} exits 2 with one line naming the field, before any run starts`, () => {
+    const workspace = aSampleWorkspace('cli-workflow-bad-env-');
+    const result = spawnSync(process.execPath, [CLI_PATH, 'run', '--backend', 'kilo', '--task', SAMPLE_TASK, '--workspace', workspace, '--quiet'], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, [SCRIPTED_OPTIONS_ENV]: '{"typeErrorFirst":"src/fines.ts"}' },
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringContaining(`${SCRIPTED_OPTIONS_ENV} at typeErrorFirst:`)]);
+    expect(fs.existsSync(path.join(workspace, '.kilo-orchestra', 'runs'))).toBe(false);
+  });
 });

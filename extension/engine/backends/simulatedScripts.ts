@@ -72,6 +72,12 @@ export async function runScript(request: WorkRequest, settings: ScriptSettings, 
       return document(request, plan, workspace);
     case 'test':
       return runTests(request, plan, settings, memory);
+    case 'step': {
+      // A custom role's step (a Changelog Writer): one line per file it was shown, into the files it may write.
+      const files = Array.isArray(request.detail.files) ? request.detail.files.filter((file): file is string => typeof file === 'string') : [];
+      const content = [`# ${taskOf(request)}`, '', ...files.map((file) => `- ${file}`)].join('\n');
+      return { output: { summary: `Step done on ${files.length} files.`, content }, writes: request.grants.map((path) => ({ path, content: `${content}\n` })) };
+    }
     case 'consult':
       return answer({ summary: 'Advice given.', content: `Advice: keep the change small, follow the plan's interfaces and add a test for it. (${text(request.detail.note) || 'no note given'})` });
     case 'decide':

@@ -23,14 +23,16 @@ export const STEP_OWNERS: Readonly<Record<JoinableStep, string>> = { CODE_REVIEW
 export interface StepMember {
   id: string;
   files?: string;
+  /** For a DOCUMENTATION or TESTING step: the files its join lets it write. */
+  writes?: string[];
 }
 
 /**
  * Who takes part in `step`, in order: the step's own role, then the active custom roles joining it,
  * each right after the role its `after` names (none: after the step's own role), those following the
  * same role in the roles' order, each followed by its own followers. A role following one that is
- * off, or caught in a circle of `after`s, is never reached. The engine's workflowRules.ts orders the
- * reviewers and phase steps this way (a unit test holds the two together).
+ * off, or caught in a circle of `after`s, is never reached. The engine's workflowRules.ts takes its
+ * reviewers and phase steps from here, so the tab shows the order the run follows.
  */
 export function stepMembers(roles: readonly SequenceRole[], step: JoinableStep): StepMember[] {
   const owner = STEP_OWNERS[step];
@@ -38,7 +40,7 @@ export function stepMembers(roles: readonly SequenceRole[], step: JoinableStep):
   const order: StepMember[] = [];
   const visit = (id: string, join?: RoleJoin) => {
     if (order.some((member) => member.id === id)) return;
-    order.push({ id, ...(join?.files !== undefined ? { files: join.files } : {}) });
+    order.push({ id, ...(join?.files !== undefined ? { files: join.files } : {}), ...(join?.writes !== undefined ? { writes: [...join.writes] } : {}) });
     for (const role of joiners) if ((role.joins?.after ?? owner) === id) visit(role.id, role.joins);
   };
   visit(owner);

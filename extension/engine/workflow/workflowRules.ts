@@ -1,4 +1,5 @@
-import { resolveWorkflow, type JoinableStep, type RoleJoin, type TestSchedule, type WorkflowDefinition } from '../../protocol/workflowDefinition';
+import { resolveWorkflow, type JoinableStep, type TestSchedule, type WorkflowDefinition } from '../../protocol/workflowDefinition';
+import { STEP_OWNERS, stepMembers } from '../../protocol/workflowSequence';
 import type { RoleDefinition } from '../roles/roleSchema';
 
 /**
@@ -31,7 +32,6 @@ export interface PhaseStepRule {
   writes?: string[];
 }
 
-const STEP_OWNER: Record<JoinableStep, string> = { CODE_REVIEW: 'code-sceptic', DOCUMENTATION: 'documentation-writer', TESTING: 'debugger' };
 
 /** The built-in workflow: the Code Sceptic reviews every file, tests at the end, no gate. */
 export const BUILTIN_RULES: WorkflowRules = { documentation: true, testing: true, reviewers: [{ role: 'code-sceptic' }], phaseSteps: [], tests: { when: 'end' } };
@@ -47,38 +47,15 @@ export function workflowRules(roles: readonly RoleDefinition[], definition: Work
   return {
     documentation: workflow.documentation,
     testing: workflow.testing,
-    reviewers: joinOrder(active, 'CODE_REVIEW').map(({ id, files }) => ({ role: id, ...(files !== undefined ? { files } : {}) })),
+    reviewers: stepMembers(active, 'CODE_REVIEW').map(({ id, files }) => ({ role: id, ...(files !== undefined ? { files } : {}) })),
     phaseSteps: (['DOCUMENTATION', 'TESTING'] as const).flatMap((phase) =>
-      joinOrder(active, phase)
-        .filter(({ id }) => id !== STEP_OWNER[phase])
+      stepMembers(active, phase)
+        .filter(({ id }) => id !== STEP_OWNERS[phase])
         .map(({ id, files, writes }) => ({ role: id, phase, ...(files !== undefined ? { files } : {}), ...(writes !== undefined ? { writes } : {}) })),
     ),
     tests: workflow.tests,
     ...(hasChecker && workflow.diagnostics.enabled && workflow.diagnostics.maxRounds > 0 ? { diagnosticsRounds: workflow.diagnostics.maxRounds } : {}),
   };
-}
-
-interface Joiner {
-  id: string;
-  files?: string;
-  writes?: string[];
-}
-
-/**
- * The step's own role first, then the roles that join it: each right after the role its `after`
- * names (no `after`: after the step's own role), those following the same role in the roles' order,
- * each followed by its own followers. Roles in a circle of `after`s are never reached, so left out.
- */
-function joinOrder(roles: readonly RoleDefinition[], step: JoinableStep): Joiner[] {
-  const owner = STEP_OWNER[step];
-  const joiners = roles.filter((role) => !role.builtin && role.joins?.step === step && role.id !== owner);
-  const order: Joiner[] = [];
-  const visit = (id: string, join?: RoleJoin) => {
-    order.push({ id, ...(join?.files !== undefined ? { files: join.files } : {}), ...(join?.writes !== undefined ? { writes: join.writes } : {}) });
-    for (const role of joiners) if ((role.joins?.after ?? owner) === id) visit(role.id, role.joins);
-  };
-  visit(owner);
-  return order;
 }
 
 /** What is wrong with the roles' `joins`, one sentence each, with the field's path. */
@@ -92,12 +69,12 @@ export function joinProblems(roles: readonly RoleDefinition[]): Array<{ roleId: 
       continue;
     }
     if (join.after === undefined) continue;
-    const stepRoles = roles.filter((other) => other.id === STEP_OWNER[join.step] || (!other.builtin && other.joins?.step === join.step));
+    const stepRoles = roles.filter((other) => other.id === STEP_OWNERS[join.step] || (!other.builtin && other.joins?.step === join.step));
     if (!stepRoles.some((other) => other.id === join.after)) {
       const names = stepRoles.map((other) => other.id).join(', ');
       problems.push({ roleId: role.id, message: `${role.id}.joins.after: "${join.after}" does not take part in ${join.step}; name one of: ${names}.` });
     } else if (joinsCycle(roles, role)) {
-      problems.push({ roleId: role.id, message: `${role.id}.joins.after: the roles joining ${join.step} follow each other in a circle; let one of them follow ${STEP_OWNER[join.step]}.` });
+      problems.push({ roleId: role.id, message: `${role.id}.joins.after: the roles joining ${join.step} follow each other in a circle; let one of them follow ${STEP_OWNERS[join.step]}.` });
     }
   }
   return problems;

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ForkBackend } from '../engine/backends/forkBackend';
+import { projectChecker } from '../engine/diagnostics/projectChecker';
 import { ReplayBackend } from '../engine/backends/replayBackend';
 import { SimulatedBackend } from '../engine/backends/simulatedBackend';
 import type { RolesConfig } from '../engine/roles/roleSchema';
@@ -48,6 +49,8 @@ export async function forkCommand(args: ReplayArgs, fork: ForkArgs, out: NodeJS.
     await runtime.dispose();
     throw new UsageError(`Invalid roles configuration: ${roles.errors[0]!.message}`);
   }
+  // The gate's checks are the run's own work, not recorded turns: the fork runs them live.
+  const diagnostics = projectChecker({ workspace: args.workspace, workflow: roles.workflow });
   const backend = new ForkBackend({ replay: new ReplayBackend(recording), live: runtime.backend, atTransition: fork.atTransition, liveMaxActive: fork.maxAgents });
   let run: OrchestrationRun;
   try {
@@ -60,6 +63,7 @@ export async function forkCommand(args: ReplayArgs, fork: ForkArgs, out: NodeJS.
       ...replaySettings(snapshot),
       forkedFrom: { runId: args.runId, atTransition: fork.atTransition },
       ...(runtime.allowControlFiles ? { allowControlFiles: runtime.allowControlFiles } : {}),
+      ...(diagnostics ? { diagnostics } : {}),
     });
   } catch (error) {
     await runtime.dispose();

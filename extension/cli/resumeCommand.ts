@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { describeGate, projectChecker } from '../engine/diagnostics/projectChecker';
 import { OrchestrationRun } from '../engine/run/orchestrationRun';
 import type { RunSnapshot } from '../engine/run/runStateStore';
 import { RunNotResumable, mergeBudgets, unfinishedRun as findRunToResume } from '../engine/run/unfinishedRuns';
@@ -50,9 +51,11 @@ export async function resumeCommand(args: ResumeArgs, out: NodeJS.WriteStream = 
     if (now !== profileId) out.write(`warning: ${role} ran on profile ${profileId} and now runs on ${now ?? 'none'}.\n`);
   }
   const budgets = mergeBudgets(snapshot.budgets, args.budgets);
+  // The gate follows the rules the run started with (in its state); the checker is found again now.
+  const diagnostics = projectChecker({ workspace: args.workspace, workflow: roles.workflow });
   let run: OrchestrationRun;
   try {
-    run = await OrchestrationRun.create({ workspace: args.workspace, task: snapshot.task, roles, backend, maxActive: args.maxAgents, onAttention: 'fail', budgets, restoreFrom: snapshot, ...(args.providerLimits ? { providerLimits: args.providerLimits } : {}), ...(runtime.allowControlFiles ? { allowControlFiles: runtime.allowControlFiles } : {}) });
+    run = await OrchestrationRun.create({ workspace: args.workspace, task: snapshot.task, roles, backend, maxActive: args.maxAgents, onAttention: 'fail', budgets, restoreFrom: snapshot, ...(args.providerLimits ? { providerLimits: args.providerLimits } : {}), ...(runtime.allowControlFiles ? { allowControlFiles: runtime.allowControlFiles } : {}), ...(diagnostics ? { diagnostics } : {}) });
   } catch (error) {
     await runtime.dispose();
     throw error;
@@ -60,6 +63,8 @@ export async function resumeCommand(args: ResumeArgs, out: NodeJS.WriteStream = 
   if (!args.quiet) {
     out.write(`Resuming ${run.runId} on ${runtime.description} in ${args.workspace} (spent so far $${snapshot.spent.totalUsd.toFixed(4)})\n`);
     if (sessions !== undefined) out.write(`${sessions}\n`);
+    const gateLine = describeGate(diagnostics, snapshot.workflow.config.rules?.diagnosticsRounds);
+    if (gateLine) out.write(`${gateLine}\n`);
   }
   // Numbering goes on from the checkpoints the run took before it stopped.
   const checkpointing = await checkpointCli(run, args.workspace, args.quiet, out, 'before the resume');

@@ -8,6 +8,8 @@ import { unenforceableBudgets } from '../engine/run/unpricedModels';
 import { newRunId } from '../engine/run/runServices';
 import { recordCostEstimate } from '../engine/run/costEstimate';
 import { startEstimate } from '../config/runEstimate';
+import { describeGate, projectChecker } from '../engine/diagnostics/projectChecker';
+import { resolveWorkflow } from '../protocol/workflowDefinition';
 import { UsageError, type RunArgs } from './cliArgs';
 import { checkpointCli } from './cliCheckpoints';
 import { startKiloRuntime } from './kiloRuntime';
@@ -29,6 +31,8 @@ export async function runCommand(args: RunArgs, out: NodeJS.WriteStream = proces
   for (const warning of roles.warnings) out.write(`warning: ${warning.message}\n`);
   for (const warning of unenforceableBudgets(roles, args.budgets ?? {})) out.write(`warning: ${warning}\n`);
 
+  // The gate's checker headless: the roles file's command, else the project's own tsc, else none.
+  const diagnostics = projectChecker({ workspace: args.workspace, workflow: roles.workflow });
   let run: OrchestrationRun;
   try {
     run = await OrchestrationRun.create({
@@ -42,6 +46,7 @@ export async function runCommand(args: RunArgs, out: NodeJS.WriteStream = proces
       budgets: args.budgets,
       ...(args.providerLimits ? { providerLimits: args.providerLimits } : {}),
       ...(runtime.allowControlFiles ? { allowControlFiles: runtime.allowControlFiles } : {}),
+      ...(diagnostics ? { diagnostics } : {}),
     });
   } catch (error) {
     // A refused task (over the size limit) must not leave the Kilo server and scripted model running.
@@ -51,6 +56,8 @@ export async function runCommand(args: RunArgs, out: NodeJS.WriteStream = proces
   if (!args.quiet) out.write(`Run ${run.runId} on ${runtime.description} in ${args.workspace}\n`);
   if (!args.quiet) out.write(`Task: ${taskHeadline(args.task)}\n`);
   if (!args.quiet) for (const line of runtime.roleLines ?? []) out.write(`${line}\n`);
+  const gateLine = describeGate(diagnostics, resolveWorkflow(roles.workflow).diagnostics.maxRounds);
+  if (!args.quiet && gateLine) out.write(`${gateLine}\n`);
   // Recorded before any turn, so the ending compares the cost with what was expected, not with a figure made afterwards.
   await recordCostEstimate(run.runDir, () => startEstimate(roles));
   const checkpointing = await checkpointCli(run, args.workspace, args.quiet, out);

@@ -27,6 +27,7 @@ import { readCommandSettings, type ExtensionCommandSettings } from './commandSet
 import { startExtensionKiloRuntime } from './kiloRuntime';
 import type { RunLog } from './runLog';
 import { RunSession, type RunRuntime } from './runSession';
+import { vscodeLanguageFeatures } from './languageDiagnostics';
 import { showError } from './userErrors';
 
 export const KILO_EXTENSION_ID = 'kilocode.kilo-code';
@@ -137,7 +138,7 @@ export class RunController implements vscode.Disposable {
           };
           // A resumed run keeps the limits it had, except those the settings now set (as `resume --budget-usd` does).
           const budgets = resume ? () => mergeBudgets(resume.snapshot.budgets, settingsBudgets()) : settingsBudgets;
-          const started = await RunSession.start({ workspace: folder.uri.fsPath, task, roles, runtime, model, log: this.options.log, maxActive: settings.get<number>('maxActiveAgents', 4), budgets, allowControlFiles, ...(providerLimits ? { providerLimits } : {}), ...(resume ? { restoreFrom: resume.snapshot } : {}) });
+          const started = await RunSession.start({ workspace: folder.uri.fsPath, task, roles, runtime, model, log: this.options.log, maxActive: settings.get<number>('maxActiveAgents', 4), budgets, allowControlFiles, languageFeatures: vscodeLanguageFeatures(vscode), ...(providerLimits ? { providerLimits } : {}), ...(resume ? { restoreFrom: resume.snapshot } : {}) });
           return { started, model };
         },
       );

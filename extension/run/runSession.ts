@@ -34,6 +34,9 @@ import type { ChatMessage, TranscriptEntry } from '../protocol/viewModel';
 import { phaseInWords } from '../protocol/vocabulary';
 import type { RunLog, ScopedLog } from './runLog';
 import { SessionChat } from './sessionChat';
+import { chooseWindowChecker, type LanguageFeatures } from './languageDiagnostics';
+import { describeGate, projectChecker } from '../engine/diagnostics/projectChecker';
+import { resolveWorkflow } from '../protocol/workflowDefinition';
 import { serveRunMailbox } from '../engine/run/chatMailbox';
 
 /** What the session needs of the dashboard model (DashboardModel in the extension). */
@@ -73,6 +76,11 @@ export interface RunSessionOptions {
   allowControlFiles?: readonly string[];
   /** Continue this saved run (its id, state and spending) instead of starting a new one. */
   restoreFrom?: RunSnapshot;
+  /**
+   * VS Code's language features, the diagnostics gate's checker in the window (a `diagnostics.command`
+   * in the roles file is preferred when set). Without them the gate uses the project's own checker.
+   */
+  languageFeatures?: LanguageFeatures;
   now?: () => number;
 }
 
@@ -135,6 +143,8 @@ export class RunSession implements DashboardRunControls {
       await options.runtime.dispose();
       throw error;
     });
+    const workflow = options.roles.workflow;
+    const diagnostics = options.languageFeatures ? chooseWindowChecker({ workspace: options.workspace, workflow, features: options.languageFeatures }) : projectChecker({ workspace: options.workspace, workflow });
     let run: OrchestrationRun;
     try {
       run = await OrchestrationRun.create({
@@ -150,6 +160,7 @@ export class RunSession implements DashboardRunControls {
         ...(options.budgets ? { budgets: options.budgets() } : {}),
         ...(options.allowControlFiles?.length ? { allowControlFiles: options.allowControlFiles } : {}),
         ...(options.restoreFrom ? { restoreFrom: options.restoreFrom } : {}),
+        ...(diagnostics ? { diagnostics } : {}),
       });
     } catch (error) {
       await lock.release();
@@ -161,6 +172,8 @@ export class RunSession implements DashboardRunControls {
     if (options.restoreFrom) log.info(`Resuming from ${options.restoreFrom.workflow.phase}${options.restoreFrom.workflow.pausedFrom ? ` (in ${options.restoreFrom.workflow.pausedFrom})` : ''}, $${options.restoreFrom.spent.totalUsd.toFixed(4)} spent so far`);
     log.info(`Task: ${options.task}`);
     log.info(`Agents run on ${options.runtime.description}`);
+    const gateLine = describeGate(diagnostics, options.restoreFrom ? options.restoreFrom.workflow.config.rules?.diagnosticsRounds : resolveWorkflow(workflow).diagnostics.maxRounds);
+    if (gateLine) log.info(gateLine);
     // Before any turn, so the ending compares the cost with what was expected (a resumed run keeps its first).
     await recordCostEstimate(run.runDir, () => startEstimate(options.roles)).catch((error: unknown) => log.warn(`No cost estimate recorded: ${describeError(error)}`));
     const checkpoints = new Checkpoints({ workspace: options.workspace, runId: run.runId });

@@ -1,7 +1,7 @@
 import type { Finding } from '../backends/agentOutput';
 import type { DiagnosticsChecker, FileDiagnostic } from '../diagnostics/diagnosticsChecker';
 import { LIMITS, capText } from '../util/limits';
-import { describeError } from '../util/errors';
+import { describeError, isOrchestraError } from '../util/errors';
 import type { WorkItem, WorkflowEvent } from '../workflow/workflowTypes';
 import type { RecordedFinding } from './workRecorder';
 
@@ -62,7 +62,7 @@ export class DiagnosticChecks {
       workId: work.id,
       agentId: 'diagnostics',
       kind: 'checker-failed',
-      message: `The diagnostics gate (${this.options.checker.description}) could not check ${work.file ?? 'a file'}, so files go to review unchecked: ${capText(describeError(error), 300, true)}`,
+      message: `The diagnostics gate (${this.options.checker.description}) could not check ${work.file ?? 'a file'}, so files go to review unchecked: ${capText(describeError(error), 600, true)}${isOrchestraError(error) && error.hint ? ` ${capText(error.hint, 400, true)}` : ''}`,
     });
   }
 }

@@ -32,7 +32,11 @@ export function buildKiloConfig(input: KiloConfigInput): Record<string, unknown>
       tools: Object.fromEntries(DISABLED_TOOLS.map((tool) => [tool, false])),
     };
   }
-  return { agent, provider: customProviders(input), share: 'disabled', autoupdate: false };
+  // No git snapshots: each step of a turn took two (before and after), which cost more of kilo
+  // serve's one busy core than the rest of the turn (docs/BENCHMARKS.md, group 2). Nothing of ours
+  // reads them: a work item's changes come from its granted files (fileFingerprints.ts), rollback
+  // from our own checkpoints.
+  return { agent, provider: customProviders(input), share: 'disabled', autoupdate: false, snapshot: false };
 }
 
 function customProviders(input: KiloConfigInput): Record<string, unknown> {

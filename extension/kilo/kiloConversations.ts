@@ -21,9 +21,17 @@ export interface ItemConversationsOptions {
  * the agent is always the one its next (or in-flight) work runs in: a resume re-attaches exactly
  * that one. A finished conversation is deleted, so a long run does not pile sessions up in
  * `kilo serve`; one whose turn did not wind down is kept, and archived with the run.
+ *
+ * Opening the next session and deleting finished ones wait until the current turn is under way
+ * (`underWay`): kilo serve does its work on one thread, and when a batch of agents starts at once
+ * those calls (40 to 80 ms of its CPU each) would otherwise queue in front of the agents' prompts.
  */
 export class ItemConversations {
   private spare: Promise<string | undefined> | undefined;
+  /** The current work asked for a fresh conversation: its successor is opened once the turn is under way. */
+  private spareWanted = false;
+  /** Finished sessions waiting to be deleted (still in `opened`, so the run's end archives any left). */
+  private readonly retiring: string[] = [];
   /** The current session holds earlier work (it was prompted, or re-attached from an earlier process). */
   private history: boolean;
   /** A re-attached session: the first work continues in it (it is the in-flight work, sent again). */
@@ -54,9 +62,16 @@ export class ItemConversations {
     const continuing = this.continuing;
     this.continuing = false;
     if (fresh && this.history && !continuing) await this.moveOn(true);
-    if (fresh) this.spare ??= this.create();
+    this.spareWanted = fresh;
     this.beganUntouched = !this.history;
     this.history = true;
+  }
+
+  /** The current work's turn has reached the model: the next session is opened and finished ones deleted now. */
+  underWay(): void {
+    if (this.spareWanted) this.spare ??= this.create();
+    this.spareWanted = false;
+    for (const sessionId of this.retiring.splice(0)) void this.retire(sessionId);
   }
 
   /** The work ended: after fresh work the agent moves to the next conversation. */
@@ -67,12 +82,13 @@ export class ItemConversations {
   private async moveOn(deleteOld: boolean): Promise<void> {
     const next = (await this.spare) ?? (await this.create());
     this.spare = undefined;
+    this.spareWanted = false;
     // No new session (the server refused): the work goes on in the current one, history and all.
     if (next === undefined) return;
     const old = this.current;
     this.current = next;
     this.history = false;
-    if (deleteOld) void this.retire(old);
+    if (deleteOld) this.retiring.push(old);
   }
 
   private async create(): Promise<string | undefined> {

@@ -238,21 +238,6 @@ export class KiloHttp {
   }
 }
 
-/** Files whose diff entry is new or different in `after` compared with `before`, as workspace-relative paths. */
-export function changedFilesBetween(before: readonly KiloFileDiff[], after: readonly KiloFileDiff[]): string[] {
-  const fingerprint = (entry: KiloFileDiff) => `${entry.status ?? ''}\u0000${entry.additions}\u0000${entry.deletions}\u0000${entry.patch}`;
-  const previous = new Map(before.map((entry) => [diffPath(entry), fingerprint(entry)]));
-  const changed = after.filter((entry) => previous.get(diffPath(entry)) !== fingerprint(entry)).map(diffPath);
-  // A file the turn restored to its committed state drops out of the cumulative diff: it changed too.
-  const current = new Set(after.map(diffPath));
-  const reverted = before.map(diffPath).filter((file) => !current.has(file));
-  return [...new Set([...changed, ...reverted])].filter((file) => file !== '').sort();
-}
-
-function diffPath(entry: KiloFileDiff): string {
-  return (entry.file ?? entry.path ?? '').replace(/\\/g, '/');
-}
-
 function enc(segment: string): string {
   return encodeURIComponent(segment);
 }

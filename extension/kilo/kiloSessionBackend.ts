@@ -7,13 +7,14 @@ import { renderPrompt } from '../engine/run/promptInputs';
 import { OrchestraError, describeError } from '../engine/util/errors';
 import { KiloEventStream } from './kiloEventStream';
 import { STORE_DIR_NAME } from '../engine/util/paths';
-import { KiloHttp, changedFilesBetween } from './kiloHttp';
+import { KiloHttp } from './kiloHttp';
+import { changedBetween, fingerprintFiles } from './fileFingerprints';
 import { TurnWatch, kiloFailure, type KiloError } from './kiloTurnWatch';
 
 export { kiloFailure } from './kiloTurnWatch';
 export { renderPrompt } from '../engine/run/promptInputs';
 import type { FetchFunction, KiloEndpoint, KiloMessageInfo, KiloPart } from './kiloHttp';
-import { permissionRulesFor } from './permissionRules';
+import { grantPattern, permissionRulesFor } from './permissionRules';
 import { findReattachable, type ReattachSummary, type SavedSession } from './kiloSessionReattach';
 import { archiveRunSessions, sessionMetadata, sessionTitle } from './kiloSessionTidy';
 import { ItemConversations } from './kiloConversations';
@@ -243,12 +244,13 @@ class KiloAgentSession implements AgentSession {
     await untilAborted(signal, withTimeout(events.ready(), this.context.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, 'The Kilo event stream did not open'));
     // A prompt sent while an aborted turn still winds down would take that turn's idle for its own.
     await untilAborted(signal, this.quiet);
-    // A session that holds no work yet has no diff and has spent nothing: no need to ask Kilo, which
-    // answers one request at a time. Else the three calls go at once, before the model hears of the work.
+    // A session that holds no work yet has spent nothing: no need to ask Kilo, which answers one
+    // request at a time. Else the calls go at once, before the model hears of the work. The granted
+    // files are read as they are now: what the work changed is found by reading them again after it.
     const untouched = this.conversations.isUntouched();
-    const [, diffBefore, sessionBefore] = await untilAborted(
+    const [, sessionBefore, filesBefore] = await untilAborted(
       signal,
-      Promise.all([http.updateSession(sessionId, { permission }), untouched ? [] : http.diff(sessionId), untouched ? NOTHING_SPENT : http.getSession(sessionId)]),
+      Promise.all([http.updateSession(sessionId, { permission }), untouched ? NOTHING_SPENT : http.getSession(sessionId), fingerprintFiles(this.context.directory, request.grants.map(grantPattern))]),
     );
     const format = { type: 'json_schema' as const, schema: request.responseSchema ?? agentOutputJsonSchema() };
     const model = { providerID: spec.profile.providerID, modelID: spec.profile.modelID };
@@ -259,11 +261,17 @@ class KiloAgentSession implements AgentSession {
     const prompt = async (text: string) => {
       const turn = new TurnWatch({ ...this.context, sessionId }, permission, signal, onEvent, this.quietSince);
       this.current = turn;
+      // Kilo records the turn's assistant message as it prepares the model call: from then on the
+      // agent's housekeeping calls no longer queue in front of this prompt (ItemConversations.underWay).
+      const underWay = events.subscribe(sessionId, (event) => {
+        if (event.type === 'message.updated' && (event.properties.info as { role?: unknown } | undefined)?.role === 'assistant') this.conversations.underWay();
+      });
       try {
         const snapshots = this.context.waitForSnapshots ? { snapshotInitialization: 'wait' as const } : {};
         await turn.start(() => http.promptAsync(sessionId, { parts: [{ type: 'text', text }], model, format, ...snapshots }));
         return await turn.finished;
       } finally {
+        underWay.dispose();
         deniedWrites.push(...turn.deniedWrites);
         deniedCommands.push(...turn.deniedCommands);
         for (const file of turn.writtenFiles) writtenFiles.add(file);
@@ -282,16 +290,16 @@ class KiloAgentSession implements AgentSession {
         throw new OrchestraError('invalid-output', `${this.agentId} finished without a structured result, even after being asked again.`, { retryable: true });
       }
     }
-    const [diffAfter, sessionAfter] = await Promise.all([http.diff(sessionId), http.getSession(sessionId)]);
+    const [filesAfter, sessionAfter] = await Promise.all([fingerprintFiles(this.context.directory, writtenFiles), http.getSession(sessionId)]);
     const usage: Usage = {
       inputTokens: Math.max(0, sessionAfter.tokens.input - sessionBefore.tokens.input),
       outputTokens: Math.max(0, sessionAfter.tokens.output - sessionBefore.tokens.output),
       costUsd: Math.max(0, sessionAfter.cost - sessionBefore.cost),
     };
     onEvent({ type: 'usage', usage });
-    // Kilo's session diff covers the whole working tree, so it also shows what other agents wrote
-    // meanwhile: a file counts as this agent's change only when its own tool call wrote it too.
-    const changedFiles = changedFilesBetween(diffBefore, diffAfter).filter((file) => writtenFiles.has(file) && !file.startsWith(`${STORE_DIR_NAME}/`));
+    // Only files the agent's own tool calls wrote count (other agents write beside it), and only
+    // when their content differs from before the work: a write of the same bytes changed nothing.
+    const changedFiles = changedBetween(filesBefore, filesAfter, writtenFiles).filter((file) => !file.startsWith(`${STORE_DIR_NAME}/`));
     const testsNotRun = request.kind === 'test' ? testsNotRunReason(spec.role.id, this.context.commands) : undefined;
     return { output: output.value, changedFiles, usage, deniedWrites: [...new Set(deniedWrites)], deniedCommands: [...new Set(deniedCommands)], ...(testsNotRun ? { testsNotRun } : {}) };
   }
@@ -350,9 +358,8 @@ function newSessionBody(spec: SessionSpec, agent: string, model: { providerID: s
 }
 
 /**
- * Kilo computes session diffs from git snapshots and matches `edit` patterns against paths relative
- * to the git root: outside a repository the diff is empty, and in a sub-folder our grants would not
- * match. So the workspace must be the root of a git repository (or worktree).
+ * Kilo matches `edit` patterns against paths relative to the git root: in a sub-folder our grants
+ * would not match. So the workspace must be the root of a git repository (or worktree).
  */
 function requireGitRoot(directory: string): void {
   if (fs.existsSync(path.join(directory, '.git'))) return;

@@ -13,4 +13,9 @@ describe('buildKiloConfig', () => {
       for (const tool of ['bash', 'read', 'write', 'edit']) expect(tools[tool]).toBeUndefined();
     }
   });
+
+  it('turns off Kilo\'s git snapshots, sharing and self-update on our private server', () => {
+    const config = buildKiloConfig({ roles: BUILTIN_ROLES, profiles: [], secret: () => undefined });
+    expect(config).toMatchObject({ snapshot: false, share: 'disabled', autoupdate: false });
+  });
 });

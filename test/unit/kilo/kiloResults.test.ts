@@ -1,15 +1,10 @@
 import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { AgentOutputSchema } from '../../../extension/engine/backends/agentOutput';
-import { KiloHttp, changedFilesBetween } from '../../../extension/kilo/kiloHttp';
-import type { KiloFileDiff } from '../../../extension/kilo/kiloHttp';
+import { KiloHttp } from '../../../extension/kilo/kiloHttp';
 import { DATA_RULE, renderPrompt } from '../../../extension/engine/run/promptInputs';
 import { agentOutputJsonSchema, kiloFailure, parseJsonAnswer } from '../../../extension/kilo/kiloSessionBackend';
 import { rejection } from '../support/errors';
-
-function aDiff(file: string, overrides: Partial<KiloFileDiff> = {}): KiloFileDiff {
-  return { file, patch: `diff --git a/${file} b/${file}\n+one\n`, additions: 1, deletions: 0, status: 'added', ...overrides };
-}
 
 describe('parseJsonAnswer', () => {
   it('takes the JSON of a fenced json block in prose', () => {
@@ -28,24 +23,6 @@ describe('parseJsonAnswer', () => {
   it('finds nothing in prose without a JSON block', () => {
     expect(parseJsonAnswer('I changed the file as asked.')).toEqual({ found: false });
     expect(parseJsonAnswer('```ts\nconst x = {};\n```')).toEqual({ found: false });
-  });
-});
-
-describe('changedFilesBetween', () => {
-  it('lists files that are new in the cumulative diff or whose entry changed during the turn', () => {
-    const before = [aDiff('src/a.ts'), aDiff('src/b.ts')];
-    const after = [aDiff('src/a.ts'), aDiff('src/b.ts', { patch: 'other', additions: 2 }), aDiff('src/c.ts')];
-    expect(changedFilesBetween(before, after)).toEqual(['src/b.ts', 'src/c.ts']);
-  });
-
-  it('counts a file that dropped out of the diff (restored) as changed', () => {
-    expect(changedFilesBetween([aDiff('src/a.ts')], [])).toEqual(['src/a.ts']);
-  });
-
-  it('reads the documented `path` field too and reports nothing for an unchanged diff', () => {
-    const entry = { path: 'lib/x.ts', patch: 'p', additions: 1, deletions: 1, status: 'modified' };
-    expect(changedFilesBetween([entry], [entry])).toEqual([]);
-    expect(changedFilesBetween([], [entry])).toEqual(['lib/x.ts']);
   });
 });
 

@@ -74,17 +74,18 @@ describe('KiloSessionBackend with a fake Kilo server', () => {
 
   it('grants the request files, prompts with model and schema, maps events and returns the structured output with deltas', async () => {
     const session = await open();
-    // Earlier work in the same conversation: what it spent and changed is the baseline, not this work's.
+    // Earlier work in the same conversation: what it spent is the baseline, not this work's.
     kilo.onPrompt = (id) => {
       kilo.emit('message.updated', assistant(id, 'msg_0', { structured: { summary: 'earlier' } }));
       kilo.emit('session.idle', { sessionID: id });
     };
     await session.run(aRequest({ workId: 'w0' }), new AbortController().signal, () => undefined);
     kilo.tokens = { input: 100, output: 10 };
-    kilo.diff = [{ file: 'old.ts', patch: 'p', additions: 1, deletions: 0, status: 'added' }];
     kilo.onPrompt = (id) => {
       kilo.tokens = { input: 250, output: 40 };
-      kilo.diff = [...kilo.diff, { file: 'src/a.ts', patch: 'q', additions: 2, deletions: 0, status: 'added' }];
+      // The fake writes the file as Kilo's write tool would; the backend reads the granted files itself.
+      fs.mkdirSync(path.join(WORKSPACE, 'src'), { recursive: true });
+      fs.writeFileSync(path.join(WORKSPACE, 'src', 'a.ts'), `export const a = ${Date.now()};\n`);
       kilo.emit('session.status', { sessionID: id, status: { type: 'busy' } });
       kilo.emit('session.status', { sessionID: id, status: { type: 'retry', attempt: 1, message: 'rate limited', next: 1234 } });
       kilo.emit('message.part.updated', toolPart(id, 'p1', 'write', { status: 'running', input: { filePath: `${WORKSPACE}/src/a.ts` } }));
@@ -185,25 +186,45 @@ describe('KiloSessionBackend with a fake Kilo server', () => {
     expect(session.sessionId).toBe('ses_3');
   });
 
-  it('per-item work: the next session is open before the work ends, the agent is in it when the reply comes, and the finished one is deleted', async () => {
+  it('per-item work: the next session is opened once the turn is under way, the agent is in it when the reply comes, and the finished one is deleted while its next work runs', async () => {
     const session = await open('code-sceptic');
-    let during: string[] = [];
-    kilo.onPrompt = (id) => {
-      // While the first review runs, its successor already exists.
-      during = kilo.requests.filter((r) => r.method === 'POST' && r.path === '/session').map(() => 'created');
+    const created = () => kilo.requests.filter((r) => r.method === 'POST' && r.path === '/session').length;
+    let beforeUnderWay = 0;
+    kilo.onPrompt = async (id) => {
+      // Nothing else goes to Kilo while the prompt starts; the successor is opened once the turn has reached the model.
+      beforeUnderWay = created();
+      kilo.emit('session.status', { sessionID: id, status: { type: 'busy' } });
+      kilo.emit('message.updated', assistant(id, `msg_${id}_start`));
+      await kilo.whenRequest(() => created() > beforeUnderWay);
       answering({ summary: 'ok', approved: true })(id);
     };
     await session.run(aRequest({ kind: 'review-code', grants: [], freshConversation: true }), new AbortController().signal, () => undefined);
-    expect(during).toHaveLength(2);
+    expect(beforeUnderWay).toBe(1);
     expect(session.sessionId).toBe('ses_2');
-    await kilo.whenRequest((r) => r.method === 'DELETE' && r.path === '/session/ses_1');
+    expect(deleted()).toEqual([]);
     await session.run(aRequest({ workId: 'w2', kind: 'review-code', grants: [], freshConversation: true }), new AbortController().signal, () => undefined);
     expect(prompted()).toEqual(['/session/ses_1/prompt_async', '/session/ses_2/prompt_async']);
-    await kilo.whenRequest((r) => r.method === 'DELETE' && r.path === '/session/ses_2');
-    // endRun archives only the sessions still there: the agent's next one, not the deleted.
+    await kilo.whenRequest((r) => r.method === 'DELETE' && r.path === '/session/ses_1');
+    // endRun archives only the sessions still there: the last finished one (its deletion waits for a
+    // next turn that never came) and the agent's next one, not the deleted.
     await backend.endRun('run-1');
     const archived = kilo.requests.filter((r) => r.method === 'PATCH' && (r.body as { time?: { archived?: unknown } }).time?.archived !== undefined).map((r) => r.path);
-    expect(archived).toEqual(['/session/ses_3']);
+    expect(archived.sort()).toEqual(['/session/ses_2', '/session/ses_3']);
+  });
+
+  it('a file written again with the bytes it already held, or written by someone else, is not a change of this work', async () => {
+    const session = await open();
+    fs.mkdirSync(path.join(WORKSPACE, 'src'), { recursive: true });
+    fs.writeFileSync(path.join(WORKSPACE, 'src', 'same.ts'), 'unchanged\n');
+    kilo.onPrompt = (id) => {
+      fs.writeFileSync(path.join(WORKSPACE, 'src', 'same.ts'), 'unchanged\n');
+      fs.writeFileSync(path.join(WORKSPACE, 'src', 'other.ts'), `another agent's ${Date.now()}\n`);
+      kilo.emit('message.part.updated', toolPart(id, 'p1', 'write', { status: 'completed', input: { filePath: `${WORKSPACE}/src/same.ts` } }));
+      kilo.emit('message.updated', assistant(id, 'msg_a', { structured: { summary: 'done' } }));
+      kilo.emit('session.idle', { sessionID: id });
+    };
+    const reply = await session.run(aRequest({ grants: ['src/same.ts'] }), new AbortController().signal, () => undefined);
+    expect(reply.changedFiles).toEqual([]);
   });
 
   it('work in a session that holds nothing yet asks Kilo for no diff and no spending before its prompt', async () => {
@@ -222,7 +243,7 @@ describe('KiloSessionBackend with a fake Kilo server', () => {
     expect(session.sessionId).toBe('ses_1');
     await session.run(aRequest({ workId: 'w3', freshConversation: true }), new AbortController().signal, () => undefined);
     expect(prompted()).toEqual(['/session/ses_1/prompt_async', '/session/ses_1/prompt_async', '/session/ses_2/prompt_async']);
-    expect(deleted()).toContain('/session/ses_1');
+    await kilo.whenRequest((r) => r.method === 'DELETE' && r.path === '/session/ses_1');
   });
 
   it('ignores other sessions and an idle that comes before the turn started', async () => {

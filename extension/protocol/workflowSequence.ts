@@ -73,9 +73,10 @@ export function workflowSequence(roles: readonly SequenceRole[], definition: Wor
   const workflow = resolveWorkflow(definition);
   const nameOf = (id: string) => roles.find((role) => role.id === id)?.name ?? BUILT_IN_ROLE_NAMES[id] ?? id;
   const isActive = (id: string) => roles.find((role) => role.id === id)?.active ?? true;
-  const members = (step: JoinableStep, ownerRuns: boolean) =>
+  // A phase that is off is off with the custom roles that join it.
+  const members = (step: JoinableStep, phaseOn: boolean) =>
     stepMembers(roles, step)
-      .filter((member) => (member.id === STEP_OWNERS[step] ? ownerRuns && isActive(member.id) : true))
+      .filter((member) => phaseOn && (member.id === STEP_OWNERS[step] ? isActive(member.id) : true))
       .map((member) => `${nameOf(member.id)}${member.files !== undefined ? ` (${member.files})` : ''}`);
 
   const steps = [`Plan`, `Plan review${limit(workflow.maxPlanRevisions, 'revision')}`, 'File structure', 'Code'];

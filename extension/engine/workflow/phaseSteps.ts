@@ -2,15 +2,23 @@ import { matchesGlob } from '../../protocol/workflowDefinition';
 import type { Draft } from './draft';
 import { isRoleActive } from './workflowRoles';
 import { rulesOf, type PhaseStepRule } from './workflowRules';
-import type { WorkItem } from './workflowTypes';
+import type { WorkItem, WorkflowState } from './workflowTypes';
 
 /*
  * Custom roles that join a phase (a Changelog Writer after documentation, a Release Checker after the
- * tests) run once each, in the phase they join, after the phase's own role and in the rules' order.
+ * tests) run once each, in the phase they join, after the phase's own role and in the rules' order;
+ * they run without the phase's own role too (its role not in the team), but not when the phase is off.
  */
+
+/** Whether the workflow has the phase and the user has not left it out; off, it is off with its custom steps. */
+export function phaseOn(state: WorkflowState, phase: PhaseStepRule['phase']): boolean {
+  const step = phase === 'DOCUMENTATION' ? 'documentation' : 'testing';
+  return rulesOf(state)[step] && !(state.skippedSteps ?? []).includes(step);
+}
 
 /** The next step of `phase` that has not run and whose role is in the team. */
 export function nextPhaseStep(draft: Draft, phase: PhaseStepRule['phase']): PhaseStepRule | undefined {
+  if (!phaseOn(draft.state, phase)) return undefined;
   const done = draft.state.stepsDone ?? [];
   return rulesOf(draft.state).phaseSteps.find((step) => step.phase === phase && !done.includes(step.role) && isRoleActive(draft.state.config, step.role));
 }

@@ -57,13 +57,18 @@ describe('workflowSequence: the workflow in words', () => {
     ]);
   });
 
-  it('keeps a phase step when its phase is off, and leaves out roles that are off or follow one that is', () => {
+  it('leaves out a phase that is off with the custom steps that join it, and roles that are off or follow one that is', () => {
     const offAuditor = { ...auditor, active: false };
     const steps = workflowSequence([...BUILTIN_ROLES, offAuditor, perf, changelog], { documentation: false, testing: false, maxPlanRevisions: 0 });
     expect(steps).toContain('Plan review (no revisions)');
     expect(steps).toContain('Code review by Code Sceptic (up to 3 fix rounds)');
-    expect(steps).toContain('Documentation by Changelog Writer');
+    expect(steps.some((step) => step.startsWith('Documentation'))).toBe(false);
     expect(steps.some((step) => step.startsWith('Tests'))).toBe(false);
+  });
+
+  it('keeps a phase step when the phase is on but its own role is not in the team', () => {
+    const noWriter = BUILTIN_ROLES.map((role) => (role.id === 'documentation-writer' ? { ...role, active: false } : role));
+    expect(workflowSequence([...noWriter, changelog], undefined)).toContain('Documentation by Changelog Writer');
   });
 
   it('says when milestone tests run', () => {

@@ -238,3 +238,21 @@ describe('workflow definitions: milestone tests', () => {
     expect(driver.state.phase).toBe('COMPLETED');
   });
 });
+
+describe('workflow definitions: a phase that is off', () => {
+  it('is off with the custom steps that join it: no DOCUMENTATION state even with a Changelog Writer', () => {
+    const changelog = customRole('changelog-writer', { step: 'DOCUMENTATION', writes: ['CHANGELOG.md'] });
+    const driver = playRun({ config: configWith(rulesFor([changelog], { documentation: false }), { 'changelog-writer': 1 }) });
+    expect(driver.phases).not.toContain('DOCUMENTATION');
+    expect(driver.effectsOf('dispatch').some((effect) => effect.work.kind === 'step')).toBe(false);
+    expect(driver.state.phase).toBe('COMPLETED');
+  });
+
+  it('still runs a joining step when only the phase\'s own role is missing from the team', () => {
+    const changelog = customRole('changelog-writer', { step: 'DOCUMENTATION' });
+    const driver = playRun({ config: configWith(rulesFor([changelog]), { 'documentation-writer': 0, 'changelog-writer': 1 }) });
+    expect(driver.effectsOf('dispatch').filter((effect) => effect.work.kind === 'step').map((effect) => effect.work.role)).toEqual(['changelog-writer']);
+    expect(driver.effectsOf('dispatch').some((effect) => effect.work.kind === 'document')).toBe(false);
+    expect(driver.state.phase).toBe('COMPLETED');
+  });
+});

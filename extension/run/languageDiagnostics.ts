@@ -55,6 +55,8 @@ export interface LanguageDiagnosticsOptions {
 
 export class LanguageDiagnosticsChecker implements DiagnosticsChecker {
   readonly description = 'VS Code language features';
+  /** The language servers run anyway; each check only waits for their reports, so coders' files are checked side by side. */
+  readonly concurrency = 16;
   private readonly timing: SettleTiming;
 
   constructor(private readonly options: LanguageDiagnosticsOptions) {

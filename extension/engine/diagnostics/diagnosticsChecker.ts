@@ -22,6 +22,8 @@ export type FileDiagnostic = z.infer<typeof FileDiagnosticSchema>;
 export interface DiagnosticsChecker {
   /** For the user: which checker the gate uses ("tsc --noEmit -p tsconfig.json", "VS Code language features"). */
   readonly description: string;
+  /** How many checks may run at once (default 1: a project checker looks at the whole project each time). */
+  readonly concurrency?: number;
   /**
    * The problems in `files` (others may be returned; the run keeps only the files asked about). Rejects
    * when the checker itself could not run; the run then lets the file through and says why.

@@ -1,3 +1,4 @@
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { Finding } from '../backends/agentOutput';
 import type { DiagnosticsChecker, FileDiagnostic } from '../diagnostics/diagnosticsChecker';
 import { LIMITS, capText } from '../util/limits';
@@ -12,22 +13,25 @@ export interface DiagnosticChecksOptions {
 }
 
 /**
- * Performs the machine's `check` work: one check at a time (a project checker such as tsc looks at the
- * whole project, so two at once only compete for the same cores), errors of the work's file only,
+ * Performs the machine's `check` work: as many at once as the checker says (one for a project checker
+ * such as tsc, which looks at the whole project, so two at once only compete for the same cores; all of
+ * them for language servers that are running anyway), errors of the work's file only,
  * capped like review findings. A checker that cannot run does not hold the run: the file goes on to
  * review as if clean, and the user is told once why the gate let it through.
  */
 export class DiagnosticChecks {
-  private queue: Promise<void> = Promise.resolve();
+  private readonly limit: LimitFunction;
   private readonly running = new Map<string, AbortController>();
   private toldBroken = false;
 
-  constructor(private readonly options: DiagnosticChecksOptions) {}
+  constructor(private readonly options: DiagnosticChecksOptions) {
+    this.limit = pLimit(Math.max(1, Math.floor(options.checker.concurrency ?? 1)));
+  }
 
   run(work: WorkItem): void {
     const controller = new AbortController();
     this.running.set(work.id, controller);
-    this.queue = this.queue.then(() => this.check(work, controller)).catch(() => undefined);
+    void this.limit(() => this.check(work, controller)).catch(() => undefined);
   }
 
   /** Checks of these work items stop; the machine gets them back as aborted (sent again on resume). */

@@ -90,6 +90,18 @@ export const ParallelSpeedupSchema = z.object({
       overheadOverLatency: Figure,
       /** The turns' spans summed over implementMs: turns in flight on average (ideal: idealSpeedup). */
       achievedConcurrency: Figure,
+      /** The whole run: ours from its start to its report, the orchestrator's from its prompt until it is idle. */
+      wallMs: Figure.nullable(),
+      /** Our one-coder run's wallMs / this one's. */
+      wallSpeedup: Figure.nullable(),
+      /**
+       * What the whole run could gain with perfect parallelism of its implementation phase alone
+       * (Amdahl): wall₁ / (wall₁ − implement₁ + implement₁ / idealSpeedup), from our one-coder run.
+       * The rest of the run (plan, scaffold, documents, tests) does not split over coders.
+       */
+      wallIdealSpeedup: Figure.nullable(),
+      /** CPU time kilo serve spent per model request of the run. */
+      kiloCpuMsPerRequest: Figure.nullable(),
     }),
   ),
 });

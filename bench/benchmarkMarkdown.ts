@@ -82,16 +82,25 @@ function coordinatorContext(group: BenchmarkDocument['groups']['coordinatorConte
 }
 
 function parallelSpeedup(group: BenchmarkDocument['groups']['parallelSpeedup']): string[] {
+  const side = (row: (typeof group.rows)[number]) => (row.side === 'ours' ? 'ours' : 'Kilo orchestrator');
   return [
     '## 2. Parallel speedup',
     '',
     group.method,
     '',
-    `${group.files} independent files, model latency ${group.latencyMs} ms. **speedup** is our one-coder implementMs over the row’s; **efficiency** is speedup over the ideal min(agents, N). **stagger** is the spread of the first model request of the agents that start together; **turns in flight** is the sum of the turns’ own spans over implementMs (ideal: the ideal speedup). **overhead per turn** is the wall time of an agent’s turn beyond the model latency it waited (the engine’s and Kilo’s work), also as a multiple of that latency. Kilo’s children make fewer model requests per file than our coders (write and answer, against our coders’ structured turn), so its speedup against our one-coder run can pass the ideal.`,
+    `${group.files} independent files, model latency ${group.latencyMs} ms a request. The latency stands for a real model's turn, which takes seconds; at a fraction of a second the figures would measure kilo serve's own work per step (its CPU per request is in the second table) rather than how the work spreads over agents.`,
+    '',
+    `The implementation phase: **speedup** is our one-coder implementMs over the row’s; **efficiency** is speedup over the ideal min(agents, N). **stagger** is the spread of the first model request of the agents that start together; **turns in flight** is the sum of the turns’ own spans over implementMs (ideal: the ideal speedup). **overhead per turn** is the wall time of an agent’s turn beyond the model latency it waited (the engine’s and Kilo’s work), also as a multiple of that latency. Kilo’s children make fewer model requests per file than our coders (write and answer, against our coders’ read, write and structured answer), so its speedup against our one-coder run can pass the ideal.`,
     '',
     '| side | agents | implement (ms) | speedup | ideal | efficiency | turns in flight | stagger (ms) | overhead per turn (ms) | overhead ÷ latency |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...group.rows.map((row) => `| ${row.side === 'ours' ? 'ours' : 'Kilo orchestrator'} | ${row.agents} | ${row.implementMs} | ${times(row.speedup)} | ${times(row.idealSpeedup)} | ${row.efficiency} | ${row.achievedConcurrency} | ${row.startStaggerMs} | ${row.overheadPerTurnMs} | ${times(row.overheadOverLatency)} |`),
+    ...group.rows.map((row) => `| ${side(row)} | ${row.agents} | ${row.implementMs} | ${times(row.speedup)} | ${times(row.idealSpeedup)} | ${row.efficiency} | ${row.achievedConcurrency} | ${row.startStaggerMs} | ${row.overheadPerTurnMs} | ${times(row.overheadOverLatency)} |`),
+    '',
+    'The whole run: **speedup** is our one-coder run’s wall time over the row’s. **Amdahl bound** is what the whole run could gain if only its implementation phase split perfectly over the coders, the rest (plan and its review, scaffold, the last review, documents, tests) taking as long as in the one-coder run: it is the most more coders can give this team shape. **kilo serve CPU per request** is the CPU time its process group spent over the model requests of the run.',
+    '',
+    '| side | agents | whole run (ms) | speedup | Amdahl bound | kilo serve CPU per request (ms) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...group.rows.map((row) => `| ${side(row)} | ${row.agents} | ${value(row.wallMs)} | ${times(row.wallSpeedup)} | ${times(row.wallIdealSpeedup)} | ${value(row.kiloCpuMsPerRequest)} |`),
     '',
   ];
 }

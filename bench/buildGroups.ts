@@ -117,12 +117,17 @@ function parallelSpeedup(lines: BenchLine[]) {
   const peer = lines.filter((line) => line.side === 'kiloOrchestrator');
   const files = num(lines[0]?.files);
   const latencyMs = num(lines[0]?.latencyMs);
-  const baseline = median(ours.filter((line) => line.coders === 1).map((line) => num(line.implementMs)));
+  const single = ours.filter((line) => line.coders === 1);
+  const baseline = median(single.map((line) => num(line.implementMs)));
+  const wallBaseline = median(single.map((line) => num(line.wallMs)));
   const row = (side: 'ours' | 'kiloOrchestrator', agents: number, runs: BenchLine[]) => {
     const implementMs = median(runs.map((line) => num(line.implementMs)));
     const speedup = ratio(baseline, implementMs) ?? 0;
     const idealSpeedup = Math.max(1, Math.min(agents, Number.isFinite(files) ? files : agents));
     const overheadPerTurnMs = median(runs.map((line) => num(line.overheadPerTurnMs)));
+    const wallMs = median(runs.map((line) => num(line.wallMs)));
+    const cpuPerRequest = median(runs.map((line) => num(line.kiloCpuMs) / num(line.modelRequests)));
+    const serial = wallBaseline - baseline;
     return {
       side,
       agents,
@@ -134,6 +139,10 @@ function parallelSpeedup(lines: BenchLine[]) {
       overheadPerTurnMs: Math.round(overheadPerTurnMs),
       overheadOverLatency: ratio(overheadPerTurnMs, latencyMs) ?? 0,
       achievedConcurrency: round(median(runs.map((line) => num(line.achievedConcurrency))) || 0),
+      wallMs: Number.isFinite(wallMs) ? Math.round(wallMs) : null,
+      wallSpeedup: ratio(wallBaseline, wallMs),
+      wallIdealSpeedup: side === 'ours' && serial >= 0 ? ratio(wallBaseline, serial + baseline / idealSpeedup) : null,
+      kiloCpuMsPerRequest: Number.isFinite(cpuPerRequest) ? Math.round(cpuPerRequest) : null,
     };
   };
   const coders = [...new Set(ours.map((line) => num(line.coders)))].sort((a, b) => a - b);
@@ -143,7 +152,7 @@ function parallelSpeedup(lines: BenchLine[]) {
   ];
   const repeats = Math.max(0, ...coders.map((count) => ours.filter((line) => line.coders === count).length));
   return {
-    method: 'N independent files on real kilo serve with the scripted model at a fixed latency. implementMs runs from the first implementation request to the end of the last (the model log). Speedup is against our one-coder run in the same bench; Kilo’s orchestrator fans out the same N subtasks (each child writes its file, then reports).',
+    method: 'A whole run of our team (plan, plan review, scaffold, implementation with a Code Sceptic per coder reviewing beside it, documents, tests) on N independent files on real kilo serve with the scripted model at a fixed latency. implementMs runs from the first implementation request to the end of the last (the model log); wallMs is the whole run. Speedups are against our one-coder run in the same bench; Kilo’s orchestrator fans out the same N subtasks (each child writes its file, then reports) on a kilo serve with Kilo’s default settings.',
     repeats,
     files: Number.isFinite(files) ? files : 0,
     latencyMs: Number.isFinite(latencyMs) ? latencyMs : 0,

@@ -18,7 +18,7 @@ import { emit } from './stats';
 
 const quick = process.argv.includes('--quick');
 // Quick mode leaves out our 1,000-file run (~40 s and more) and measures the peer at one small size
-// here: the parallel speedup bench's orchestrator run (4 files in quick mode, 8 in full) adds one more.
+// here: the parallel speedup bench's orchestrator run (8 files in quick mode, 16 in full) adds one more.
 const OUR_SIZES = quick ? [2, 4, 8, 16, 50, 200] : [2, 4, 8, 16, 50, 200, 1000];
 const PEER_SIZES = quick ? [2] : [4, 16, 50];
 const RESULT_TOKENS = 400;

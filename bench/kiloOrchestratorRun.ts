@@ -10,7 +10,7 @@ import { kiloOrchestratorScript, TASK_TOOL } from '../scripts/scriptedModel/kilo
 import { startScriptedModel } from '../scripts/scriptedModel/scriptedModelServer';
 import type { ScriptRequest } from '../scripts/scriptedModel/scriptRequest';
 import { aBenchWorkspace, pinnedKilo, planOf } from './benchWorkspace';
-import { GroupMemorySampler } from './processMemory';
+import { GroupMemorySampler, groupCpuMs } from './processMemory';
 
 /**
  * Kilo's own `orchestrator` agent on real `kilo serve`, reached the way any client reaches it:
@@ -50,6 +50,8 @@ export interface OrchestratorRunResult {
   files: number;
   latencyMs: number;
   wallMs: number;
+  /** CPU time kilo serve's process group spent from the prompt until the parent went idle. */
+  kiloCpuMs: number;
   requests: MeasuredRequest[];
   /** The orchestrator's largest request, in message tokens. */
   largestPromptTokens: number;
@@ -127,6 +129,7 @@ export async function runKiloOrchestrator(options: OrchestratorRunOptions): Prom
     const allow = [{ permission: '*', pattern: '*', action: 'allow' as const }];
     const parent = await http.createSession({ title: `Orchestrate ${options.files} files`, agent: 'orchestrator', permission: allow });
     const idle = untilIdle(stream, parent.id, options.timeoutMs ?? 600_000);
+    const cpuBefore = groupCpuMs(connection.pid);
     const t0 = Date.now();
     await http.promptAsync(parent.id, {
       agent: 'orchestrator',
@@ -135,6 +138,7 @@ export async function runKiloOrchestrator(options: OrchestratorRunOptions): Prom
     });
     await idle;
     const wallMs = Date.now() - t0;
+    const kiloCpuMs = groupCpuMs(connection.pid) - cpuBefore;
     await scripted.whenIdle();
     const busy = Object.keys(await http.status()).length;
     const listed = (await http.listSessions('')) as Array<{ time?: { archived?: number } }>;
@@ -151,6 +155,7 @@ export async function runKiloOrchestrator(options: OrchestratorRunOptions): Prom
       files: options.files,
       latencyMs: options.latencyMs,
       wallMs,
+      kiloCpuMs,
       requests: measured,
       largestPromptTokens: Math.max(0, ...orchestrator.map((request) => request.messageTokens)),
       largestRequestTokens: Math.max(0, ...orchestrator.map((request) => request.messageTokens + request.toolTokens)),

@@ -10,24 +10,27 @@ import type { RequestLogEntry } from '../scripts/scriptedModel/scriptedModelServ
 import { aBenchWorkspace, pinnedKilo, planOf } from './benchWorkspace';
 import { coderStart } from './kiloTeamRun';
 import { concurrency } from './fit';
-import { GroupMemorySampler, ownPeakRssBytes } from './processMemory';
+import { GroupMemorySampler, groupCpuMs, ownPeakRssBytes } from './processMemory';
 
 /**
  * One orchestrated run of ours on real `kilo serve` with the scripted model: N independent
- * files, `coders` Secondary Coders (and as many agents at once), a fixed model latency, and the
- * optional roles (Code Sceptic, Documentation Writer, Debugger) off, so the run is the plan, the
- * scaffold and the implementation. Measured from the scripted model's request log. The whole team
- * (kiloTeamRun.ts's runOnRealKilo) took 134 s for 4 files where this takes ~45 s, and its reviews,
- * running beside the coders, stretch the very phase measured here.
+ * files, `coders` Secondary Coders, a fixed model latency. The whole team by default: the plan and
+ * its review, the scaffold, the implementation with reviews beside it (the Code Sceptics scale
+ * with the coders, the run's own rule), the documents and the tests; or only the implementation
+ * side (optional roles off: the plan, the scaffold and the code). Measured from the scripted
+ * model's request log, Kilo's events and /proc.
  */
 export interface OurRunOptions {
   files: number;
   coders: number;
   latencyMs: number;
+  /** `implementation` leaves the Code Sceptic, Documentation Writer and Debugger out (default `whole`). */
+  team?: 'whole' | 'implementation';
 }
 
 export interface OurRunResult {
   status: string;
+  /** The whole run, from its start to its report. */
   wallMs: number;
   /** From the first `implement` request's arrival to the end of the last one. */
   implementMs: number;
@@ -49,6 +52,10 @@ export interface OurRunResult {
   /** The kilo serve process's own peak RSS (the kernel's VmHWM). */
   kiloServerPeakRssBytes: number;
   ownPeakRssBytes: number;
+  /** CPU time kilo serve's process group spent during the run (user and system, its children included). */
+  kiloCpuMs: number;
+  /** Chat requests the team sent the scripted model in the whole run. */
+  modelRequests: number;
 }
 
 const OPTIONAL_ROLES = ['code-sceptic', 'documentation-writer', 'debugger'];
@@ -56,11 +63,15 @@ const OPTIONAL_ROLES = ['code-sceptic', 'documentation-writer', 'debugger'];
 export async function runOursOnKilo(options: OurRunOptions): Promise<OurRunResult> {
   const workspace = aBenchWorkspace('bench-ours-');
   const rolesFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-roles-')), 'roles.json');
-  // Only what the implementation phase needs: the reviews, documents and tests after it are left out.
-  const roles = [{ id: 'secondary-coder', instances: options.coders }, ...OPTIONAL_ROLES.map((id) => ({ id, active: false }))];
+  const whole = (options.team ?? 'whole') === 'whole';
+  // The implementation side alone leaves the reviews, documents and tests out.
+  const roles = [{ id: 'secondary-coder', instances: options.coders }, ...(whole ? [] : OPTIONAL_ROLES.map((id) => ({ id, active: false })))];
   fs.writeFileSync(rolesFile, JSON.stringify({ roles }));
+  // Room for every agent of the team at once (a coder and its reviewer each, and the one-of roles),
+  // so the limit on agents is not what the run measures.
+  const maxAgents = whole ? 2 * options.coders + 4 : options.coders;
   const runtime = await startKiloRuntime(
-    { command: 'run', task: 'Add overdue-loan tracking', workspace, backend: 'kilo', rolesFile, maxAgents: options.coders, simFiles: options.files, simLatencyMs: options.latencyMs, models: {}, quiet: true, kiloPath: pinnedKilo() },
+    { command: 'run', task: 'Add overdue-loan tracking', workspace, backend: 'kilo', rolesFile, maxAgents, simFiles: options.files, simLatencyMs: options.latencyMs, models: {}, quiet: true, kiloPath: pinnedKilo() },
     () => undefined,
     { scripted: { script: orchestraScript({ planFiles: planOf(options.files) }), latencyMs: options.latencyMs } },
   );
@@ -73,13 +84,16 @@ export async function runOursOnKilo(options: OurRunOptions): Promise<OurRunResul
   });
   try {
     await events.ready();
-    const memory = new GroupMemorySampler(runtime.server.connection!.pid);
-    const run = await OrchestrationRun.create({ workspace, task: 'Add overdue-loan tracking', roles: runtime.roles, backend: runtime.backend, maxActive: options.coders, onAttention: 'fail' });
+    const kiloPid = runtime.server.connection!.pid;
+    const memory = new GroupMemorySampler(kiloPid);
+    const cpuBefore = groupCpuMs(kiloPid);
+    const run = await OrchestrationRun.create({ workspace, task: 'Add overdue-loan tracking', roles: runtime.roles, backend: runtime.backend, maxActive: maxAgents, onAttention: 'fail' });
     const report = await run.start();
+    const kiloCpuMs = groupCpuMs(kiloPid) - cpuBefore;
     const { peakRssBytes: kiloPeakRssBytes, leaderPeakRssBytes: kiloServerPeakRssBytes } = memory.stop();
     const http = new KiloHttp({ connection: () => runtime.server.connection, directory: workspace });
     const sessions = (await http.listSessions('')) as Array<{ time?: { archived?: number } }>;
-    const chats = runtime.scripted!.requests.filter((entry) => entry.path === '/v1/chat/completions');
+    const chats = runtime.scripted!.requests.filter((entry) => entry.path === '/v1/chat/completions' && entry.role !== undefined);
     const implement = chats.filter((entry) => entry.work?.kind === 'implement' && entry.role === 'secondary-coder');
     const shape = implementShape(implement, options);
     return {
@@ -93,6 +107,8 @@ export async function runOursOnKilo(options: OurRunOptions): Promise<OurRunResul
       kiloPeakRssBytes,
       kiloServerPeakRssBytes,
       ownPeakRssBytes: ownPeakRssBytes(),
+      kiloCpuMs,
+      modelRequests: chats.length,
     };
   } finally {
     await events.close();

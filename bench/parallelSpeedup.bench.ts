@@ -1,9 +1,16 @@
-// Parallel speedup on real `kilo serve` with the scripted model at a fixed latency: N independent
-// files implemented by 1, 2, 4 and 8 coders, against the one-coder (sequential) run and against
-// Kilo's own orchestrator fanning out the same N subtasks. Also prints the memory lines: peak RSS of
-// our process and of `kilo serve` per run, with the agents and sessions each run created, and the
-// orchestrator run's largest request as one more coordinator-context point.
-// Each configuration runs in a fresh child process, so our peak RSS is that run's alone.
+// Parallel speedup on real `kilo serve` with the scripted model at a fixed latency: a whole run of
+// our team on N independent files with 1, 2, 4 and 8 coders (the implementation phase and the whole
+// run each against the one-coder run), and Kilo's own orchestrator fanning out the same N subtasks.
+// Also prints the memory lines: peak RSS of our process and of `kilo serve` per run, with the
+// agents and sessions each run created, and the orchestrator run's largest request as one more
+// coordinator-context point. Each configuration runs in a fresh child process, so our peak RSS is
+// that run's alone.
+//
+// The model latency is 2 s a request: a real model's turn takes seconds (a short tool call from a
+// fast model one or two, a long answer ten or more), and at a quarter of a second what is measured
+// is kilo serve's own CPU per step rather than how the work spreads over agents. Quick mode (a
+// check that the group runs, inside the three minutes of the whole quick bench) runs 8 files with 1
+// and 4 coders, once, at 1 s.
 import { spawnSync } from 'node:child_process';
 import { runKiloOrchestrator } from './kiloOrchestratorRun';
 import { concurrency } from './fit';
@@ -12,10 +19,10 @@ import { ownPeakRssBytes } from './processMemory';
 import { emit } from './stats';
 
 const quick = process.argv.includes('--quick');
-const FILES = quick ? 4 : 8;
+const FILES = quick ? 8 : 16;
 const CODERS = quick ? [1, 4] : [1, 2, 4, 8];
 const REPEATS = quick ? 1 : 3;
-const LATENCY_MS = 250;
+const LATENCY_MS = quick ? 1000 : 2000;
 const RESULT_TOKENS = 400;
 
 type Job = { side: 'ours'; coders: number; repeat: number } | { side: 'kiloOrchestrator'; repeat: number };
@@ -23,7 +30,7 @@ type Job = { side: 'ours'; coders: number; repeat: number } | { side: 'kiloOrche
 async function runJob(job: Job): Promise<void> {
   if (job.side === 'ours') {
     const result = await runOursOnKilo({ files: FILES, coders: job.coders, latencyMs: LATENCY_MS });
-    emit({ bench: 'parallelSpeedup', side: 'ours', files: FILES, latencyMs: LATENCY_MS, coders: job.coders, repeat: job.repeat, status: result.status, implementMs: result.implementMs, wallMs: result.wallMs, implementRequests: result.implementRequests, turns: result.implementTurns, startStaggerMs: result.startStaggerMs, overheadPerTurnMs: result.overheadPerTurnMs, achievedConcurrency: result.achievedConcurrency });
+    emit({ bench: 'parallelSpeedup', side: 'ours', files: FILES, latencyMs: LATENCY_MS, coders: job.coders, repeat: job.repeat, status: result.status, implementMs: result.implementMs, wallMs: result.wallMs, implementRequests: result.implementRequests, turns: result.implementTurns, startStaggerMs: result.startStaggerMs, overheadPerTurnMs: result.overheadPerTurnMs, achievedConcurrency: result.achievedConcurrency, modelRequests: result.modelRequests, kiloCpuMs: result.kiloCpuMs });
     emit({ bench: 'memory', side: 'ours', coders: job.coders, repeat: job.repeat, agents: result.agents, sessionsCreated: result.sessionsCreated, sessionsAliveAtEnd: result.sessionsAliveAtEnd, ownPeakRssBytes: result.ownPeakRssBytes, kiloPeakRssBytes: result.kiloPeakRssBytes, kiloServerPeakRssBytes: result.kiloServerPeakRssBytes });
     return;
   }
@@ -50,6 +57,8 @@ async function runJob(job: Job): Promise<void> {
     startStaggerMs: firsts.length > 1 ? firsts.at(-1)! - firsts[0]! : 0,
     overheadPerTurnMs: Math.round((implementMs * Math.max(1, firstByConversation.size) - children.length * LATENCY_MS) / Math.max(1, firstByConversation.size)),
     achievedConcurrency: concurrency(children.map((request) => ({ key: request.conversation, at: request.at, endedAt: request.endedAt }))),
+    modelRequests: result.requests.length,
+    kiloCpuMs: result.kiloCpuMs,
   });
   // The same run is a coordinator-context point: the parent reads the children's final answers only.
   emit({ bench: 'coordinatorContext', side: 'kiloOrchestrator', files: FILES, kiloVersion: result.kiloVersion, largestPromptTokens: result.largestPromptTokens, largestRequestTokens: result.largestRequestTokens, resultTokens: RESULT_TOKENS, childSessions: result.childSessions, wallMs: result.wallMs, from: 'parallelSpeedup' });

@@ -37,6 +37,26 @@ export function ownPeakRssBytes(): number {
   return process.resourceUsage().maxRSS * 1024;
 }
 
+/**
+ * CPU time the process group has used so far, in ms: user and system time of each member and of its
+ * children that were waited for (Kilo's git and shell calls). Clock ticks are read as 100 per second,
+ * Linux's fixed USER_HZ.
+ */
+export function groupCpuMs(groupId: number): number {
+  let ticks = 0;
+  for (const pid of groupMembers(groupId)) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // After the command name: state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    } catch {
+      // the process ended between the listing and the read
+    }
+  }
+  return ticks * 10;
+}
+
 function groupMembers(groupId: number): number[] {
   const members: number[] = [];
   let entries: string[];

@@ -15,8 +15,8 @@ function everyGroupsLines(): BenchLine[] {
     { bench: 'coordinatorContext', side: 'ours', files: 1000, largestPromptTokens: 2300, budgetTokens: 2000 },
     { bench: 'coordinatorContext', side: 'kiloOrchestrator', files: 4, largestPromptTokens: 3600, resultTokens: 400, kiloVersion: '7.7.7', firstPromptTokens: 1600, toolTokens: 9600, tools: ['bash', 'task'], taskToolRequired: ['description', 'prompt', 'subagent_type'] },
     { bench: 'coordinatorContext', side: 'kiloOrchestrator', files: 8, largestPromptTokens: 5700, resultTokens: 400, kiloVersion: '7.7.7' },
-    { bench: 'parallelSpeedup', side: 'ours', files: 4, latencyMs: 250, coders: 1, implementMs: 20000, startStaggerMs: 0, overheadPerTurnMs: 4000 },
-    { bench: 'parallelSpeedup', side: 'ours', files: 4, latencyMs: 250, coders: 4, implementMs: 8000, startStaggerMs: 900, overheadPerTurnMs: 6000, achievedConcurrency: 2.5 },
+    { bench: 'parallelSpeedup', side: 'ours', files: 4, latencyMs: 250, coders: 1, implementMs: 20000, wallMs: 30000, startStaggerMs: 0, overheadPerTurnMs: 4000, kiloCpuMs: 40000, modelRequests: 100 },
+    { bench: 'parallelSpeedup', side: 'ours', files: 4, latencyMs: 250, coders: 4, implementMs: 8000, wallMs: 16000, startStaggerMs: 900, overheadPerTurnMs: 6000, achievedConcurrency: 2.5 },
     { bench: 'parallelSpeedup', side: 'kiloOrchestrator', files: 4, latencyMs: 250, coders: 4, implementMs: 10000, startStaggerMs: 2000, overheadPerTurnMs: 9000 },
     { bench: 'memory', side: 'ours', coders: 1, agents: 4, sessionsCreated: 4, sessionsAliveAtEnd: 0, ownPeakRssBytes: 180e6, kiloPeakRssBytes: 800e6 },
     { bench: 'memory', side: 'ours', coders: 4, agents: 7, sessionsCreated: 7, sessionsAliveAtEnd: 0, ownPeakRssBytes: 190e6, kiloPeakRssBytes: 1200e6, kiloServerPeakRssBytes: 900e6 },
@@ -78,7 +78,10 @@ describe('the benchmark document', () => {
     const [one, four, peer] = document.groups.parallelSpeedup.rows;
     expect(one).toMatchObject({ agents: 1, speedup: 1, idealSpeedup: 1, efficiency: 1 });
     expect(four).toMatchObject({ agents: 4, speedup: 2.5, idealSpeedup: 4, efficiency: 0.63, overheadOverLatency: 24, achievedConcurrency: 2.5 });
-    expect(peer).toMatchObject({ side: 'kiloOrchestrator', speedup: 2, startStaggerMs: 2000 });
+    expect(peer).toMatchObject({ side: 'kiloOrchestrator', speedup: 2, startStaggerMs: 2000, wallIdealSpeedup: null });
+    // The whole run: 10 s of it does not split over coders, so four coders could at best make 30 s into 15 s.
+    expect(one).toMatchObject({ wallMs: 30000, wallSpeedup: 1, wallIdealSpeedup: 1, kiloCpuMsPerRequest: 400 });
+    expect(four).toMatchObject({ wallMs: 16000, wallSpeedup: 1.88, wallIdealSpeedup: 2, kiloCpuMsPerRequest: null });
     expect(document.groups.memory.rows[1]).toMatchObject({ agents: 7, kiloPeakMb: 1200, kiloServerPeakMb: 900, kiloOverSmallest: 1.5 });
     expect(document.groups.memory.rows[0]).toMatchObject({ kiloServerPeakMb: 800 });
     expect(document.groups.engineGrowth.exponents).toContainEqual({ x: 'files', y: 'wallMs', exponent: 1 });

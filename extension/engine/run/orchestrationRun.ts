@@ -107,6 +107,7 @@ export class OrchestrationRun {
       feed,
       stopForBudget: (stop, work) => this.budgetPause.stop(stop, work),
       recorded: (result) => this.announce(result),
+      stepInputTypes: (roleId) => options.roles.roles.find((role) => role.id === roleId)?.inputArtifacts ?? [],
       ...(options.diagnostics ? { checks: new DiagnosticChecks({ checker: options.diagnostics, feed, reportFinding: (finding) => this.reportFinding(finding) }) } : {}),
     });
     this.chatting = new RunChat({

@@ -1,4 +1,5 @@
 import type { AgentPool } from '../agents/agentPool';
+import type { ArtifactType } from '../artifacts/artifactSchema';
 import type { ArtifactStore } from '../artifacts/artifactStore';
 import type { ArtifactInput, WorkRequest } from '../backends/agentBackend';
 import type { MessageRouter } from '../routing/messageRouter';
@@ -17,7 +18,7 @@ export interface WorkDispatchOptions {
   task: string;
   pool: Pick<AgentPool, 'ensureAgent' | 'abortWork'> & Partial<Pick<AgentPool, 'warm'>>;
   recorder: Pick<WorkRecorder, 'grantable' | 'recordRefused'>;
-  store: Pick<ArtifactStore, 'get' | 'loadContent'>;
+  store: Pick<ArtifactStore, 'get' | 'loadContent' | 'list'>;
   router: Pick<MessageRouter, 'send'>;
   spending: Pick<RunSpending, 'admit' | 'release'>;
   /** The machine's state now: it may have paused, or moved an agent, while the work waited. */
@@ -28,6 +29,8 @@ export interface WorkDispatchOptions {
   stopForBudget: (stop: BudgetStop, work: WorkItem) => Promise<void>;
   /** Artifacts recorded without a turn (a refused file's), to be announced. */
   recorded: (result: WorkResult) => void;
+  /** A custom role's input artifact types (its `inputArtifacts`): its `step` also receives the latest of each. */
+  stepInputTypes?: (role: string) => readonly ArtifactType[];
   /** Performs `check` work (the diagnostics gate); the machine only asks for checks when the run has a checker. */
   checks?: Pick<DiagnosticChecks, 'run' | 'abort'>;
 }
@@ -40,6 +43,9 @@ const NEXT_ROLES: Partial<Record<WorkItem['kind'], readonly string[]>> = {
   structure: ['secondary-coder', 'code-sceptic'],
   implement: ['documentation-writer', 'debugger'],
 };
+
+/** The most artifacts of one type a custom step receives beside the plan and the code. */
+const STEP_INPUTS_PER_TYPE = 10;
 
 /** What a piece of work needs before it is sent: its agent, the grants still valid and its inputs. */
 interface Prepared {
@@ -137,7 +143,19 @@ export class WorkDispatch {
     const grants = await recorder.grantable(work, agent.id);
     const refused = work.grants.filter((grant) => !grants.includes(grant));
     if (work.file !== undefined && refused.includes(work.file)) return { agentId: agent.id, grants, refused, inputs: [] };
-    return { agentId: agent.id, grants, refused, inputs: await Promise.all(work.inputs.map((id) => this.loadInput(id))) };
+    const ids = [...work.inputs, ...this.stepInputs(work)];
+    return { agentId: agent.id, grants, refused, inputs: await Promise.all(ids.map((id) => this.loadInput(id))) };
+  }
+
+  /**
+   * A custom step gets the plan and the code from the machine; the other artifact types its role
+   * takes as input (the documentation, a test report) come from the store: the newest few of each.
+   */
+  private stepInputs(work: WorkItem): string[] {
+    if (work.kind !== 'step' || !this.options.stepInputTypes) return [];
+    const types = this.options.stepInputTypes(work.role).filter((type) => type !== 'plan' && type !== 'code');
+    const ids = types.flatMap((type) => this.options.store.list({ type }).slice(-STEP_INPUTS_PER_TYPE).map((record) => record.id));
+    return ids.filter((id) => !work.inputs.includes(id));
   }
 
   private async send(work: WorkItem, { agentId, grants, refused, inputs }: Prepared): Promise<void> {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SimulatedBackend } from '../../../extension/engine/backends/simulatedBackend';
+import { wrapSessionRuns } from '../../../extension/engine/backends/wrapSessions';
 import type { DiagnosticsChecker, FileDiagnostic } from '../../../extension/engine/diagnostics/diagnosticsChecker';
 import { parseRolesConfig, simulatedRolesConfig } from '../../../extension/engine/roles/rolesConfigFile';
 import { resolveRoles } from '../../../extension/engine/roles/roleValidation';
@@ -72,11 +73,22 @@ describe('a simulated run follows the workflow definition', () => {
       category: 'documentation',
       description: 'Keeps the changelog.',
       prompt: 'Add this change to CHANGELOG.md.',
+      inputArtifacts: ['plan', 'code', 'documentation'],
       outputArtifacts: ['documentation'],
       joins: { step: 'DOCUMENTATION', writes: ['CHANGELOG.md'] },
     };
-    const run = await OrchestrationRun.create({ workspace, task: 'Add overdue-loan tracking', roles: rolesWith({ roles: [changelog] }), backend: new SimulatedBackend({ files: 2 }) });
+    const stepInputs: string[][] = [];
+    const backend = wrapSessionRuns(new SimulatedBackend({ files: 2 }), (_spec, session) => (request, signal, onEvent) => {
+      if (request.kind === 'step') stepInputs.push(request.inputs.map((input) => input.type));
+      return session.run(request, signal, onEvent);
+    });
+    const run = await OrchestrationRun.create({ workspace, task: 'Add overdue-loan tracking', roles: rolesWith({ roles: [changelog] }), backend });
     const report = await run.start();
+    // The plan and both files' code from the machine; the documentation from the store, as the role's inputArtifacts ask.
+    expect(stepInputs).toHaveLength(1);
+    expect(stepInputs[0]!.filter((type) => type === 'code')).toHaveLength(2);
+    expect(stepInputs[0]).toContain('plan');
+    expect(stepInputs[0]).toContain('documentation');
 
     expect(report.status).toBe('COMPLETED');
     expect(report.artifacts.filter((artifact) => artifact.producer === 'changelog-writer-1').map((artifact) => artifact.type)).toEqual(['documentation']);

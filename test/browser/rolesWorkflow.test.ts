@@ -1,11 +1,12 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { HostMessage } from '../../extension/protocol/dashboardProtocol';
-import type { RoleCard, RolesConfigView, RolesView } from '../../extension/protocol/rolesView';
+import type { RolesConfigView, RolesView } from '../../extension/protocol/rolesView';
 import type { FileView } from '../../extension/protocol/viewModel';
 import { useBrowserHarness } from './browserHarness';
 import { openDashboard, type DashboardPage, type HarnessWindow } from './dashboardPage';
 import { finalState, readRecording } from './recording';
+import { securityAuditorCard } from '../unit/support/securityAuditor';
 
 // The Workflow section of the built Agent Roles tab in real Chromium: what a person edits there must
 // reach the host as one `roles/save` carrying the workflow and the custom role's join.
@@ -13,20 +14,7 @@ import { finalState, readRecording } from './recording';
 const harness = useBrowserHarness();
 const recorded = readRecording('recordedRun');
 
-const auditor: RoleCard = {
-  id: 'security-auditor',
-  name: 'Security Auditor',
-  description: 'Reviews each file for injection, unsafe input handling and secrets.',
-  category: 'custom',
-  required: false,
-  builtin: false,
-  capabilities: [],
-  inputArtifacts: ['code'],
-  outputArtifacts: ['review'],
-  prompt: 'Review the file for security problems only.',
-  active: true,
-  instances: 1,
-};
+const auditor = securityAuditorCard();
 
 /** The recorded roles view with the Security Auditor added, not yet joining any step. */
 function rolesWithAuditor(): RolesView {

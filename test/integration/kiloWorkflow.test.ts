@@ -11,18 +11,12 @@ import type { RunReport } from '../../extension/engine/run/runReport';
 import { SAMPLE_PLAN, orchestraScript, type OrchestraScriptOptions } from '../../scripts/scriptedModel/orchestraScript';
 import type { RequestLogEntry, Script } from '../../scripts/scriptedModel/scriptedModelServer';
 import { SAMPLE_TASK, aSampleWorkspace, kiloArgs } from './kiloRunHarness';
+import { SECURITY_AUDITOR } from '../unit/support/securityAuditor';
 
 // The workflow as data on real `kilo serve` with the scripted model: a custom Security Auditor
 // joins the code review after the Code Sceptic, and a workflow definition turns a phase off.
 
-const AUDITOR = {
-  id: 'security-auditor',
-  name: 'Security Auditor',
-  category: 'review',
-  description: 'Reviews each file for injection, unsafe input handling and secrets.',
-  prompt: 'Review the file for security problems only.',
-  joins: { step: 'CODE_REVIEW', after: 'code-sceptic' },
-};
+const AUDITOR = SECURITY_AUDITOR;
 
 /** A roles file outside the workspace (so no agent's diff shows it). */
 function aRolesFile(content: object): string {

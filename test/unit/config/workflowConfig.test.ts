@@ -8,27 +8,14 @@ import { ROLES_FILE_NAME, mergeRolesFile } from '../../../extension/config/roles
 import { loadRolesConfigFile } from '../../../extension/engine/roles/rolesConfigFile';
 import type { RoleCard, RolesConfigView } from '../../../extension/protocol/rolesView';
 import { FakeMemento, PRICED_MODELS } from './fakes';
+import { SECURITY_AUDITOR, securityAuditorCard } from '../support/securityAuditor';
 
 function aManager(workspace = new FakeMemento()) {
   return new OrchestrationConfigManager({ globalState: new FakeMemento(), workspaceState: workspace });
 }
 
-function auditor(joins: RoleCard['joins'] = { step: 'CODE_REVIEW', after: 'code-sceptic' }): RoleCard {
-  return {
-    id: 'security-auditor',
-    name: 'Security Auditor',
-    description: 'Reviews each file for injection, unsafe input handling and secrets.',
-    category: 'custom',
-    required: false,
-    builtin: false,
-    capabilities: [],
-    inputArtifacts: ['code'],
-    outputArtifacts: ['review'],
-    prompt: 'Review the file for security problems only.',
-    active: true,
-    instances: 1,
-    ...(joins ? { joins } : {}),
-  };
+function auditor(joins: RoleCard['joins'] = SECURITY_AUDITOR.joins): RoleCard {
+  return securityAuditorCard(joins);
 }
 
 /** The tab's view with the Security Auditor joining code review and documentation off. */

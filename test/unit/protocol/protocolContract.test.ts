@@ -8,6 +8,7 @@ import { parseHostMessage, parseWebviewMessage } from '../../../extension/protoc
 import { ROLE_CATEGORIES, RoleCardSchema, RolesConfigViewSchema } from '../../../extension/protocol/rolesView';
 import { RoleJoinSchema, WorkflowDefinitionSchema } from '../../../extension/protocol/workflowDefinition';
 import { AGENT_STATUSES, ARTIFACT_TYPE_NAMES, ArtifactViewSchema, PHASE_NAMES, emptyDashboardState } from '../../../extension/protocol/viewModel';
+import { securityAuditorCard } from '../support/securityAuditor';
 
 // The protocol stands alone so the webview bundle carries no engine code; these tests keep its
 // copies of the engine's vocabularies from drifting.
@@ -35,21 +36,7 @@ describe('the protocol speaks the engine’s vocabulary', () => {
   });
 
   test('a saved view with a workflow and a custom role that joins code review is a roles config the engine accepts', () => {
-    const auditor = {
-      id: 'security-auditor',
-      name: 'Security Auditor',
-      description: 'Reviews each file for injection, unsafe input handling and secrets.',
-      category: 'custom',
-      required: false,
-      builtin: false,
-      capabilities: [],
-      inputArtifacts: ['code'],
-      outputArtifacts: ['review'],
-      prompt: 'Review the file for security problems only.',
-      active: true,
-      instances: 1,
-      joins: { step: 'CODE_REVIEW', after: 'code-sceptic', files: 'src/**' },
-    };
+    const auditor = securityAuditorCard({ step: 'CODE_REVIEW', after: 'code-sceptic', files: 'src/**' });
     const view = RolesConfigViewSchema.parse({ profiles: [], roles: [...BUILTIN_ROLES.map((role) => RoleCardSchema.parse(role)), auditor], assignments: {}, workflow: { documentation: false, tests: { when: 'every-files', files: 3 } } });
     expect(view.workflow).toEqual({ documentation: false, tests: { when: 'every-files', files: 3 } });
     expect(view.roles.at(-1)?.joins).toEqual(auditor.joins);

@@ -8,6 +8,7 @@ import type { DiagnosticsChecker, FileDiagnostic } from '../../../extension/engi
 import { parseRolesConfig, simulatedRolesConfig } from '../../../extension/engine/roles/rolesConfigFile';
 import { resolveRoles } from '../../../extension/engine/roles/roleValidation';
 import { OrchestrationRun } from '../../../extension/engine/run/orchestrationRun';
+import { SECURITY_AUDITOR } from '../support/securityAuditor';
 
 /** The simulated team plus the roles file's custom roles and workflow, each custom role on a simulated profile. */
 function rolesWith(extra: unknown) {
@@ -32,14 +33,7 @@ class FakeOnceChecker implements DiagnosticsChecker {
   }
 }
 
-const AUDITOR = {
-  id: 'security-auditor',
-  name: 'Security Auditor',
-  category: 'review',
-  description: 'Reviews each file for injection, unsafe input handling and secrets.',
-  prompt: 'Review the file for security problems only.',
-  joins: { step: 'CODE_REVIEW', after: 'code-sceptic' },
-};
+const AUDITOR = SECURITY_AUDITOR;
 
 describe('a simulated run follows the workflow definition', () => {
   it('has the auditor review every file after the Sceptic, skips documentation, and the gate sends a type error back first', async () => {

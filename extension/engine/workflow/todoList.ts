@@ -1,3 +1,4 @@
+import { rulesOf, type PhaseStepRule } from './workflowRules';
 import type { TodoItem, TodoStatus } from './todoTypes';
 import { isRoleActive } from './workflowRoles';
 import type { DecisionRequest, FileEntry, Phase, WorkItem, WorkflowState } from './workflowTypes';
@@ -52,14 +53,29 @@ export function deriveTodoList(state: WorkflowState): TodoItem[] {
   }
   items.push({ id: 'structure', title: 'Scaffold the files with pseudocode', role: 'primary-coder', status: status('structure', (rank ?? 0) > 2 || coding, phase === 'STRUCTURE_CREATION') });
   for (const file of state.files) items.push(fileItem(file, sceptic, status));
-  if (isRoleActive(state.config, 'documentation-writer')) {
-    items.push({ id: 'documentation', title: 'Document the code', role: 'documentation-writer', status: status('documentation', state.documented, phase === 'DOCUMENTATION') });
+  const rules = rulesOf(state);
+  const steps = (phase: 'DOCUMENTATION' | 'TESTING') => rules.phaseSteps.filter((step) => step.phase === phase && isRoleActive(state.config, step.role));
+  const stepItem = (step: PhaseStepRule): TodoItem => {
+    const done = (state.stepsDone ?? []).includes(step.role);
+    const running = Object.values(state.inFlight).some((work) => work.kind === 'step' && work.role === step.role);
+    return { id: stepItemId(step.role), title: `${step.phase === 'DOCUMENTATION' ? 'Documentation' : 'Testing'} step of ${step.role}`, role: step.role, status: status(stepItemId(step.role), done, running) };
+  };
+  if (rules.documentation) {
+    if (isRoleActive(state.config, 'documentation-writer')) {
+      items.push({ id: 'documentation', title: 'Document the code', role: 'documentation-writer', status: status('documentation', state.documented, phase === 'DOCUMENTATION' && !state.documented) });
+    }
+    items.push(...steps('DOCUMENTATION').map(stepItem));
   }
-  if (isRoleActive(state.config, 'debugger')) {
-    items.push({ id: 'testing', title: 'Run the tests', role: 'debugger', status: status('testing', false, phase === 'TESTING') });
+  if (rules.testing) {
+    if (isRoleActive(state.config, 'debugger')) {
+      items.push({ id: 'testing', title: 'Run the tests', role: 'debugger', status: status('testing', false, phase === 'TESTING' && !Object.values(state.inFlight).some((work) => work.kind === 'step')) });
+    }
+    items.push(...steps('TESTING').map(stepItem));
   }
   return items;
 }
+
+const stepItemId = (role: string) => `step:${role}`;
 
 function fileItem(file: FileEntry, sceptic: boolean, status: (id: string, done: boolean, active: boolean) => TodoStatus): TodoItem {
   const id = fileItemId(file.path);
@@ -120,7 +136,10 @@ function workSubject(work: WorkItem): string | undefined {
     case 'implement':
     case 'review-code':
     case 'fix':
+    case 'check':
       return work.file !== undefined ? fileItemId(work.file) : undefined;
+    case 'step':
+      return stepItemId(work.role);
     case 'document':
       return 'documentation';
     case 'test':

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { deriveTodoList } from '../../../extension/engine/workflow/todoList';
 import { initialWorkflowState } from '../../../extension/engine/workflow/workflowMachine';
-import { Driver, REQUIRED_ONLY, aConfig, aResult, defaultResult, playRun } from './workflowFixtures';
+import { BUILTIN_RULES } from '../../../extension/engine/workflow/workflowRules';
+import { Driver, EVERY_ROLE, REQUIRED_ONLY, aConfig, aResult, defaultResult, playRun } from './workflowFixtures';
 
 const statuses = (driver: Driver) => Object.fromEntries(deriveTodoList(driver.state).map((item) => [item.id, item.status]));
 
@@ -100,5 +101,14 @@ describe('to-do list', () => {
     driver.send({ type: 'CANCEL' });
 
     expect(statuses(driver)).toMatchObject({ plan: 'done', structure: 'done', 'file:src/file1.ts': 'done', 'file:src/file2.ts': 'pending', testing: 'pending' });
+  });
+
+  it('follows the workflow definition: no documentation item when it is off, and an item for a custom step', () => {
+    const rules = { ...BUILTIN_RULES, documentation: false, phaseSteps: [{ role: 'release-checker', phase: 'TESTING' as const }] };
+    const driver = new Driver({ ...initialWorkflowState(), config: aConfig({ rules, instances: { ...EVERY_ROLE, 'release-checker': 1 } }) });
+    expect(deriveTodoList(driver.state).map((item) => item.id)).toEqual(['plan', 'plan-review', 'structure', 'testing', 'step:release-checker']);
+
+    const done = playRun({ config: driver.state.config });
+    expect(statuses(done)).toMatchObject({ testing: 'done', 'step:release-checker': 'done' });
   });
 });

@@ -1,3 +1,4 @@
+import { MeetUp, type MeetUpOptions } from './meetUp';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { appendFile } from 'node:fs/promises';
@@ -39,6 +40,8 @@ export interface ScriptedModelOptions {
   logFile?: string;
   /** Ids listed by `GET /v1/models`. */
   models?: string[];
+  /** Hold one role's first requests until that many are open at once (see meetUp.ts). */
+  meetUp?: MeetUpOptions;
 }
 
 /** A running scripted model server. */
@@ -72,6 +75,7 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
     idleWaiters: [],
     sequence: 0,
     startedAt: Math.floor(Date.now() / 1000),
+    ...(options.meetUp ? { meetUp: new MeetUp(options.meetUp) } : {}),
   };
   const server = createServer((req, res) => serve(req, res, context));
   const port = await listen(server, host, options.port ?? 0);
@@ -94,6 +98,7 @@ interface ServerContext {
   idleWaiters: Array<() => void>;
   sequence: number;
   startedAt: number;
+  meetUp?: MeetUp;
 }
 
 async function touch(file: string): Promise<void> {
@@ -211,6 +216,7 @@ async function completeChat(exchange: HttpExchange, context: ServerContext, reco
     await exchange.untilAborted();
     return;
   }
+  await context.meetUp?.arrive(request.role, exchange.signal);
   if (!(await exchange.pause(context.options.latencyMs ?? 0))) return;
   if (fault !== undefined && !needsAnswer(fault)) {
     await injectFault(exchange, fault, request, sequence);

@@ -26,7 +26,10 @@ function overlapping(requests: Array<{ at: number; endedAt?: number }>): number 
 describe('an orchestrated run on real kilo serve', () => {
   it('completes with every role on its own model, two coders at once, and a rejected file fixed', async () => {
     const workspace = aSampleWorkspace();
-    const runtime = await startKiloRuntime(kiloArgs(workspace), () => undefined);
+    // The two coders' first requests are held until both are open (or a minute passes): on a loaded
+    // machine Kilo may start the second only after the first's short latency, which is not the question.
+    const meetUp = { role: 'secondary-coder', count: 2, maxWaitMs: 60_000 };
+    const runtime = await startKiloRuntime(kiloArgs(workspace), () => undefined, { scripted: { meetUp } });
     try {
       const run = await OrchestrationRun.create({ workspace, task: 'Add overdue-loan tracking', roles: runtime.roles, backend: runtime.backend, maxActive: 4, onAttention: 'fail' });
       const report = await run.start();

@@ -10,6 +10,8 @@ export interface DiagnosticChecksOptions {
   checker: DiagnosticsChecker;
   feed: (event: WorkflowEvent) => Promise<void>;
   reportFinding: (finding: RecordedFinding) => void;
+  /** Each check's outcome, for the event log. */
+  noteChecked?: (checked: { workId: string; file: string; errors: number; first: string[] }) => void;
 }
 
 /**
@@ -53,6 +55,7 @@ export class DiagnosticChecks {
         found = [];
       }
       const diagnostics = errorsIn(found, file);
+      this.options.noteChecked?.({ workId: work.id, file, errors: diagnostics.length, first: diagnostics.slice(0, 3).map((finding) => finding.message) });
       await feed({ type: 'WORK_DONE', workId: work.id, result: { artifactIds: [], diagnostics } });
     } finally {
       this.running.delete(work.id);

@@ -76,6 +76,8 @@ export const RunEventDataSchema = z.discriminatedUnion('event', [
   z.looseObject({ event: z.literal('agent-paused'), agentId: z.string() }),
   z.looseObject({ event: z.literal('agent-resumed'), agentId: z.string() }),
   z.looseObject({ event: z.literal('finished'), status: z.string(), reason: z.string().optional() }),
+  /** The diagnostics gate checked a coder's file: how many errors, and the first of them. */
+  z.looseObject({ event: z.literal('checked'), workId: z.string(), file: z.string(), errors: z.number().int().nonnegative(), first: z.array(z.string()) }),
   z.looseObject({
     event: z.literal('budget'),
     scope: z.enum(['run', 'role']),

@@ -53,6 +53,10 @@ describe('a simulated run follows the workflow definition', () => {
     expect(audits).toHaveLength(3);
     // The gate checked the first file twice (the error, then the fix) before any review of it.
     expect(checker.asked.filter((file) => file === 'src/module01.ts')).toHaveLength(2);
+    // The event log keeps each check: the error first, then the clean check after the fix.
+    const checked = fs.readFileSync(path.join(report.runDir, 'events.jsonl'), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line)).filter((entry) => entry.data?.event === 'checked' && entry.data.file === 'src/module01.ts');
+    expect(checked.map((entry) => entry.data.errors)).toEqual([1, 0]);
+    expect(checked[0].data.first[0]).toContain('TS2322');
     // …and that fix adds versions of the code over the same run without the gate.
     const codeVersions = (of: typeof report) => of.artifacts.filter((artifact) => artifact.type === 'code').reduce((sum, artifact) => sum + artifact.version, 0);
     expect(ungated.status).toBe('COMPLETED');

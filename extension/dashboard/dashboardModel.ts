@@ -10,6 +10,7 @@ import type { RunReport } from '../engine/run/runReport';
 import type { RunSummary } from '../engine/run/runSummary';
 import type { PhaseTransition } from '../engine/run/runStateStore';
 import type { RecordedFinding } from '../engine/run/workRecorder';
+import type { FileChecked } from '../engine/run/runTypes';
 import { toDisposable, type Disposable } from '../engine/util/disposable';
 import { OrchestraError } from '../engine/util/errors';
 import { TypedEmitter } from '../engine/util/typedEvents';
@@ -139,6 +140,7 @@ export class DashboardModel implements DashboardSource {
       ),
       events.on('run:attention', (attention) => this.applyAttention(attention.reason, this.sinceStart(this.now()))),
       events.on('run:finding', (finding) => this.applyFinding(finding, this.sinceStart(this.now()))),
+      events.on('file:checked', (checked) => this.applyChecked(checked, this.sinceStart(this.now()))),
       events.on('run:finished', (report) => {
         for (const agent of run.agents()) this.applyAgent(agent);
         this.syncArtifacts(run.artifacts());
@@ -294,6 +296,12 @@ export class DashboardModel implements DashboardSource {
   }
 
   /** @internal */
+  /** @internal The diagnostics gate's verdict on a file, on the timeline (errors go back to the coder). */
+  applyChecked(checked: FileChecked, atMs: number): void {
+    const title = checked.errors === 0 ? `Checked ${checked.file}: clean` : `Checked ${checked.file}: ${checked.errors} error${checked.errors === 1 ? '' : 's'}`;
+    this.addEntry({ kind: 'work', atMs, title: clip(title, MAX_TITLE), ...(checked.first.length > 0 ? { detail: clip(checked.first.join('\n'), MAX_TEXT) } : {}) });
+  }
+
   applyFinding(finding: RecordedFinding, atMs: number): void {
     this.addEntry({ kind: 'finding', atMs, title: finding.kind, detail: finding.message, ...(finding.agentId ? { agentId: finding.agentId } : {}) });
   }

@@ -75,6 +75,7 @@ export async function loadRunFolder(model: DashboardModel, runDir: string, roles
       case 'run':
         if (entry.data.event === 'attention') model.applyAttention(entry.data.reason, at(entry));
         if (entry.data.event === 'finished') finished = entry;
+        if (entry.data.event === 'checked') model.applyChecked(entry.data, at(entry));
         break;
       case 'artifact':
         break; // The index below holds every artifact with its current status.

@@ -4,6 +4,7 @@ import type { DiagnosticsChecker, FileDiagnostic } from '../diagnostics/diagnost
 import { LIMITS, capText } from '../util/limits';
 import { describeError, isOrchestraError } from '../util/errors';
 import type { WorkItem, WorkflowEvent } from '../workflow/workflowTypes';
+import type { FileChecked } from './runTypes';
 import type { RecordedFinding } from './workRecorder';
 
 export interface DiagnosticChecksOptions {
@@ -11,7 +12,7 @@ export interface DiagnosticChecksOptions {
   feed: (event: WorkflowEvent) => Promise<void>;
   reportFinding: (finding: RecordedFinding) => void;
   /** Each check's outcome, for the event log. */
-  noteChecked?: (checked: { workId: string; file: string; errors: number; first: string[] }) => void;
+  noteChecked?: (checked: FileChecked) => void;
 }
 
 /**

@@ -108,7 +108,10 @@ export class OrchestrationRun {
       stopForBudget: (stop, work) => this.budgetPause.stop(stop, work),
       recorded: (result) => this.announce(result),
       stepInputTypes: (roleId) => options.roles.roles.find((role) => role.id === roleId)?.inputArtifacts ?? [],
-      ...(options.diagnostics ? { checks: new DiagnosticChecks({ checker: options.diagnostics, feed, reportFinding: (finding) => this.reportFinding(finding), noteChecked: (checked) => journal.note({ kind: 'run', data: { event: 'checked', ...checked } }) }) } : {}),
+      ...(options.diagnostics ? { checks: new DiagnosticChecks({ checker: options.diagnostics, feed, reportFinding: (finding) => this.reportFinding(finding), noteChecked: (checked) => {
+          journal.note({ kind: 'run', data: { event: 'checked', ...checked } });
+          this.events.emit('file:checked', checked);
+        }, }) } : {}),
     });
     this.chatting = new RunChat({
       answer: (message) => this.organiser.answer(message),

@@ -66,12 +66,22 @@ export type RunEvents = {
   'decision:made': (request: DecisionRequest, decision: OrganiserDecision) => void;
   'run:attention': (attention: Attention) => void;
   'run:finding': (finding: RecordedFinding) => void;
+  /** The diagnostics gate checked a coder's file (errors 0: clean). */
+  'file:checked': (checked: FileChecked) => void;
   'run:finished': (report: RunReport) => void;
   /** Every message the router accepted (work, replies, questions), for transcripts. `atMs` is since the run started. */
   'agent:message': (message: AgentMessageEvent) => void;
   /** One version of one part of an agent's turn (text, a tool call, a step), kept in `transcripts/<agentId>.jsonl`. */
   'agent:part': (agentId: string, line: TranscriptLine) => void;
 };
+
+export interface FileChecked {
+  workId: string;
+  file: string;
+  errors: number;
+  /** The first errors, as the coder receives them. */
+  first: string[];
+}
 
 export interface AgentMessageEvent {
   from: string;

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DashboardModel } from '../../../extension/dashboard/dashboardModel';
+import { loadRunFolder } from '../../../extension/dashboard/runFolder';
 import { SimulatedBackend } from '../../../extension/engine/backends/simulatedBackend';
 import { wrapSessionRuns } from '../../../extension/engine/backends/wrapSessions';
 import type { DiagnosticsChecker, FileDiagnostic } from '../../../extension/engine/diagnostics/diagnosticsChecker';
@@ -57,6 +59,10 @@ describe('a simulated run follows the workflow definition', () => {
     const checked = fs.readFileSync(path.join(report.runDir, 'events.jsonl'), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line)).filter((entry) => entry.data?.event === 'checked' && entry.data.file === 'src/module01.ts');
     expect(checked.map((entry) => entry.data.errors)).toEqual([1, 0]);
     expect(checked[0].data.first[0]).toContain('TS2322');
+    // …and the dashboard rebuilt from the folder shows both on the timeline.
+    const timeline = (await loadRunFolder(new DashboardModel(), report.runDir)).state().timeline.map((entry) => entry.title);
+    expect(timeline).toContain('Checked src/module01.ts: 1 error');
+    expect(timeline).toContain('Checked src/module01.ts: clean');
     // …and that fix adds versions of the code over the same run without the gate.
     const codeVersions = (of: typeof report) => of.artifacts.filter((artifact) => artifact.type === 'code').reduce((sum, artifact) => sum + artifact.version, 0);
     expect(ungated.status).toBe('COMPLETED');

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prepareKiloHome, prepareStandInKilo, prepareWorkspace, sessionFolder } from './test/vscode/hostFixtures.mjs';
 import { prepareInterruptedWorkspace } from './test/vscode/interruptedRunFixture.mjs';
+import { prepareTypeScriptWorkspace } from './test/vscode/typeScriptWorkspaceFixture.mjs';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 const session = sessionFolder(root);
@@ -51,6 +52,22 @@ export default defineConfig({
         timeout: 120_000,
         reporter: path.join(root, 'test', 'vscode', 'resultsReporter.cjs'),
         // Added to the first window's counts (scripts/test.mjs removes the file before the host tests).
+        reporterOption: { output: path.join(root, 'test-results', 'vscode.json'), append: true },
+      },
+    },
+    {
+      // A third window, on a TypeScript project: the diagnostics gate with VS Code's own TypeScript extension.
+      label: 'diagnostics',
+      files: ['diagnosticsGate'].map(suite),
+      useInstallation: { fromPath: path.join(root, 'scripts', 'vscodeHost', 'codeShim.mjs') },
+      extensionDevelopmentPath: [root, prepareStandInKilo(root, session)],
+      workspaceFolder: prepareTypeScriptWorkspace(session),
+      skipExtensionDependencies: true,
+      env: { CODE_SHIM_STATE_DIR: session, KILO_ORCHESTRA_KILO_HOME: prepareKiloHome(path.join(session, 'typescript')) },
+      mocha: {
+        ui: 'tdd',
+        timeout: 120_000,
+        reporter: path.join(root, 'test', 'vscode', 'resultsReporter.cjs'),
         reporterOption: { output: path.join(root, 'test-results', 'vscode.json'), append: true },
       },
     },

@@ -1,7 +1,8 @@
 /*
  * The diagnostics gate in VS Code: the language features already running (the TypeScript server,
- * ESLint, any language extension) are the checker. Each file is opened as a document, its
- * diagnostics are left to settle, and its errors are read. The VS Code API stays behind
+ * ESLint, any language extension) are the checker. Each file is opened as a document (in a
+ * background tab: the TypeScript extension reports only on files a tab shows), its diagnostics
+ * are left to settle, its errors are read, and the tab is closed again. The VS Code API stays behind
  * `LanguageFeatures`, so a unit test hands in a fake and this file needs no `vscode` at run time.
  */
 import fs from 'node:fs/promises';
@@ -26,10 +27,17 @@ export interface LanguageDiagnostic {
   code?: string;
 }
 
+/** A document the checker opened; `release` undoes what opening it for the check showed (a tab). */
+export interface CheckedDocument {
+  uri: string;
+  languageId: string;
+  release?(): Promise<void>;
+}
+
 /** What the checker needs of VS Code; documents are named by their URI's string. */
 export interface LanguageFeatures {
   /** Opens the file (absolute path) as a document, which starts the language features on it. */
-  openDocument(absolutePath: string): Promise<{ uri: string; languageId: string }>;
+  openDocument(absolutePath: string): Promise<CheckedDocument>;
   diagnostics(uri: string): LanguageDiagnostic[];
   /** Called with the URIs whose diagnostics changed. */
   onDidChangeDiagnostics(listener: (uris: readonly string[]) => void): Disposable;
@@ -89,7 +97,7 @@ export class LanguageDiagnosticsChecker implements DiagnosticsChecker {
         else if (uris.includes(uri)) listener();
       });
     }, this.timing, signal);
-    let document: { uri: string; languageId: string };
+    let document: CheckedDocument;
     try {
       document = await features.openDocument(absolute);
     } catch (error) {
@@ -99,32 +107,47 @@ export class LanguageDiagnosticsChecker implements DiagnosticsChecker {
       if (!(await isFile(absolute))) return [];
       throw new OrchestraError('io-failed', `VS Code could not open ${relative} to check it: ${describeError(error)}`, { hint: 'Check that the file is text and not too large for the editor, or turn the gate off with "workflow": { "diagnostics": { "enabled": false } } in the roles file.', cause: error });
     }
-    uri = document.uri;
-    if (early.has(uri)) reported?.();
-    // No language feature looks at plain text: nothing to wait for.
-    if (document.languageId === 'plaintext') settled.cancel();
-    else await settled.done;
-    if (signal.aborted) throw aborted(relative);
-    return features.diagnostics(uri).flatMap((diagnostic) => toFileDiagnostic(relative, diagnostic));
+    try {
+      uri = document.uri;
+      settled.opened();
+      if (early.has(uri)) reported?.();
+      // No language feature looks at plain text: nothing to wait for.
+      if (document.languageId === 'plaintext') settled.cancel();
+      else await settled.done;
+      if (signal.aborted) throw aborted(relative);
+      return features.diagnostics(uri).flatMap((diagnostic) => toFileDiagnostic(relative, diagnostic));
+    } finally {
+      await document.release?.().catch(() => undefined);
+    }
   }
 }
 
 /**
- * Resolves once reports stopped: `firstReportMs` with none, `quietMs` after the last, `maxMs` at
- * most; rejects when `signal` aborts. `cancel` ends the wait at once (resolved).
+ * From `opened` on (opening can take a while: a tab, a reload from disk), resolves once reports
+ * stopped: `firstReportMs` with none, `quietMs` after the last, `maxMs` at most; rejects when
+ * `signal` aborts. `cancel` ends the wait at once (resolved).
  */
-function settle(subscribe: (listener: () => void) => Disposable, timing: SettleTiming, signal: AbortSignal): { done: Promise<void>; cancel(): void } {
+function settle(subscribe: (listener: () => void) => Disposable, timing: SettleTiming, signal: AbortSignal): { done: Promise<void>; cancel(): void; opened(): void } {
   let finish!: (error?: Error) => void;
+  let opened!: () => void;
   const done = new Promise<void>((resolve, reject) => {
-    let quiet = setTimeout(() => finish(), timing.firstReportMs);
-    const limit = setTimeout(() => finish(), timing.maxMs);
+    let ended = false;
+    let quiet: NodeJS.Timeout | undefined;
+    let limit: NodeJS.Timeout | undefined;
     const subscription = subscribe(() => {
       clearTimeout(quiet);
       quiet = setTimeout(() => finish(), timing.quietMs);
     });
+    opened = () => {
+      if (ended || limit) return;
+      quiet ??= setTimeout(() => finish(), timing.firstReportMs);
+      limit = setTimeout(() => finish(), timing.maxMs);
+    };
     const onAbort = () => finish(new OrchestraError('aborted', 'The diagnostics check was stopped.'));
     signal.addEventListener('abort', onAbort, { once: true });
     finish = (error) => {
+      if (ended) return;
+      ended = true;
       clearTimeout(quiet);
       clearTimeout(limit);
       subscription.dispose();
@@ -136,7 +159,7 @@ function settle(subscribe: (listener: () => void) => Disposable, timing: SettleT
   });
   // A cancelled or abandoned wait must not surface as an unhandled rejection.
   done.catch(() => undefined);
-  return { done, cancel: () => finish() };
+  return { done, cancel: () => finish(), opened: () => opened() };
 }
 
 async function isFile(absolute: string): Promise<boolean> {
@@ -176,7 +199,10 @@ export function chooseWindowChecker(options: { workspace: string; workflow?: Wor
   return configuredChecker(options) ?? new LanguageDiagnosticsChecker({ workspace: options.workspace, features: options.features });
 }
 
-type VscodeApi = Pick<typeof vscode, 'workspace' | 'languages' | 'Uri' | 'DiagnosticSeverity'>;
+type VscodeApi = Pick<typeof vscode, 'workspace' | 'languages' | 'window' | 'commands' | 'Uri' | 'TabInputText' | 'DiagnosticSeverity'>;
+
+/** How long an open document may lag behind its file on disk before it is checked as it is. */
+const DISK_SYNC_MS = 10_000;
 
 /** The real VS Code behind `LanguageFeatures` (runController passes the `vscode` module in). */
 export function vscodeLanguageFeatures(api: VscodeApi): LanguageFeatures {
@@ -189,7 +215,9 @@ export function vscodeLanguageFeatures(api: VscodeApi): LanguageFeatures {
   return {
     async openDocument(absolutePath) {
       const document = await api.workspace.openTextDocument(api.Uri.file(absolutePath));
-      return { uri: document.uri.toString(), languageId: document.languageId };
+      await untilAsOnDisk(api, document, absolutePath);
+      const release = await showInBackgroundTab(api, document.uri);
+      return { uri: document.uri.toString(), languageId: document.languageId, ...(release ? { release } : {}) };
     },
     diagnostics(uri) {
       return api.languages.getDiagnostics(api.Uri.parse(uri)).map((diagnostic) => {
@@ -207,5 +235,45 @@ export function vscodeLanguageFeatures(api: VscodeApi): LanguageFeatures {
     onDidChangeDiagnostics(listener) {
       return api.languages.onDidChangeDiagnostics((event) => listener(event.uris.map((uri) => uri.toString())));
     },
+  };
+}
+
+/**
+ * A document opened by an earlier check still holds the code of then until VS Code reloads it from
+ * the coder's write: resolves once it holds what is on disk, or after DISK_SYNC_MS as it is.
+ */
+async function untilAsOnDisk(api: VscodeApi, document: vscode.TextDocument, absolutePath: string): Promise<void> {
+  const onDisk = await fs.readFile(absolutePath, 'utf8').then((text) => text.replace(/^\uFEFF/, ''), () => undefined);
+  if (onDisk === undefined) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      subscription.dispose();
+      resolve();
+    };
+    const timer = setTimeout(done, DISK_SYNC_MS);
+    const subscription = api.workspace.onDidChangeTextDocument((event) => {
+      if (event.document.uri.toString() === document.uri.toString() && event.document.getText() === onDisk) done();
+    });
+    if (document.getText() === onDisk) done();
+  });
+}
+
+/**
+ * VS Code's TypeScript extension reports only on files shown in a tab (unless project diagnostics
+ * are on), so a file no tab shows is opened in one in the background, without focus, for the check.
+ * Resolves with what closes it again; nothing when a tab already showed the file (the user's).
+ */
+async function showInBackgroundTab(api: VscodeApi, uri: vscode.Uri): Promise<(() => Promise<void>) | undefined> {
+  const key = uri.toString();
+  const tabs = () => api.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.input instanceof api.TabInputText && tab.input.uri.toString() === key);
+  if (tabs().length > 0) return undefined;
+  // `background` is vscode.open's own option: the tab opens without becoming the group's active editor.
+  await api.commands.executeCommand('vscode.open', uri, { background: true, preview: false, preserveFocus: true });
+  return async () => {
+    // A file the user started editing meanwhile keeps its tab.
+    if (api.workspace.textDocuments.some((document) => document.uri.toString() === key && document.isDirty)) return;
+    const opened = tabs();
+    if (opened.length > 0) await api.window.tabGroups.close(opened, true);
   };
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CommandChecker } from '../../../extension/engine/diagnostics/commandChecker';
 import type { Disposable } from '../../../extension/engine/util/disposable';
-import { chooseWindowChecker, LanguageDiagnosticsChecker, toFileDiagnostic, type LanguageDiagnostic, type LanguageFeatures } from '../../../extension/run/languageDiagnostics';
+import { chooseWindowChecker, LanguageDiagnosticsChecker, toFileDiagnostic, type CheckedDocument, type LanguageDiagnostic, type LanguageFeatures } from '../../../extension/run/languageDiagnostics';
 import { rejection } from '../support/errors';
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'language-diagnostics-'));
@@ -27,17 +27,23 @@ class FakeLanguageFeatures implements LanguageFeatures {
   openFails?: Error;
   /** Called once the document of `file` is open: the language server's reaction. */
   onOpen?: (file: string) => void;
+  /** How long opening takes (VS Code showing a tab, reloading from disk). */
+  openDelayMs = 0;
+  /** What happened, in order: `released <file>` when the checker gives a document back, `read <file>` when it reads diagnostics. */
+  readonly steps: string[] = [];
 
-  async openDocument(absolutePath: string): Promise<{ uri: string; languageId: string }> {
+  async openDocument(absolutePath: string): Promise<CheckedDocument> {
     if (this.openFails) throw this.openFails;
     if (!fs.existsSync(absolutePath)) throw new Error(`cannot open ${absolutePath}: not found`);
     const file = path.relative(workspace, absolutePath).split(path.sep).join('/');
+    if (this.openDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.openDelayMs));
     this.opened.push(file);
     queueMicrotask(() => this.onOpen?.(file));
-    return { uri: uriOf(file), languageId: this.languageId };
+    return { uri: uriOf(file), languageId: this.languageId, release: async () => void this.steps.push(`released ${file}`) };
   }
 
   diagnostics(uri: string): LanguageDiagnostic[] {
+    this.steps.push(`read ${path.relative(workspace, new URL(uri).pathname)}`);
     return this.byUri.get(uri) ?? [];
   }
 
@@ -86,6 +92,25 @@ describe('the VS Code checker', () => {
     ]);
     expect(features.opened).toEqual(['src/fines.ts']);
     expect(features.listening).toBe(0);
+  });
+
+  it('gives the document back (closes the tab it showed) after reading its diagnostics', async () => {
+    const features = new FakeLanguageFeatures();
+    features.onOpen = (file) => features.report(file, [typeError]);
+    const checking = new LanguageDiagnosticsChecker({ workspace, features, timing }).check(['src/fines.ts'], never);
+    await vi.advanceTimersByTimeAsync(timing.quietMs);
+    expect(await checking).toHaveLength(1);
+    expect(features.steps).toEqual(['read src/fines.ts', 'released src/fines.ts']);
+  });
+
+  it('waits the whole first-report bound from when the document is open, however long opening took', async () => {
+    const features = new FakeLanguageFeatures();
+    features.openDelayMs = timing.firstReportMs * 3;
+    // The server reports well within the bound after the document opened, but after the bound from the call.
+    features.onOpen = (file) => setTimeout(() => features.report(file, [typeError]), timing.firstReportMs / 2);
+    const checking = new LanguageDiagnosticsChecker({ workspace, features, timing }).check(['src/fines.ts'], never);
+    await vi.advanceTimersByTimeAsync(features.openDelayMs + timing.firstReportMs / 2 + timing.quietMs);
+    expect(await checking).toHaveLength(1);
   });
 
   it('takes a file no language server reports on as clean after the first-report bound', async () => {

@@ -47,13 +47,18 @@ export interface LanguageFeatures {
 export interface SettleTiming {
   /** A document no language feature reports on within this is clean. */
   firstReportMs: number;
+  /**
+   * The same for the first document of a language in this run: its language server may only start
+   * now (TypeScript's starts with the first TypeScript file opened), and that takes longer.
+   */
+  coldFirstReportMs: number;
   /** Settled: no new report for this long after the last one. */
   quietMs: number;
   /** Settled at the latest after this, however chatty the language features are. */
   maxMs: number;
 }
 
-export const DEFAULT_SETTLE: SettleTiming = { firstReportMs: 5_000, quietMs: 500, maxMs: 20_000 };
+export const DEFAULT_SETTLE: SettleTiming = { firstReportMs: 5_000, coldFirstReportMs: 15_000, quietMs: 500, maxMs: 20_000 };
 
 export interface LanguageDiagnosticsOptions {
   workspace: string;
@@ -66,9 +71,13 @@ export class LanguageDiagnosticsChecker implements DiagnosticsChecker {
   /** The language servers run anyway; each check only waits for their reports, so coders' files are checked side by side. */
   readonly concurrency = 16;
   private readonly timing: SettleTiming;
+  /** Languages this run has checked a document of: their servers are up, so the shorter wait applies. */
+  private readonly warmLanguages = new Set<string>();
 
   constructor(private readonly options: LanguageDiagnosticsOptions) {
-    this.timing = { ...DEFAULT_SETTLE, ...options.timing };
+    // A caller that sets only the first-report wait gets it for cold languages too.
+    const given = options.timing ?? {};
+    this.timing = { ...DEFAULT_SETTLE, ...given, coldFirstReportMs: given.coldFirstReportMs ?? given.firstReportMs ?? DEFAULT_SETTLE.coldFirstReportMs };
   }
 
   async check(files: readonly string[], signal: AbortSignal): Promise<FileDiagnostic[]> {
@@ -109,7 +118,9 @@ export class LanguageDiagnosticsChecker implements DiagnosticsChecker {
     }
     try {
       uri = document.uri;
-      settled.opened();
+      const cold = !this.warmLanguages.has(document.languageId);
+      this.warmLanguages.add(document.languageId);
+      settled.opened(cold ? this.timing.coldFirstReportMs : this.timing.firstReportMs);
       if (early.has(uri)) reported?.();
       // No language feature looks at plain text: nothing to wait for.
       if (document.languageId === 'plaintext') settled.cancel();
@@ -127,9 +138,9 @@ export class LanguageDiagnosticsChecker implements DiagnosticsChecker {
  * stopped: `firstReportMs` with none, `quietMs` after the last, `maxMs` at most; rejects when
  * `signal` aborts. `cancel` ends the wait at once (resolved).
  */
-function settle(subscribe: (listener: () => void) => Disposable, timing: SettleTiming, signal: AbortSignal): { done: Promise<void>; cancel(): void; opened(): void } {
+function settle(subscribe: (listener: () => void) => Disposable, timing: SettleTiming, signal: AbortSignal): { done: Promise<void>; cancel(): void; opened(firstReportMs: number): void } {
   let finish!: (error?: Error) => void;
-  let opened!: () => void;
+  let opened!: (firstReportMs: number) => void;
   const done = new Promise<void>((resolve, reject) => {
     let ended = false;
     let quiet: NodeJS.Timeout | undefined;
@@ -138,9 +149,9 @@ function settle(subscribe: (listener: () => void) => Disposable, timing: SettleT
       clearTimeout(quiet);
       quiet = setTimeout(() => finish(), timing.quietMs);
     });
-    opened = () => {
+    opened = (firstReportMs) => {
       if (ended || limit) return;
-      quiet ??= setTimeout(() => finish(), timing.firstReportMs);
+      quiet ??= setTimeout(() => finish(), firstReportMs);
       limit = setTimeout(() => finish(), timing.maxMs);
     };
     const onAbort = () => finish(new OrchestraError('aborted', 'The diagnostics check was stopped.'));
@@ -159,7 +170,7 @@ function settle(subscribe: (listener: () => void) => Disposable, timing: SettleT
   });
   // A cancelled or abandoned wait must not surface as an unhandled rejection.
   done.catch(() => undefined);
-  return { done, cancel: () => finish(), opened: () => opened() };
+  return { done, cancel: () => finish(), opened: (firstReportMs) => opened(firstReportMs) };
 }
 
 async function isFile(absolute: string): Promise<boolean> {

@@ -120,6 +120,22 @@ describe('the VS Code checker', () => {
     expect(await checking).toEqual([]);
   });
 
+  it('waits longer for the first document of a language, whose server may only be starting, and the usual bound after', async () => {
+    const features = new FakeLanguageFeatures();
+    const checker = new LanguageDiagnosticsChecker({ workspace, features, timing: { ...timing, coldFirstReportMs: 3_000 } });
+    let firstDone = false;
+    const first = checker.check(['src/a.ts'], never).then(() => (firstDone = true));
+    await vi.advanceTimersByTimeAsync(timing.firstReportMs);
+    expect(firstDone).toBe(false);
+    await vi.advanceTimersByTimeAsync(2_000);
+    await first;
+    let secondDone = false;
+    const second = checker.check(['src/b.ts'], never).then(() => (secondDone = true));
+    await vi.advanceTimersByTimeAsync(timing.firstReportMs);
+    await second;
+    expect(secondDone).toBe(true);
+  });
+
   it('does not wait at all for a plain text document', async () => {
     const features = new FakeLanguageFeatures();
     features.languageId = 'plaintext';

@@ -96,7 +96,7 @@ function parallelSpeedup(group: BenchmarkDocument['groups']['parallelSpeedup']):
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...group.rows.map((row) => `| ${side(row)} | ${row.agents} | ${row.implementMs} | ${times(row.speedup)} | ${times(row.idealSpeedup)} | ${row.efficiency} | ${row.achievedConcurrency} | ${row.startStaggerMs} | ${row.overheadPerTurnMs} | ${times(row.overheadOverLatency)} |`),
     '',
-    'The whole run: **speedup** is our one-coder run’s wall time over the row’s. **Amdahl bound** is what the whole run could gain if only its implementation phase split perfectly over the coders, the rest (plan and its review, scaffold, the last review, documents, tests) taking as long as in the one-coder run: it is the most more coders can give this team shape. **kilo serve CPU per request** is the CPU time its process group spent over the model requests of the run.',
+    'The whole run: **speedup** is our one-coder run’s wall time over the row’s. **Amdahl bound** is what the whole run could gain if only its implementation phase split perfectly over the coders, the rest (plan and its review, scaffold, the last review, documents, tests) taking as long as in the one-coder run: it is the most more coders can give this team shape. **kilo serve CPU per request** is the CPU time its process group spent over the model requests of the run. Kilo’s orchestrator does less in its whole run (no plan review, reviews, documents or tests), so its row there is not like for like.',
     '',
     '| side | agents | whole run (ms) | speedup | Amdahl bound | kilo serve CPU per request (ms) |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',

@@ -5,10 +5,10 @@ import { countTokens } from '../extension/engine/tokens/tokenCounter';
 import { KiloEventStream } from '../extension/kilo/kiloEventStream';
 import { KiloHttp } from '../extension/kilo/kiloHttp';
 import { KiloServer } from '../extension/kilo/kiloServer';
-import { contentText } from '../scripts/scriptedModel/chatSchema';
-import { kiloOrchestratorScript, TASK_TOOL } from '../scripts/scriptedModel/kiloOrchestratorScript';
-import { startScriptedModel } from '../scripts/scriptedModel/scriptedModelServer';
-import type { ScriptRequest } from '../scripts/scriptedModel/scriptRequest';
+import { contentText } from '../extension/scriptedModel/chatSchema';
+import { kiloOrchestratorScript, TASK_TOOL } from '../extension/scriptedModel/kiloOrchestratorScript';
+import { startScriptedModel } from '../extension/scriptedModel/scriptedModelServer';
+import type { ScriptRequest } from '../extension/scriptedModel/scriptRequest';
 import { aBenchWorkspace, pinnedKilo, planOf } from './benchWorkspace';
 import { GroupMemorySampler, groupCpuMs } from './processMemory';
 

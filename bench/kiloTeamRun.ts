@@ -7,8 +7,8 @@ import type { RunArgs } from '../extension/cli/cliArgs';
 import { OrchestrationRun } from '../extension/engine/run/orchestrationRun';
 import { KiloEventStream } from '../extension/kilo/kiloEventStream';
 import { KiloHttp } from '../extension/kilo/kiloHttp';
-import { orchestraScript } from '../scripts/scriptedModel/orchestraScript';
-import type { RequestLogEntry } from '../scripts/scriptedModel/scriptedModelServer';
+import { orchestraScript } from '../extension/scriptedModel/orchestraScript';
+import type { RequestLogEntry } from '../extension/scriptedModel/scriptedModelServer';
 
 /*
  * One whole orchestrated run on real `kilo serve` with the scripted model, measured from the

@@ -14,9 +14,9 @@ import { readUserDefaultModel } from '../kilo/kiloUserModel';
 import { resolveKiloDefault } from './kiloDefaultRoles';
 import type { ReattachSummary, SavedSession } from '../kilo/kiloSessionReattach';
 import { describeTestCommand, resolveCommandPolicy } from '../engine/shell/commandPolicy';
-import { orchestraScript } from '../../scripts/scriptedModel/orchestraScript';
-import { scriptOptionsFromEnv } from '../../scripts/scriptedModel/scriptOptionsEnv';
-import { startScriptedModel, type ScriptedModel, type ScriptedModelOptions } from '../../scripts/scriptedModel/scriptedModelServer';
+import { orchestraScript } from '../scriptedModel/orchestraScript';
+import { scriptOptionsFromEnv } from '../scriptedModel/scriptOptionsEnv';
+import { startScriptedModel, type ScriptedModel, type ScriptedModelOptions } from '../scriptedModel/scriptedModelServer';
 import { HOME_PREFIX, openRunHome, releaseRunHome, removeStaleHomes } from './kiloRunHome';
 import { UsageError, type RunArgs } from './cliArgs';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { StateChangeSchema } from '../../extension/engine/run/runStateJournal';
 import { parseSnapshot } from '../../extension/engine/run/runStateStore';
-import type { RequestLogEntry } from '../../scripts/scriptedModel/requestLog';
+import type { RequestLogEntry } from '../../extension/scriptedModel/requestLog';
 import { CLI_PATH, requireBuiltCli } from './builtCli';
 import { KILO_UNDER_TEST, SAMPLE_TASK, aSampleWorkspace } from './kiloRunHarness';
 

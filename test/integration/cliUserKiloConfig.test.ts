@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { orchestraScript } from '../../scripts/scriptedModel/orchestraScript';
-import { startScriptedModel, type ScriptedModel } from '../../scripts/scriptedModel/scriptedModelServer';
+import { orchestraScript } from '../../extension/scriptedModel/orchestraScript';
+import { startScriptedModel, type ScriptedModel } from '../../extension/scriptedModel/scriptedModelServer';
 import { CLI_PATH, requireBuiltCli } from './builtCli';
 import { KILO_UNDER_TEST, SAMPLE_TASK, aSampleWorkspace } from './kiloRunHarness';
 

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../../extension/engine/run/runReport';
-import { SAMPLE_PLAN } from '../../scripts/scriptedModel/orchestraScript';
-import { SCRIPTED_OPTIONS_ENV } from '../../scripts/scriptedModel/scriptOptionsEnv';
+import { SAMPLE_PLAN } from '../../extension/scriptedModel/orchestraScript';
+import { SCRIPTED_OPTIONS_ENV } from '../../extension/scriptedModel/scriptOptionsEnv';
 import { CLI_PATH, requireBuiltCli } from './builtCli';
 import { KILO_UNDER_TEST, SAMPLE_TASK, aSampleWorkspace } from './kiloRunHarness';
 

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startKiloRuntime } from '../../extension/cli/kiloRuntime';
 import { OrchestrationRun } from '../../extension/engine/run/orchestrationRun';
 import { DISABLED_TOOLS } from '../../extension/kilo/permissionRules';
-import { orchestraScript } from '../../scripts/scriptedModel/orchestraScript';
+import { orchestraScript } from '../../extension/scriptedModel/orchestraScript';
 import { aSampleWorkspace, chatRequests, kiloArgs } from './kiloRunHarness';
 
 // A hostile Debugger on real `kilo serve` 7.7.7: its model answers the test step with the commands

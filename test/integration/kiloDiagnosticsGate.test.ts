@@ -8,8 +8,8 @@ import type { DiagnosticsChecker, FileDiagnostic } from '../../extension/engine/
 import { projectChecker } from '../../extension/engine/diagnostics/projectChecker';
 import { detectWork } from '../../extension/engine/roles/roleMarker';
 import { OrchestrationRun } from '../../extension/engine/run/orchestrationRun';
-import { orchestraScript } from '../../scripts/scriptedModel/orchestraScript';
-import type { Script } from '../../scripts/scriptedModel/scriptedModelServer';
+import { orchestraScript } from '../../extension/scriptedModel/orchestraScript';
+import type { Script } from '../../extension/scriptedModel/scriptedModelServer';
 import { chatRequests, kiloArgs } from './kiloRunHarness';
 
 // The diagnostics gate on real `kilo serve` with the scripted model: a TypeScript project whose

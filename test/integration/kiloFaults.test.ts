@@ -8,12 +8,12 @@ import { findingLines } from '../../extension/cli/findingLines';
 import { summaryLine } from '../../extension/cli/runEnding';
 import { outsideDataBlocks } from '../../extension/engine/run/promptInputs';
 import { LIMITS } from '../../extension/engine/util/limits';
-import { contentText } from '../../scripts/scriptedModel/chatSchema';
+import { contentText } from '../../extension/scriptedModel/chatSchema';
 import { OrchestrationRun } from '../../extension/engine/run/orchestrationRun';
 import type { RunReport } from '../../extension/engine/run/runReport';
 import { roleMarker, workMarker } from '../../extension/engine/roles/roleMarker';
-import { SAMPLE_PLAN, orchestraScript, type OrchestraScriptOptions } from '../../scripts/scriptedModel/orchestraScript';
-import type { FaultPlan, ScriptRequest } from '../../scripts/scriptedModel/scriptedModelServer';
+import { SAMPLE_PLAN, orchestraScript, type OrchestraScriptOptions } from '../../extension/scriptedModel/orchestraScript';
+import type { FaultPlan, ScriptRequest } from '../../extension/scriptedModel/scriptedModelServer';
 import { SAMPLE_TASK, aSampleWorkspace, chatRequests, kiloArgs } from './kiloRunHarness';
 import { isAlive } from '../unit/support/process';
 

@@ -7,8 +7,8 @@ import type { AgentRecord } from '../../extension/engine/agents/agentSchema';
 import { detectWork } from '../../extension/engine/roles/roleMarker';
 import { OrchestrationRun } from '../../extension/engine/run/orchestrationRun';
 import { removeAbandonedLocks } from '../../extension/kilo/staleLocks';
-import { SAMPLE_PLAN, orchestraScript } from '../../scripts/scriptedModel/orchestraScript';
-import type { RequestLogEntry, Script } from '../../scripts/scriptedModel/scriptedModelServer';
+import { SAMPLE_PLAN, orchestraScript } from '../../extension/scriptedModel/orchestraScript';
+import type { RequestLogEntry, Script } from '../../extension/scriptedModel/scriptedModelServer';
 import { KiloStatusWatch, SAMPLE_TASK, aSampleWorkspace, busyAgents, chatRequests, kiloArgs, until, untilPhase, untilRequest } from './kiloRunHarness';
 import { isAlive } from '../unit/support/process';
 

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startKiloRuntime, type KiloRuntime } from '../../extension/cli/kiloRuntime';
 import type { AgentRecord } from '../../extension/engine/agents/agentSchema';
 import { OrchestrationRun } from '../../extension/engine/run/orchestrationRun';
-import { SAMPLE_PLAN, orchestraScript } from '../../scripts/scriptedModel/orchestraScript';
+import { SAMPLE_PLAN, orchestraScript } from '../../extension/scriptedModel/orchestraScript';
 import { SAMPLE_TASK, aSampleWorkspace, chatRequests, kiloArgs } from './kiloRunHarness';
 
 // What a person reads while Kilo retries the model: a 429 is "waiting on rate limit", a 503 is a

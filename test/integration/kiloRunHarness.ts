@@ -9,7 +9,7 @@ import type { AgentRecord } from '../../extension/engine/agents/agentSchema';
 import type { OrchestrationRun } from '../../extension/engine/run/orchestrationRun';
 import type { Phase } from '../../extension/engine/workflow/workflowTypes';
 import { KiloEventStream } from '../../extension/kilo/kiloEventStream';
-import type { RequestLogEntry, ScriptedModel } from '../../scripts/scriptedModel/scriptedModelServer';
+import type { RequestLogEntry, ScriptedModel } from '../../extension/scriptedModel/scriptedModelServer';
 
 // Shared setup for whole orchestrated runs on real `kilo serve` with the scripted model.
 const root = path.resolve(__dirname, '../..');

@@ -10,8 +10,8 @@ import { ProfileSchema, RoleDefinitionSchema } from '../../extension/engine/role
 import type { KiloEndpoint } from '../../extension/kilo/kiloHttp';
 import { KiloSessionBackend } from '../../extension/kilo/kiloSessionBackend';
 import type { KiloAgentReply } from '../../extension/kilo/kiloSessionBackend';
-import { roleMarker, startScriptedModel } from '../../scripts/scriptedModel/scriptedModelServer';
-import type { ScriptRequest, ScriptedModel, ScriptedTurn } from '../../scripts/scriptedModel/scriptedModelServer';
+import { roleMarker, startScriptedModel } from '../../extension/scriptedModel/scriptedModelServer';
+import type { ScriptRequest, ScriptedModel, ScriptedTurn } from '../../extension/scriptedModel/scriptedModelServer';
 import { rejection } from '../unit/support/errors';
 import { KILO_UNDER_TEST } from './kiloRunHarness';
 

@@ -11,8 +11,8 @@ import { MIN_KILO_VERSION, probePermissionRules } from '../../extension/kilo/kil
 import { KiloHttp } from '../../extension/kilo/kiloHttp';
 import { KiloServer } from '../../extension/kilo/kiloServer';
 import { startKiloTeamServer } from '../../extension/kilo/kiloTeamServer';
-import { orchestraScript } from '../../scripts/scriptedModel/orchestraScript';
-import type { ScriptRequest } from '../../scripts/scriptedModel/scriptedModelServer';
+import { orchestraScript } from '../../extension/scriptedModel/orchestraScript';
+import type { ScriptRequest } from '../../extension/scriptedModel/scriptedModelServer';
 import { isAlive } from '../unit/support/process';
 import { rejection } from '../unit/support/errors';
 import { SAMPLE_TASK, aSampleWorkspace, chatRequests, kiloArgs } from './kiloRunHarness';

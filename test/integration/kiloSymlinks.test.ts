@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { startKiloRuntime } from '../../extension/cli/kiloRuntime';
 import { OrchestrationRun } from '../../extension/engine/run/orchestrationRun';
 import type { Phase } from '../../extension/engine/workflow/workflowTypes';
-import { SAMPLE_PLAN, orchestraScript } from '../../scripts/scriptedModel/orchestraScript';
-import type { Script } from '../../scripts/scriptedModel/scriptedModelServer';
+import { SAMPLE_PLAN, orchestraScript } from '../../extension/scriptedModel/orchestraScript';
+import type { Script } from '../../extension/scriptedModel/scriptedModelServer';
 import { detectWork } from '../../extension/engine/roles/roleMarker';
 import { SAMPLE_TASK, aSampleWorkspace, kiloArgs } from './kiloRunHarness';
 

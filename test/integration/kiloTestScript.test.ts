@@ -4,8 +4,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startKiloRuntime } from '../../extension/cli/kiloRuntime';
 import { OrchestrationRun } from '../../extension/engine/run/orchestrationRun';
-import { SAMPLE_PLAN, orchestraScript } from '../../scripts/scriptedModel/orchestraScript';
-import type { Script } from '../../scripts/scriptedModel/scriptedModelServer';
+import { SAMPLE_PLAN, orchestraScript } from '../../extension/scriptedModel/orchestraScript';
+import type { Script } from '../../extension/scriptedModel/scriptedModelServer';
 import { aSampleWorkspace, kiloArgs } from './kiloRunHarness';
 
 // A coder the plan grants package.json rewrites its test script; the Debugger then runs the exact

@@ -8,8 +8,8 @@ import type { DiagnosticsChecker, FileDiagnostic } from '../../extension/engine/
 import { detectWork } from '../../extension/engine/roles/roleMarker';
 import { OrchestrationRun } from '../../extension/engine/run/orchestrationRun';
 import type { RunReport } from '../../extension/engine/run/runReport';
-import { SAMPLE_PLAN, orchestraScript, type OrchestraScriptOptions } from '../../scripts/scriptedModel/orchestraScript';
-import type { RequestLogEntry, Script } from '../../scripts/scriptedModel/scriptedModelServer';
+import { SAMPLE_PLAN, orchestraScript, type OrchestraScriptOptions } from '../../extension/scriptedModel/orchestraScript';
+import type { RequestLogEntry, Script } from '../../extension/scriptedModel/scriptedModelServer';
 import { SAMPLE_TASK, aSampleWorkspace, kiloArgs } from './kiloRunHarness';
 import { SECURITY_AUDITOR } from '../unit/support/securityAuditor';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { splitForStreaming } from '../../../scripts/scriptedModel/chatAnswer';
-import { filler, oversize } from '../../../scripts/scriptedModel/faults';
+import { splitForStreaming } from '../../../extension/scriptedModel/chatAnswer';
+import { filler, oversize } from '../../../extension/scriptedModel/faults';
 import { aChatRequest, aModel, postChat, readUntilBroken, reassemble, sseData } from './chatClient';
 
 // Faults that distort the script's real answer rather than replace it: a reset mid-answer, an oversized answer.

@@ -1,6 +1,6 @@
 import { afterEach, expect } from 'vitest';
-import { startScriptedModel } from '../../../scripts/scriptedModel/scriptedModelServer';
-import type { ScriptedModel, ScriptedModelOptions } from '../../../scripts/scriptedModel/scriptedModelServer';
+import { startScriptedModel } from '../../../extension/scriptedModel/scriptedModelServer';
+import type { ScriptedModel, ScriptedModelOptions } from '../../../extension/scriptedModel/scriptedModelServer';
 
 const running: ScriptedModel[] = [];
 afterEach(async () => {

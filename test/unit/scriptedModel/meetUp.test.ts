@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MeetUp } from '../../../scripts/scriptedModel/meetUp';
+import { MeetUp } from '../../../extension/scriptedModel/meetUp';
 
 const never = new AbortController().signal;
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { roleMarker, workMarker } from '../../../extension/engine/roles/roleMarker';
-import { orchestraScript, SAMPLE_PLAN } from '../../../scripts/scriptedModel/orchestraScript';
-import type { ScriptedTurn } from '../../../scripts/scriptedModel/scriptedModelServer';
-import { toScriptRequest } from '../../../scripts/scriptedModel/scriptRequest';
+import { orchestraScript, SAMPLE_PLAN } from '../../../extension/scriptedModel/orchestraScript';
+import type { ScriptedTurn } from '../../../extension/scriptedModel/scriptedModelServer';
+import { toScriptRequest } from '../../../extension/scriptedModel/scriptRequest';
 import { buildOrganiserContext } from '../../../extension/engine/organiser/organiserContext';
 import { talkRequest } from '../../../extension/engine/run/agentChat';
 import type { AgentRecord } from '../../../extension/engine/agents/agentSchema';

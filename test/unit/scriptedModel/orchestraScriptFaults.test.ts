@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { roleMarker, workMarker } from '../../../extension/engine/roles/roleMarker';
-import { orchestraScript } from '../../../scripts/scriptedModel/orchestraScript';
-import type { ScriptedTurn } from '../../../scripts/scriptedModel/scriptedModelServer';
-import { toScriptRequest } from '../../../scripts/scriptedModel/scriptRequest';
+import { orchestraScript } from '../../../extension/scriptedModel/orchestraScript';
+import type { ScriptedTurn } from '../../../extension/scriptedModel/scriptedModelServer';
+import { toScriptRequest } from '../../../extension/scriptedModel/scriptRequest';
 
 // The misbehaving team members the fault-injection suite uses; the default team is in orchestraScript.test.ts.
 const STRUCTURED = { type: 'function', function: { name: 'StructuredOutput', parameters: {} } };

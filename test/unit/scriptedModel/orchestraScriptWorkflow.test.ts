@@ -5,10 +5,10 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { roleMarker, workMarker } from '../../../extension/engine/roles/roleMarker';
 import { AgentOutputSchema } from '../../../extension/engine/backends/agentOutput';
-import { orchestraScript } from '../../../scripts/scriptedModel/orchestraScript';
-import type { Script, ScriptedTurn } from '../../../scripts/scriptedModel/scriptedModelServer';
-import { SCRIPTED_OPTIONS_ENV, scriptOptionsFromEnv } from '../../../scripts/scriptedModel/scriptOptionsEnv';
-import { toScriptRequest } from '../../../scripts/scriptedModel/scriptRequest';
+import { orchestraScript } from '../../../extension/scriptedModel/orchestraScript';
+import type { Script, ScriptedTurn } from '../../../extension/scriptedModel/scriptedModelServer';
+import { SCRIPTED_OPTIONS_ENV, scriptOptionsFromEnv } from '../../../extension/scriptedModel/scriptOptionsEnv';
+import { toScriptRequest } from '../../../extension/scriptedModel/scriptRequest';
 
 // The work a definition-driven workflow adds: reviews by custom roles, custom steps, and a coder
 // whose first attempt has a type error that only the diagnostics gate's findings make it fix.

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { splitForStreaming } from '../../../scripts/scriptedModel/chatAnswer';
-import { parseChatRequest } from '../../../scripts/scriptedModel/chatSchema';
-import type { ChatRequest } from '../../../scripts/scriptedModel/chatSchema';
+import { splitForStreaming } from '../../../extension/scriptedModel/chatAnswer';
+import { parseChatRequest } from '../../../extension/scriptedModel/chatSchema';
+import type { ChatRequest } from '../../../extension/scriptedModel/chatSchema';
 import { detectRole, roleMarker } from '../../../extension/engine/roles/roleMarker';
-import { toScriptRequest } from '../../../scripts/scriptedModel/scriptRequest';
-import type { ScriptRequest } from '../../../scripts/scriptedModel/scriptRequest';
+import { toScriptRequest } from '../../../extension/scriptedModel/scriptRequest';
+import type { ScriptRequest } from '../../../extension/scriptedModel/scriptRequest';
 import { thrown } from '../support/errors';
 import { aChatRequest, aModel, postChat } from './chatClient';
 import type { ChatRequestBuilder } from './chatClient';

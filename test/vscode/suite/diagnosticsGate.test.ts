@@ -10,9 +10,9 @@ import { everyRoleOnItsOwnProfile } from '../../../extension/engine/roles/rolesC
 import { RunStateStore } from '../../../extension/engine/run/runStateStore';
 import type { RolesConfigView } from '../../../extension/protocol/rolesView';
 import type { OrchestraExtensionApi, StartTaskArgs } from '../../../extension/testApi';
-import { orchestraScript } from '../../../scripts/scriptedModel/orchestraScript';
-import type { RequestLogEntry } from '../../../scripts/scriptedModel/requestLog';
-import { startScriptedModel, type ScriptedModel } from '../../../scripts/scriptedModel/scriptedModelServer';
+import { orchestraScript } from '../../../extension/scriptedModel/orchestraScript';
+import type { RequestLogEntry } from '../../../extension/scriptedModel/requestLog';
+import { startScriptedModel, type ScriptedModel } from '../../../extension/scriptedModel/scriptedModelServer';
 import { orchestraApi, within, workspaceFolder } from './hostHarness';
 
 // Runs in its own window (label "diagnostics" in .vscode-test.mjs) on a TypeScript project

@@ -7,8 +7,8 @@ import { COMMANDS } from '../../../extension/commands/commandIds';
 import { BUILTIN_ROLES } from '../../../extension/engine/roles/builtinRoles';
 import type { DashboardState } from '../../../extension/protocol/viewModel';
 import type { OrchestraExtensionApi, StartTaskArgs } from '../../../extension/testApi';
-import { orchestraScript } from '../../../scripts/scriptedModel/orchestraScript';
-import { startScriptedModel, type ScriptedModel } from '../../../scripts/scriptedModel/scriptedModelServer';
+import { orchestraScript } from '../../../extension/scriptedModel/orchestraScript';
+import { startScriptedModel, type ScriptedModel } from '../../../extension/scriptedModel/scriptedModelServer';
 import { orchestraApi } from './hostHarness';
 
 // A new user's first run: Kilo configured by hand in their home (a custom OpenAI-compatible provider,

@@ -8,8 +8,8 @@ import { BUILTIN_ROLES } from '../../../extension/engine/roles/builtinRoles';
 import { everyRoleOnItsOwnProfile } from '../../../extension/engine/roles/rolesConfigFile';
 import type { RunSummaryView } from '../../../extension/protocol/runSummaryView';
 import type { OrchestraExtensionApi, StartTaskArgs } from '../../../extension/testApi';
-import { orchestraScript } from '../../../scripts/scriptedModel/orchestraScript';
-import { startScriptedModel, type ScriptedModel } from '../../../scripts/scriptedModel/scriptedModelServer';
+import { orchestraScript } from '../../../extension/scriptedModel/orchestraScript';
+import { startScriptedModel, type ScriptedModel } from '../../../extension/scriptedModel/scriptedModelServer';
 import { orchestraApi, within, workspaceFolder } from './hostHarness';
 
 const CHECKPOINT_SCHEME = 'kilo-orchestra-checkpoint';

@@ -8,8 +8,8 @@ import { BUILTIN_ROLES } from '../../../extension/engine/roles/builtinRoles';
 import { everyRoleOnItsOwnProfile } from '../../../extension/engine/roles/rolesConfigFile';
 import type { RolesConfigView } from '../../../extension/protocol/rolesView';
 import type { OrchestraExtensionApi, StartTaskArgs } from '../../../extension/testApi';
-import { orchestraScript } from '../../../scripts/scriptedModel/orchestraScript';
-import { startScriptedModel, type ScriptedModel } from '../../../scripts/scriptedModel/scriptedModelServer';
+import { orchestraScript } from '../../../extension/scriptedModel/orchestraScript';
+import { startScriptedModel, type ScriptedModel } from '../../../extension/scriptedModel/scriptedModelServer';
 import { orchestraApi, workspaceFolder } from './hostHarness';
 
 function scriptedRoles(baseURL: string): RolesConfigView {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { OrchestraError } from '../../extension/engine/util/errors';
+import { OrchestraError } from '../engine/util/errors';
 import type { RequestLogEntry } from './requestLog';
 
 /** Request bodies above this are refused; Kilo's largest prompts are far smaller. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OrchestraError, describeError } from '../../extension/engine/util/errors';
+import { OrchestraError, describeError } from '../engine/util/errors';
 import type { OrchestraScriptOptions } from './orchestraScript';
 
 /**

@@ -1,5 +1,5 @@
 import { appendFile } from 'node:fs/promises';
-import { OrchestraError, describeError } from '../../extension/engine/util/errors';
+import { OrchestraError, describeError } from '../engine/util/errors';
 
 /**
  * One request as the scripted model saw it. Tests and benchmarks read these to prove routing (which

@@ -1,6 +1,6 @@
 import { contentText } from './chatSchema';
 import type { ChatMessage, ChatRequest } from './chatSchema';
-import { detectRole } from '../../extension/engine/roles/roleMarker';
+import { detectRole } from '../engine/roles/roleMarker';
 
 /** A tool message answering the assistant's latest tool calls. */
 export interface ToolResult {

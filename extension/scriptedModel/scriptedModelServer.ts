@@ -2,7 +2,7 @@ import { MeetUp, type MeetUpOptions } from './meetUp';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { appendFile } from 'node:fs/promises';
-import { OrchestraError, describeError, isOrchestraError } from '../../extension/engine/util/errors';
+import { OrchestraError, describeError, isOrchestraError } from '../engine/util/errors';
 import { parseChatRequest } from './chatSchema';
 import type { ChatRequest } from './chatSchema';
 import { completionBody, streamChunks, toChatAnswer } from './chatAnswer';
@@ -13,14 +13,14 @@ import { HttpExchange } from './httpExchange';
 import { RequestLog } from './requestLog';
 import type { RequestLogEntry } from './requestLog';
 import { promptChars, toScriptRequest } from './scriptRequest';
-import { detectWork } from '../../extension/engine/roles/roleMarker';
+import { detectWork } from '../engine/roles/roleMarker';
 import type { ScriptRequest } from './scriptRequest';
 
 export type { ScriptedTurn, Usage } from './chatAnswer';
 export type { Fault, FaultPlan } from './faults';
 export type { RequestLogEntry } from './requestLog';
 export type { ScriptRequest, ToolResult } from './scriptRequest';
-export { detectRole, roleMarker } from '../../extension/engine/roles/roleMarker';
+export { detectRole, roleMarker } from '../engine/roles/roleMarker';
 
 /** Decides the model's answer to one request, deterministically. */
 export type Script = (request: ScriptRequest) => ScriptedTurn | Promise<ScriptedTurn>;

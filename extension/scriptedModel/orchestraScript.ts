@@ -1,5 +1,5 @@
-import { scriptedChatActions, scriptedChatAnswer } from '../../extension/engine/backends/scriptedChatIntent';
-import { detectWork } from '../../extension/engine/roles/roleMarker';
+import { scriptedChatActions, scriptedChatAnswer } from '../engine/backends/scriptedChatIntent';
+import { detectWork } from '../engine/roles/roleMarker';
 import type { Script, ScriptedTurn } from './scriptedModelServer';
 import type { ScriptRequest } from './scriptRequest';
 import { implementation, scaffold } from './scriptedCode';

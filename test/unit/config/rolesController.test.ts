@@ -4,7 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Discovery } from '../../../extension/config/modelDiscovery';
 import { OrchestrationConfigManager } from '../../../extension/config/orchestrationConfigManager';
-import { RolesTab, type ModelSource, type RolesDialogs } from '../../../extension/config/rolesController';
+import { RolesTab, type ModelSource } from '../../../extension/config/rolesController';
+import { FakeRolesDialogs } from '../fakes/fakeRolesDialogs';
 import { RolesViewSchema } from '../../../extension/protocol/rolesView';
 import { FakeMemento, PRICED_MODELS } from './fakes';
 
@@ -25,28 +26,11 @@ class FakeModelSource implements ModelSource {
   }
 }
 
-/** Dialogs that answer with what the test prepared and record the notifications. */
-class FakeDialogs implements RolesDialogs {
-  info: string[] = [];
-  constructor(
-    private readonly folder?: string,
-    private readonly files?: string[],
-  ) {}
-  async pickFolder() {
-    return this.folder;
-  }
-  async pickFiles() {
-    return this.files;
-  }
-  showInfo(message: string) {
-    this.info.push(message);
-  }
-}
 
-function aTab(options: { dialogs?: FakeDialogs; discovery?: FakeModelSource; live?: boolean } = {}) {
+function aTab(options: { dialogs?: FakeRolesDialogs; discovery?: FakeModelSource; live?: boolean } = {}) {
   const config = new OrchestrationConfigManager({ globalState: new FakeMemento(), workspaceState: new FakeMemento() });
   const discovery = options.discovery ?? new FakeModelSource();
-  const dialogs = options.dialogs ?? new FakeDialogs();
+  const dialogs = options.dialogs ?? new FakeRolesDialogs();
   const tab = new RolesTab({ config, discovery, dialogs, isRunLive: () => options.live ?? false });
   return { tab, config, discovery, dialogs };
 }
@@ -87,14 +71,14 @@ describe('RolesTab', () => {
 
   it('exports every active role as a Kilo agent file and imports them back into a fresh workspace', async () => {
     const folder = tempDir();
-    const source = aTab({ dialogs: new FakeDialogs(folder) });
+    const source = aTab({ dialogs: new FakeRolesDialogs(folder) });
     await source.tab.applyTemplate('balanced');
     await source.tab.exportToFiles();
     const written = fs.readdirSync(folder).sort();
     expect(written).toContain('organiser.md');
     expect(source.dialogs.info[0]).toMatch(/^Exported \d+ roles/);
 
-    const target = aTab({ dialogs: new FakeDialogs(undefined, written.map((name) => path.join(folder, name))) });
+    const target = aTab({ dialogs: new FakeRolesDialogs(undefined, written.map((name) => path.join(folder, name))) });
     await target.tab.importFromFiles();
     expect(target.dialogs.info[0]).toMatch(/^Imported \d+ roles/);
     const model = (tab: typeof source, roleId: string) => {
@@ -114,7 +98,7 @@ describe('RolesTab', () => {
     fs.writeFileSync(path.join(folder, 'security-auditor.md'), '---\ndescription: Looks for injection and secrets\nmodel: anthropic/claude-sonnet\n---\nAudit the changed files for security problems.\n');
     fs.writeFileSync(path.join(folder, 'broken.md'), 'no front matter');
     fs.writeFileSync(path.join(folder, 'Bad Name.md'), '---\n---\nx');
-    const { tab, config, dialogs } = aTab({ dialogs: new FakeDialogs(undefined, ['security-auditor.md', 'broken.md', 'Bad Name.md', 'missing.md'].map((n) => path.join(folder, n))) });
+    const { tab, config, dialogs } = aTab({ dialogs: new FakeRolesDialogs(undefined, ['security-auditor.md', 'broken.md', 'Bad Name.md', 'missing.md'].map((n) => path.join(folder, n))) });
     await tab.importFromFiles();
 
     const auditor = config.view().roles.find((r) => r.id === 'security-auditor');

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OrchestrationConfigManager, WORKSPACE_ROLES_KEY } from '../../../extension/config/orchestrationConfigManager';
-import { RolesTab, type ModelSource, type RolesDialogs } from '../../../extension/config/rolesController';
+import { RolesTab, type ModelSource } from '../../../extension/config/rolesController';
+import { FakeRolesDialogs } from '../fakes/fakeRolesDialogs';
 import { ROLES_FILE_NAME, mergeRolesFile } from '../../../extension/config/rolesFileExchange';
 import { loadRolesConfigFile } from '../../../extension/engine/roles/rolesConfigFile';
 import type { RoleCard, RolesConfigView } from '../../../extension/protocol/rolesView';
@@ -24,23 +25,10 @@ function aWorkflowView(manager: OrchestrationConfigManager): RolesConfigView {
   return { ...view, roles: [...view.roles, auditor()], workflow: { documentation: false, maxFixRounds: 2 } };
 }
 
-class Dialogs implements RolesDialogs {
-  info: string[] = [];
-  constructor(private readonly folder?: string, private readonly files?: string[]) {}
-  async pickFolder() {
-    return this.folder;
-  }
-  async pickFiles() {
-    return this.files;
-  }
-  showInfo(message: string) {
-    this.info.push(message);
-  }
-}
 
 const models: ModelSource = { cached: () => ({ models: PRICED_MODELS }), models: async () => ({ models: PRICED_MODELS }), refresh: async () => ({ models: PRICED_MODELS }) };
 
-function aTab(dialogs: Dialogs) {
+function aTab(dialogs: FakeRolesDialogs) {
   const config = aManager();
   return { config, tab: new RolesTab({ config, discovery: models, dialogs }) };
 }
@@ -99,7 +87,7 @@ describe('the workflow in the stored roles configuration', () => {
 describe('import and export carry the workflow', () => {
   it('exports a roles file the CLI reads, and a fresh workspace imports the workflow and the joins from it', async () => {
     const folder = tempDir();
-    const source = aTab(new Dialogs(folder));
+    const source = aTab(new FakeRolesDialogs(folder));
     await source.config.save(aWorkflowView(source.config));
     await source.tab.exportToFiles();
     const file = path.join(folder, ROLES_FILE_NAME);
@@ -108,7 +96,7 @@ describe('import and export carry the workflow', () => {
     expect(asCliReadsIt.workflow).toEqual({ documentation: false, maxFixRounds: 2 });
     expect(asCliReadsIt.roles.find((role) => role.id === 'security-auditor')?.joins).toEqual({ step: 'CODE_REVIEW', after: 'code-sceptic' });
 
-    const dialogs = new Dialogs(undefined, fs.readdirSync(folder).map((name) => path.join(folder, name)));
+    const dialogs = new FakeRolesDialogs(undefined, fs.readdirSync(folder).map((name) => path.join(folder, name)));
     const target = aTab(dialogs);
     await target.tab.importFromFiles();
     expect(target.config.view().workflow).toEqual({ documentation: false, maxFixRounds: 2 });
@@ -120,7 +108,7 @@ describe('import and export carry the workflow', () => {
     const folder = tempDir();
     const bad = path.join(folder, 'team.json');
     fs.writeFileSync(bad, JSON.stringify({ workflow: { tests: { when: 'every-files', files: 0 } } }));
-    const dialogs = new Dialogs(undefined, [bad]);
+    const dialogs = new FakeRolesDialogs(undefined, [bad]);
     const { tab, config } = aTab(dialogs);
     await config.save({ ...config.view(), workflow: { testing: false } });
     await tab.importFromFiles();

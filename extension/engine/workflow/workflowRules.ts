@@ -32,7 +32,6 @@ export interface PhaseStepRule {
   writes?: string[];
 }
 
-
 /** The built-in workflow: the Code Sceptic reviews every file, tests at the end, no gate. */
 export const BUILTIN_RULES: WorkflowRules = { documentation: true, testing: true, reviewers: [{ role: 'code-sceptic' }], phaseSteps: [], tests: { when: 'end' } };
 

@@ -85,7 +85,7 @@ export const ControlFileNameSchema = z
   .refine((name) => !/^([a-zA-Z]:|\/)/.test(name) && !name.includes('\\') && !name.split('/').some((part) => part === '' || part === '.' || part === '..'), 'A control file is named relative to the workspace, with / between folders and no "." or ".." steps.')
   .refine((name) => !hasWildcard(name), 'A control file is named exactly, without wildcards.')
   .refine((name) => !name.toLowerCase().split('/').some((part) => part === '.git' || part === '.kilo-orchestra'), 'Files under .git/ and .kilo-orchestra/ are never written by agents.')
-  .refine((name) => isControlFile(name), 'Only control files (kilo.json, opencode.json, .kilo/…, .kilocode/…, .opencode/…, .vscode/…) need allowing; other files are granted by the plan.');
+  .refine((name) => isControlFile(name), 'Only control files (kilo.json, opencode.json, .kilo/…, .kilocode/…, .opencode/…, .vscode/…, node_modules/…) need allowing; other files are granted by the plan.');
 
 /** The `--roles FILE` format and the stored configuration: profiles, role changes, role → profile. */
 export const RolesConfigSchema = z.strictObject({

@@ -44,9 +44,11 @@ export interface ResolvedWorkspaceFile {
 
 /**
  * Folders (at any depth) whose files configure agents, hold the run's records, or run code for the
- * user: git hooks, and `.vscode/` (workspace settings of this extension, tasks, launch configs).
+ * user: git hooks, `.vscode/` (workspace settings of this extension, tasks, launch configs) and
+ * `node_modules/` (the installed tools the run itself starts: the project's `tsc` for the diagnostics
+ * gate, the binaries `npm test` runs).
  */
-const CONTROL_FOLDERS = new Set(['.kilo', '.kilocode', '.opencode', '.kilo-orchestra', '.git', '.vscode']);
+const CONTROL_FOLDERS = new Set(['.kilo', '.kilocode', '.opencode', '.kilo-orchestra', '.git', '.vscode', 'node_modules']);
 /** File names (at any depth) Kilo reads its agent and permission settings from. */
 const CONTROL_FILES = new Set(['kilo.json', 'kilo.jsonc', 'opencode.json', 'opencode.jsonc']);
 /** Never grantable, whatever the user allows: the run's own store and the repository. */
@@ -54,7 +56,7 @@ const NEVER_ALLOWED = new Set(['.kilo-orchestra', '.git']);
 
 /**
  * True for a file that changes agents' powers: `kilo.json`, `kilo.jsonc`, `opencode.json(c)` and
- * anything under `.kilo/`, `.kilocode/`, `.opencode/`, `.kilo-orchestra/`, `.git/` or `.vscode/`, at any depth
+ * anything under `.kilo/`, `.kilocode/`, `.opencode/`, `.kilo-orchestra/`, `.git/`, `.vscode/` or `node_modules/`, at any depth
  * and in any letter case (a case-insensitive disk would read `KILO.JSON` as `kilo.json`).
  */
 export function isControlFile(relative: string): boolean {

@@ -97,10 +97,10 @@ describe('resolveWorkspaceFile', () => {
 
 describe('control files', () => {
   it('knows the files and folders that change what agents may do, at any depth and any case', () => {
-    for (const file of ['kilo.json', 'kilo.jsonc', 'opencode.json', 'KILO.JSON', '.kilo/agent/code.md', '.opencode/x', '.kilocode/rules.md', '.git/hooks/pre-commit', 'pkg/.git/config', '.kilo-orchestra/runs/x', '.kilo', '.vscode/settings.json']) {
+    for (const file of ['kilo.json', 'kilo.jsonc', 'opencode.json', 'KILO.JSON', '.kilo/agent/code.md', '.opencode/x', '.kilocode/rules.md', '.git/hooks/pre-commit', 'pkg/.git/config', '.kilo-orchestra/runs/x', '.kilo', '.vscode/settings.json', 'node_modules/typescript/bin/tsc', 'web/node_modules/.bin/jest']) {
       expect(isControlFile(file), file).toBe(true);
     }
-    for (const file of ['src/kilo.ts', 'kilo.json.md', 'docs/opencode.md', 'src/.kilorc', 'gitignore']) expect(isControlFile(file), file).toBe(false);
+    for (const file of ['src/kilo.ts', 'kilo.json.md', 'docs/opencode.md', 'src/.kilorc', 'gitignore', 'src/node_modules.ts']) expect(isControlFile(file), file).toBe(false);
   });
 
   it('refuses a control file unless the user allowed it by name; the store and the repository never', async () => {

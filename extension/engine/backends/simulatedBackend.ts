@@ -4,7 +4,7 @@ import { readWorkspaceFileSafely, resolveWorkspaceFile, writeWorkspaceFileSafely
 import type { WorkKind } from '../workflow/workflowTypes';
 import type { PlannedFile } from './agentOutput';
 import type { AgentBackend, AgentReply, AgentSession, BackendEvent, SessionSpec, Usage, WorkRequest } from './agentBackend';
-import { runScript, type ScriptSettings, type SimulationMemory } from './simulatedScripts';
+import { plannedFiles, runScript, type ScriptSettings, type SimulationMemory } from './simulatedScripts';
 import { writePart } from './simulatedParts';
 
 /** A fault the simulated backend injects into the first `times` matching requests. */
@@ -64,7 +64,9 @@ export class SimulatedBackend implements AgentBackend {
   constructor(options: SimulatedBackendOptions = {}) {
     this.settings = {
       files: options.files ?? 6,
-      ...(options.planFiles ? { planFiles: options.planFiles.map(asPlanned) } : {}),
+      // Made once: every request reads the plan, and a thousand-file plan rebuilt per request was
+      // most of what a large simulated run allocated.
+      planFiles: options.planFiles ? options.planFiles.map(asPlanned) : plannedFiles(options.files ?? 6),
       ...(options.firstPlanFiles ? { firstPlanFiles: options.firstPlanFiles.map(asPlanned) } : {}),
       rejectFirstPlan: options.rejectFirstPlan ?? true,
       rejectEveryNthFile: options.rejectEveryNthFile ?? 5,

@@ -88,7 +88,9 @@ export function workflowSequence(roles: readonly SequenceRole[], definition: Wor
   const testers = members('TESTING', workflow.testing);
   if (testers.length > 0) {
     const debuggerRuns = workflow.testing && isActive(STEP_OWNERS.TESTING);
-    steps.push(debuggerRuns ? `Tests ${scheduleInWords(workflow.tests)}${limit(workflow.maxTestCycles, 'fix cycle')}${testers.length > 1 ? `, then ${testers.slice(1).join(', then ')}` : ''}` : `Testing by ${testers.join(', then ')}`);
+    // The machine's rule (docsAndTests.ts): the final tests run beside the documents when no custom role joins them.
+    const beside = documenters.length === 1 && isActive(STEP_OWNERS.DOCUMENTATION) ? ', beside the documentation' : '';
+    steps.push(debuggerRuns ? `Tests ${scheduleInWords(workflow.tests)}${beside}${limit(workflow.maxTestCycles, 'fix cycle')}${testers.length > 1 ? `, then ${testers.slice(1).join(', then ')}` : ''}` : `Testing by ${testers.join(', then ')}`);
   }
   steps.push('Done');
   return steps;

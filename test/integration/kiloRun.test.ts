@@ -36,7 +36,9 @@ describe('an orchestrated run on real kilo serve', () => {
 
       expect(report.status).toBe('COMPLETED');
       expect(report.backend).toBe('kilo');
-      expect(report.states).toEqual(expect.arrayContaining(['PLAN_REVISION', 'STRUCTURE_CREATION', 'CODE_IMPLEMENTATION', 'CODE_REVIEW', 'CODE_FIXING', 'DOCUMENTATION', 'TESTING', 'COMPLETED']));
+      expect(report.states).toEqual(expect.arrayContaining(['PLAN_REVISION', 'STRUCTURE_CREATION', 'CODE_IMPLEMENTATION', 'CODE_REVIEW', 'CODE_FIXING', 'DOCUMENTATION', 'COMPLETED']));
+      // The tests run beside the documents; TESTING shows only when they outlast them or fail.
+      expect(report.artifacts.filter((artifact) => artifact.type === 'test-report')).toHaveLength(1);
       expect(report.findings).toEqual([]);
       expect(new Set(report.agents.map((a) => a.profile)).size).toBeGreaterThanOrEqual(5);
       expect(report.concurrency.maxActiveAgents).toBeGreaterThanOrEqual(2);

@@ -1,4 +1,4 @@
-import { onDocumented, onStepDone } from './docsAndTests';
+import { onDocumented, onStepDone, onTestsSkipped } from './docsAndTests';
 import type { Draft } from './draft';
 import { acceptFile, requestCodeReview } from './fileBoard';
 import { isMilestoneTest } from './milestoneTests';
@@ -96,8 +96,7 @@ function skip(draft: Draft, work: WorkItem): void {
     case 'test': {
       // A milestone's tests are skipped; the board goes on and the final run still tests everything.
       if (isMilestoneTest(work)) return;
-      const agent = agentIdOf(work.role, work.instance);
-      draft.finish('COMPLETED', `All ${draft.state.files.length} files are approved; testing was skipped by the user after ${agent} failed every attempt.`);
+      onTestsSkipped(draft, agentIdOf(work.role, work.instance));
       return;
     }
     default:

@@ -3,7 +3,7 @@ import type { DecisionDraft, Draft } from './draft';
 import { dispatchBatches, fixFile } from './fileBoard';
 import { nextPhaseStep, onPhaseStepDone, startPhaseStep } from './phaseSteps';
 import { excerpt, failuresNote } from './workNotes';
-import { isRoleActive } from './workflowRoles';
+import { agentIdOf, isRoleActive } from './workflowRoles';
 import { rulesOf } from './workflowRules';
 import type { OptionalStep } from './userChangeSchema';
 import type { FileEntry, WorkItem, WorkResult, WorkflowState } from './workflowTypes';
@@ -18,6 +18,12 @@ export const OVERVIEW_FILE = 'docs/OVERVIEW.md';
  * Every file is approved: document once (when a writer takes part), then the custom steps that join
  * documentation, test (when a debugger takes part, and again after every round of test fixes), then
  * the custom steps that join testing, then finish.
+ *
+ * The tests read the code, not its documents, so the first test run goes beside the documentation
+ * when nothing between the two could change the code (no custom step joins documentation): the
+ * Debugger and the Documentation Writer work at once, and the run does not wait for one model turn
+ * after the other. Its outcome waits in `testsBeside` until the documents are done; the phase then
+ * moves to TESTING as before, and a failure is decided there.
  */
 export function afterCoding(draft: Draft): void {
   const { state } = draft;
@@ -57,6 +63,7 @@ export function stepTakesPart(state: WorkflowState, step: OptionalStep): boolean
 function startDocumentation(draft: Draft): void {
   draft.state.phase = 'DOCUMENTATION';
   dispatchBatches(draft, 'document', WRITER, [OVERVIEW_FILE]);
+  if (stepTakesPart(draft.state, 'testing') && !nextPhaseStep(draft, 'DOCUMENTATION')) dispatchTests(draft);
 }
 
 export function onDocumented(draft: Draft): void {
@@ -68,8 +75,37 @@ export function onDocumented(draft: Draft): void {
 }
 
 function startTesting(draft: Draft): void {
-  draft.state.phase = 'TESTING';
+  const { state } = draft;
+  state.phase = 'TESTING';
+  const beside = state.testsBeside;
+  delete state.testsBeside;
+  // Still running beside the documents: its report comes in this phase.
+  if (draft.hasPendingWork(isFinalTest)) return;
+  if (beside === 'passed') afterTests(draft, `All ${state.files.length} files are approved and the tests pass.`);
+  else if (beside === 'skipped') onTestsSkipped(draft, agentIdOf(DEBUGGER, 1));
+  // 'failed': the failures are on their files and wait for the Organiser (testsDecision).
+  else if (beside === undefined) dispatchTests(draft);
+}
+
+function dispatchTests(draft: Draft): void {
   draft.dispatch({ kind: 'test', role: DEBUGGER, instance: 1, grants: [], inputs: [draft.state.plan?.artifactId] });
+}
+
+/** The final test run, as opposed to a milestone's (which names its files). */
+function isFinalTest(work: WorkItem): boolean {
+  return work.kind === 'test' && work.files === undefined;
+}
+
+/**
+ * The final tests could not run and the user skipped them (circuit breaker): the run is done, or
+ * done once the documents beside them are.
+ */
+export function onTestsSkipped(draft: Draft, agent: string): void {
+  if (draft.phase === 'DOCUMENTATION') {
+    draft.state.testsBeside = 'skipped';
+    return;
+  }
+  draft.finish('COMPLETED', `All ${draft.state.files.length} files are approved; testing was skipped by the user after ${agent} failed every attempt.`);
 }
 
 /**
@@ -82,10 +118,13 @@ export function onTested(draft: Draft, result: WorkResult): void {
   const reportId = result.artifactIds[0];
   if (reportId !== undefined) state.lastTestReportId = reportId;
   const failures = result.testFailures ?? [];
+  const beside = draft.phase === 'DOCUMENTATION';
   if (failures.length === 0) {
-    afterTests(draft, `All ${state.files.length} files are approved and the tests pass.`);
+    if (beside) state.testsBeside = 'passed';
+    else afterTests(draft, `All ${state.files.length} files are approved and the tests pass.`);
     return;
   }
+  if (beside) state.testsBeside = 'failed';
   state.testCycles += 1;
   const byFile = new Map<string, TestFailure[]>();
   for (const failure of failures) {

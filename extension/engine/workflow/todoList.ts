@@ -68,7 +68,9 @@ export function deriveTodoList(state: WorkflowState): TodoItem[] {
   }
   if (rules.testing) {
     if (isRoleActive(state.config, 'debugger')) {
-      items.push({ id: 'testing', title: 'Run the tests', role: 'debugger', status: status('testing', false, phase === 'TESTING' && !Object.values(state.inFlight).some((work) => work.kind === 'step')) });
+      // The final run (no files named) may be going beside the documents.
+      const testing = Object.values(state.inFlight).some((work) => work.kind === 'test' && work.files === undefined) || (phase === 'TESTING' && !Object.values(state.inFlight).some((work) => work.kind === 'step'));
+      items.push({ id: 'testing', title: 'Run the tests', role: 'debugger', status: status('testing', false, testing) });
     }
     items.push(...steps('TESTING').map(stepItem));
   }

@@ -99,6 +99,8 @@ function backToCoding(draft: Draft, { redocument }: { redocument: boolean }): vo
   stopWork(draft, (kind) => kind === 'document' || kind === 'test' || kind === 'step');
   state.batchesLeft = 0;
   if (redocument) state.documented = false;
+  // A test run beside the documents tested code that is about to change.
+  delete state.testsBeside;
   delete state.decision;
   for (const file of draft.writableFiles()) if (file.stage === 'approved') delete file.openFindings;
   state.phase = 'CODE_IMPLEMENTATION';
@@ -126,6 +128,10 @@ function skipStep(draft: Draft, step: OptionalStep): string | undefined {
     state.batchesLeft = 0;
     delete state.decision;
     afterCoding(draft);
+  } else if (step === 'testing') {
+    // Tests running beside the documents (or a milestone's) stop; the documents go on.
+    stopWork(draft, (kind) => kind === 'test');
+    delete state.testsBeside;
   }
   return undefined;
 }

@@ -122,6 +122,9 @@ export const DEFAULT_WORKFLOW_CONFIG: WorkflowConfig = {
 };
 
 /** Decision points: where the Organiser chooses between more than one allowed action. */
+export const TESTS_BESIDE_OUTCOMES = ['passed', 'failed', 'skipped'] as const;
+export type TestsBesideOutcome = (typeof TESTS_BESIDE_OUTCOMES)[number];
+
 export type DecisionPoint = 'plan-ready' | 'plan-reviewed' | 'file-reviewed' | 'tests-failed' | 'spawn-request' | 'loop-limit' | 'circuit-breaker';
 
 export const ORGANISER_ACTION_TYPES = [
@@ -193,6 +196,11 @@ export interface WorkflowState {
   documented: boolean;
   testCycles: number;
   lastTestReportId?: string;
+  /**
+   * How the final test run that ran beside the documentation ended, kept until the documents are
+   * done (see docsAndTests.ts); its failures are on the files already.
+   */
+  testsBeside?: TestsBesideOutcome;
   /** Deterministic id source for work items and decisions. */
   seq: number;
   /** Agent id → the profile it was moved to by the user (circuit breaker: reassign, or a chat change). */

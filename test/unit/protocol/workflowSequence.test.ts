@@ -32,7 +32,7 @@ const releaseCheck = custom('release-checker', 'Release Checker', { step: 'TESTI
 describe('workflowSequence: the workflow in words', () => {
   it('describes the built-in workflow', () => {
     expect(workflowSequenceInWords(BUILTIN_ROLES, undefined)).toBe(
-      'Plan → Plan review (up to 3 revisions) → File structure → Code → Diagnostics check (up to 2 rounds) → Code review by Code Sceptic (up to 3 fix rounds) → Documentation by Documentation Writer → Tests at the end (up to 2 fix cycles) → Done',
+      'Plan → Plan review (up to 3 revisions) → File structure → Code → Diagnostics check (up to 2 rounds) → Code review by Code Sceptic (up to 3 fix rounds) → Documentation by Documentation Writer → Tests at the end, beside the documentation (up to 2 fix cycles) → Done',
     );
   });
 

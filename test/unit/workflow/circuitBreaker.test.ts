@@ -89,18 +89,25 @@ describe('circuit breaker: the answers', () => {
     expect(driver.state.phase).toBe('COMPLETED');
   });
 
-  it('skip of a documentation batch counts it as written and testing starts', () => {
+  it('skip of a documentation batch counts it as written, and the tests that ran beside it go on', () => {
     const { driver, work } = breakOn('document');
+    const [tests] = driver.inFlight('test').concat(driver.state.deferred.flatMap((effect) => (effect.type === 'dispatch' && effect.work.kind === 'test' ? [effect.work] : [])));
+    expect(tests).toBeDefined();
     const { state, effects } = driver.send({ type: 'RESUME', action: { action: 'skip_work', reason: '' } });
     expect(heldIds(driver)).not.toContain(work.id);
     expect(state.phase).toBe('TESTING');
     expect(state.documented).toBe(true);
-    expect(driver.effectsOf('dispatch', effects).map((e) => e.work.kind)).toEqual(['test']);
+    // The test run beside the documents is still the one: no second one is started.
+    expect(driver.effectsOf('dispatch', effects).filter((e) => e.work.kind === 'test' && e.work.id !== tests!.id)).toEqual([]);
+    expect(driver.inFlight('test').map((w) => w.id)).toEqual([tests!.id]);
   });
 
-  it('skip of the tests completes the run without claiming the tests pass', () => {
+  it('skip of the tests completes the run without claiming the tests pass, once the documents beside them are written', () => {
     const { driver } = breakOn('test');
-    const { state } = driver.send({ type: 'RESUME', action: { action: 'skip_work', reason: '' } });
+    expect(driver.inFlight('document').length + heldIds(driver).length).toBeGreaterThan(0);
+    let { state } = driver.send({ type: 'RESUME', action: { action: 'skip_work', reason: '' } });
+    expect(state.phase).toBe('DOCUMENTATION');
+    state = playRun({}, driver).state;
     expect(state.phase).toBe('COMPLETED');
     expect(state.outcome?.reason).toMatch(/testing was skipped by the user after debugger-1 failed every attempt/);
     expect(state.outcome?.reason).not.toMatch(/tests pass/);

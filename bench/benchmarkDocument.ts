@@ -66,6 +66,19 @@ export const CoordinatorContextSchema = z.object({
       peerOverOurs: Figure.nullable(),
     }),
   ),
+  /** Every role's largest prompt on real kilo serve (o200k tokens), by kind of work, at each plan size. */
+  rolePrompts: z.object({
+    sizes: z.array(z.number().int().positive()),
+    rows: z.array(
+      z.object({
+        role: z.string(),
+        kind: z.string(),
+        byFiles: z.array(z.object({ files: z.number().int().positive(), tokens: Figure })),
+        /** Tokens at the largest size over tokens at the smallest: 1 is flat. */
+        largestOverSmallest: Figure.nullable(),
+      }),
+    ),
+  }),
 });
 
 export const ParallelSpeedupSchema = z.object({

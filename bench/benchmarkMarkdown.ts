@@ -78,6 +78,20 @@ function coordinatorContext(group: BenchmarkDocument['groups']['coordinatorConte
     '| ---: | ---: | ---: | ---: |',
     ...group.rows.map((row) => `| ${row.files} | ${value(row.oursTokens)} | ${value(row.peerTokens)}${row.peerSource === 'extrapolated' ? ' *extrapolated*' : ''} | ${times(row.peerOverOurs)} |`),
     '',
+    ...rolePrompts(group.rolePrompts),
+  ];
+}
+
+function rolePrompts(table: BenchmarkDocument['groups']['coordinatorContext']['rolePrompts']): string[] {
+  if (table.rows.length === 0) return ['The largest prompt of every role was not measured in this run.', ''];
+  const { sizes } = table;
+  return [
+    `**Every role's largest prompt**, in o200k tokens of what Kilo sent the scripted model (system prompt and messages, tool definitions left out), by role and kind of work, on real kilo serve with 4 coders (bench/rolePrompts.bench.ts). Each piece of work runs in a conversation of its own, so a prompt holds the work's own inputs, not the files the agent handled before; **largest ÷ smallest** is the figure at N = ${sizes.at(-1)} over N = ${sizes[0]} (1 is flat).`,
+    '',
+    `| role | work | ${sizes.map((files) => `N = ${files}`).join(' | ')} | largest ÷ smallest |`,
+    `| --- | --- | ${sizes.map(() => '---:').join(' | ')} | ---: |`,
+    ...table.rows.map((row) => `| ${row.role} | ${row.kind} | ${sizes.map((files) => value(row.byFiles.find((at) => at.files === files)?.tokens ?? null)).join(' | ')} | ${times(row.largestOverSmallest)} |`),
+    '',
   ];
 }
 

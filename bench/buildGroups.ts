@@ -19,7 +19,7 @@ export interface DocumentInput {
 
 /** The benches each group is made of. */
 export const GROUP_BENCHES: Record<GroupName, string[]> = {
-  coordinatorContext: ['coordinatorContext'],
+  coordinatorContext: ['coordinatorContext', 'rolePrompts'],
   parallelSpeedup: ['parallelSpeedup'],
   engineGrowth: ['engineGrowth'],
   store: ['artifactStore'],
@@ -29,7 +29,7 @@ export const GROUP_BENCHES: Record<GroupName, string[]> = {
 };
 
 /** The bench files the runner runs for the document (memory comes with parallelSpeedup). */
-export const DOCUMENT_BENCHES = ['coordinatorContext', 'parallelSpeedup', 'engineGrowth', 'artifactStore', 'bundleSize', 'extensionActivation', 'dashboardRender'];
+export const DOCUMENT_BENCHES = ['coordinatorContext', 'rolePrompts', 'parallelSpeedup', 'engineGrowth', 'artifactStore', 'bundleSize', 'extensionActivation', 'dashboardRender'];
 
 /** The plan sizes the coordinator-context table always shows, measured or not. */
 const CONTEXT_SIZES = [4, 16, 50, 200, 1000];
@@ -57,7 +57,7 @@ export function buildDocument(input: DocumentInput): BenchmarkDocument {
   };
   const missing = (group: GroupName, present: boolean): string[] => (present || skippedOf(group).length > 0 || GROUP_BENCHES[group].some((bench) => input.failures[bench]) ? [] : ['no figures were printed']);
 
-  const context = coordinatorContext(linesOf('coordinatorContext'));
+  const context = { ...coordinatorContext(linesOf('coordinatorContext')), rolePrompts: rolePrompts(linesOf('rolePrompts')) };
   const speedup = parallelSpeedup(linesOf('parallelSpeedup'));
   const memoryRows = memory(linesOf('memory'));
   const extension = extensionGroup(linesOf('bundleSize'), linesOf('extensionActivation'), linesOf('dashboardRender'));
@@ -110,6 +110,24 @@ function coordinatorContext(lines: BenchLine[]) {
     peerFit: fit ? { intercept: round(fit.intercept, 1), tokensPerSubtask: round(fit.slope, 1), measuredAt } : null,
     rows,
   };
+}
+
+/** Every role's largest prompt (by kind of work) at each plan size, and how much it grew from the smallest size to the largest. */
+function rolePrompts(lines: BenchLine[]) {
+  const sizes = [...new Set(lines.map((line) => num(line.files)).filter(Number.isFinite))].sort((a, b) => a - b);
+  const keys = [...new Set(lines.map((line) => `${String(line.role)}\u0000${String(line.kind)}`))];
+  const rows = keys.map((key) => {
+    const [role = '', kind = ''] = key.split('\u0000');
+    const mine = lines.filter((line) => line.role === role && line.kind === kind);
+    const byFiles = sizes.flatMap((files) => {
+      const at = mine.filter((line) => num(line.files) === files).map((line) => num(line.largestPromptTokens));
+      return at.length > 0 ? [{ files, tokens: median(at) }] : [];
+    });
+    const first = byFiles[0];
+    const last = byFiles.at(-1);
+    return { role, kind, byFiles, largestOverSmallest: first && last && byFiles.length > 1 ? ratio(last.tokens, first.tokens) : null };
+  });
+  return { sizes, rows };
 }
 
 function parallelSpeedup(lines: BenchLine[]) {

@@ -32,6 +32,8 @@ export interface TeamRunOptions {
   rejectFiles?: string[];
   /** Kilo's lines, for debugging a run. */
   log?: (line: string) => void;
+  /** Have the scripted model count each request's o200k tokens (RequestLogEntry.promptTokens). */
+  countPromptTokens?: boolean;
 }
 
 export interface TeamRunResult {
@@ -77,7 +79,7 @@ export async function runOnRealKilo(options: TeamRunOptions): Promise<TeamRunRes
   fs.writeFileSync(rolesFile, JSON.stringify({ roles: Object.entries(instances).map(([id, count]) => ({ id, instances: count })) }));
   const args: RunArgs = { command: 'run', task: 'Add overdue-loan tracking', workspace, backend: 'kilo', maxAgents: options.maxActive ?? 8, simFiles: options.files, simLatencyMs: options.latencyMs, models: {}, quiet: true, rolesFile };
   const script = orchestraScript({ planFiles: planOf(options.files), ...(options.rejectFiles ? { rejectFilesOnce: options.rejectFiles } : {}) });
-  const runtime = await startKiloRuntime(args, options.log ?? (() => undefined), { scripted: { script, latencyMs: options.latencyMs } });
+  const runtime = await startKiloRuntime(args, options.log ?? (() => undefined), { scripted: { script, latencyMs: options.latencyMs, ...(options.countPromptTokens ? { countPromptTokens: true } : {}) } });
   const created = new Set<string>();
   const events = new KiloEventStream({ connection: () => runtime.server.connection, directory: workspace });
   events.onEvent((event) => {

@@ -17,6 +17,8 @@ export interface RequestLogEntry {
   /** How many messages the request held. */
   messages: number;
   promptChars: number;
+  /** o200k tokens of the same text, when the server was asked to count them (`countPromptTokens`). */
+  promptTokens?: number;
   /** Names of the tools offered. */
   tools: string[];
   stream: boolean;

@@ -75,17 +75,19 @@ function firstDefined<T>(values: Array<T | undefined>): T | undefined {
   return values.find((value) => value !== undefined);
 }
 
-/**
- * Characters of everything the model is asked to read: message text and earlier tool call arguments.
- * The basis of the stand-in's token bill (tokens ≈ chars / 4).
- */
-export function promptChars(messages: ChatMessage[]): number {
-  let chars = 0;
+/** Everything the model is asked to read, run together: message text and earlier tool call arguments. */
+export function promptText(messages: ChatMessage[]): string {
+  const parts: string[] = [];
   for (const message of messages) {
-    chars += contentText(message.content).length;
+    parts.push(contentText(message.content));
     if (message.role === 'assistant') {
-      for (const call of message.tool_calls ?? []) chars += call.function.name.length + call.function.arguments.length;
+      for (const call of message.tool_calls ?? []) parts.push(call.function.name, call.function.arguments);
     }
   }
-  return chars;
+  return parts.join('');
+}
+
+/** Characters of `promptText`: the basis of the stand-in's token bill (tokens ≈ chars / 4). */
+export function promptChars(messages: ChatMessage[]): number {
+  return promptText(messages).length;
 }

@@ -12,7 +12,8 @@ import type { Fault, FaultPlan } from './faults';
 import { HttpExchange } from './httpExchange';
 import { RequestLog } from './requestLog';
 import type { RequestLogEntry } from './requestLog';
-import { promptChars, toScriptRequest } from './scriptRequest';
+import { countTokens } from '../engine/tokens/tokenCounter';
+import { promptChars, promptText, toScriptRequest } from './scriptRequest';
 import { detectWork } from '../engine/roles/roleMarker';
 import type { ScriptRequest } from './scriptRequest';
 
@@ -42,6 +43,8 @@ export interface ScriptedModelOptions {
   models?: string[];
   /** Hold one role's first requests until that many are open at once (see meetUp.ts). */
   meetUp?: MeetUpOptions;
+  /** Log each request's o200k token count too (benchmarks; it costs a tokenisation per request). */
+  countPromptTokens?: boolean;
 }
 
 /** A running scripted model server. */
@@ -200,6 +203,7 @@ async function completeChat(exchange: HttpExchange, context: ServerContext, reco
     model: request.model,
     messages: request.messages.length,
     promptChars: promptChars(request.messages),
+    ...(context.options.countPromptTokens ? { promptTokens: countTokens(promptText(request.messages)) } : {}),
     tools: request.toolNames,
     stream: request.stream,
     lastUser: request.lastUser.slice(0, 200),

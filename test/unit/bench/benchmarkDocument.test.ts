@@ -15,6 +15,10 @@ function everyGroupsLines(): BenchLine[] {
     { bench: 'coordinatorContext', side: 'ours', files: 1000, largestPromptTokens: 2300, budgetTokens: 2000 },
     { bench: 'coordinatorContext', side: 'kiloOrchestrator', files: 4, largestPromptTokens: 3600, resultTokens: 400, kiloVersion: '7.7.7', firstPromptTokens: 1600, toolTokens: 9600, tools: ['bash', 'task'], taskToolRequired: ['description', 'prompt', 'subagent_type'] },
     { bench: 'coordinatorContext', side: 'kiloOrchestrator', files: 8, largestPromptTokens: 5700, resultTokens: 400, kiloVersion: '7.7.7' },
+    { bench: 'rolePrompts', files: 4, role: 'code-sceptic', kind: 'review-code', largestPromptTokens: 1100 },
+    { bench: 'rolePrompts', files: 4, role: 'code-sceptic', kind: 'review-plan', largestPromptTokens: 1000 },
+    { bench: 'rolePrompts', files: 16, role: 'code-sceptic', kind: 'review-code', largestPromptTokens: 1210 },
+    { bench: 'rolePrompts', files: 16, role: 'code-sceptic', kind: 'review-plan', largestPromptTokens: 2000 },
     { bench: 'parallelSpeedup', side: 'ours', files: 4, latencyMs: 250, coders: 1, implementMs: 20000, wallMs: 30000, startStaggerMs: 0, overheadPerTurnMs: 4000, kiloCpuMs: 40000, modelRequests: 100 },
     { bench: 'parallelSpeedup', side: 'ours', files: 4, latencyMs: 250, coders: 4, implementMs: 8000, wallMs: 16000, startStaggerMs: 900, overheadPerTurnMs: 6000, achievedConcurrency: 2.5 },
     { bench: 'parallelSpeedup', side: 'kiloOrchestrator', files: 4, latencyMs: 250, coders: 4, implementMs: 10000, startStaggerMs: 2000, overheadPerTurnMs: 9000 },
@@ -75,6 +79,14 @@ describe('the benchmark document', () => {
     expect(context.peerRequests).toEqual({ firstPromptTokens: 1600, toolTokens: 9600, tools: ['bash', 'task'], taskToolRequired: ['description', 'prompt', 'subagent_type'] });
     expect(context.rows.find((row) => row.files === 4)).toEqual({ files: 4, oursTokens: 900, peerTokens: 3600, peerSource: 'measured', peerOverOurs: 4 });
     expect(context.rows.find((row) => row.files === 1000)).toMatchObject({ peerTokens: 526_500, peerSource: 'extrapolated', peerOverOurs: 228.91 });
+    // Each role and kind of work on its own: a review of one file stays flat, the plan's review reads the plan.
+    expect(context.rolePrompts).toEqual({
+      sizes: [4, 16],
+      rows: [
+        { role: 'code-sceptic', kind: 'review-code', byFiles: [{ files: 4, tokens: 1100 }, { files: 16, tokens: 1210 }], largestOverSmallest: 1.1 },
+        { role: 'code-sceptic', kind: 'review-plan', byFiles: [{ files: 4, tokens: 1000 }, { files: 16, tokens: 2000 }], largestOverSmallest: 2 },
+      ],
+    });
     const [one, four, peer] = document.groups.parallelSpeedup.rows;
     expect(one).toMatchObject({ agents: 1, speedup: 1, idealSpeedup: 1, efficiency: 1 });
     expect(four).toMatchObject({ agents: 4, speedup: 2.5, idealSpeedup: 4, efficiency: 0.63, overheadOverLatency: 24, achievedConcurrency: 2.5 });
@@ -120,6 +132,7 @@ describe('docs/BENCHMARKS.md', () => {
     expect(page).toContain('at commit `abc1234` in **quick** mode');
     expect(page).toContain('| 4 | 900 | 3600 | 4× |');
     expect(page).toContain('| 1000 | 2300 | 526500 *extrapolated* | 228.91× |');
+    expect(page).toContain('| code-sceptic | review-code | 1100 | 1210 | 1.1× |');
     expect(page).toContain('| ours | 4 | 8000 | 2.5× | 4× | 0.63 | 2.5 | 900 | 6000 | 24× |');
     expect(page).toContain('| wallMs | files | 1 |');
     expect(page).toContain('- sizes: [50,500]');

@@ -13,7 +13,7 @@ describe('kilo-orchestra run (built CLI)', () => {
     requireBuiltCli();
   });
 
-  it('a 200-file simulated run completes through every happy-path state within the Organiser budget', () => {
+  it('a 200-file simulated run completes through every happy-path state, tests beside the documentation, within the Organiser budget', () => {
     const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-run-'));
     const report = path.join(workspace, '..', `${path.basename(workspace)}-report.json`);
     const result = runCli(['run', '--backend', 'simulated', '--sim-files', '200', '--task', 'Build the inventory service', '--workspace', workspace, '--report', report, '--quiet']);
@@ -21,7 +21,9 @@ describe('kilo-orchestra run (built CLI)', () => {
     expect(result.status).toBe(0);
     const r = JSON.parse(fs.readFileSync(report, 'utf8'));
     expect(r.status).toBe('COMPLETED');
-    for (const state of PHASES.filter((p) => !['PAUSED', 'CANCELLED', 'FAILED'].includes(p))) expect(r.states).toContain(state);
+    // The final tests run beside the documentation: TESTING is entered only when they outlast it,
+    // so the test report below, not the state, is what shows they ran.
+    for (const state of PHASES.filter((p) => !['PAUSED', 'CANCELLED', 'FAILED', 'TESTING'].includes(p))) expect(r.states).toContain(state);
     expect(new Set(r.artifacts.map((a: { type: string }) => a.type))).toEqual(new Set(['plan', 'pseudocode', 'code', 'review', 'documentation', 'test-report']));
     expect(r.files).toEqual({ planned: 200, approved: 200 });
     expect(r.organiser.turns).toBeGreaterThan(0);

@@ -6,7 +6,7 @@ import { excerpt, failuresNote } from './workNotes';
 import { agentIdOf, isRoleActive } from './workflowRoles';
 import { rulesOf } from './workflowRules';
 import type { OptionalStep } from './userChangeSchema';
-import type { FileEntry, WorkItem, WorkResult, WorkflowState } from './workflowTypes';
+import type { FileEntry, WorkItem, WorkResult, WorkflowStateView } from './workflowTypes';
 
 const WRITER = 'documentation-writer';
 const DEBUGGER = 'debugger';
@@ -56,7 +56,7 @@ export function onStepDone(draft: Draft, work: WorkItem): void {
 export const STEP_ROLE: Record<OptionalStep, string> = { documentation: WRITER, testing: DEBUGGER };
 
 /** A step runs when its role is in the team, the workflow has it and the user has not left it out. */
-export function stepTakesPart(state: WorkflowState, step: OptionalStep): boolean {
+export function stepTakesPart(state: WorkflowStateView, step: OptionalStep): boolean {
   return isRoleActive(state.config, STEP_ROLE[step]) && rulesOf(state)[step] && !(state.skippedSteps ?? []).includes(step);
 }
 

@@ -10,6 +10,7 @@ import {
   type TransitionResult,
   type WorkItem,
   type WorkflowState,
+  type WorkflowStateView,
 } from './workflowTypes';
 
 /** What a handler says about a new piece of work; the draft adds id and attempt. */
@@ -30,33 +31,34 @@ const filePositions = new WeakMap<readonly FileEntry[], Map<string, number>>();
 
 /**
  * A private working copy of the workflow state for one transition, plus the effects it produces.
- * Every container a handler may change (in-flight work, queues, config, plan) is copied up front, so
- * handlers assign freely and the caller's state is never touched.
+ * The small containers a handler may change (queues, config, plan) are copied up front, so handlers
+ * assign freely and the caller's state is never touched.
  *
- * File records are shared with the caller's state until one is written: `file(path)` and
- * `writableFiles()` hand out the draft's own copies, so a transition copies only the records it
- * changes (it used to copy every one, which made each event cost as much as the plan is long).
- * Reading `state.files` directly is fine; writing to a record got that way is not.
+ * The two that grow with the plan, the file list and the work in flight, are shared with the
+ * caller's state until written, and so are the file records: `file(path)` and `writableFiles()` hand
+ * out the draft's own copies, `addFile`, `putInFlight` and `dropInFlight` copy the container on their
+ * first write. A transition then copies only what it changes; copying both on every event made each
+ * event cost as much as the plan is long, and their garbage set the engine's peak memory. Their
+ * types are read-only here, so a write that skips these methods does not compile.
  *
  * While the run is paused, `state.phase` holds the phase the run will return to and `paused` is set;
  * `result()` folds that back into `phase: 'PAUSED'` + `pausedFrom` and holds back new work.
  */
 export class Draft {
-  readonly state: WorkflowState;
+  readonly state: WorkflowStateView;
   readonly effects: Effect[] = [];
   paused: boolean;
   /** File records this draft copied, so they may be written. */
   private readonly ownFiles = new Set<FileEntry>();
   private readonly sourceFiles: readonly FileEntry[];
+  private readonly sourceInFlight: Readonly<Record<string, WorkItem>>;
 
   constructor(source: WorkflowState) {
     this.paused = source.phase === 'PAUSED';
-    const state: WorkflowState = {
+    const state: WorkflowStateView = {
       ...source,
       phase: source.phase === 'PAUSED' ? (source.pausedFrom ?? 'IDLE') : source.phase,
       config: { ...source.config, instances: { ...source.config.instances } },
-      files: [...source.files],
-      inFlight: copyOfRecord(source.inFlight),
       deferred: [...source.deferred],
       spawnQueue: [...source.spawnQueue],
     };
@@ -64,6 +66,7 @@ export class Draft {
     delete state.pausedFrom;
     this.state = state;
     this.sourceFiles = source.files;
+    this.sourceInFlight = source.inFlight;
   }
 
   get phase(): Phase {
@@ -104,8 +107,34 @@ export class Draft {
 
   /** Sends an existing work item (again): after a retry, an abort or a resume. */
   redispatch(work: WorkItem, delayMs?: number): void {
-    this.state.inFlight[work.id] = work;
+    this.putInFlight(work);
     this.emit(delayMs === undefined ? { type: 'dispatch', work } : { type: 'dispatch', work, delayMs });
+  }
+
+  /** Marks work as in flight (or replaces its record) without dispatching it. */
+  putInFlight(work: WorkItem): void {
+    this.ownInFlight()[work.id] = work;
+  }
+
+  /** Takes work out of flight; the work's record itself is not changed. */
+  dropInFlight(workId: string): void {
+    if (Object.hasOwn(this.state.inFlight, workId)) delete this.ownInFlight()[workId];
+  }
+
+  /** Adds a file record at the end of the plan's list; the draft owns it. */
+  addFile(entry: FileEntry): void {
+    this.ownFileList().push(entry);
+    this.ownFiles.add(entry);
+  }
+
+  private ownInFlight(): Record<string, WorkItem> {
+    if (this.state.inFlight === this.sourceInFlight) this.state.inFlight = copyOfRecord(this.sourceInFlight);
+    return this.state.inFlight as Record<string, WorkItem>;
+  }
+
+  private ownFileList(): FileEntry[] {
+    if (this.state.files === this.sourceFiles) this.state.files = [...this.sourceFiles];
+    return this.state.files as FileEntry[];
   }
 
   /** Work of this run that is either in flight or waiting in `deferred`. */
@@ -131,17 +160,16 @@ export class Draft {
 
   /** Every file record as this draft's own copy: for the rare handler that changes many at once. */
   writableFiles(): FileEntry[] {
-    const { files } = this.state;
+    const files = this.ownFileList();
     for (let index = 0; index < files.length; index++) this.writable(index);
     return files;
   }
 
   private writable(index: number): FileEntry {
-    const { files } = this.state;
-    const entry = files[index]!;
+    const entry = this.state.files[index]!;
     if (this.ownFiles.has(entry)) return entry;
     const copy = { ...entry };
-    files[index] = copy;
+    this.ownFileList()[index] = copy;
     this.ownFiles.add(copy);
     return copy;
   }
@@ -190,13 +218,18 @@ export class Draft {
     this.paused = false;
   }
 
+  /** The state handed on: the draft's containers become the caller's, to be shared by the next draft in turn. */
+  private finalState(): WorkflowState {
+    return this.state as WorkflowState;
+  }
+
   /** The new state and the effects to perform now. */
   result(): TransitionResult {
     const state = this.state;
     // The next draft finds its files by the same map when the order has not changed.
     const positions = filePositions.get(this.sourceFiles);
     if (!filePositions.has(state.files) && positions && state.files.length === this.sourceFiles.length) filePositions.set(state.files, positions);
-    if (this.terminal || !this.paused) return { state, effects: this.effects };
+    if (this.terminal || !this.paused) return { state: this.finalState(), effects: this.effects };
     const now: Effect[] = [];
     for (const effect of this.effects) {
       if (!HELD_WHILE_PAUSED.has(effect.type)) {
@@ -204,9 +237,9 @@ export class Draft {
         continue;
       }
       state.deferred.push(effect);
-      if (effect.type === 'dispatch') delete state.inFlight[effect.work.id];
+      if (effect.type === 'dispatch') this.dropInFlight(effect.work.id);
     }
-    return { state: { ...state, phase: 'PAUSED', pausedFrom: state.phase }, effects: now };
+    return { state: { ...this.finalState(), phase: 'PAUSED', pausedFrom: state.phase }, effects: now };
   }
 }
 

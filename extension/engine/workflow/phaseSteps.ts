@@ -2,7 +2,7 @@ import { matchesGlob } from '../../protocol/workflowDefinition';
 import type { Draft } from './draft';
 import { isRoleActive } from './workflowRoles';
 import { rulesOf, type PhaseStepRule } from './workflowRules';
-import type { WorkItem, WorkflowState } from './workflowTypes';
+import type { WorkItem, WorkflowStateView } from './workflowTypes';
 
 /*
  * Custom roles that join a phase (a Changelog Writer after documentation, a Release Checker after the
@@ -11,7 +11,7 @@ import type { WorkItem, WorkflowState } from './workflowTypes';
  */
 
 /** Whether the workflow has the phase and the user has not left it out; off, it is off with its custom steps. */
-export function phaseOn(state: WorkflowState, phase: PhaseStepRule['phase']): boolean {
+export function phaseOn(state: WorkflowStateView, phase: PhaseStepRule['phase']): boolean {
   const step = phase === 'DOCUMENTATION' ? 'documentation' : 'testing';
   return rulesOf(state)[step] && !(state.skippedSteps ?? []).includes(step);
 }

@@ -121,7 +121,7 @@ export function approvePlan(draft: Draft, status: 'approved' | 'completed', revi
 function joinPendingAdditions(draft: Draft): void {
   const { state } = draft;
   for (const added of state.pendingAdditions ?? []) {
-    if (!draft.file(added.path)) state.files.push(added);
+    if (!draft.file(added.path)) draft.addFile(added);
   }
   delete state.pendingAdditions;
 }

@@ -49,7 +49,7 @@ function addFile(draft: Draft, path: string, purpose: string): string | undefine
     state.pendingAdditions = [...additions, entry];
     return undefined;
   }
-  state.files.push(entry);
+  draft.addFile(entry);
   if (draft.phase === 'STRUCTURE_CREATION') return undefined; // coding starts with every pending file
   backToCoding(draft, { redocument: true });
   // backToCoding may have copied every record, the new one too: work on the draft's own copy.
@@ -109,7 +109,7 @@ function backToCoding(draft: Draft, { redocument }: { redocument: boolean }): vo
 function stopWork(draft: Draft, matches: (kind: string) => boolean): void {
   const { state } = draft;
   const stopped = Object.values(state.inFlight).filter((work) => matches(work.kind));
-  for (const work of stopped) delete state.inFlight[work.id];
+  for (const work of stopped) draft.dropInFlight(work.id);
   state.deferred = state.deferred.filter((effect) => !(effect.type === 'dispatch' && matches(effect.work.kind)));
   if (stopped.length > 0) draft.emit({ type: 'abort', workIds: stopped.map((work) => work.id) });
 }
@@ -188,7 +188,7 @@ function moveWork(draft: Draft, from: string, to: string): string | undefined {
   const { state } = draft;
   const moves = (work: WorkItem) => work.role === source.role && work.instance === source.instance;
   const running = Object.values(state.inFlight).filter(moves);
-  for (const work of running) state.inFlight[work.id] = { ...work, instance: target.instance };
+  for (const work of running) draft.putInFlight({ ...work, instance: target.instance });
   state.deferred = state.deferred.map((effect) => (effect.type === 'dispatch' && moves(effect.work) ? { ...effect, work: { ...effect.work, instance: target.instance } } : effect));
   if (source.role === 'secondary-coder') {
     for (const file of draft.writableFiles()) if (file.coder === source.instance && file.stage !== 'approved') file.coder = target.instance;

@@ -158,7 +158,7 @@ function takeWork(draft: Draft, workId: string): WorkItem | undefined {
   const { state } = draft;
   const running = ownEntry(state.inFlight, workId);
   if (running) {
-    delete state.inFlight[workId];
+    draft.dropInFlight(workId);
     return running;
   }
   const index = state.deferred.findIndex((effect) => effect.type === 'dispatch' && effect.work.id === workId);
@@ -174,7 +174,7 @@ function workDone(draft: Draft, workId: string, result: WorkResult): string | un
   const missing = applyResult(draft, work, result);
   if (missing) {
     // A result without the artifact the next step needs is a failed attempt, not progress.
-    draft.state.inFlight[work.id] = work;
+    draft.putInFlight(work);
     failWork(draft, work, missing);
     return undefined;
   }
@@ -246,7 +246,7 @@ function failWork(draft: Draft, work: WorkItem, message: string): void {
     draft.redispatch({ ...work, attempt: work.attempt + 1 }, config.retryBaseMs * 2 ** (work.attempt - 1));
     return;
   }
-  delete draft.state.inFlight[work.id];
+  draft.dropInFlight(work.id);
   const held: WorkItem = { ...work, attempt: 1 };
   draft.state.deferred.push({ type: 'dispatch', work: held });
   openCircuitBreaker(draft, held, work.attempt, message);

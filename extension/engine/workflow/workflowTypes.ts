@@ -216,6 +216,12 @@ export interface WorkflowState {
   outcome?: { reason: string };
 }
 
+/** A state to read: the draft of a transition shows its shared, grow-with-the-plan containers so (draft.ts). */
+export type WorkflowStateView = Omit<WorkflowState, 'files' | 'inFlight'> & {
+  files: readonly FileEntry[];
+  inFlight: Readonly<Record<string, WorkItem>>;
+};
+
 /** The engine's digest of a finished piece of work, after its artifacts were stored. */
 export interface WorkResult {
   /** Artifacts recorded for this work, in order (one per file for batches). */

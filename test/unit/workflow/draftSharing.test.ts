@@ -50,7 +50,7 @@ describe('Draft: file records are shared until written', () => {
     let state = aCodingRun(5).state;
     for (let step = 0; step < 3; step++) state = new Draft(state).result().state;
     const draft = new Draft(state);
-    draft.state.files.push({ path: 'src/added.ts', purpose: '', stage: 'pending', fixes: 0 });
+    draft.addFile({ path: 'src/added.ts', purpose: '', stage: 'pending', fixes: 0 });
     expect(draft.file('src/added.ts')?.path).toBe('src/added.ts');
     expect(draft.file(state.files[4]!.path)?.path).toBe(state.files[4]!.path);
   });
@@ -63,5 +63,40 @@ describe('Draft: file records are shared until written', () => {
     expect(draft.writableFiles()).toBe(files);
     expect(source.files.every((file) => file.fixes === 0)).toBe(true);
     expect(files.every((file, index) => file !== source.files[index])).toBe(true);
+  });
+});
+
+describe('Draft: the file list and the work in flight are shared until written', () => {
+  it('a transition that changes neither hands on the very same list and record', () => {
+    const source = aCodingRun(6).state;
+    const state = new Draft(source).result().state;
+    expect(state.files).toBe(source.files);
+    expect(state.inFlight).toBe(source.inFlight);
+  });
+
+  it('a result copies the in-flight record once: the source keeps the finished work, the others are the same items', () => {
+    const driver = aCodingRun(6);
+    const before = driver.state;
+    const work = driver.inFlight('implement')[0]!;
+    const after = driver.done(work).state;
+    expect(after.inFlight).not.toBe(before.inFlight);
+    expect(Object.hasOwn(before.inFlight, work.id)).toBe(true);
+    expect(Object.hasOwn(after.inFlight, work.id)).toBe(false);
+    for (const other of Object.keys(before.inFlight).filter((id) => id !== work.id)) expect(after.inFlight[other]).toBe(before.inFlight[other]);
+  });
+
+  it('putInFlight, dropInFlight and addFile write to the draft’s own copies, never the source’s', () => {
+    const source = deepFreeze(structuredClone(aCodingRun(3).state));
+    const draft = new Draft(source);
+    const [first, second] = Object.values(source.inFlight);
+    draft.dropInFlight(first!.id);
+    draft.putInFlight({ ...second!, attempt: 2 });
+    draft.addFile({ path: 'src/added.ts', purpose: '', stage: 'pending', fixes: 0 });
+    const state = draft.result().state;
+    expect(Object.keys(state.inFlight)).not.toContain(first!.id);
+    expect(state.inFlight[second!.id]?.attempt).toBe(2);
+    expect(state.files.map((file) => file.path)).toContain('src/added.ts');
+    expect(source.inFlight[first!.id]).toBeDefined();
+    expect(source.files).toHaveLength(3);
   });
 });

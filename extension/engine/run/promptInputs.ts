@@ -44,11 +44,19 @@ export function inlineData(text: string): string {
 export function renderPrompt(prompt: string, inputs: readonly ArtifactInput[]): string {
   if (inputs.length === 0) return prompt;
   const sections = inputs.map((input) => {
-    const files = input.files.length > 0 ? `, files ${input.files.join(', ')}` : '';
+    const files = input.files.length > 0 ? `, files ${namedFiles(input.files)}` : '';
     return `## Input ${input.id}\n${dataBlock(`${input.id} (${input.type}${files})`, input.content, LIMITS.promptInputChars)}`;
   });
   const rule = prompt.includes(DATA_RULE) ? [] : [DATA_RULE];
   return [prompt, ...rule, ...sections].join('\n\n');
+}
+
+/** Files a label names; a plan's 200 would repeat its own list (the content has them all). */
+const LABEL_FILES = 10;
+
+function namedFiles(files: readonly string[]): string {
+  const named = files.slice(0, LABEL_FILES).join(', ');
+  return files.length > LABEL_FILES ? `${named} and ${files.length - LABEL_FILES} more` : named;
 }
 
 /**

@@ -8,6 +8,7 @@ import { OrchestraError, describeError, isOrchestraError } from '../util/errors'
 import type { WorkItem, WorkResult, WorkflowEvent, WorkflowState } from '../workflow/workflowTypes';
 import type { BudgetStop } from './budget';
 import { movedProfile } from './breakerFindings';
+import { planExcerpt, readsWholePlan } from './planExcerpt';
 import type { RunSpending } from './runSpending';
 import type { DiagnosticChecks } from './diagnosticChecks';
 import type { WorkRecorder } from './workRecorder';
@@ -144,7 +145,15 @@ export class WorkDispatch {
     const refused = work.grants.filter((grant) => !grants.includes(grant));
     if (work.file !== undefined && refused.includes(work.file)) return { agentId: agent.id, grants, refused, inputs: [] };
     const ids = [...work.inputs, ...this.stepInputs(work)];
-    return { agentId: agent.id, grants, refused, inputs: await Promise.all(ids.map((id) => this.loadInput(id))) };
+    const inputs = await Promise.all(ids.map((id) => this.loadInput(id)));
+    return { agentId: agent.id, grants, refused, inputs: inputs.map((input) => this.asRead(work, input)) };
+  }
+
+  /** A plan as this work reads it: an excerpt about its files unless it judges the whole plan (planExcerpt.ts). */
+  private asRead(work: WorkItem, input: ArtifactInput): ArtifactInput {
+    if (input.type !== 'plan' || readsWholePlan(work.kind)) return input;
+    const own = work.files ?? (work.file === undefined ? [] : [work.file]);
+    return { ...input, files: own, content: planExcerpt(input.content, this.options.state().files, own) };
   }
 
   /**

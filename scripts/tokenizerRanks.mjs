@@ -11,7 +11,7 @@ const require = createRequire(import.meta.url);
 const RANKS = /gpt-tokenizer[\\/](esm|cjs)[\\/]bpeRanks[\\/]o200k_base\.js$/;
 
 /** The module that replaces the ranks file: the same array, from one JSON string. */
-export function ranksModuleSource(ranks) {
+function ranksModuleSource(ranks) {
   // Stringified twice: once to JSON, once into a JavaScript string literal holding that JSON.
   return `export default JSON.parse(${JSON.stringify(JSON.stringify(ranks))});\n`;
 }

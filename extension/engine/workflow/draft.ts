@@ -218,18 +218,14 @@ export class Draft {
     this.paused = false;
   }
 
-  /** The state handed on: the draft's containers become the caller's, to be shared by the next draft in turn. */
-  private finalState(): WorkflowState {
-    return this.state as WorkflowState;
-  }
-
   /** The new state and the effects to perform now. */
   result(): TransitionResult {
-    const state = this.state;
+    // Handed on as the caller's state; the next draft shares its containers in turn.
+    const state = this.state as WorkflowState;
     // The next draft finds its files by the same map when the order has not changed.
     const positions = filePositions.get(this.sourceFiles);
     if (!filePositions.has(state.files) && positions && state.files.length === this.sourceFiles.length) filePositions.set(state.files, positions);
-    if (this.terminal || !this.paused) return { state: this.finalState(), effects: this.effects };
+    if (this.terminal || !this.paused) return { state, effects: this.effects };
     const now: Effect[] = [];
     for (const effect of this.effects) {
       if (!HELD_WHILE_PAUSED.has(effect.type)) {
@@ -239,7 +235,7 @@ export class Draft {
       state.deferred.push(effect);
       if (effect.type === 'dispatch') this.dropInFlight(effect.work.id);
     }
-    return { state: { ...this.finalState(), phase: 'PAUSED', pausedFrom: state.phase }, effects: now };
+    return { state: { ...state, phase: 'PAUSED', pausedFrom: state.phase }, effects: now };
   }
 }
 

@@ -1,8 +1,10 @@
 /*
  * How the team grows with its coders: every file a Secondary Coder finishes goes to a Code Sceptic,
  * so one Sceptic behind four coders reviews every file in turn and the run takes as long as with
- * one coder. The run therefore gives the Sceptic as many agents as there are coders (never fewer
- * than the user set), up to the role limit and what the Sceptic's provider may run at once.
+ * one coder. The same holds for the roles that work on the coders' files in batches: the Primary
+ * Coder scaffolds them before coding, the Documentation Writer documents them after. The run
+ * therefore gives each of these roles as many agents as there are coders (never fewer than the user
+ * set), up to the role limit and what the role's provider may run at once.
  * One home for the rule: the engine applies it, the Roles tab says what it does.
  */
 
@@ -11,8 +13,15 @@ export const MAX_ROLE_INSTANCES = 8;
 
 const CODER = 'secondary-coder';
 
-/** Roles whose queue fills with the coders' output, so they scale with the coders. */
-export const FOLLOWS_CODERS: readonly string[] = ['code-sceptic'];
+/** The roles whose queue fills with the coders' files, each with what queues (for the Roles tab). */
+const QUEUED_WORK: Readonly<Record<string, string>> = {
+  'primary-coder': 'scaffolding',
+  'code-sceptic': 'reviews',
+  'documentation-writer': 'documentation',
+};
+
+/** Roles whose queue fills with the coders' files, so they scale with the coders. */
+export const FOLLOWS_CODERS: readonly string[] = Object.keys(QUEUED_WORK);
 
 /** A role as the rule sees it: its id, whether it runs, and the agents the user set. */
 export interface TeamRole {
@@ -24,7 +33,7 @@ export interface TeamRole {
 
 /**
  * Agents of `role` in a run with `coders` Secondary Coders: the user's number, raised to the coders'
- * for a role that reviews their work, within `cap` (how many requests its provider takes at once).
+ * for a role that works on their files, within `cap` (how many requests its provider takes at once).
  */
 export function scaledInstances(role: string, configured: number, coders: number, cap: number = Number.POSITIVE_INFINITY): number {
   if (!FOLLOWS_CODERS.includes(role) || configured < 1) return configured;
@@ -49,5 +58,5 @@ export function queueNote(role: TeamRole, team: readonly TeamRole[]): string | u
   const coders = team.find((candidate) => candidate.id === CODER)?.instances ?? 1;
   if (role.instances >= coders) return undefined;
   const scaled = scaledInstances(role.id, role.instances, coders);
-  return `${role.instances} ${role.name} for ${coders} coders would make reviews queue: runs use ${scaled} (one per coder, within the provider's limit).`;
+  return `${role.instances} ${role.name} for ${coders} coders would make ${QUEUED_WORK[role.id] ?? 'work'} queue: runs use ${scaled} (one per coder, within the provider's limit).`;
 }

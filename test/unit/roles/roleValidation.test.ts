@@ -150,11 +150,11 @@ describe('workflowInstances', () => {
     expect(workflowInstances(resolveRoles(config))).toEqual({
       organiser: 1,
       architect: 1,
-      'primary-coder': 1,
+      // One Primary Coder, Sceptic and Writer set, two coders: the run gives each one agent per coder (teamScaling.ts).
+      'primary-coder': 2,
       'secondary-coder': 2,
-      // One Sceptic set, two coders: the run gives it one agent per coder (teamScaling.ts).
       'code-sceptic': 2,
-      'documentation-writer': 1,
+      'documentation-writer': 2,
     });
   });
 
@@ -166,8 +166,8 @@ describe('workflowInstances', () => {
     const resolution = resolveRoles(withCoders(6));
     const provider = resolution.profiles.find((profile) => profile.id === resolution.assignments['code-sceptic'])!.providerID;
     expect(workflowInstances(resolution, { [provider]: { maxConcurrent: 3 } })['code-sceptic']).toBe(3);
-    // The coders themselves, and roles that do not review their work, keep their numbers.
-    expect(workflowInstances(resolution)).toMatchObject({ 'secondary-coder': 6, 'primary-coder': 1, 'documentation-writer': 1 });
+    // The coders themselves, and roles that do not work on their files, keep their numbers.
+    expect(workflowInstances(resolution)).toMatchObject({ 'secondary-coder': 6, architect: 1, debugger: 1 });
   });
 });
 

@@ -107,9 +107,12 @@ export function orchestraScript(options: OrchestraScriptOptions = {}): Script {
         if (!toolsDone && grants.length > 0) return { toolCalls: grants.map((file) => write(workspace, file, content)) };
         return answer(request, { summary: `Took the ${role ?? 'custom'} step for ${work.files.length} files.`, content });
       }
-      case 'document':
-        if (!toolsDone && /may create or change only these files:.*docs\/OVERVIEW\.md/.test(request.lastUser)) return { toolCalls: [write(workspace, 'docs/OVERVIEW.md', overview(plan))] };
-        return answer(request, { summary: 'Documented the modules in docs/OVERVIEW.md.', content: overview(plan) });
+      case 'document': {
+        // The overview describes the batch's files, as the writer's instructions ask.
+        const described = overview(work.files.map((path) => ({ path, purpose: purposeOf(plan, path) })));
+        if (!toolsDone && /may create or change only these files:.*docs\/OVERVIEW\.md/.test(request.lastUser)) return { toolCalls: [write(workspace, 'docs/OVERVIEW.md', described)] };
+        return answer(request, { summary: `Documented ${work.files.length} files.`, content: described });
+      }
       case 'test': {
         const commands = [...(options.debuggerCommands ?? []), 'npm test'];
         const tried = toolsDone ? bashCallsSinceUser(request) : 0;

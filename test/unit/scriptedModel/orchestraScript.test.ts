@@ -74,6 +74,10 @@ describe('orchestraScript', () => {
   it('the Documentation Writer writes the overview only when it is granted', async () => {
     const granted = await turn(orchestraScript(), kiloRequest('documentation-writer', `You may create or change only these files: src/a.js, docs/OVERVIEW.md.\n${workMarker('document', ['src/a.js'])}`));
     expect(granted.toolCalls?.[0]).toMatchObject({ name: 'write', arguments: { filePath: '/ws/docs/OVERVIEW.md' } });
+    // It describes the batch's files, not every file of the plan.
+    const overview = String((granted.toolCalls?.[0]?.arguments as { content?: unknown }).content);
+    expect(overview).toContain('`src/a.js`');
+    expect(overview.match(/^- /gm)).toHaveLength(1);
     const notGranted = await turn(orchestraScript(), kiloRequest('documentation-writer', `You may create or change only these files: src/b.js.\n${workMarker('document', ['src/b.js'])}`));
     expect(notGranted.toolCalls?.[0]?.name).toBe('StructuredOutput');
   });

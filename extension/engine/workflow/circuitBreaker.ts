@@ -88,7 +88,7 @@ function skip(draft: Draft, work: WorkItem): void {
       return;
     }
     case 'document':
-      onDocumented(draft);
+      onDocumented(draft, work);
       return;
     case 'step':
       onStepDone(draft, work);

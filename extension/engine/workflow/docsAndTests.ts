@@ -1,6 +1,6 @@
 import type { TestFailure } from '../backends/agentOutput';
 import type { DecisionDraft, Draft } from './draft';
-import { dispatchBatches, fixFile } from './fileBoard';
+import { batchesOf, fixFile, leastBusyAgent } from './fileBoard';
 import { nextPhaseStep, onPhaseStepDone, startPhaseStep } from './phaseSteps';
 import { excerpt, failuresNote } from './workNotes';
 import { agentIdOf, isRoleActive } from './workflowRoles';
@@ -11,7 +11,7 @@ import type { FileEntry, WorkItem, WorkResult, WorkflowStateView } from './workf
 const WRITER = 'documentation-writer';
 const DEBUGGER = 'debugger';
 
-/** The documentation overview; only the first documentation batch may write it. */
+/** The documentation overview; only the run's first documentation batch may write it. */
 export const OVERVIEW_FILE = 'docs/OVERVIEW.md';
 
 /**
@@ -60,18 +60,64 @@ export function stepTakesPart(state: WorkflowStateView, step: OptionalStep): boo
   return isRoleActive(state.config, STEP_ROLE[step]) && rulesOf(state)[step] && !(state.skippedSteps ?? []).includes(step);
 }
 
-function startDocumentation(draft: Draft): void {
-  draft.state.phase = 'DOCUMENTATION';
-  dispatchBatches(draft, 'document', WRITER, [OVERVIEW_FILE]);
-  if (stepTakesPart(draft.state, 'testing') && !nextPhaseStep(draft, 'DOCUMENTATION')) dispatchTests(draft);
+/**
+ * Documentation starts as files are approved, not once the last one is: while the coders go on
+ * with the rest, every batch's worth of approved files goes to a writer (called after every event of
+ * the coding phases). A file that goes back to work meanwhile stops its batch (fileBoard.ts's
+ * stopDocumenting). What is left when every file is approved goes out in DOCUMENTATION.
+ */
+export function documentApproved(draft: Draft): void {
+  if (!stepTakesPart(draft.state, 'documentation') || draft.state.documented) return;
+  const waiting = undocumented(draft);
+  const { batchSize } = draft.state.config;
+  for (let start = 0; waiting.length - start >= batchSize; start += batchSize) dispatchDocuments(draft, waiting.slice(start, start + batchSize));
 }
 
-export function onDocumented(draft: Draft): void {
-  const { state } = draft;
-  state.batchesLeft = Math.max(0, state.batchesLeft - 1);
-  if (state.batchesLeft > 0) return;
-  state.documented = true;
+/** Every file is approved: the files not yet documented go out in batches, and the tests beside them. */
+function startDocumentation(draft: Draft): void {
+  draft.state.phase = 'DOCUMENTATION';
+  for (const batch of batchesOf(undocumented(draft), draft.state.config.batchSize)) dispatchDocuments(draft, batch);
+  if (stepTakesPart(draft.state, 'testing') && !nextPhaseStep(draft, 'DOCUMENTATION')) dispatchTests(draft);
+  // Every file was documented while the others were being coded.
+  if (!draft.hasPendingWork(isDocument)) finishDocumentation(draft);
+}
+
+/** A batch is documented (or skipped, which counts as written); the last one ends the phase. */
+export function onDocumented(draft: Draft, work: WorkItem): void {
+  for (const path of work.files ?? []) {
+    const file = draft.file(path);
+    if (file) file.documented = true;
+  }
+  if (draft.phase === 'DOCUMENTATION' && !draft.hasPendingWork(isDocument)) finishDocumentation(draft);
+}
+
+function finishDocumentation(draft: Draft): void {
+  draft.state.documented = true;
   afterCoding(draft);
+}
+
+function isDocument(work: WorkItem): boolean {
+  return work.kind === 'document';
+}
+
+/** Approved files that are neither documented nor in a batch being documented, in plan order. */
+function undocumented(draft: Draft): string[] {
+  const taken = new Set(draft.pendingWork().flatMap((work) => (isDocument(work) ? (work.files ?? []) : [])));
+  return draft.state.files.filter((file) => file.stage === 'approved' && file.documented !== true && !taken.has(file.path)).map((file) => file.path);
+}
+
+/** One batch to the writer with the least waiting; the run's first batch writes the overview too. */
+function dispatchDocuments(draft: Draft, batch: string[]): void {
+  const { state } = draft;
+  const first = !draft.hasPendingWork(isDocument) && !state.files.some((file) => file.documented === true);
+  draft.dispatch({
+    kind: 'document',
+    role: WRITER,
+    instance: leastBusyAgent(draft, WRITER),
+    grants: first ? [...batch, OVERVIEW_FILE] : batch,
+    files: batch,
+    inputs: [state.plan?.artifactId],
+  });
 }
 
 function startTesting(draft: Draft): void {

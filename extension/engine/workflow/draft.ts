@@ -121,6 +121,14 @@ export class Draft {
     if (Object.hasOwn(this.state.inFlight, workId)) delete this.ownInFlight()[workId];
   }
 
+  /** Stops the pending work that matches: out of flight and out of `deferred`, its agents told to abort it. */
+  stopWork(matches: (work: WorkItem) => boolean): void {
+    const stopped = Object.values(this.state.inFlight).filter(matches);
+    for (const work of stopped) this.dropInFlight(work.id);
+    this.state.deferred = this.state.deferred.filter((effect) => !(effect.type === 'dispatch' && matches(effect.work)));
+    if (stopped.length > 0) this.emit({ type: 'abort', workIds: stopped.map((work) => work.id) });
+  }
+
   /** Adds a file record at the end of the plan's list; the draft owns it. */
   addFile(entry: FileEntry): void {
     this.ownFileList().push(entry);

@@ -22,43 +22,56 @@ const SECONDARY = 'secondary-coder';
 
 export const CODING_PHASES: readonly Phase[] = ['CODE_IMPLEMENTATION', 'CODE_REVIEW', 'CODE_FIXING'];
 
-/** Consecutive groups of at most `size` items, in order. */
+/**
+ * Consecutive groups of at most `size` items, in order: as few groups as that takes, their sizes
+ * within one of each other (16 files in batches of 5 are four batches of 4, not 5, 5, 5 and 1).
+ */
 export function batchesOf<T>(items: readonly T[], size: number): T[][] {
   const batches: T[][] = [];
-  for (let start = 0; start < items.length; start += size) batches.push(items.slice(start, start + size));
+  const count = Math.ceil(items.length / size);
+  for (let start = 0; batches.length < count; ) {
+    const length = Math.ceil((items.length - start) / (count - batches.length));
+    batches.push(items.slice(start, start + length));
+    start += length;
+  }
   return batches;
 }
 
 /**
- * Hands every batch of the plan's files to the role's instances at once, round robin (the pool
- * queues per agent). `extraGrants` go to the first batch only (e.g. the overview document).
+ * Structure creation: the primary coders scaffold every file of the plan, every batch handed out at
+ * once, round robin (the pool queues per agent).
  */
-export function dispatchBatches(draft: Draft, kind: 'structure' | 'document', role: string, extraGrants: readonly string[] = []): void {
+export function startStructure(draft: Draft): void {
   const { state } = draft;
+  state.phase = 'STRUCTURE_CREATION';
   const batches = batchesOf(state.files.map((file) => file.path), state.config.batchSize);
-  const instances = draft.instances(role);
+  const instances = draft.instances(PRIMARY);
   state.batchesLeft = batches.length;
   batches.forEach((batch, index) => {
-    const grants = index === 0 ? [...batch, ...extraGrants] : batch;
-    draft.dispatch({ kind, role, instance: (index % instances) + 1, grants, files: batch, inputs: [state.plan?.artifactId] });
+    draft.dispatch({ kind: 'structure', role: PRIMARY, instance: (index % instances) + 1, grants: batch, files: batch, inputs: [state.plan?.artifactId] });
   });
 }
 
-/** Structure creation: the primary coders scaffold every file of the plan. */
-export function startStructure(draft: Draft): void {
-  draft.state.phase = 'STRUCTURE_CREATION';
-  dispatchBatches(draft, 'structure', PRIMARY);
-}
-
-/** Records each file's pseudocode; once the last batch is in, coding starts. */
+/**
+ * Records each file's pseudocode, and the batch's files go to their coders at once: coding does not
+ * wait for the other batches (the first coders start after one scaffolding turn, however long the
+ * plan). Once the last batch is in, every file still pending is coded too.
+ */
 export function onStructured(draft: Draft, work: WorkItem, result: WorkResult): void {
-  (work.files ?? []).forEach((path, index) => {
+  const batch = (work.files ?? []).flatMap((path, index) => {
     const file = draft.file(path);
+    if (!file) return [];
     const artifactId = ownEntry(result.fileArtifacts, path) ?? result.artifactIds[index];
-    if (file && artifactId !== undefined) file.pseudocodeArtifactId = artifactId;
+    if (artifactId !== undefined) file.pseudocodeArtifactId = artifactId;
+    return [file];
   });
   draft.state.batchesLeft = Math.max(0, draft.state.batchesLeft - 1);
-  if (draft.state.batchesLeft === 0) startCoding(draft);
+  if (draft.state.batchesLeft === 0) {
+    startCoding(draft);
+    return;
+  }
+  draft.state.phase = 'CODE_IMPLEMENTATION';
+  for (const file of batch) if (file.stage === 'pending') implementFile(draft, file);
 }
 
 /** Dispatches `implement` for every pending file at once, each to its secondary coder. */
@@ -120,7 +133,7 @@ export function requestCodeReview(draft: Draft, file: FileEntry, from = 0, note?
   draft.dispatch({
     kind: 'review-code',
     role: reviewer.role,
-    instance: nextReviewer(draft, reviewer.role),
+    instance: leastBusyAgent(draft, reviewer.role),
     grants: [],
     file: file.path,
     inputs: [file.codeArtifactId],
@@ -138,6 +151,15 @@ function reviewStepFrom(draft: Draft, file: FileEntry, from: number): number | u
   return undefined;
 }
 
+/**
+ * An approved file goes back to work: a documentation batch writing it stops (documents start as
+ * files are approved, see docsAndTests.ts), so the writer and the coder never hold the same file.
+ * The batch's other files are documented later, with the next batch.
+ */
+export function stopDocumenting(draft: Draft, path: string): void {
+  draft.stopWork((work) => work.kind === 'document' && (work.files ?? []).includes(path));
+}
+
 /** Whether the file's reviewer now is the last one it will see (its approval approves the file). */
 function isLastReview(draft: Draft, file: FileEntry): boolean {
   return reviewStepFrom(draft, file, (file.reviewStep ?? 0) + 1) === undefined;
@@ -149,10 +171,10 @@ export function reviewerOf(draft: Draft, file: FileEntry): string | undefined {
 }
 
 /**
- * Round robin over the reviewer role's agents, preferring the one with the fewest reviews waiting.
- * The rotation starts from the id counter, which keeps the choice deterministic without a field of its own.
+ * Round robin over the role's agents, preferring the one with the least work waiting. The rotation
+ * starts from the id counter, which keeps the choice deterministic without a field of its own.
  */
-function nextReviewer(draft: Draft, role: string): number {
+export function leastBusyAgent(draft: Draft, role: string): number {
   const agents = draft.instances(role);
   const waiting = new Array<number>(agents).fill(0);
   for (const work of draft.pendingWork()) {
@@ -197,6 +219,7 @@ export function onCodeReviewed(draft: Draft, work: WorkItem, result: WorkResult)
  * The gate's send-backs have their own bound and do not count as fix rounds (`round: false`).
  */
 export function fixFile(draft: Draft, file: FileEntry, evidenceArtifactId: string | undefined, round = true): void {
+  if (file.stage === 'approved') stopDocumenting(draft, file.path);
   const note = file.openFindings;
   delete file.openFindings;
   file.stage = 'fixing';

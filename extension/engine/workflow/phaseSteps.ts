@@ -23,14 +23,17 @@ export function nextPhaseStep(draft: Draft, phase: PhaseStepRule['phase']): Phas
   return rulesOf(draft.state).phaseSteps.find((step) => step.phase === phase && !done.includes(step.role) && isRoleActive(draft.state.config, step.role));
 }
 
+/** The most files whose code one custom step reads. */
+export const STEP_FILES = 25;
+
 /**
- * Starts the step: its input is the plan and the latest code of the files it looks at (a batch's worth,
- * in plan order); it may write only the files its join grants.
+ * Starts the step: its input is the plan and the latest code of the files it looks at (at most
+ * STEP_FILES, in plan order); it may write only the files its join grants.
  */
 export function startPhaseStep(draft: Draft, step: PhaseStepRule): void {
   const { state } = draft;
   state.phase = step.phase;
-  const files = state.files.filter((file) => step.files === undefined || matchesGlob(file.path, step.files)).slice(0, state.config.batchSize);
+  const files = state.files.filter((file) => step.files === undefined || matchesGlob(file.path, step.files)).slice(0, STEP_FILES);
   draft.dispatch({
     kind: 'step',
     role: step.role,

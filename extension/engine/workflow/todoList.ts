@@ -51,7 +51,9 @@ export function deriveTodoList(state: WorkflowState): TodoItem[] {
   if (sceptic) {
     items.push({ id: 'plan-review', title: 'Review the plan', role: 'code-sceptic', status: status('plan-review', planApproved, phase === 'PLAN_REVIEW' || phase === 'PLAN_REVISION') });
   }
-  items.push({ id: 'structure', title: 'Scaffold the files with pseudocode', role: 'primary-coder', status: status('structure', (rank ?? 0) > 2 || coding, phase === 'STRUCTURE_CREATION') });
+  // Coding starts with the first scaffolded batch, so the scaffolding may still run beside it.
+  const scaffolding = phase === 'STRUCTURE_CREATION' || (rank === 3 && state.batchesLeft > 0);
+  items.push({ id: 'structure', title: 'Scaffold the files with pseudocode', role: 'primary-coder', status: status('structure', ((rank ?? 0) > 2 || coding) && !scaffolding, scaffolding) });
   for (const file of state.files) items.push(fileItem(file, sceptic, status));
   const rules = rulesOf(state);
   const steps = (phase: 'DOCUMENTATION' | 'TESTING') => rules.phaseSteps.filter((step) => step.phase === phase && isRoleActive(state.config, step.role));
@@ -62,7 +64,9 @@ export function deriveTodoList(state: WorkflowState): TodoItem[] {
   };
   if (rules.documentation) {
     if (isRoleActive(state.config, 'documentation-writer')) {
-      items.push({ id: 'documentation', title: 'Document the code', role: 'documentation-writer', status: status('documentation', state.documented, phase === 'DOCUMENTATION' && !state.documented) });
+      // Approved files are documented while the others are still being coded.
+      const documenting = Object.values(state.inFlight).some((work) => work.kind === 'document');
+      items.push({ id: 'documentation', title: 'Document the code', role: 'documentation-writer', status: status('documentation', state.documented, !state.documented && (phase === 'DOCUMENTATION' || documenting)) });
     }
     items.push(...steps('DOCUMENTATION').map(stepItem));
   }

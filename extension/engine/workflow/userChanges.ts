@@ -1,7 +1,7 @@
 import { hasWildcard } from '../util/workspaceFiles';
 import { STEP_ROLE, afterCoding, stepTakesPart } from './docsAndTests';
 import type { Draft } from './draft';
-import { fixFile, implementFile, requestCodeReview } from './fileBoard';
+import { fixFile, implementFile, requestCodeReview, stopDocumenting } from './fileBoard';
 import type { OptionalStep, UserChange } from './userChangeSchema';
 import { agentIdOf, isRoleActive } from './workflowRoles';
 import type { FileEntry, Phase, WorkItem } from './workflowTypes';
@@ -78,6 +78,7 @@ function reopenFile(draft: Draft, path: string, to: 'review' | 'fix', reason: st
   if (file.stage !== 'approved') return `${path} is still being worked on (${file.stage}); it will be reviewed before it is approved.`;
   if (to === 'review' && !isRoleActive(draft.state.config, 'code-sceptic')) return 'This team has no Code Sceptic to review the file again.';
   if (file.codeArtifactId === undefined && to === 'review') return `${path} has no code to review yet.`;
+  stopDocumenting(draft, path);
   backToCoding(draft, { redocument: false });
   if (to === 'review') {
     requestCodeReview(draft, file);
@@ -107,11 +108,7 @@ function backToCoding(draft: Draft, { redocument }: { redocument: boolean }): vo
 }
 
 function stopWork(draft: Draft, matches: (kind: string) => boolean): void {
-  const { state } = draft;
-  const stopped = Object.values(state.inFlight).filter((work) => matches(work.kind));
-  for (const work of stopped) draft.dropInFlight(work.id);
-  state.deferred = state.deferred.filter((effect) => !(effect.type === 'dispatch' && matches(effect.work.kind)));
-  if (stopped.length > 0) draft.emit({ type: 'abort', workIds: stopped.map((work) => work.id) });
+  draft.stopWork((work) => matches(work.kind));
 }
 
 const STEP_PHASE: Record<OptionalStep, Phase> = { documentation: 'DOCUMENTATION', testing: 'TESTING' };
@@ -132,6 +129,9 @@ function skipStep(draft: Draft, step: OptionalStep): string | undefined {
     // Tests running beside the documents (or a milestone's) stop; the documents go on.
     stopWork(draft, (kind) => kind === 'test');
     delete state.testsBeside;
+  } else {
+    // Files approved while others are still being coded are documented as they come: that stops.
+    stopWork(draft, (kind) => kind === 'document');
   }
   return undefined;
 }

@@ -2,7 +2,7 @@ import { OrchestraError } from '../util/errors';
 import { breakerAnswerProblem, openCircuitBreaker, withdrawnWorkId } from './circuitBreaker';
 import { applyDecision, defaultResumeAction, openNextDecision, queueSpawnRequests } from './decisionPoints';
 import { onChecked, onCoded } from './diagnosticsGate';
-import { afterCoding, onDocumented, onStepDone, onTested, stepTakesPart } from './docsAndTests';
+import { afterCoding, documentApproved, onDocumented, onStepDone, onTested, stepTakesPart } from './docsAndTests';
 import { Draft, ownEntry, unreachable } from './draft';
 import { CODING_PHASES, boardPhase, onCodeReviewed, onStructured } from './fileBoard';
 import { isMilestoneTest, onMilestoneTested, scheduleMilestoneTests } from './milestoneTests';
@@ -108,7 +108,8 @@ function handle(draft: Draft, event: WorkflowEvent): string | undefined {
 
 /**
  * After every event: the coding phase follows the board (a milestone test still running holds it
- * there), milestone tests start when one is due, and the next decision opens when none is.
+ * there), milestone tests start when one is due, approved files are documented a batch at a time,
+ * and the next decision opens when none is.
  */
 function settle(draft: Draft): void {
   if (draft.terminal) return;
@@ -116,7 +117,10 @@ function settle(draft: Draft): void {
     const milestoneRunning = draft.hasPendingWork(isMilestoneTest);
     if (!milestoneRunning && draft.state.files.every((file) => file.stage === 'approved')) afterCoding(draft);
     else draft.state.phase = boardPhase(draft.state.files);
-    if (CODING_PHASES.includes(draft.phase)) scheduleMilestoneTests(draft, stepTakesPart(draft.state, 'testing'));
+    if (CODING_PHASES.includes(draft.phase)) {
+      scheduleMilestoneTests(draft, stepTakesPart(draft.state, 'testing'));
+      documentApproved(draft);
+    }
   }
   openNextDecision(draft);
 }
@@ -210,7 +214,7 @@ function applyResult(draft: Draft, work: WorkItem, result: WorkResult): string |
       onCodeReviewed(draft, work, result);
       return undefined;
     case 'document':
-      onDocumented(draft);
+      onDocumented(draft, work);
       return undefined;
     case 'test':
       if (isMilestoneTest(work)) onMilestoneTested(draft, result);

@@ -49,6 +49,7 @@ export const FileEntrySchema = z.object({
   fixes: z.number().int().nonnegative(),
   codeArtifactId: z.string().optional(),
   pseudocodeArtifactId: z.string().optional(),
+  documented: z.boolean().optional(),
   reviewArtifactId: z.string().optional(),
   openFindings: z.string().optional(),
   instructions: z.string().optional(),

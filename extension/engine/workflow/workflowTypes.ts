@@ -78,6 +78,8 @@ export interface FileEntry {
   codeArtifactId?: string;
   /** Pseudocode artifact from structure creation. */
   pseudocodeArtifactId?: string;
+  /** A documentation batch has documented the file (documentation starts as files are approved). */
+  documented?: boolean;
   /** Latest review artifact of the file. */
   reviewArtifactId?: string;
   /** Findings to hand to the fixer. */
@@ -100,7 +102,11 @@ export interface WorkflowConfig {
   maxTestCycles: number;
   /** How many times one work item is tried before the run needs the user. */
   maxWorkAttempts: number;
-  /** Files per structure or documentation work item. */
+  /**
+   * The most files in one structure or documentation work item. Small, so that the turn that writes
+   * them (the model's own tool calls for every file, in its last request) stays the same size however
+   * long the plan; the batches spread over the role's agents, which scale with the coders.
+   */
   batchSize: number;
   /** Base of the exponential retry delay, in ms. */
   retryBaseMs: number;
@@ -116,7 +122,7 @@ export const DEFAULT_WORKFLOW_CONFIG: WorkflowConfig = {
   maxFixRounds: 3,
   maxTestCycles: 2,
   maxWorkAttempts: 3,
-  batchSize: 25,
+  batchSize: 5,
   retryBaseMs: 1000,
   maxInstancesPerRole: 4,
 };

@@ -37,19 +37,46 @@ describe('file board: structure creation', () => {
     ]);
   });
 
-  it('starts coding only when the last batch is in, with each file’s pseudocode as input', () => {
+  it('codes each batch’s files as soon as that batch is in, with each file’s pseudocode as input', () => {
     const driver = new Driver();
     driver.start(aConfig({ batchSize: 2, instances: REQUIRED_ONLY }));
     driver.done(driver.work('plan'), aResult().withArtifacts('plan-1').withFiles(3).build());
     const [first, second] = driver.inFlight('structure');
     driver.done(second!, aResult().withFileArtifacts('pseudo', second!.files!).build());
-    expect(driver.state.phase).toBe('STRUCTURE_CREATION');
+
+    // The second batch's file goes to its coder; the first batch's files wait for their scaffold.
+    expect(driver.state.phase).toBe('CODE_IMPLEMENTATION');
+    expect(driver.state.batchesLeft).toBe(1);
+    expect(driver.inFlight('implement').map((work) => work.file)).toEqual(['src/file3.ts']);
+    expect(driver.work('implement', 'src/file3.ts')).toMatchObject({ grants: ['src/file3.ts'], inputs: ['pseudo:src/file3.ts', 'plan-1'] });
+    expect(driver.state.files.map((f) => f.stage)).toEqual(['pending', 'pending', 'implementing']);
 
     driver.done(first!, aResult().withArtifacts('pseudo-a', 'pseudo-b').build());
 
-    expect(driver.state.phase).toBe('CODE_IMPLEMENTATION');
+    expect(driver.state.batchesLeft).toBe(0);
     expect(driver.state.files.map((f) => f.pseudocodeArtifactId)).toEqual(['pseudo-a', 'pseudo-b', 'pseudo:src/file3.ts']);
     expect(driver.work('implement', 'src/file1.ts')).toMatchObject({ grants: ['src/file1.ts'], inputs: ['pseudo-a', 'plan-1'] });
+    expect(driver.inFlight('implement').map((work) => work.file).sort()).toEqual(['src/file1.ts', 'src/file2.ts', 'src/file3.ts']);
+  });
+
+  it('does not finish coding while a batch is still being scaffolded', () => {
+    const driver = new Driver();
+    driver.start(aConfig({ batchSize: 1, instances: REQUIRED_ONLY }));
+    driver.done(driver.work('plan'), aResult().withArtifacts('plan-1').withFiles(2).build());
+    const [first] = driver.inFlight('structure');
+    driver.done(first!, aResult().withArtifacts('pseudo-1').build());
+    // No reviewer in this team: the code is approved as it comes.
+    driver.done(driver.work('implement', 'src/file1.ts'), aResult().withArtifacts('code-1').build());
+
+    expect(driver.state.files.map((f) => f.stage)).toEqual(['approved', 'pending']);
+    expect(driver.state.phase).toBe('CODE_IMPLEMENTATION');
+    expect(driver.inFlight('structure').map((work) => work.files)).toEqual([['src/file2.ts']]);
+  });
+
+  it('splits 16 files into four even batches of at most 5', () => {
+    expect(batchesOf(filePaths(16), 5).map((batch) => batch.length)).toEqual([4, 4, 4, 4]);
+    expect(batchesOf(filePaths(11), 5).map((batch) => batch.length)).toEqual([4, 4, 3]);
+    expect(batchesOf(filePaths(5), 5).map((batch) => batch.length)).toEqual([5]);
   });
 });
 

@@ -218,6 +218,10 @@ function checkWellFormed(state: WorkflowState, effects: Effect[]): void {
     };
     expect(work, `${file.path} at ${file.stage}`).toEqual(expected[file.stage]);
   }
+  // Documents are written as files are approved: a writer holds only approved files, each in one batch.
+  const documenting = pending.filter((w) => w.kind === 'document').flatMap((w) => w.files ?? []);
+  expect(new Set(documenting).size).toBe(documenting.length);
+  for (const path of documenting) expect(state.files.find((f) => f.path === path)?.stage, `${path} is being documented`).toBe('approved');
   const phase = state.pausedFrom ?? state.phase;
   if (CODING_PHASES.includes(phase)) expect(phase).toBe(boardPhase(state.files));
   if (state.decision) {

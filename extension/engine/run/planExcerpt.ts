@@ -6,7 +6,8 @@ import type { WorkKind } from '../workflow/workflowTypes';
  * an implementation prompt was 2.5× a 4-file one). Work on some files now gets an excerpt: the head
  * of the plan (its approach), the sections and lines that mention those files, their entries, and a
  * few paths beside them. Every part has a fixed cap, so the excerpt's size does not depend on the
- * plan's length. Only the work that judges the plan as a whole (its review and revision) reads it all.
+ * plan's length. Only the work that judges or rewrites the plan as a whole reads it all: its revision,
+ * and its review when the plan is short enough to be reviewed in one part (planning.ts).
  */
 
 /** Work that reads the whole plan: it judges or rewrites it, or advises on any part of it. */
@@ -28,8 +29,9 @@ export interface PlanEntry {
   purpose: string;
 }
 
-export function readsWholePlan(kind: WorkKind): boolean {
-  return WHOLE_PLAN.has(kind);
+/** Whether the work reads the whole plan; a review of one part of a long plan (it names its files) reads that part. */
+export function readsWholePlan(work: { kind: WorkKind; files?: readonly string[] }): boolean {
+  return WHOLE_PLAN.has(work.kind) && !(work.kind === 'review-plan' && work.files !== undefined);
 }
 
 /**

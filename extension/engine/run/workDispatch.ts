@@ -151,7 +151,7 @@ export class WorkDispatch {
 
   /** A plan as this work reads it: an excerpt about its files unless it judges the whole plan (planExcerpt.ts). */
   private asRead(work: WorkItem, input: ArtifactInput): ArtifactInput {
-    if (input.type !== 'plan' || readsWholePlan(work.kind)) return input;
+    if (input.type !== 'plan' || readsWholePlan(work)) return input;
     const own = work.files ?? (work.file === undefined ? [] : [work.file]);
     return { ...input, files: own, content: planExcerpt(input.content, this.options.state().files, own) };
   }

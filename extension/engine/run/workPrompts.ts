@@ -27,6 +27,8 @@ function instruction(work: WorkItem): string {
     case 'plan':
       return 'Study the repository and write an implementation plan. List every file to create or change in `files` with its purpose.';
     case 'review-plan':
+      // A long plan is reviewed in parts (planning.ts): this one reads the plan's approach and its own files.
+      if (work.files !== undefined) return `Review this part of a long plan: its approach and the ${work.files.length} files attached (other reviewers check the other files), for gaps, risks and inefficiencies. Set \`approved\` and list \`findings\`.`;
       return 'Review the attached plan for gaps, risks and inefficiencies. Set `approved` and list `findings`.';
     case 'revise-plan':
       return 'Revise the attached plan so that it answers every finding of the attached review. Return the full revised file list.';

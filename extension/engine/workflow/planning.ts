@@ -1,6 +1,6 @@
 import type { PlannedFile } from '../backends/agentOutput';
 import type { DecisionDraft, Draft } from './draft';
-import { startStructure } from './fileBoard';
+import { batchesOf, leastBusyAgent, startStructure } from './fileBoard';
 import { excerpt, findingsNote } from './workNotes';
 import { agentIdOf, isRoleActive } from './workflowRoles';
 import type { DecisionRequest, FileEntry, WorkItem, WorkResult } from './workflowTypes';
@@ -80,24 +80,52 @@ function stopForEmptyPlan(draft: Draft, revisions: number, problems: string[]): 
   draft.needAttention({ reason, decision });
 }
 
+/** The most planned files one review of the plan reads; a longer plan is reviewed in parts. */
+export const PLAN_REVIEW_FILES = 25;
+
+/**
+ * Asks the Code Sceptics to review the plan. A plan of up to PLAN_REVIEW_FILES files is reviewed
+ * whole. A longer one is reviewed in parts of at most that many files, spread over the Sceptics at
+ * once: each part reads the plan's head and what it says about its files (planExcerpt.ts), so no
+ * review prompt grows with the plan, and a long plan's review takes one turn, not one long turn.
+ */
 export function requestPlanReview(draft: Draft): void {
   const plan = draft.state.plan;
   if (!plan) return;
   draft.state.phase = 'PLAN_REVIEW';
-  draft.dispatch({ kind: 'review-plan', role: SCEPTIC, instance: 1, grants: [], inputs: [plan.artifactId] });
+  delete plan.openFindings;
+  const paths = draft.state.files.map((file) => file.path);
+  if (paths.length <= PLAN_REVIEW_FILES) {
+    draft.dispatch({ kind: 'review-plan', role: SCEPTIC, instance: 1, grants: [], inputs: [plan.artifactId] });
+    return;
+  }
+  for (const files of batchesOf(paths, PLAN_REVIEW_FILES)) {
+    draft.dispatch({ kind: 'review-plan', role: SCEPTIC, instance: leastBusyAgent(draft, SCEPTIC), grants: [], inputs: [plan.artifactId], files });
+  }
 }
 
-/** The sceptic's verdict on the plan: approval moves on to structure; rejection waits for a decision. */
+/**
+ * A Sceptic's verdict on the plan, or on one part of it. Once every part is in: approval moves on
+ * to structure; any part's findings (all of them, together) wait for a decision.
+ */
 export function onPlanReviewed(draft: Draft, work: WorkItem, result: WorkResult): void {
   const plan = draft.state.plan;
   if (!plan) return;
   const reviewArtifactId = result.artifactIds[0];
-  if (reviewArtifactId !== undefined) plan.reviewArtifactId = reviewArtifactId;
-  if (result.approved === true) {
-    approvePlan(draft, 'approved', agentIdOf(work.role, work.instance));
-    return;
+  if (result.approved !== true) {
+    if (reviewArtifactId !== undefined) plan.reviewArtifactId = reviewArtifactId;
+    const findings = findingsNote(result.findings);
+    plan.openFindings = plan.openFindings === undefined ? findings : `${plan.openFindings}\n${findings}`;
+  } else if (plan.openFindings === undefined && reviewArtifactId !== undefined) {
+    plan.reviewArtifactId = reviewArtifactId;
   }
-  plan.openFindings = findingsNote(result.findings);
+  if (plan.openFindings !== undefined || draft.hasPendingWork(isPlanReview)) return;
+  approvePlan(draft, 'approved', agentIdOf(work.role, work.instance));
+}
+
+/** A plan review (or a part of one) is still running. */
+export function isPlanReview(work: WorkItem): boolean {
+  return work.kind === 'review-plan';
 }
 
 /** Marks the plan approved (by review, by the Organiser, or unreviewed when no sceptic exists). */
@@ -161,7 +189,8 @@ export function planDecision(draft: Draft): DecisionDraft | undefined {
       question: `The plan lists ${draft.state.files.length} files. Ask the Code Sceptic to review it, or approve it as it is?`,
     };
   }
-  if (draft.phase !== 'PLAN_REVIEW' || plan.openFindings === undefined) return undefined;
+  // A long plan's findings wait until every part of its review is in.
+  if (draft.phase !== 'PLAN_REVIEW' || plan.openFindings === undefined || draft.hasPendingWork(isPlanReview)) return undefined;
   const findings = excerpt(plan.openFindings);
   if (plan.revisions < config.maxPlanRevisions) {
     return {

@@ -56,8 +56,12 @@ describe('the plan as one piece of work reads it', () => {
   });
 
   it('the plan’s review and revision, and advice, read the whole plan; coders, writers and testers an excerpt', () => {
-    expect(['plan', 'review-plan', 'revise-plan', 'consult'].every((kind) => readsWholePlan(kind as never))).toBe(true);
-    expect(['structure', 'implement', 'document', 'test', 'step', 'fix'].some((kind) => readsWholePlan(kind as never))).toBe(false);
+    expect(['plan', 'review-plan', 'revise-plan', 'consult'].every((kind) => readsWholePlan({ kind: kind as never }))).toBe(true);
+    expect(['structure', 'implement', 'document', 'test', 'step', 'fix'].some((kind) => readsWholePlan({ kind: kind as never }))).toBe(false);
+  });
+
+  it('a review of one part of a long plan reads that part', () => {
+    expect(readsWholePlan({ kind: 'review-plan', files: ['src/a.ts'] })).toBe(false);
   });
 
   it('a prompt’s data-block label names ten files and counts the rest', () => {

@@ -62,8 +62,8 @@ export function stepTakesPart(state: WorkflowStateView, step: OptionalStep): boo
 
 /**
  * Documentation starts as files are approved, not once the last one is: while the coders go on
- * with the rest, every batch's worth of approved files goes to a writer (called after every event of
- * the coding phases). A file that goes back to work meanwhile stops its batch (fileBoard.ts's
+ * with the rest, every batch's worth of approved files goes to a writer (called after an event of
+ * the coding phases that approved a file). A file that goes back to work meanwhile stops its batch (fileBoard.ts's
  * stopDocumenting). What is left when every file is approved goes out in DOCUMENTATION.
  */
 export function documentApproved(draft: Draft): void {

@@ -48,6 +48,12 @@ export class Draft {
   readonly state: WorkflowStateView;
   readonly effects: Effect[] = [];
   paused: boolean;
+  /**
+   * This transition approved a file (fileBoard.ts's approve), so a documentation batch may be due.
+   * Looking for one after every event instead cost a scan of the work in flight each time, which
+   * grows with the plan: quadratic over a run.
+   */
+  approvedFiles = false;
   /** File records this draft copied, so they may be written. */
   private readonly ownFiles = new Set<FileEntry>();
   private readonly sourceFiles: readonly FileEntry[];

@@ -123,7 +123,7 @@ export function requestCodeReview(draft: Draft, file: FileEntry, from = 0, note?
   const step = reviewStepFrom(draft, file, from);
   const reviewer = step === undefined ? undefined : rulesOf(draft.state).reviewers[step];
   if (step === undefined || reviewer === undefined) {
-    file.stage = 'approved';
+    approve(draft, file);
     if (file.codeArtifactId !== undefined) draft.emit({ type: 'artifactStatus', artifactId: file.codeArtifactId, status: 'completed' });
     return;
   }
@@ -203,7 +203,7 @@ export function onCodeReviewed(draft: Draft, work: WorkItem, result: WorkResult)
     requestCodeReview(draft, file, (file.reviewStep ?? 0) + 1);
     return;
   }
-  file.stage = 'approved';
+  approve(draft, file);
   if (file.codeArtifactId === undefined) return;
   draft.emit({
     type: 'artifactStatus',
@@ -244,10 +244,15 @@ export function fixFile(draft: Draft, file: FileEntry, evidenceArtifactId: strin
   });
 }
 
+function approve(draft: Draft, file: FileEntry): void {
+  file.stage = 'approved';
+  draft.approvedFiles = true;
+}
+
 /** The Organiser takes the file as it is, despite the review. */
 export function acceptFile(draft: Draft, file: FileEntry): void {
   delete file.openFindings;
-  file.stage = 'approved';
+  approve(draft, file);
   if (file.codeArtifactId !== undefined) draft.emit({ type: 'artifactStatus', artifactId: file.codeArtifactId, status: 'approved' });
 }
 

@@ -119,7 +119,7 @@ function settle(draft: Draft): void {
     else draft.state.phase = boardPhase(draft.state.files);
     if (CODING_PHASES.includes(draft.phase)) {
       scheduleMilestoneTests(draft, stepTakesPart(draft.state, 'testing'));
-      documentApproved(draft);
+      if (draft.approvedFiles) documentApproved(draft);
     }
   }
   openNextDecision(draft);

@@ -97,7 +97,7 @@ function backToCoding(draft: Draft, { redocument }: { redocument: boolean }): vo
   const { state } = draft;
   if (!AFTER_CODING.includes(draft.phase)) return;
   // A custom step stopped here has not run, so it runs again once every file is approved.
-  stopWork(draft, (kind) => kind === 'document' || kind === 'test' || kind === 'step');
+  draft.stopWork(({ kind }) => kind === 'document' || kind === 'test' || kind === 'step');
   state.batchesLeft = 0;
   if (redocument) state.documented = false;
   // A test run beside the documents tested code that is about to change.
@@ -105,10 +105,6 @@ function backToCoding(draft: Draft, { redocument }: { redocument: boolean }): vo
   delete state.decision;
   for (const file of draft.writableFiles()) if (file.stage === 'approved') delete file.openFindings;
   state.phase = 'CODE_IMPLEMENTATION';
-}
-
-function stopWork(draft: Draft, matches: (kind: string) => boolean): void {
-  draft.stopWork((work) => matches(work.kind));
 }
 
 const STEP_PHASE: Record<OptionalStep, Phase> = { documentation: 'DOCUMENTATION', testing: 'TESTING' };
@@ -121,17 +117,17 @@ function skipStep(draft: Draft, step: OptionalStep): string | undefined {
   if (step === 'documentation' && state.documented) return 'The documentation is already written.';
   state.skippedSteps = [...(state.skippedSteps ?? []), step];
   if (draft.phase === STEP_PHASE[step]) {
-    stopWork(draft, (kind) => kind === (step === 'documentation' ? 'document' : 'test'));
+    draft.stopWork(({ kind }) => kind === (step === 'documentation' ? 'document' : 'test'));
     state.batchesLeft = 0;
     delete state.decision;
     afterCoding(draft);
   } else if (step === 'testing') {
     // Tests running beside the documents (or a milestone's) stop; the documents go on.
-    stopWork(draft, (kind) => kind === 'test');
+    draft.stopWork(({ kind }) => kind === 'test');
     delete state.testsBeside;
   } else {
     // Files approved while others are still being coded are documented as they come: that stops.
-    stopWork(draft, (kind) => kind === 'document');
+    draft.stopWork(({ kind }) => kind === 'document');
   }
   return undefined;
 }

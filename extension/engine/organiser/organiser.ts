@@ -43,7 +43,7 @@ export interface OrganiserStats {
 
 /** What each action means, in words the Organiser agent reads next to the options. */
 const ACTION_MEANINGS: Record<OrganiserActionType, string> = {
-  request_plan_review: 'send the plan to the Code Sceptic for review',
+  request_plan_review: "wait for the Code Sceptic's review of the plan",
   approve_plan: 'accept the plan as it is and start building',
   revise_plan: "send the plan back to the Architect with the review's findings",
   fix_file: "send the file back to its coder with the review's findings",

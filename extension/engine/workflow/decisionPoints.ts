@@ -3,7 +3,7 @@ import { applyBreakerAnswer } from './circuitBreaker';
 import { fixTestFailures, testsDecision } from './docsAndTests';
 import { unreachable, type DecisionDraft, type Draft } from './draft';
 import { acceptFile, awaitsReviewDecision, fileDecision, fixFile } from './fileBoard';
-import { approvePlan, planDecision, requestPlanReview, revisePlan } from './planning';
+import { approvePlan, awaitPlanReview, planDecision, revisePlan } from './planning';
 import { agentIdOf, canSpawn, hasOwnWork, instancesOf } from './workflowRoles';
 import type { DecisionRequest, OrganiserAction, OrganiserActionType, WorkItem } from './workflowTypes';
 
@@ -50,7 +50,7 @@ export function applyDecision(draft: Draft, request: DecisionRequest, action: Or
   const file = draft.file(request.file);
   switch (action.action) {
     case 'request_plan_review':
-      requestPlanReview(draft);
+      awaitPlanReview(draft);
       return;
     case 'approve_plan':
       approvePlan(draft, 'approved');

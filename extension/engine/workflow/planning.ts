@@ -29,9 +29,10 @@ export function startPlanning(draft: Draft): void {
 /**
  * A plan (first or revised) arrived. A plan with problems (paths left out, or no files at all) goes
  * back to the Architect, at most `maxPlanRevisions` times in all; past that, the usable files are
- * built, and a plan with none stops for the user. A revised plan goes straight back to review; a
- * first plan waits for the Organiser when there is a sceptic to ask, and is taken as it is when
- * there is none.
+ * built, and a plan with none stops for the user. A plan is taken as it is when there is no sceptic
+ * to review it. A revised plan goes straight back to review. A first plan's review starts at once,
+ * beside the Organiser's plan-ready decision (review or approve as it is): the run does not wait
+ * one Organiser turn before the Sceptic starts, and the review's outcome waits for the answer.
  */
 export function onPlanWritten(draft: Draft, work: WorkItem, result: WorkResult, artifactId: string): void {
   const files = plannedEntries(result.plannedFiles);
@@ -52,9 +53,28 @@ export function onPlanWritten(draft: Draft, work: WorkItem, result: WorkResult, 
   }
   if (!isRoleActive(draft.state.config, SCEPTIC)) {
     approvePlan(draft, 'completed');
-  } else if (work.kind === 'revise-plan') {
+  } else {
     requestPlanReview(draft);
+    if (work.kind === 'plan') draft.state.plan.reviewAhead = true;
   }
+}
+
+/**
+ * The Organiser's plan-ready answer was "review": the review is already running, or done. An
+ * approval it left waiting approves the plan now; its findings open the plan-reviewed decision
+ * next (planDecision). A run saved before reviews ran ahead has none running yet: it starts here.
+ */
+export function awaitPlanReview(draft: Draft): void {
+  const plan = draft.state.plan;
+  if (!plan) return;
+  if (!plan.reviewAhead) {
+    requestPlanReview(draft);
+    return;
+  }
+  const approvedBy = plan.approvedBy;
+  delete plan.reviewAhead;
+  delete plan.approvedBy;
+  if (approvedBy !== undefined) approvePlan(draft, 'approved', approvedBy);
 }
 
 const NO_FILES = 'The plan lists no files to create or change, so there is nothing to build.';
@@ -120,7 +140,10 @@ export function onPlanReviewed(draft: Draft, work: WorkItem, result: WorkResult)
     plan.reviewArtifactId = reviewArtifactId;
   }
   if (plan.openFindings !== undefined || draft.hasPendingWork(isPlanReview)) return;
-  approvePlan(draft, 'approved', agentIdOf(work.role, work.instance));
+  const reviewedBy = agentIdOf(work.role, work.instance);
+  // The Organiser has not yet said whether to wait for this review: its answer decides.
+  if (plan.reviewAhead) plan.approvedBy = reviewedBy;
+  else approvePlan(draft, 'approved', reviewedBy);
 }
 
 /** A plan review (or a part of one) is still running. */
@@ -128,12 +151,18 @@ export function isPlanReview(work: WorkItem): boolean {
   return work.kind === 'review-plan';
 }
 
-/** Marks the plan approved (by review, by the Organiser, or unreviewed when no sceptic exists). */
+/**
+ * Marks the plan approved (by review, by the Organiser, or unreviewed when no sceptic exists). A
+ * review still running is stopped: the Organiser approved the plan without waiting for it.
+ */
 export function approvePlan(draft: Draft, status: 'approved' | 'completed', reviewedBy?: string): void {
   const plan = draft.state.plan;
   if (!plan) return;
   plan.approved = true;
   delete plan.openFindings;
+  delete plan.reviewAhead;
+  delete plan.approvedBy;
+  draft.stopWork(isPlanReview);
   joinPendingAdditions(draft);
   draft.emit({
     type: 'artifactStatus',
@@ -181,12 +210,12 @@ export function revisePlan(draft: Draft): void {
 export function planDecision(draft: Draft): DecisionDraft | undefined {
   const { plan, config } = draft.state;
   if (!plan || plan.approved) return undefined;
-  if (draft.phase === 'PLANNING') {
+  if (plan.reviewAhead) {
     return {
       point: 'plan-ready',
       options: ['request_plan_review', 'approve_plan'],
       recommended: 'request_plan_review',
-      question: `The plan lists ${draft.state.files.length} files. Ask the Code Sceptic to review it, or approve it as it is?`,
+      question: `The plan lists ${draft.state.files.length} files, and the Code Sceptic has started reviewing it. Wait for the review, or approve the plan as it is?`,
     };
   }
   // A long plan's findings wait until every part of its review is in.

@@ -116,9 +116,9 @@ function blockedItems(state: WorkflowState): Set<string> {
 function decisionSubject(request: DecisionRequest, state: WorkflowState): string | undefined {
   if (request.file !== undefined) return fileItemId(request.file);
   switch (request.point) {
-    // The question is whether to review the written plan: the review waits, not the plan.
+    // The review runs beside this question (whether to wait for it); once in, it waits for the answer.
     case 'plan-ready':
-      return 'plan-review';
+      return Object.values(state.inFlight).some((work) => work.kind === 'review-plan') ? undefined : 'plan-review';
     case 'plan-reviewed':
       return 'plan-review';
     case 'tests-failed':

@@ -126,6 +126,8 @@ export const WorkflowStateSchema = z.object({
       approved: z.boolean(),
       reviewArtifactId: z.string().optional(),
       openFindings: z.string().optional(),
+      reviewAhead: z.boolean().optional(),
+      approvedBy: z.string().optional(),
     })
     .optional(),
   files: z.array(FileEntrySchema),

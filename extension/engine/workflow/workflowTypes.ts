@@ -181,13 +181,30 @@ export interface Attention {
   decision?: DecisionRequest;
 }
 
+/** The plan the run builds from, and where its review stands. */
+export interface PlanState {
+  artifactId: string;
+  revisions: number;
+  approved: boolean;
+  reviewArtifactId?: string;
+  openFindings?: string;
+  /**
+   * A first plan's review starts as the plan comes in, beside the Organiser's plan-ready decision,
+   * so that a run does not wait one Organiser turn before the review. Set until the Organiser
+   * answers: a review that ends first waits for that answer (see planning.ts).
+   */
+  reviewAhead?: boolean;
+  /** The Sceptic whose review approved the plan while the Organiser's answer was still awaited. */
+  approvedBy?: string;
+}
+
 export interface WorkflowState {
   phase: Phase;
   /** While PAUSED: the phase to return to. */
   pausedFrom?: Phase;
   task: string;
   config: WorkflowConfig;
-  plan?: { artifactId: string; revisions: number; approved: boolean; reviewArtifactId?: string; openFindings?: string };
+  plan?: PlanState;
   /** Files in plan order. */
   files: FileEntry[];
   /** Structure / documentation batches not yet done (indexes into `files` ranges are not kept: paths are). */

@@ -19,18 +19,22 @@ describe('to-do list', () => {
     ]);
   });
 
-  it('shows the plan in progress while it is written, then done while the Organiser decides whether to review it', () => {
+  it("shows the plan in progress while it is written, then its review in progress beside the Organiser's question", () => {
     const driver = new Driver();
     driver.start();
     expect(statuses(driver).plan).toBe('in-progress');
 
     driver.done(driver.work('plan'));
     expect(driver.state.decision?.point).toBe('plan-ready');
+    expect(statuses(driver)).toMatchObject({ plan: 'done', 'plan-review': 'in-progress' });
+
+    // A review that is in before the answer waits for it.
+    driver.done(driver.work('review-plan'));
     expect(statuses(driver)).toMatchObject({ plan: 'done', 'plan-review': 'blocked' });
   });
 
   it('shows the plan in progress again while it is revised', () => {
-    const driver = playRun({ until: (d) => d.state.phase === 'PLAN_REVIEW' });
+    const driver = playRun({ until: (d) => d.state.phase === 'PLAN_REVIEW' && d.state.decision === undefined });
     expect(statuses(driver).plan).toBe('done');
     driver.done(driver.work('review-plan'), aResult().withArtifacts('r').rejected('Split the parser out').build());
     driver.decide('revise_plan');

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { WorkflowConfig } from '../../../extension/engine/workflow/workflowTypes';
 import { Driver, EVERY_ROLE, REQUIRED_ONLY, aConfig, aResult, defaultResult, playRun } from './workflowFixtures';
 
-/** Plays until the run reaches `phase`, answering the plan decision with a review request. */
+/** Plays until the run reaches `phase` with the plan decision answered (with a review request). */
 function runUntil(phase: string, config: WorkflowConfig = aConfig()): Driver {
-  return playRun({ config, until: (d) => d.state.phase === phase });
+  return playRun({ config, until: (d) => d.state.phase === phase && d.state.decision?.point !== 'plan-ready' });
 }
 
 function rejectPlan(driver: Driver): void {

@@ -96,13 +96,15 @@ describe('lifecycle: pause and resume', () => {
   it('applies a decision made while paused and holds back the work it starts', () => {
     const driver = reach('PLANNING');
     driver.done(driver.work('plan'));
+    const review = driver.work('review-plan');
     driver.send({ type: 'PAUSE' });
-    const { state, effects } = driver.decide('request_plan_review');
+    const { state, effects } = driver.decide('approve_plan');
 
-    expect(effects).toEqual([]);
-    expect(state).toMatchObject({ phase: 'PAUSED', pausedFrom: 'PLAN_REVIEW' });
+    // The review that ran beside the question is stopped; the scaffolding waits for the resume.
+    expect(effects).toEqual([{ type: 'abort', workIds: [review.id] }, expect.objectContaining({ type: 'artifactStatus', status: 'approved' })]);
+    expect(state).toMatchObject({ phase: 'PAUSED', pausedFrom: 'STRUCTURE_CREATION' });
     const resumed = driver.send({ type: 'RESUME' });
-    expect(resumed.effects).toEqual([{ type: 'dispatch', work: expect.objectContaining({ kind: 'review-plan' }) }]);
+    expect(resumed.effects).toEqual([{ type: 'dispatch', work: expect.objectContaining({ kind: 'structure' }) }]);
   });
 
   it('sends aborted work again at once when the run is not paused', () => {

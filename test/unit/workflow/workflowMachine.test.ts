@@ -51,29 +51,83 @@ describe('workflow machine: the run from start to finish', () => {
     expect(effects).toEqual([{ type: 'dispatch', work: { id: 'w1', kind: 'plan', role: 'architect', instance: 1, grants: [], inputs: [], attempt: 1 } }]);
   });
 
-  it('asks the Organiser whether to review the plan when a sceptic takes part', () => {
+  it('starts the plan review at once and asks the Organiser beside it whether to wait for it', () => {
     const driver = new Driver();
     driver.start();
     const { effects, state } = driver.done(driver.work('plan'), aResult().withArtifacts('plan-1').withFiles(2).build());
 
-    expect(state.phase).toBe('PLANNING');
-    expect(state.plan).toEqual({ artifactId: 'plan-1', revisions: 0, approved: false });
+    expect(state.phase).toBe('PLAN_REVIEW');
+    expect(state.plan).toEqual({ artifactId: 'plan-1', revisions: 0, approved: false, reviewAhead: true });
     expect(effects).toEqual([
+      { type: 'dispatch', work: expect.objectContaining({ id: 'w2', kind: 'review-plan', role: 'code-sceptic', instance: 1, grants: [], inputs: ['plan-1'] }) },
       {
         type: 'decide',
-        request: { id: 'd2', point: 'plan-ready', options: ['request_plan_review', 'approve_plan'], recommended: 'request_plan_review', question: expect.any(String) },
+        request: { id: 'd3', point: 'plan-ready', options: ['request_plan_review', 'approve_plan'], recommended: 'request_plan_review', question: expect.stringContaining('started reviewing') },
       },
     ]);
   });
 
-  it('sends the plan to code-sceptic-1 when the Organiser asks for a review', () => {
+  it('takes the review once the Organiser asks for it, whichever of the two comes first', () => {
+    const answerFirst = new Driver();
+    answerFirst.start();
+    answerFirst.done(answerFirst.work('plan'), aResult().withArtifacts('plan-1').withFiles(2).build());
+    const waiting = answerFirst.decide('request_plan_review');
+    expect(waiting.effects).toEqual([]);
+    expect(waiting.state.phase).toBe('PLAN_REVIEW');
+    const approved = answerFirst.done(answerFirst.work('review-plan'), aResult().withArtifacts('review-1').approved().build());
+    expect(approved.state.phase).toBe('STRUCTURE_CREATION');
+    expect(approved.effects[0]).toEqual({ type: 'artifactStatus', artifactId: 'plan-1', status: 'approved', reviewedBy: 'code-sceptic-1', reviewArtifactId: 'review-1' });
+
+    const reviewFirst = new Driver();
+    reviewFirst.start();
+    reviewFirst.done(reviewFirst.work('plan'), aResult().withArtifacts('plan-1').withFiles(2).build());
+    const held = reviewFirst.done(reviewFirst.work('review-plan'), aResult().withArtifacts('review-1').approved().build());
+    expect(held.state.phase).toBe('PLAN_REVIEW');
+    expect(held.state.plan).toMatchObject({ approved: false, approvedBy: 'code-sceptic-1' });
+    expect(held.effects).toEqual([]);
+    const answered = reviewFirst.decide('request_plan_review');
+    expect(answered.state.phase).toBe('STRUCTURE_CREATION');
+    expect(answered.state.plan).toEqual({ artifactId: 'plan-1', revisions: 0, approved: true, reviewArtifactId: 'review-1' });
+    expect(answered.effects[0]).toEqual({ type: 'artifactStatus', artifactId: 'plan-1', status: 'approved', reviewedBy: 'code-sceptic-1', reviewArtifactId: 'review-1' });
+  });
+
+  it('stops the review when the Organiser approves the plan without it', () => {
     const driver = new Driver();
     driver.start();
     driver.done(driver.work('plan'), aResult().withArtifacts('plan-1').withFiles(2).build());
-    const { state, effects } = driver.decide('request_plan_review');
+    const review = driver.work('review-plan');
+    const { state, effects } = driver.decide('approve_plan');
+
+    expect(state.phase).toBe('STRUCTURE_CREATION');
+    expect(effects).toContainEqual({ type: 'abort', workIds: [review.id] });
+    expect(driver.inFlight('review-plan')).toEqual([]);
+    expect(driver.try({ type: 'WORK_DONE', workId: review.id, result: aResult().withArtifacts('late').rejected('Too late').build() }).rejected).toBeDefined();
+  });
+
+  it('asks about the findings of a review that came in before the Organiser answered, once it has', () => {
+    const driver = new Driver();
+    driver.start();
+    driver.done(driver.work('plan'), aResult().withArtifacts('plan-1').withFiles(2).build());
+    driver.done(driver.work('review-plan'), aResult().withArtifacts('review-1').rejected('Too vague.').build());
+    expect(driver.decision().point).toBe('plan-ready');
+
+    driver.decide('request_plan_review');
+    expect(driver.decision()).toMatchObject({ point: 'plan-reviewed', question: expect.stringContaining('Too vague.') });
+  });
+
+  it('sends a saved run that was asked before reviews ran ahead to review when the Organiser asks for it', () => {
+    // The state an older version saved: still PLANNING, the plan-ready question open, no review running.
+    const older = new Driver();
+    older.start();
+    older.done(older.work('plan'), aResult().withArtifacts('plan-1').withFiles(2).build());
+    const review = older.work('review-plan');
+    const { reviewAhead: _ahead, ...plan } = older.state.plan!;
+    const { [review.id]: _review, ...inFlight } = older.state.inFlight;
+    older.state = { ...older.state, phase: 'PLANNING', plan, inFlight };
+    const { state, effects } = older.decide('request_plan_review');
 
     expect(state.phase).toBe('PLAN_REVIEW');
-    expect(effects).toEqual([{ type: 'dispatch', work: expect.objectContaining({ kind: 'review-plan', role: 'code-sceptic', instance: 1, grants: [], inputs: ['plan-1'] }) }]);
+    expect(effects).toEqual([{ type: 'dispatch', work: expect.objectContaining({ kind: 'review-plan', role: 'code-sceptic', inputs: ['plan-1'] }) }]);
   });
 
   it('revises the plan with the findings as note and reviews the revision again', () => {
@@ -258,8 +312,8 @@ describe('workflow machine: purity', () => {
     driver.done(driver.work('plan'), aResult().withArtifacts('p').withFiles(1).build());
     driver.decide('request_plan_review');
 
-    expect(driver.effectsOf('decide').map((e) => e.request.id)).toEqual(['d2']);
-    expect(driver.work('review-plan').id).toBe('w3');
+    expect(driver.effectsOf('decide').map((e) => e.request.id)).toEqual(['d3']);
+    expect(driver.work('review-plan').id).toBe('w2');
     expect(driver.state.seq).toBe(3);
   });
 });

@@ -96,6 +96,20 @@ export function workflowSequence(roles: readonly SequenceRole[], definition: Wor
   return steps;
 }
 
+/**
+ * How the steps overlap, in a sentence: each file moves on by itself (the machine's fileBoard.ts and
+ * docsAndTests.ts), so the sequence is the order of one file's steps, not of phases that wait.
+ */
+export function workflowOverlapInWords(roles: readonly SequenceRole[], definition: WorkflowDefinition | undefined): string {
+  const workflow = resolveWorkflow(definition);
+  const isActive = (id: string) => roles.find((role) => role.id === id)?.active ?? true;
+  const reviewed = stepMembers(roles, 'CODE_REVIEW').some((member) => member.id !== STEP_OWNERS.CODE_REVIEW || isActive(member.id));
+  const documented = workflow.documentation && isActive(STEP_OWNERS.DOCUMENTATION);
+  const later = [...(reviewed ? ['reviewed'] : []), ...(documented ? ['documented'] : [])];
+  const meanwhile = later.length > 0 ? `, and ${later.join(', then ')} while the others are still being coded` : '';
+  return `Each file takes these steps on its own, so they overlap: a file is coded as soon as its scaffold batch is in${meanwhile}.`;
+}
+
 /** The sequence in one line: "Plan → … → Done". */
 export function workflowSequenceInWords(roles: readonly SequenceRole[], definition: WorkflowDefinition | undefined): string {
   return workflowSequence(roles, definition).join(' → ');

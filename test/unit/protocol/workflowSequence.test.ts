@@ -3,7 +3,7 @@ import { BUILTIN_ROLES } from '../../../extension/engine/roles/builtinRoles';
 import type { RoleDefinition } from '../../../extension/engine/roles/roleSchema';
 import { workflowRules } from '../../../extension/engine/workflow/workflowRules';
 import type { RoleJoin } from '../../../extension/protocol/workflowDefinition';
-import { afterChoices, scheduleInWords, stepMembers, workflowSequence, workflowSequenceInWords } from '../../../extension/protocol/workflowSequence';
+import { afterChoices, scheduleInWords, stepMembers, workflowOverlapInWords, workflowSequence, workflowSequenceInWords } from '../../../extension/protocol/workflowSequence';
 
 /** A custom role as the tab holds it (a RoleCard fits the engine's RoleDefinition). */
 function custom(id: string, name: string, joins?: RoleJoin, active = true): RoleDefinition {
@@ -34,6 +34,16 @@ describe('workflowSequence: the workflow in words', () => {
     expect(workflowSequenceInWords(BUILTIN_ROLES, undefined)).toBe(
       'Plan → Plan review (up to 3 revisions) → File structure → Code → Diagnostics check (up to 2 rounds) → Code review by Code Sceptic (up to 3 fix rounds) → Documentation by Documentation Writer → Tests at the end, beside the documentation (up to 2 fix cycles) → Done',
     );
+  });
+
+  it('says that each file takes the steps on its own, naming only the steps that run', () => {
+    expect(workflowOverlapInWords(BUILTIN_ROLES, undefined)).toBe(
+      'Each file takes these steps on its own, so they overlap: a file is coded as soon as its scaffold batch is in, and reviewed, then documented while the others are still being coded.',
+    );
+    expect(workflowOverlapInWords(BUILTIN_ROLES, { documentation: false })).toMatch(/is in, and reviewed while the others/);
+    const noSceptic = BUILTIN_ROLES.map((role) => (role.id === 'code-sceptic' ? { ...role, active: false } : role));
+    expect(workflowOverlapInWords(noSceptic, { documentation: false })).toMatch(/scaffold batch is in\.$/);
+    expect(workflowOverlapInWords([...noSceptic, auditor], { documentation: false })).toMatch(/and reviewed while/);
   });
 
   it('names a second reviewer after the Code Sceptic and leaves out documentation that is off (the issue’s roles file)', () => {

@@ -41,6 +41,7 @@ describe('WorkflowSection', () => {
     expect(next.workflow).toEqual({ documentation: false });
     await update(next);
     expect(screen.getByTestId('workflow-sequence').textContent).not.toContain('Documentation');
+    expect(screen.getByTestId('workflow-overlap').textContent).not.toContain('documented');
   });
 
   it('asks for N when tests run every N files, and saves the number once it is committed', async () => {

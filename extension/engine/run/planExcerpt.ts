@@ -52,6 +52,18 @@ export function planExcerpt(content: string, plan: readonly PlanEntry[], own: re
   return parts.join('\n');
 }
 
+/**
+ * One part of a long plan as its review reads it (planning.ts): the plan as a whole review reads it,
+ * cut to the part's files — the architect's text about them (its head, their sections and lines)
+ * and their paths. No purposes or neighbours, which the whole plan does not carry either, so a part
+ * of 25 files costs about what a whole plan of 25 files does, and a review prompt stays flat.
+ */
+export function planReviewPart(content: string, plan: readonly PlanEntry[], own: readonly string[]): string {
+  const ownSet = new Set(own);
+  const paths = plan.filter((entry) => ownSet.has(entry.path)).map((entry) => `- ${entry.path}`);
+  return [`Part of the plan for this review: its approach and what it says about ${own.length} of its ${plan.length} files.`, '', relevantText(architectText(content), own), '', '## Files of this part', ...paths].join('\n');
+}
+
 /** The architect's text without the file list the recorder appended (see workRecorder's renderPlan). */
 function architectText(content: string): string {
   const at = content.lastIndexOf('\n\n## Files\n');

@@ -8,7 +8,7 @@ import { OrchestraError, describeError, isOrchestraError } from '../util/errors'
 import type { WorkItem, WorkResult, WorkflowEvent, WorkflowState } from '../workflow/workflowTypes';
 import type { BudgetStop } from './budget';
 import { movedProfile } from './breakerFindings';
-import { planExcerpt, readsWholePlan } from './planExcerpt';
+import { planExcerpt, planReviewPart, readsWholePlan } from './planExcerpt';
 import type { RunSpending } from './runSpending';
 import type { DiagnosticChecks } from './diagnosticChecks';
 import type { WorkRecorder } from './workRecorder';
@@ -153,7 +153,8 @@ export class WorkDispatch {
   private asRead(work: WorkItem, input: ArtifactInput): ArtifactInput {
     if (input.type !== 'plan' || readsWholePlan(work)) return input;
     const own = work.files ?? (work.file === undefined ? [] : [work.file]);
-    return { ...input, files: own, content: planExcerpt(input.content, this.options.state().files, own) };
+    const excerpt = work.kind === 'review-plan' ? planReviewPart : planExcerpt;
+    return { ...input, files: own, content: excerpt(input.content, this.options.state().files, own) };
   }
 
   /**

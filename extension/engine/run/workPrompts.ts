@@ -18,7 +18,8 @@ export function workPrompt(task: string, work: WorkItem): string {
   if (work.note) lines.push('', 'Notes from the previous step:', dataBlock('notes from the previous step', work.note, LIMITS.noteChars), DATA_RULE);
   if (work.attempt > 1) lines.push('', `This is attempt ${work.attempt}; the previous one failed.`);
   lines.push('', 'Finish with the JSON result envelope described in your instructions.');
-  lines.push(workMarker(work.kind, work.files ?? (work.file ? [work.file] : [])));
+  // A part of a plan's review has its files listed in its excerpt: naming them again would double the list.
+  lines.push(workMarker(work.kind, work.kind === 'review-plan' ? [] : (work.files ?? (work.file ? [work.file] : []))));
   return lines.join('\n');
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PLAN_EXCERPT, planExcerpt, readsWholePlan, type PlanEntry } from '../../../extension/engine/run/planExcerpt';
+import { PLAN_EXCERPT, planExcerpt, planReviewPart, readsWholePlan, type PlanEntry } from '../../../extension/engine/run/planExcerpt';
 import { renderPrompt } from '../../../extension/engine/run/promptInputs';
 
 /** A plan as the recorder stores it: the architect's markdown with a section per file, then `## Files`. */
@@ -45,6 +45,25 @@ describe('the plan as one piece of work reads it', () => {
     const beside = excerpt.slice(excerpt.indexOf('## Other planned files beside them')).split('\n').slice(1);
     expect(beside).toHaveLength(PLAN_EXCERPT.neighbours);
     expect(beside[0]).toBe('- src/module0050.ts');
+  });
+
+  it('a part of a long plan reads, for its review, what a whole plan of that many files says', () => {
+    const own = aPlan(25).entries.map((entry) => entry.path);
+    const whole = aPlan(25).content;
+    const parts = [200, 2000].map((files) => {
+      const { content, entries } = aPlan(files);
+      return planReviewPart(content, entries, own);
+    });
+    expect(parts[0]).toContain('## Approach');
+    expect(parts[0]).toContain('### src/module0024.ts\nExports run24()');
+    expect(parts[0]).not.toContain('### src/module0040.ts');
+    expect(parts[0]).toContain('## Files of this part\n- src/module0000.ts\n');
+    expect(parts[0]).toContain('what it says about 25 of its 200 files');
+    // No purposes and no neighbours, which the whole plan does not carry either.
+    expect(parts[0]).not.toContain('Module 3 of the service');
+    expect(parts[0]).not.toContain('- src/module0025.ts');
+    expect(parts[0]!.length).toBeLessThan(whole.length * 1.1);
+    expect(Math.abs(parts[1]!.length - parts[0]!.length)).toBeLessThan(10);
   });
 
   it('work on no file (the final tests) gets the head of the plan and its size', () => {

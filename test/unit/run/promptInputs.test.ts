@@ -44,6 +44,15 @@ describe('data blocks', () => {
     expect(outsideDataBlocks(prompt)).not.toContain('/etc/passwd');
     expect(outsideDataBlocks(prompt)).toContain('You may create or change only these files: src/a.ts.');
   });
+
+  it('names the files of a plan review part nowhere but in its excerpt, and a batch’s files in its marker', () => {
+    const files = ['src/part1.js', 'src/part2.js'];
+    const part = workPrompt('Add fines.', { id: 'w', kind: 'review-plan', role: 'code-sceptic', instance: 1, grants: [], files, inputs: ['plan-1'], attempt: 1 });
+    expect(part).toContain('[kilo-orchestra:work=review-plan]');
+    expect(part).not.toContain('src/part1.js');
+    const batch = workPrompt('Add fines.', { id: 'w', kind: 'document', role: 'documentation-writer', instance: 1, grants: files, files, inputs: [], attempt: 1 });
+    expect(batch).toContain('[kilo-orchestra:work=document files=src/part1.js,src/part2.js]');
+  });
 });
 
 describe('the Organiser context', () => {

@@ -117,6 +117,19 @@ export const ParallelSpeedupSchema = z.object({
       kiloCpuMsPerRequest: Figure.nullable(),
     }),
   ),
+  /**
+   * Our whole run on a plan twice as long, with one coder and with four (once each; the full
+   * bench only): the serial chain that caps the speedup above weighs half as much there.
+   */
+  byPlanSize: z.array(
+    z.object({
+      files: z.number().int().positive(),
+      coders: z.number().int().positive(),
+      wallMs: Figure,
+      /** The one-coder run's wallMs on the same plan size / this one's. */
+      wallSpeedup: Figure.nullable(),
+    }),
+  ),
 });
 
 /** Groups whose benches another part of the project writes: their lines as printed, with power fits where they have sizes. */

@@ -116,6 +116,19 @@ function parallelSpeedup(group: BenchmarkDocument['groups']['parallelSpeedup']):
     '| --- | ---: | ---: | ---: | ---: | ---: |',
     ...group.rows.map((row) => `| ${side(row)} | ${row.agents} | ${value(row.wallMs)} | ${times(row.wallSpeedup)} | ${times(row.wallIdealSpeedup)} | ${value(row.kiloCpuMsPerRequest)} |`),
     '',
+    ...byPlanSize(group.byPlanSize),
+  ];
+}
+
+function byPlanSize(rows: BenchmarkDocument['groups']['parallelSpeedup']['byPlanSize']): string[] {
+  if (!rows.some((row) => row.files !== rows[0]?.files)) return [];
+  return [
+    'The whole run by plan size. The chain that does not split over coders (the plan, its review, the first scaffold batch, the last review, the tests) takes about as long whatever the plan’s size, so it weighs less in a longer plan, and the same four coders give more. The longer plan runs once per row.',
+    '',
+    '| files | coders | whole run (ms) | speedup |',
+    '| ---: | ---: | ---: | ---: |',
+    ...rows.map((row) => `| ${row.files} | ${row.coders} | ${row.wallMs} | ${times(row.wallSpeedup)} |`),
+    '',
   ];
 }
 

@@ -20,7 +20,7 @@ export interface DocumentInput {
 /** The benches each group is made of. */
 export const GROUP_BENCHES: Record<GroupName, string[]> = {
   coordinatorContext: ['coordinatorContext', 'rolePrompts'],
-  parallelSpeedup: ['parallelSpeedup'],
+  parallelSpeedup: ['parallelSpeedup', 'speedupByPlanSize'],
   engineGrowth: ['engineGrowth'],
   store: ['artifactStore'],
   extension: ['bundleSize', 'extensionActivation', 'dashboardRender'],
@@ -58,7 +58,7 @@ export function buildDocument(input: DocumentInput): BenchmarkDocument {
   const missing = (group: GroupName, present: boolean): string[] => (present || skippedOf(group).length > 0 || GROUP_BENCHES[group].some((bench) => input.failures[bench]) ? [] : ['no figures were printed']);
 
   const context = { ...coordinatorContext(linesOf('coordinatorContext')), rolePrompts: rolePrompts(linesOf('rolePrompts')) };
-  const speedup = parallelSpeedup(linesOf('parallelSpeedup'));
+  const speedup = { ...parallelSpeedup(linesOf('parallelSpeedup')), byPlanSize: speedupByPlanSize(linesOf('parallelSpeedup'), linesOf('speedupByPlanSize')) };
   const memoryRows = memory(linesOf('memory'));
   const extension = extensionGroup(linesOf('bundleSize'), linesOf('extensionActivation'), linesOf('dashboardRender'));
   const document: BenchmarkDocument = {
@@ -176,6 +176,20 @@ function parallelSpeedup(lines: BenchLine[]) {
     latencyMs: Number.isFinite(latencyMs) ? latencyMs : 0,
     rows: Number.isFinite(baseline) ? rows : [],
   };
+}
+
+/** Whole-run times by plan size: the main plan's one- and four-coder medians, then the longer plan's runs. */
+function speedupByPlanSize(main: BenchLine[], longer: BenchLine[]) {
+  const ours = [...main.filter((line) => line.side === 'ours' && (line.coders === 1 || line.coders === 4)), ...longer];
+  const keys = [...new Set(ours.map((line) => `${num(line.files)}:${num(line.coders)}`))];
+  const rows = keys.flatMap((key) => {
+    const [files = Number.NaN, coders = Number.NaN] = key.split(':').map(Number);
+    const wallMs = median(ours.filter((line) => line.files === files && line.coders === coders).map((line) => num(line.wallMs)));
+    return Number.isFinite(files) && Number.isFinite(coders) && Number.isFinite(wallMs) ? [{ files, coders, wallMs: Math.round(wallMs) }] : [];
+  });
+  return rows
+    .map((row) => ({ ...row, wallSpeedup: ratio(rows.find((one) => one.files === row.files && one.coders === 1)?.wallMs ?? Number.NaN, row.wallMs) }))
+    .sort((a, b) => a.files - b.files || a.coders - b.coders);
 }
 
 function memory(lines: BenchLine[]) {

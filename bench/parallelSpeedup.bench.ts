@@ -25,9 +25,17 @@ const REPEATS = quick ? 1 : 3;
 const LATENCY_MS = quick ? 1000 : 2000;
 const RESULT_TOKENS = 400;
 
-type Job = { side: 'ours'; coders: number; repeat: number } | { side: 'kiloOrchestrator'; repeat: number };
+/** The full bench also runs a plan twice as long with 1 and 4 coders, once each (about 5 minutes). */
+const LONGER_FILES = 2 * FILES;
+
+type Job = { side: 'ours'; coders: number; repeat: number } | { side: 'longerPlan'; coders: number } | { side: 'kiloOrchestrator'; repeat: number };
 
 async function runJob(job: Job): Promise<void> {
+  if (job.side === 'longerPlan') {
+    const result = await runOursOnKilo({ files: LONGER_FILES, coders: job.coders, latencyMs: LATENCY_MS });
+    emit({ bench: 'speedupByPlanSize', side: 'ours', files: LONGER_FILES, latencyMs: LATENCY_MS, coders: job.coders, status: result.status, wallMs: result.wallMs, implementMs: result.implementMs });
+    return;
+  }
   if (job.side === 'ours') {
     const result = await runOursOnKilo({ files: FILES, coders: job.coders, latencyMs: LATENCY_MS });
     emit({ bench: 'parallelSpeedup', side: 'ours', files: FILES, latencyMs: LATENCY_MS, coders: job.coders, repeat: job.repeat, status: result.status, implementMs: result.implementMs, wallMs: result.wallMs, implementRequests: result.implementRequests, turns: result.implementTurns, startStaggerMs: result.startStaggerMs, overheadPerTurnMs: result.overheadPerTurnMs, achievedConcurrency: result.achievedConcurrency, modelRequests: result.modelRequests, kiloCpuMs: result.kiloCpuMs });
@@ -71,9 +79,10 @@ function main(): void {
     for (const coders of CODERS) jobs.push({ side: 'ours', coders, repeat });
     jobs.push({ side: 'kiloOrchestrator', repeat });
   }
+  if (!quick) for (const coders of [1, 4]) jobs.push({ side: 'longerPlan', coders });
   let failed = 0;
   for (const job of jobs) {
-    process.stderr.write(`parallelSpeedup: ${job.side}${job.side === 'ours' ? ` with ${job.coders} coder(s)` : ''}, run ${job.repeat} of ${REPEATS}\n`);
+    process.stderr.write(`parallelSpeedup: ${describeJob(job)}\n`);
     // Lines go straight through to our stdout; a failed job is reported and the rest still run.
     const child = spawnSync(process.execPath, [__filename, ...(quick ? ['--quick'] : []), '--job', JSON.stringify(job)], { stdio: ['ignore', 'inherit', 'inherit'] });
     if (child.status !== 0) {
@@ -82,6 +91,11 @@ function main(): void {
     }
   }
   process.exit(failed === 0 ? 0 : 1);
+}
+
+function describeJob(job: Job): string {
+  if (job.side === 'longerPlan') return `ours on ${LONGER_FILES} files with ${job.coders} coder(s), once`;
+  return `${job.side}${job.side === 'ours' ? ` with ${job.coders} coder(s)` : ''}, run ${job.repeat} of ${REPEATS}`;
 }
 
 const jobIndex = process.argv.indexOf('--job');

@@ -141,6 +141,22 @@ describe('docs/BENCHMARKS.md', () => {
     for (const heading of ['## 1. Coordinator context', '## 2. Parallel speedup', '## 3. Engine cost growth', '## 4. Artifact store', '## 5. Extension', '## 6. Memory', '## How to read these figures']) expect(page).toContain(heading);
   });
 
+  it('shows the whole run by plan size when a longer plan ran, and leaves the table out when none did', () => {
+    const longer: BenchLine[] = [
+      { bench: 'speedupByPlanSize', side: 'ours', files: 8, latencyMs: 250, coders: 1, wallMs: 50000 },
+      { bench: 'speedupByPlanSize', side: 'ours', files: 8, latencyMs: 250, coders: 4, wallMs: 20000 },
+    ];
+    const document = buildDocument(input({ lines: [...everyGroupsLines(), ...longer] }));
+    expect(document.groups.parallelSpeedup.byPlanSize).toEqual([
+      { files: 4, coders: 1, wallMs: 30000, wallSpeedup: 1 },
+      { files: 4, coders: 4, wallMs: 16000, wallSpeedup: 1.88 },
+      { files: 8, coders: 1, wallMs: 50000, wallSpeedup: 1 },
+      { files: 8, coders: 4, wallMs: 20000, wallSpeedup: 2.5 },
+    ]);
+    expect(renderBenchmarks(document)).toContain('| 8 | 4 | 20000 | 2.5× |');
+    expect(renderBenchmarks(buildDocument(input()))).not.toContain('The whole run by plan size');
+  });
+
   it('gives a small activation share in tenths of a percent, not as 0 %', () => {
     expect(renderBenchmarks(buildDocument(input({ lines: withActivation() })))).toContain('15 ms, 0.2 % of the 6617 ms the extension host had been up');
   });
